@@ -1,0 +1,409 @@
+// cluster.go is the world the nodes live in: the Cluster, which starts and
+// stops them, carries their messages over a network with optional latency
+// and loss, and injects faults (crashes, restarts, partitions) on command.
+// Tests and classroom exercises drive the cluster through the exported API
+// below; what happens inside is reported as Events (events.go).
+package main
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Config describes a cluster and its network. Start from DefaultConfig.
+type Config struct {
+	Nodes              int           // how many nodes, 1..9
+	ElectionTimeoutMin time.Duration // election timeouts are drawn from [Min, Max)
+	ElectionTimeoutMax time.Duration // equal to Min: a fixed, unrandomized timeout
+	HeartbeatInterval  time.Duration // how often a leader sends heartbeats; < ElectionTimeoutMin
+	MaxLatency         time.Duration // each message is delayed uniformly in [0, MaxLatency]
+	DropRate           float64       // probability in [0,1) that a message is lost
+	Seed               uint64        // all randomness derives from it: same seed, same run
+	// FirstTimeouts, when set, holds one duration per node (node i at
+	// index i-1) that replaces that node's first election timeout after
+	// Start. Every later timeout is random. It scripts a split vote.
+	FirstTimeouts []time.Duration
+	Log           io.Writer // the colored human log; nil: none
+	LogDetail     LogDetail // what the log shows beyond the election itself
+}
+
+// DefaultConfig is the classic exercise: five nodes, election timeouts of
+// 150–300 ms as the paper suggests (§9.3), heartbeats every 50 ms, a perfect
+// network, and seed 1.
+func DefaultConfig() Config {
+	return Config{
+		Nodes:              5,
+		ElectionTimeoutMin: 150 * time.Millisecond,
+		ElectionTimeoutMax: 300 * time.Millisecond,
+		HeartbeatInterval:  50 * time.Millisecond,
+		Seed:               1,
+	}
+}
+
+// ConfigError reports a Config field that NewCluster cannot use.
+type ConfigError struct {
+	Field   string // the Config field's name, such as "Nodes"
+	Problem string // what is wrong with its value
+}
+
+func (e *ConfigError) Error() string { return "Config." + e.Field + " " + e.Problem }
+
+// validate reports the first field of cfg that cannot run a cluster.
+func (cfg Config) validate() error {
+	bad := func(field, format string, args ...any) error {
+		return &ConfigError{Field: field, Problem: fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case cfg.Nodes < 1 || cfg.Nodes > 9:
+		return bad("Nodes", "must be between 1 and 9, not %d", cfg.Nodes)
+	case cfg.ElectionTimeoutMin <= 0:
+		return bad("ElectionTimeoutMin", "must be positive, not %s", cfg.ElectionTimeoutMin)
+	case cfg.ElectionTimeoutMax < cfg.ElectionTimeoutMin:
+		return bad("ElectionTimeoutMax", "must be at least ElectionTimeoutMin (%s), not %s",
+			cfg.ElectionTimeoutMin, cfg.ElectionTimeoutMax)
+	case cfg.HeartbeatInterval <= 0:
+		return bad("HeartbeatInterval", "must be positive, not %s", cfg.HeartbeatInterval)
+	case cfg.HeartbeatInterval >= cfg.ElectionTimeoutMin:
+		// Followers would time out between heartbeats of a healthy leader.
+		return bad("HeartbeatInterval", "must be shorter than ElectionTimeoutMin (%s), not %s",
+			cfg.ElectionTimeoutMin, cfg.HeartbeatInterval)
+	case cfg.MaxLatency < 0:
+		return bad("MaxLatency", "must not be negative, not %s", cfg.MaxLatency)
+	case !(cfg.DropRate >= 0 && cfg.DropRate < 1): // also catches NaN
+		return bad("DropRate", "must be at least 0 and below 1, not %g", cfg.DropRate)
+	case cfg.FirstTimeouts != nil && len(cfg.FirstTimeouts) != cfg.Nodes:
+		return bad("FirstTimeouts", "must hold one timeout per node (%d), not %d",
+			cfg.Nodes, len(cfg.FirstTimeouts))
+	}
+	for i, d := range cfg.FirstTimeouts {
+		if d <= 0 {
+			return bad("FirstTimeouts", "must be positive, not %s for node %d", d, i+1)
+		}
+	}
+	return nil
+}
+
+// NodeStatus is one node's state as the cluster last heard it reported.
+type NodeStatus struct {
+	ID       int
+	Role     Role
+	Term     uint64
+	VotedFor int // 0: none in this term
+	Alive    bool
+}
+
+// Cluster is a set of nodes and the network between them. Its methods are
+// safe to call from any goroutine.
+type Cluster struct {
+	cfg      Config
+	rec      *recorder
+	machines []*machine // machine for node i at index i-1; the slice never changes
+
+	// ops makes the operator's actions (Start, Stop, Crash, Restart,
+	// Partition, Heal) happen one at a time.
+	ops     sync.Mutex
+	started bool
+	stopped bool
+
+	// mu guards what the network reads as it carries messages: each
+	// machine's current incarnation and which side of a partition each
+	// node is on.
+	mu   sync.Mutex
+	side []int // side[i-1] is node i's group; nil: no partition
+
+	halt       chan struct{}  // closed by Stop: messages in flight are abandoned
+	goroutines sync.WaitGroup // every node and every message in flight
+}
+
+// machine is the cluster's hold on one node ID across crashes and
+// restarts: the node's current incarnation and the channels that reach it.
+type machine struct {
+	node   *node         // the current incarnation; its goroutine owns it while alive
+	inbox  chan Envelope // never closed; only the network sends on it
+	done   chan struct{} // closed exactly once, by Crash or Stop, to end the incarnation
+	exited chan struct{} // closed by the incarnation's goroutine as it returns
+	alive  bool          // node, inbox, done, exited and alive are guarded by Cluster.mu
+	// link draws the latency and loss of messages this node sends. Only
+	// the node's goroutine uses it, so the draws follow that node's own
+	// sends in order, and a seed replays them.
+	link *rand.Rand
+}
+
+// NewCluster builds a cluster of cfg.Nodes followers, not yet running. A
+// Config it cannot use returns a *ConfigError naming the field.
+func NewCluster(cfg Config) (*Cluster, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	c := &Cluster{
+		cfg:  cfg,
+		rec:  newRecorder(cfg.Nodes, cfg.Log, cfg.LogDetail),
+		halt: make(chan struct{}),
+	}
+	for id := 1; id <= cfg.Nodes; id++ {
+		// Each node draws from two streams of its own, so that one node's
+		// draws never depend on another's timing.
+		timeouts := rand.New(rand.NewPCG(cfg.Seed, uint64(id)))
+		m := &machine{link: rand.New(rand.NewPCG(cfg.Seed, uint64(100+id)))}
+		m.node = newNode(id, cfg, persistentState{}, timeouts, c, c.rec.record)
+		if cfg.FirstTimeouts != nil {
+			m.node.firstTimeout = cfg.FirstTimeouts[id-1]
+		}
+		c.machines = append(c.machines, m)
+	}
+	return c, nil
+}
+
+// Start starts every node. Calling it again, or after Stop, does nothing.
+func (c *Cluster) Start() {
+	c.ops.Lock()
+	defer c.ops.Unlock()
+	if c.started || c.stopped {
+		return
+	}
+	c.started = true
+	c.rec.begin()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, m := range c.machines {
+		c.launch(m)
+	}
+}
+
+// launch starts m's current incarnation on a goroutine of its own, with
+// fresh channels. The caller holds c.mu.
+func (c *Cluster) launch(m *machine) {
+	m.inbox = make(chan Envelope)
+	m.done = make(chan struct{})
+	m.exited = make(chan struct{})
+	m.alive = true
+	m.node.inbox, m.node.done = m.inbox, m.done
+	n, exited := m.node, m.exited
+	c.goroutines.Go(func() {
+		defer close(exited)
+		n.run()
+	})
+}
+
+// Stop crashes every node, abandons every message in flight, and returns
+// when every goroutine of the cluster has exited. It may be called more than
+// once, and before Start.
+func (c *Cluster) Stop() {
+	c.ops.Lock()
+	defer c.ops.Unlock()
+	if !c.stopped {
+		c.stopped = true
+		c.rec.halt()
+		c.mu.Lock()
+		close(c.halt)
+		for _, m := range c.machines {
+			if m.alive {
+				m.alive = false
+				close(m.done)
+			}
+		}
+		c.mu.Unlock()
+	}
+	c.goroutines.Wait()
+}
+
+// Crash stops node id as if its machine lost power: its goroutine exits and
+// messages to it are dropped. Its persistent state (currentTerm, votedFor)
+// is kept for Restart; everything else it knew is lost.
+func (c *Cluster) Crash(id int) error {
+	c.ops.Lock()
+	defer c.ops.Unlock()
+	m, err := c.runningMachine(id)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	if !m.alive {
+		c.mu.Unlock()
+		return fmt.Errorf("node %d is already crashed", id)
+	}
+	m.alive = false
+	close(m.done)
+	c.mu.Unlock()
+
+	// Once its goroutine has returned, the node has reported its last event
+	// and its state is ours to read.
+	<-m.exited
+	n := m.node
+	c.rec.record(Event{Kind: EventCrash, Node: id, Term: n.currentTerm, Role: n.role, VotedFor: n.votedFor,
+		Reason: "its channels were closed; its term and vote survive, as on disk"})
+	return nil
+}
+
+// Restart brings crashed node id back as a new incarnation: a follower with
+// the persistent state it had when it crashed and nothing else (Figure 2).
+func (c *Cluster) Restart(id int) error {
+	c.ops.Lock()
+	defer c.ops.Unlock()
+	m, err := c.runningMachine(id)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m.alive {
+		return fmt.Errorf("node %d is running; only a crashed node can restart", id)
+	}
+	old := m.node
+	m.node = newNode(id, c.cfg, old.persistentState, old.rng, c, c.rec.record)
+	c.rec.record(Event{Kind: EventRestart, Node: id, Term: old.currentTerm, VotedFor: old.votedFor,
+		Reason: "it kept its term and vote from before the crash (Figure 2: persistent state)"})
+	c.launch(m)
+	return nil
+}
+
+// runningMachine returns node id's machine, or an error if id is unknown
+// or the cluster is not running. The caller holds c.ops.
+func (c *Cluster) runningMachine(id int) (*machine, error) {
+	switch {
+	case !c.started:
+		return nil, fmt.Errorf("the cluster has not started")
+	case c.stopped:
+		return nil, fmt.Errorf("the cluster has stopped")
+	}
+	if err := c.checkID(id); err != nil {
+		return nil, err
+	}
+	return c.machines[id-1], nil
+}
+
+// checkID reports whether id names a node of this cluster.
+func (c *Cluster) checkID(id int) error {
+	if id < 1 || id > c.cfg.Nodes {
+		return fmt.Errorf("there is no node %d; nodes are 1 to %d", id, c.cfg.Nodes)
+	}
+	return nil
+}
+
+// Partition splits the network: nodes in different groups cannot reach each
+// other, and a node named in no group is cut off from every other node.
+// It replaces any earlier partition. Naming a node twice, or a node that
+// does not exist, is an error.
+func (c *Cluster) Partition(groups ...[]int) error {
+	c.ops.Lock()
+	defer c.ops.Unlock()
+	if c.stopped {
+		return fmt.Errorf("the cluster has stopped")
+	}
+	side := make([]int, c.cfg.Nodes)
+	for g, group := range groups {
+		for _, id := range group {
+			if err := c.checkID(id); err != nil {
+				return err
+			}
+			if side[id-1] != 0 {
+				return fmt.Errorf("node %d is named in more than one group", id)
+			}
+			side[id-1] = g + 1
+		}
+	}
+	sides := slices.Clone(groups)
+	for id := 1; id <= c.cfg.Nodes; id++ {
+		if side[id-1] == 0 {
+			sides = append(sides, []int{id})
+			side[id-1] = len(sides)
+		}
+	}
+	c.mu.Lock()
+	c.side = side
+	c.mu.Unlock()
+	c.rec.record(Event{Kind: EventPartition, Groups: sides})
+	return nil
+}
+
+// Heal ends a partition: every node can reach every other again.
+func (c *Cluster) Heal() {
+	c.ops.Lock()
+	defer c.ops.Unlock()
+	c.mu.Lock()
+	wasPartitioned := c.side != nil
+	c.side = nil
+	c.mu.Unlock()
+	if wasPartitioned && !c.stopped {
+		c.rec.record(Event{Kind: EventHeal})
+	}
+}
+
+// Status returns every node's state, ordered by ID.
+func (c *Cluster) Status() []NodeStatus {
+	return c.rec.snapshot()
+}
+
+// Leader returns the leader of the highest term among live nodes. A leader
+// cut off by a partition can still believe it leads an older term; it is
+// not the one returned while a newer leader exists.
+func (c *Cluster) Leader() (id int, term uint64, ok bool) {
+	for _, st := range c.Status() {
+		if st.Alive && st.Role == Leader && (!ok || st.Term > term) {
+			id, term, ok = st.ID, st.Term, true
+		}
+	}
+	return id, term, ok
+}
+
+// send is the network's side of node.send. It runs on the sender's
+// goroutine and never blocks: the message either is dropped at once or
+// travels on a goroutine of its own.
+func (c *Cluster) send(env Envelope) {
+	c.mu.Lock()
+	cut := c.side != nil && c.side[env.From-1] != c.side[env.To-1]
+	c.mu.Unlock()
+	link := c.machines[env.From-1].link
+	switch {
+	case cut:
+		c.drop(env, "the partition cut the link")
+	case c.cfg.DropRate > 0 && link.Float64() < c.cfg.DropRate:
+		c.drop(env, "the network lost it")
+	default:
+		var delay time.Duration
+		if c.cfg.MaxLatency > 0 {
+			delay = time.Duration(link.Int64N(int64(c.cfg.MaxLatency) + 1))
+		}
+		c.goroutines.Go(func() { c.deliver(env, delay) })
+	}
+}
+
+// deliver waits out a message's latency and puts it in the receiver's
+// inbox. The receiver is looked up on arrival, so a message reaches whatever
+// incarnation is alive then. Every wait also watches for the receiver's
+// crash and the cluster's stop, so nothing is ever sent on a closed channel
+// and no delivery waits forever.
+func (c *Cluster) deliver(env Envelope, delay time.Duration) {
+	if delay > 0 {
+		timer := time.NewTimer(delay)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-c.halt:
+			return
+		}
+	}
+	c.mu.Lock()
+	m := c.machines[env.To-1]
+	alive, inbox, done := m.alive, m.inbox, m.done
+	c.mu.Unlock()
+	if !alive {
+		c.drop(env, fmt.Sprintf("node %d is down", env.To))
+		return
+	}
+	select {
+	case inbox <- env: // the receiver reports it as it handles it
+	case <-done:
+		c.drop(env, fmt.Sprintf("node %d is down", env.To))
+	}
+}
+
+// drop reports a message the network did not deliver.
+func (c *Cluster) drop(env Envelope, reason string) {
+	c.rec.record(Event{Kind: EventDrop, Node: env.From, From: env.From, To: env.To, Msg: env.Msg,
+		Term: env.Msg.term(), Reason: reason})
+}

@@ -1,0 +1,199 @@
+// events.go is the run's memory: every state change, vote, message and fault
+// becomes an Event, reported by the goroutine that caused it, and one
+// recorder turns the events, in the order they happened, into the colored
+// log (log.go), the per-term summary (summary.go) and the state that
+// Cluster.Status reads.
+package main
+
+import (
+	"io"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+)
+
+// EventKind names what an Event records. The names are those of the trace.
+type EventKind string
+
+const (
+	EventRole      EventKind = "role"      // a node took a role, or a new term as follower
+	EventVote      EventKind = "vote"      // a node decided a vote
+	EventTimeout   EventKind = "timeout"   // a node's election timeout elapsed
+	EventHeartbeat EventKind = "heartbeat" // a leader sent a round of heartbeats
+	EventSend      EventKind = "send"      // a node handed a message to the network
+	EventRecv      EventKind = "recv"      // a node took a message from its inbox
+	EventDrop      EventKind = "drop"      // the network lost a message
+	EventCrash     EventKind = "crash"     // a node crashed
+	EventRestart   EventKind = "restart"   // a crashed node restarted
+	EventPartition EventKind = "partition" // the network split into groups
+	EventHeal      EventKind = "heal"      // the network became whole again
+)
+
+// Event is one thing that happened in a run. Which fields mean something
+// depends on Kind; the rest are zero.
+type Event struct {
+	At   time.Duration // since Cluster.Start
+	Kind EventKind
+	// Node is the node the event happened to (for a drop, the sender);
+	// 0 for partition and heal, which happen to the network.
+	Node int
+	// Term, Role and VotedFor are the node's state just after the event.
+	Term     uint64
+	Role     Role
+	VotedFor int
+	// Candidate and Granted describe a vote decision.
+	Candidate int
+	Granted   bool
+	// From, To and Msg describe a message event.
+	From, To int
+	Msg      RaftMessage
+	// Groups lists the sides of a partition.
+	Groups [][]int
+	// Reason says why, in the paper's words, citing its section.
+	Reason string
+}
+
+// messageCounts tallies what the network carried.
+type messageCounts struct {
+	sent, delivered, dropped int
+}
+
+// recorder receives the events of one cluster. Every goroutine of the
+// cluster reports to it, so its mutex guards everything in it; events are
+// applied one at a time, in the order they were reported.
+type recorder struct {
+	mu      sync.Mutex
+	start   time.Time
+	started bool
+	halted  bool         // set by Stop: later events are not part of the run
+	status  []NodeStatus // each node's state as its events tell it
+	counts  messageCounts
+	summary *electionSummary
+	log     *logPrinter   // nil: no log
+	watches []func(Event) // called with every event, under the lock
+}
+
+func newRecorder(nodes int, log io.Writer, detail LogDetail) *recorder {
+	r := &recorder{status: make([]NodeStatus, nodes), summary: newElectionSummary()}
+	for i := range r.status {
+		r.status[i].ID = i + 1
+	}
+	if log != nil {
+		r.log = newLogPrinter(log, detail)
+	}
+	return r
+}
+
+// begin marks the start of the run: times are measured from here, and every
+// node is alive.
+func (r *recorder) begin() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.start, r.started = time.Now(), true
+	for i := range r.status {
+		r.status[i].Alive = true
+	}
+}
+
+// halt ends the run: events reported while the cluster shuts down are
+// dropped, so the log and the summary end where the run did.
+func (r *recorder) halt() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.halted = true
+}
+
+// record takes one event: it stamps the time, updates the nodes' state and
+// the tallies, and passes the event on to the summary and the log.
+func (r *recorder) record(ev Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.halted {
+		return
+	}
+	if r.started {
+		ev.At = time.Since(r.start)
+	}
+	var before NodeStatus
+	if ev.Node != 0 {
+		before = r.status[ev.Node-1]
+		r.apply(&r.status[ev.Node-1], ev)
+	}
+	r.tally(ev)
+	r.summary.observe(ev)
+	if r.log != nil {
+		r.log.print(ev, before, r.nodeStatus(ev.Node))
+	}
+	for _, watch := range r.watches {
+		watch(ev)
+	}
+}
+
+// watch calls fn with every event recorded from now on. fn runs under the
+// recorder's lock, on the reporting goroutine: it must be quick and must not
+// call back into the cluster.
+func (r *recorder) watch(fn func(Event)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.watches = append(r.watches, fn)
+}
+
+// election returns a copy of what the summary knows of term's election.
+func (r *recorder) election(term uint64) (termRecord, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t, ok := r.summary.byTerm[term]
+	if !ok {
+		return termRecord{}, false
+	}
+	copied := *t
+	copied.candidates, copied.votes = slices.Clone(t.candidates), maps.Clone(t.votes)
+	return copied, true
+}
+
+// writeSummary prints the summary of the run so far.
+func (r *recorder) writeSummary(w io.Writer) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.summary.write(w, r.counts)
+}
+
+// apply updates a node's status with one of its events.
+func (r *recorder) apply(st *NodeStatus, ev Event) {
+	switch ev.Kind {
+	case EventRole, EventVote:
+		st.Role, st.Term, st.VotedFor = ev.Role, ev.Term, ev.VotedFor
+	case EventCrash:
+		st.Alive = false
+	case EventRestart:
+		st.Alive, st.Role, st.Term, st.VotedFor = true, Follower, ev.Term, ev.VotedFor
+	}
+}
+
+// tally counts message events.
+func (r *recorder) tally(ev Event) {
+	switch ev.Kind {
+	case EventSend:
+		r.counts.sent++
+	case EventRecv:
+		r.counts.delivered++
+	case EventDrop:
+		r.counts.dropped++
+	}
+}
+
+// nodeStatus returns node id's status, or the zero status for id 0.
+func (r *recorder) nodeStatus(id int) NodeStatus {
+	if id == 0 {
+		return NodeStatus{}
+	}
+	return r.status[id-1]
+}
+
+// snapshot returns a copy of every node's status, ordered by ID.
+func (r *recorder) snapshot() []NodeStatus {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.status)
+}

@@ -1,0 +1,153 @@
+// log.go prints a run as it happens, one line per event: the time since
+// Start, the node in its own color with its role and term, and a past-tense
+// sentence that names the rule it applied. The recorder (events.go) calls it
+// for every event, in order; it prints those worth a reader's attention.
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/fatih/color"
+)
+
+// LogDetail says how much of a run the log shows.
+type LogDetail int
+
+const (
+	// LogElection shows roles, votes, faults, and election messages lost.
+	LogElection LogDetail = iota
+	// LogHeartbeats adds every heartbeat round and every heartbeat lost.
+	LogHeartbeats
+)
+
+// Each node's lines are in its own color. Red, and the backgrounds, are
+// kept for the events that must stand out.
+var nodeColors = []*color.Color{
+	color.New(color.FgCyan), color.New(color.FgMagenta), color.New(color.FgYellow),
+	color.New(color.FgBlue), color.New(color.FgGreen), color.New(color.FgHiCyan),
+	color.New(color.FgHiMagenta), color.New(color.FgHiYellow), color.New(color.FgHiBlue),
+}
+
+var (
+	winStyle      = color.New(color.Bold, color.FgBlack, color.BgGreen)
+	crashStyle    = color.New(color.Bold, color.FgHiWhite, color.BgRed)
+	stepDownStyle = color.New(color.Bold, color.FgBlack, color.BgYellow)
+	restartStyle  = color.New(color.Bold)
+	networkStyle  = color.New(color.Bold, color.FgHiWhite)
+)
+
+// logPrinter writes the log. It is used only under the recorder's lock.
+// Colors follow fatih/color's switch, color.NoColor, which is set when
+// NO_COLOR is set or standard output is not a terminal.
+type logPrinter struct {
+	w      io.Writer
+	detail LogDetail
+}
+
+func newLogPrinter(w io.Writer, detail LogDetail) *logPrinter {
+	return &logPrinter{w: w, detail: detail}
+}
+
+// print writes one event, if it is one the log shows. before and after are
+// the node's status on either side of the event.
+func (p *logPrinter) print(ev Event, before, after NodeStatus) {
+	sentence, style := p.describe(ev, before)
+	if sentence == "" {
+		return
+	}
+	if style != nil {
+		sentence = style.Sprint(sentence)
+	}
+	fmt.Fprintf(p.w, "%9s  %s  %s\n", formatDuration(ev.At), who(ev.Node, after), sentence)
+}
+
+// who is the left-hand column: the node, its role and its term, in its
+// color; or the network, for partitions and heals.
+func who(id int, st NodeStatus) string {
+	if id == 0 {
+		return networkStyle.Sprintf("%-26s", "network")
+	}
+	return nodeColors[id-1].Sprintf("node %d  %-9s  term %-4d", id, st.Role, st.Term)
+}
+
+// describe turns an event into a sentence and the style that makes it stand
+// out (nil: plain). An empty sentence means the log skips the event.
+func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color) {
+	switch ev.Kind {
+	case EventRole:
+		return describeRole(ev, before)
+	case EventVote:
+		switch {
+		case ev.Candidate == ev.Node:
+			return "", nil // said by the candidate's own line
+		case ev.Granted:
+			return fmt.Sprintf("voted for node %d in term %d (%s)", ev.Candidate, ev.Term, ev.Reason), nil
+		}
+		return fmt.Sprintf("refused to vote for node %d in term %d (%s)", ev.Candidate, ev.Term, ev.Reason), nil
+	case EventHeartbeat:
+		if p.detail >= LogHeartbeats {
+			return "sent a heartbeat to every peer (§5.2: a leader keeps its authority by heartbeats)", nil
+		}
+	case EventDrop:
+		if p.detail >= LogHeartbeats || !isHeartbeatTraffic(ev.Msg) {
+			return fmt.Sprintf("lost its %s to node %d: %s", messageName(ev.Msg), ev.To, ev.Reason), nil
+		}
+	case EventCrash:
+		return "crashed: " + ev.Reason, crashStyle
+	case EventRestart:
+		return fmt.Sprintf("restarted: %s", ev.Reason), restartStyle
+	case EventPartition:
+		return "split into " + formatGroups(ev.Groups) + "; no message crosses between groups", networkStyle
+	case EventHeal:
+		return "healed: every node can reach every other again", networkStyle
+	}
+	return "", nil
+}
+
+// describeRole tells a role event by what changed.
+func describeRole(ev Event, before NodeStatus) (string, *color.Color) {
+	switch {
+	case before.Role == ev.Role && before.Term == ev.Term:
+		// Nothing changed: this is a node's first event after Start or
+		// Restart, telling how it begins.
+		return fmt.Sprintf("started as follower in term %d; %s", ev.Term, ev.Reason), nil
+	case ev.Role == Leader:
+		return fmt.Sprintf("became leader of term %d: %s", ev.Term, ev.Reason), winStyle
+	case ev.Role == Candidate && before.Role == Candidate:
+		return fmt.Sprintf("stood again, in term %d, and voted for itself: %s", ev.Term, ev.Reason), nil
+	case ev.Role == Candidate:
+		return fmt.Sprintf("became candidate in term %d and voted for itself: %s", ev.Term, ev.Reason), nil
+	case before.Role == Leader:
+		return fmt.Sprintf("stepped down to follower in term %d: %s", ev.Term, ev.Reason), stepDownStyle
+	case before.Role == Candidate:
+		return fmt.Sprintf("gave up standing and became follower in term %d: %s", ev.Term, ev.Reason), nil
+	}
+	return fmt.Sprintf("moved to term %d as follower: %s", ev.Term, ev.Reason), nil
+}
+
+// formatDuration shows a duration in milliseconds to a tenth, as the log and
+// the summary do: "163.2 ms".
+func formatDuration(d time.Duration) string {
+	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+}
+
+// formatGroups shows partition groups as "{1, 2} | {3, 4, 5}".
+func formatGroups(groups [][]int) string {
+	sides := make([]string, len(groups))
+	for i, g := range groups {
+		sides[i] = "{" + joinInts(g, ", ") + "}"
+	}
+	return strings.Join(sides, " | ")
+}
+
+// joinInts writes numbers with a separator between them.
+func joinInts(ids []int, sep string) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprint(id)
+	}
+	return strings.Join(parts, sep)
+}

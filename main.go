@@ -1,0 +1,173 @@
+// main.go is the command line: it reads the flags into a Config, plays the
+// chosen scenario (scenarios.go) on a Cluster (cluster.go) while the colored
+// log scrolls, and ends with a summary of every term. Run it with `go run .`;
+// `go run . -h` lists the flags.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/fatih/color"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], color.Output, os.Stderr))
+}
+
+// options is what the flags ask for.
+type options struct {
+	cfg        Config
+	scenario   string
+	heartbeats bool
+	noColor    bool
+	seedGiven  bool
+}
+
+// longestDuration bounds every duration flag, so that a run stays short
+// enough to watch and always ends by itself.
+const longestDuration = 10 * time.Second
+
+// run is the program with its arguments and outputs. It returns the exit
+// code: 0 after a run or -h, 2 for flags it cannot use.
+func run(args []string, stdout, stderr io.Writer) int {
+	opts, chosen, err := parseOptions(args)
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(stdout)
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "raft: %v (go run . -h lists the flags)\n", err)
+		return 2
+	}
+	if opts.noColor {
+		color.NoColor = true
+	}
+	cfg := opts.cfg
+	cfg.Log = stdout
+	fmt.Fprintf(stdout, "Raft leader election: %d nodes, election timeouts %s to %s, heartbeats every %s, seed %d\n",
+		cfg.Nodes, cfg.ElectionTimeoutMin, cfg.ElectionTimeoutMax, cfg.HeartbeatInterval, cfg.Seed)
+	if !opts.seedGiven {
+		fmt.Fprintf(stdout, "(the seed was chosen at random; -seed %d replays this run)\n", cfg.Seed)
+	}
+	for i, sc := range chosen {
+		fmt.Fprintf(stdout, "\n%s\n", narrationStyle.Sprintf("Scenario %d of %d, %s: %s.",
+			i+1, len(chosen), sc.name, sc.watchFor))
+		c, err := sc.play(cfg, stdout)
+		if err != nil { // parseOptions has validated every scenario's Config
+			fmt.Fprintf(stderr, "raft: %v\n", err)
+			return 1
+		}
+		fmt.Fprintln(stdout)
+		c.rec.writeSummary(stdout)
+	}
+	return 0
+}
+
+// newFlagSet defines the flags over opts.
+func newFlagSet(opts *options) *flag.FlagSet {
+	def := DefaultConfig()
+	fs := flag.NewFlagSet("raft", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // run reports a bad flag in one line of its own
+	fs.IntVar(&opts.cfg.Nodes, "nodes", def.Nodes, "how many nodes, 1 to 9")
+	fs.StringVar(&opts.scenario, "scenario", "crash", "the story to tell: "+strings.Join(scenarioNames(), " | "))
+	fs.Uint64Var(&opts.cfg.Seed, "seed", 0, "seed for every random choice; a seed replays its run (default: random, and printed)")
+	fs.BoolVar(&opts.heartbeats, "heartbeats", false, "also show every heartbeat round and every heartbeat lost")
+	fs.BoolVar(&opts.noColor, "no-color", false, "no color (also off when NO_COLOR is set or output is not a terminal)")
+	fs.DurationVar(&opts.cfg.ElectionTimeoutMin, "timeout-min", def.ElectionTimeoutMin, "shortest election timeout")
+	fs.DurationVar(&opts.cfg.ElectionTimeoutMax, "timeout-max", def.ElectionTimeoutMax, "longest election timeout; equal to -timeout-min for a fixed one")
+	fs.DurationVar(&opts.cfg.HeartbeatInterval, "heartbeat", def.HeartbeatInterval, "time between a leader's heartbeats")
+	fs.DurationVar(&opts.cfg.MaxLatency, "latency", 0, "longest one-way message delay; each message waits a random time up to it")
+	fs.Float64Var(&opts.cfg.DropRate, "drop", 0, "probability that the network loses a message, at least 0 and below 1")
+	return fs
+}
+
+// parseOptions reads the flags and checks that every scenario they choose
+// can run with them.
+func parseOptions(args []string) (options, []scenario, error) {
+	var opts options
+	fs := newFlagSet(&opts)
+	if err := fs.Parse(args); err != nil {
+		return opts, nil, err
+	}
+	if fs.NArg() > 0 {
+		return opts, nil, fmt.Errorf("unexpected argument %q: every option is a flag", fs.Arg(0))
+	}
+	fs.Visit(func(f *flag.Flag) { opts.seedGiven = opts.seedGiven || f.Name == "seed" })
+	if !opts.seedGiven {
+		opts.cfg.Seed = rand.Uint64()
+	}
+	if opts.heartbeats {
+		opts.cfg.LogDetail = LogHeartbeats
+	}
+	for _, name := range []string{"timeout-min", "timeout-max", "heartbeat", "latency"} {
+		if d := fs.Lookup(name).Value.(flag.Getter).Get().(time.Duration); d > longestDuration {
+			return opts, nil, fmt.Errorf("-%s %s is longer than the demo allows (%s)", name, d, longestDuration)
+		}
+	}
+	chosen, ok := pickScenarios(opts.scenario)
+	if !ok {
+		return opts, nil, fmt.Errorf("-scenario %q is not one of %s", opts.scenario, strings.Join(scenarioNames(), ", "))
+	}
+	for _, sc := range chosen {
+		if opts.cfg.Nodes < sc.minNodes {
+			return opts, nil, fmt.Errorf("-scenario %s needs at least %d nodes (%s), not -nodes %d",
+				sc.name, sc.minNodes, sc.why, opts.cfg.Nodes)
+		}
+		if err := sc.config(opts.cfg).validate(); err != nil {
+			return opts, nil, asFlagError(err)
+		}
+	}
+	return opts, chosen, nil
+}
+
+// flagOfField names the flag that sets each Config field.
+var flagOfField = map[string]string{
+	"Nodes":              "-nodes",
+	"ElectionTimeoutMin": "-timeout-min",
+	"ElectionTimeoutMax": "-timeout-max",
+	"HeartbeatInterval":  "-heartbeat",
+	"MaxLatency":         "-latency",
+	"DropRate":           "-drop",
+}
+
+// asFlagError words a Config error in terms of the flag that caused it.
+func asFlagError(err error) error {
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		if name, ok := flagOfField[ce.Field]; ok {
+			return fmt.Errorf("%s %s", name, ce.Problem)
+		}
+	}
+	return err
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, `Watch a Raft leader election: nodes are goroutines that exchange RequestVote
+and AppendEntries messages over channels, time out on random election timers,
+and elect a new leader when the old one crashes.
+
+Usage: go run . [flags]
+
+Examples:
+  go run .                                  elect, crash the leader, re-elect, rejoin
+  go run . -scenario tour                   all four scenarios, one after another
+  go run . -scenario split-vote -seed 7     replay one split vote exactly
+  go run . -scenario partition -heartbeats  watch a stale leader's heartbeats get lost
+  go run . -nodes 3 -latency 20ms -drop 0.1 a slow, lossy network
+  go run . -timeout-min 150ms -timeout-max 150ms -scenario crash
+                                            no randomness: watch the votes split
+
+Flags:
+`)
+	var opts options
+	fs := newFlagSet(&opts)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}

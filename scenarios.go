@@ -1,0 +1,292 @@
+// scenarios.go holds the stories the demo tells, one per classic situation
+// of a leader election: a normal election, a re-election after the leader
+// crashes, a split vote, and a stale leader cut off by a partition. Each is a
+// script that drives a running Cluster through its exported API and narrates
+// what the reader should notice. main.go picks one; the tests run them too.
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/fatih/color"
+)
+
+// scenario is one story: what to watch for, the smallest cluster that can
+// tell it, how it adjusts the Config, and the script that drives the
+// cluster once it has started.
+type scenario struct {
+	name     string
+	watchFor string
+	minNodes int
+	why      string // why it needs minNodes
+	adjust   func(*Config)
+	script   func(*stage)
+}
+
+var scenarios = []scenario{
+	{
+		name:     "election",
+		watchFor: "every node starts as a follower; the first election timeout to fire makes a candidate, which collects votes and becomes leader",
+		minNodes: 1,
+		script:   playElection,
+	},
+	{
+		name:     "crash",
+		watchFor: "the leader crashes; the survivors time out, elect a new leader in a higher term, and the old leader rejoins as a follower",
+		minNodes: 3,
+		why:      "a majority must survive the crash",
+		script:   playCrash,
+	},
+	{
+		name:     "split-vote",
+		watchFor: "every node times out at the same moment and votes for itself, so nobody wins term 1; random timeouts break the tie",
+		minNodes: 2,
+		why:      "one node alone always wins its own vote",
+		adjust:   splitVoteConfig,
+		script:   playSplitVote,
+	},
+	{
+		name:     "partition",
+		watchFor: "the leader is cut off in a minority; the majority elects a new leader, and the old one steps down when the partition heals",
+		minNodes: 3,
+		why:      "a majority must remain on the other side of the partition",
+		script:   playPartition,
+	},
+}
+
+// scenarioNames lists what -scenario accepts.
+func scenarioNames() []string {
+	names := []string{}
+	for _, sc := range scenarios {
+		names = append(names, sc.name)
+	}
+	return append(names, "tour")
+}
+
+// pickScenarios returns the scenario named name, or all of them in order
+// for "tour".
+func pickScenarios(name string) ([]scenario, bool) {
+	if name == "tour" {
+		return scenarios, true
+	}
+	for _, sc := range scenarios {
+		if sc.name == name {
+			return []scenario{sc}, true
+		}
+	}
+	return nil, false
+}
+
+// config returns base as this scenario adjusts it.
+func (sc scenario) config(base Config) Config {
+	cfg := base
+	if sc.adjust != nil {
+		sc.adjust(&cfg)
+	}
+	return cfg
+}
+
+// stage is where a scenario plays: its running cluster, where narration
+// goes, and how long the script waits.
+type stage struct {
+	c     *Cluster
+	cfg   Config
+	out   io.Writer
+	start time.Time
+	// patience bounds every wait for the cluster to reach a state, so a
+	// run always ends even if, say, the network loses every message.
+	patience time.Duration
+	// hold is how long the script lets the cluster run between steps, long
+	// enough for many heartbeats and several election timeouts.
+	hold time.Duration
+}
+
+var narrationStyle = color.New(color.Bold, color.Underline)
+
+// play runs sc on a fresh cluster built from cfg, narrating to out, and
+// stops the cluster when the script ends. It returns the cluster for its
+// summary.
+func (sc scenario) play(cfg Config, out io.Writer) (*Cluster, error) {
+	c, err := NewCluster(sc.config(cfg))
+	if err != nil {
+		return nil, err
+	}
+	s := &stage{
+		c:        c,
+		cfg:      c.cfg,
+		out:      out,
+		patience: 10 * (c.cfg.ElectionTimeoutMax + c.cfg.MaxLatency),
+		hold:     4 * c.cfg.ElectionTimeoutMax,
+	}
+	c.Start()
+	s.start = time.Now()
+	defer c.Stop()
+	sc.script(s)
+	return c, nil
+}
+
+// say narrates a step of the script, set apart from the cluster's own log.
+func (s *stage) say(format string, args ...any) {
+	fmt.Fprintf(s.out, "%9s  %s\n", formatDuration(time.Since(s.start)),
+		narrationStyle.Sprint("▶ "+fmt.Sprintf(format, args...)))
+}
+
+// pause lets the cluster run on its own for d.
+func (s *stage) pause(d time.Duration) { time.Sleep(d) }
+
+// waitFor polls cond until it holds or patience runs out, and reports
+// whether it held.
+func (s *stage) waitFor(cond func() bool) bool {
+	deadline := time.Now().Add(s.patience)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return true
+}
+
+// awaitLeader waits for a leader of a term after term, and narrates it if
+// none comes.
+func (s *stage) awaitLeader(after uint64) (id int, term uint64, ok bool) {
+	s.waitFor(func() bool {
+		id, term, ok = s.c.Leader()
+		return ok && term > after
+	})
+	if !ok || term <= after {
+		s.say("no leader after term %d within %s; too many messages may be lost. Stopping here.", after, s.patience)
+		return 0, 0, false
+	}
+	return id, term, true
+}
+
+// nodeStatus is the cluster's current view of node id.
+func (s *stage) nodeStatus(id int) NodeStatus { return s.c.Status()[id-1] }
+
+func playElection(s *stage) {
+	id, term, ok := s.awaitLeader(0)
+	if !ok {
+		return
+	}
+	s.say("node %d leads term %d; its heartbeats reset every follower's timer, so nobody else stands", id, term)
+	s.pause(s.hold)
+}
+
+func playCrash(s *stage) {
+	old, term, ok := s.awaitLeader(0)
+	if !ok {
+		return
+	}
+	s.pause(s.hold)
+	s.say("crashing node %d, the leader of term %d: its channels close and its goroutine exits", old, term)
+	crashedAt := time.Now()
+	if err := s.c.Crash(old); err != nil {
+		s.say("could not crash node %d: %v", old, err)
+		return
+	}
+	id, newTerm, ok := s.awaitLeader(term)
+	if !ok {
+		return
+	}
+	s.say("node %d leads term %d, %s after the crash: the survivors are a majority of the whole cluster",
+		id, newTerm, formatDuration(time.Since(crashedAt)))
+	s.pause(s.hold / 2)
+	s.say("restarting node %d: it returns as a follower, with only the term and vote it kept", old)
+	if err := s.c.Restart(old); err != nil {
+		s.say("could not restart node %d: %v", old, err)
+		return
+	}
+	if s.waitFor(func() bool { return s.nodeStatus(old).Term >= newTerm }) {
+		s.say("node %d rejoined as a follower in term %d: the first message it got carried a newer term (§5.1)",
+			old, s.nodeStatus(old).Term)
+	}
+	s.pause(s.hold / 2)
+}
+
+// splitVoteConfig gives every node the same first timeout and the network
+// some latency, so every node stands in term 1 before any RequestVote
+// arrives.
+func splitVoteConfig(cfg *Config) {
+	cfg.FirstTimeouts = make([]time.Duration, cfg.Nodes)
+	for i := range cfg.FirstTimeouts {
+		cfg.FirstTimeouts[i] = cfg.ElectionTimeoutMin
+	}
+	if cfg.MaxLatency == 0 {
+		cfg.MaxLatency = 10 * time.Millisecond
+	}
+}
+
+func playSplitVote(s *stage) {
+	id, term, ok := s.awaitLeader(0)
+	if !ok {
+		return
+	}
+	first, _ := s.c.rec.election(1)
+	if first.leader == 0 {
+		s.say("term 1: %d nodes stood at once and each kept its one vote for itself, so nobody reached a majority",
+			len(first.candidates))
+		s.say("their next timeouts were random, so one fired first: node %d won term %d", id, term)
+	} else {
+		s.say("this time a RequestVote arrived before a timer fired, and node %d won term 1 outright; try another -seed or more -latency",
+			first.leader)
+	}
+	s.pause(s.hold / 2)
+}
+
+func playPartition(s *stage) {
+	old, term, ok := s.awaitLeader(0)
+	if !ok {
+		return
+	}
+	s.pause(s.hold / 2)
+	minority, majority := splitAround(old, s.cfg.Nodes)
+	var lostHeartbeats atomic.Int64
+	s.c.rec.watch(func(ev Event) {
+		if ev.Kind == EventDrop && ev.From == old && slices.Contains(majority, ev.To) {
+			if _, ok := ev.Msg.(AppendEntries); ok {
+				lostHeartbeats.Add(1)
+			}
+		}
+	})
+	s.say("cutting the leader, node %d, off from the majority: partition %s", old, formatGroups([][]int{minority, majority}))
+	if err := s.c.Partition(minority, majority); err != nil {
+		s.say("could not partition: %v", err)
+		return
+	}
+	id, newTerm, ok := s.awaitLeader(term)
+	if !ok {
+		return
+	}
+	s.say("the majority elected node %d in term %d, while node %d still believes it leads term %d", id, newTerm, old, term)
+	s.pause(s.hold / 2)
+	s.say("node %d sent %d heartbeats to the majority since the partition; the partition dropped every one",
+		old, lostHeartbeats.Load())
+	s.say("healing the partition")
+	s.c.Heal()
+	if s.waitFor(func() bool { return s.nodeStatus(old).Role == Follower }) {
+		s.say("node %d stepped down to follower in term %d: it saw the newer term (§5.1)", old, s.nodeStatus(old).Term)
+	}
+	s.pause(s.hold / 2)
+}
+
+// splitAround splits nodes 1..n into a minority that holds leader and the
+// majority of the rest.
+func splitAround(leader, n int) (minority, majority []int) {
+	minority = []int{leader}
+	for id := 1; id <= n; id++ {
+		switch {
+		case id == leader:
+		case len(minority) < (n-1)/2:
+			minority = append(minority, id)
+		default:
+			majority = append(majority, id)
+		}
+	}
+	slices.Sort(minority)
+	return minority, majority
+}

@@ -28,6 +28,7 @@ const (
 	EventRestart   EventKind = "restart"   // a crashed node restarted
 	EventPartition EventKind = "partition" // the network split into groups
 	EventHeal      EventKind = "heal"      // the network became whole again
+	EventNote      EventKind = "note"      // the scenario narrated a step
 )
 
 // Event is one thing that happened in a run. Which fields mean something
@@ -36,7 +37,7 @@ type Event struct {
 	At   time.Duration // since Cluster.Start
 	Kind EventKind
 	// Node is the node the event happened to (for a drop, the sender);
-	// 0 for partition and heal, which happen to the network.
+	// 0 for partition, heal and note, which happen to the whole cluster.
 	Node int
 	// Term, Role and VotedFor are the node's state just after the event.
 	Term     uint64
@@ -50,7 +51,8 @@ type Event struct {
 	Msg      RaftMessage
 	// Groups lists the sides of a partition.
 	Groups [][]int
-	// Reason says why, in the paper's words, citing its section.
+	// Reason says why, in the paper's words, citing its section; for a
+	// note, it is the narration.
 	Reason string
 }
 

@@ -32,11 +32,12 @@ var nodeColors = []*color.Color{
 }
 
 var (
-	winStyle      = color.New(color.Bold, color.FgBlack, color.BgGreen)
-	crashStyle    = color.New(color.Bold, color.FgHiWhite, color.BgRed)
-	stepDownStyle = color.New(color.Bold, color.FgBlack, color.BgYellow)
-	restartStyle  = color.New(color.Bold)
-	networkStyle  = color.New(color.Bold, color.FgHiWhite)
+	winStyle       = color.New(color.Bold, color.FgBlack, color.BgGreen)
+	crashStyle     = color.New(color.Bold, color.FgHiWhite, color.BgRed)
+	stepDownStyle  = color.New(color.Bold, color.FgBlack, color.BgYellow)
+	restartStyle   = color.New(color.Bold)
+	networkStyle   = color.New(color.Bold, color.FgHiWhite)
+	narrationStyle = color.New(color.Bold, color.Underline)
 )
 
 // logPrinter writes the log. It is used only under the recorder's lock.
@@ -61,16 +62,20 @@ func (p *logPrinter) print(ev Event, before, after NodeStatus) {
 	if style != nil {
 		sentence = style.Sprint(sentence)
 	}
-	fmt.Fprintf(p.w, "%9s  %s  %s\n", formatDuration(ev.At), who(ev.Node, after), sentence)
+	fmt.Fprintf(p.w, "%9s  %s  %s\n", formatDuration(ev.At), who(ev, after), sentence)
 }
 
 // who is the left-hand column: the node, its role and its term, in its
-// color; or the network, for partitions and heals.
-func who(id int, st NodeStatus) string {
-	if id == 0 {
+// color; or the network, for partitions and heals; or the scenario, for its
+// narration.
+func who(ev Event, st NodeStatus) string {
+	switch {
+	case ev.Kind == EventNote:
+		return narrationStyle.Sprintf("%-26s", "scenario")
+	case ev.Node == 0:
 		return networkStyle.Sprintf("%-26s", "network")
 	}
-	return nodeColors[id-1].Sprintf("node %d  %-9s  term %-4d", id, st.Role, st.Term)
+	return nodeColors[ev.Node-1].Sprintf("node %d  %-9s  term %-4d", ev.Node, st.Role, st.Term)
 }
 
 // describe turns an event into a sentence and the style that makes it stand
@@ -103,6 +108,8 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 		return "split into " + formatGroups(ev.Groups) + "; no message crosses between groups", networkStyle
 	case EventHeal:
 		return "healed: every node can reach every other again", networkStyle
+	case EventNote:
+		return ev.Reason, narrationStyle
 	}
 	return "", nil
 }

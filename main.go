@@ -59,7 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for i, sc := range chosen {
 		fmt.Fprintf(stdout, "\n%s\n", narrationStyle.Sprintf("Scenario %d of %d, %s: %s.",
 			i+1, len(chosen), sc.name, sc.watchFor))
-		c, err := sc.play(cfg, stdout)
+		c, err := sc.play(cfg)
 		if err != nil { // parseOptions has validated every scenario's Config
 			fmt.Fprintf(stderr, "raft: %v\n", err)
 			return 1

@@ -341,17 +341,24 @@ func (n *node) decideVote(m RequestVote) (granted bool, reason string) {
 	return true, fmt.Sprintf("had not voted in term %d; §5.2: one vote per term, first come, first served", n.currentTerm)
 }
 
-// candidateLogUpToDate is the election restriction of §5.4.1: "If the logs
-// have last entries with different terms, then the log with the later term
-// is more up-to-date. If the logs end with the same term, then whichever log
-// is longer is more up-to-date." It keeps a node that lacks committed
-// entries from becoming leader.
+// candidateLogUpToDate is the election restriction of §5.4.1: a vote goes
+// only to a candidate whose log is at least as up-to-date as the voter's. It
+// keeps a node that lacks committed entries from becoming leader.
 func (n *node) candidateLogUpToDate(m RequestVote) bool {
 	lastLogIndex, lastLogTerm := n.lastLogEntry()
-	if m.LastLogTerm != lastLogTerm {
-		return m.LastLogTerm > lastLogTerm
+	return logAtLeastAsUpToDate(m.LastLogIndex, m.LastLogTerm, lastLogIndex, lastLogTerm)
+}
+
+// logAtLeastAsUpToDate reports whether a log whose last entry is (index,
+// term) is at least as up-to-date as one ending at (otherIndex, otherTerm).
+// §5.4.1: "If the logs have last entries with different terms, then the log
+// with the later term is more up-to-date. If the logs end with the same
+// term, then whichever log is longer is more up-to-date."
+func logAtLeastAsUpToDate(index, term, otherIndex, otherTerm uint64) bool {
+	if term != otherTerm {
+		return term > otherTerm
 	}
-	return m.LastLogIndex >= lastLogIndex
+	return index >= otherIndex
 }
 
 // lastLogEntry returns the index and term of the node's last log entry. This

@@ -7,12 +7,9 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"slices"
 	"sync/atomic"
 	"time"
-
-	"github.com/fatih/color"
 )
 
 // scenario is one story: what to watch for, the smallest cluster that can
@@ -90,13 +87,11 @@ func (sc scenario) config(base Config) Config {
 	return cfg
 }
 
-// stage is where a scenario plays: its running cluster, where narration
-// goes, and how long the script waits.
+// stage is where a scenario plays: its running cluster and how long the
+// script waits.
 type stage struct {
-	c     *Cluster
-	cfg   Config
-	out   io.Writer
-	start time.Time
+	c   *Cluster
+	cfg Config
 	// patience bounds every wait for the cluster to reach a state, so a
 	// run always ends even if, say, the network loses every message.
 	patience time.Duration
@@ -105,12 +100,10 @@ type stage struct {
 	hold time.Duration
 }
 
-var narrationStyle = color.New(color.Bold, color.Underline)
-
-// play runs sc on a fresh cluster built from cfg, narrating to out, and
+// play runs sc on a fresh cluster built from cfg, narrating in its log, and
 // stops the cluster when the script ends. It returns the cluster for its
 // summary.
-func (sc scenario) play(cfg Config, out io.Writer) (*Cluster, error) {
+func (sc scenario) play(cfg Config) (*Cluster, error) {
 	c, err := NewCluster(sc.config(cfg))
 	if err != nil {
 		return nil, err
@@ -118,21 +111,19 @@ func (sc scenario) play(cfg Config, out io.Writer) (*Cluster, error) {
 	s := &stage{
 		c:        c,
 		cfg:      c.cfg,
-		out:      out,
 		patience: 10 * (c.cfg.ElectionTimeoutMax + c.cfg.MaxLatency),
 		hold:     4 * c.cfg.ElectionTimeoutMax,
 	}
 	c.Start()
-	s.start = time.Now()
 	defer c.Stop()
 	sc.script(s)
 	return c, nil
 }
 
-// say narrates a step of the script, set apart from the cluster's own log.
+// say narrates a step of the script. The narration is an event, so that it
+// takes its place in the log among the nodes' own lines.
 func (s *stage) say(format string, args ...any) {
-	fmt.Fprintf(s.out, "%9s  %s\n", formatDuration(time.Since(s.start)),
-		narrationStyle.Sprint("▶ "+fmt.Sprintf(format, args...)))
+	s.c.rec.record(Event{Kind: EventNote, Reason: fmt.Sprintf(format, args...)})
 }
 
 // pause lets the cluster run on its own for d.

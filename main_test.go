@@ -1,0 +1,99 @@
+// main_test.go checks the command line as a user meets it: flags it cannot
+// use get one line and exit code 2, -h prints usage, and every scenario,
+// with any network, tells its story and ends by itself. Scenarios run in
+// synctest bubbles, so their seconds of pauses pass in virtual time.
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"testing/synctest"
+)
+
+func TestBadFlagsGetOneLineAndExitCode2(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		says string // the line names the problem
+	}{
+		{[]string{"-nodes", "12"}, "-nodes"},
+		{[]string{"-nodes", "three"}, "-nodes"},
+		{[]string{"-scenario", "chaos"}, "-scenario"},
+		{[]string{"-scenario", "crash", "-nodes", "2"}, "at least 3 nodes"},
+		{[]string{"-scenario", "tour", "-nodes", "1"}, "at least"},
+		{[]string{"-drop", "1"}, "-drop"},
+		{[]string{"-drop", "NaN"}, "-drop"},
+		{[]string{"-timeout-min", "300ms", "-timeout-max", "150ms"}, "-timeout-max"},
+		{[]string{"-timeout-min", "0s"}, "-timeout-min"},
+		{[]string{"-heartbeat", "200ms"}, "-heartbeat"},
+		{[]string{"-latency", "-5ms"}, "-latency"},
+		{[]string{"-timeout-max", "1h"}, "-timeout-max"},
+		{[]string{"-seed", "-1"}, "-seed"},
+		{[]string{"-bogus"}, "-bogus"},
+		{[]string{"crash"}, "unexpected argument"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(tc.args, &stdout, &stderr)
+		line := stderr.String()
+		if code != 2 || strings.Count(line, "\n") != 1 || !strings.Contains(line, tc.says) || stdout.Len() != 0 {
+			t.Errorf("%q: exit %d, stderr %q, stdout %d bytes; want exit 2 and one line naming %q",
+				tc.args, code, line, stdout.Len(), tc.says)
+		}
+	}
+}
+
+func TestHelpPrintsUsage(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-h"}, &stdout, &stderr); code != 0 || stderr.Len() != 0 {
+		t.Fatalf("-h: exit %d, stderr %q", code, stderr.String())
+	}
+	for _, want := range []string{"Usage: go run . [flags]", "Examples:", "-scenario", "-seed", "tour"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("usage lacks %q", want)
+		}
+	}
+}
+
+// The tour tells each scenario's story: the narration of each outcome
+// appears, in order, followed by a summary.
+func TestTourTellsEveryStory(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"-scenario", "tour", "-seed", "3", "-no-color"}, &stdout, &stderr); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+		out := stdout.String()
+		last := 0
+		for _, want := range []string{
+			"Scenario 1 of 4, election", "became leader of term 1", "Summary, term by term:",
+			"Scenario 2 of 4, crash", "crashed:", "after the crash", "rejoined as a follower", "Summary",
+			"Scenario 3 of 4, split-vote", "nobody reached a majority", "nobody (split vote)",
+			"Scenario 4 of 4, partition", "split into", "still believes it leads",
+			"stepped down to follower", "Summary",
+		} {
+			at := strings.Index(out[last:], want)
+			if at < 0 {
+				t.Fatalf("the tour's output lacks %q after byte %d:\n%s", want, last, out)
+			}
+			last += at + len(want)
+		}
+	})
+}
+
+// Every scenario, on every cluster size it allows and on a slow, lossy
+// network too, ends by itself with a summary.
+func TestEveryScenarioEnds(t *testing.T) {
+	for _, sc := range scenarios {
+		for _, nodes := range []string{"3", "5", "9"} {
+			for _, network := range [][]string{nil, {"-latency", "20ms", "-drop", "0.3"}, {"-drop", "0.95"}} {
+				args := append([]string{"-scenario", sc.name, "-nodes", nodes, "-seed", "1", "-heartbeats"}, network...)
+				synctest.Test(t, func(t *testing.T) {
+					var stdout, stderr bytes.Buffer
+					if code := run(args, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "Summary") {
+						t.Errorf("%q: exit %d, stderr %q, no summary", args, code, stderr.String())
+					}
+				})
+			}
+		}
+	}
+}

@@ -255,8 +255,13 @@ func (c *Cluster) Restart(id int) error {
 	}
 	old := m.node
 	m.node = newNode(id, c.cfg, old.persistentState, old.rng, c, c.rec.record)
+	vote := "no vote"
+	if old.votedFor != 0 {
+		vote = fmt.Sprintf("its vote for node %d", old.votedFor)
+	}
 	c.rec.record(Event{Kind: EventRestart, Node: id, Term: old.currentTerm, VotedFor: old.votedFor,
-		Reason: "it kept its term and vote from before the crash (Figure 2: persistent state)"})
+		Reason: fmt.Sprintf("it kept term %d and %s from before the crash (Figure 2: persistent state)",
+			old.currentTerm, vote)})
 	c.launch(m)
 	return nil
 }

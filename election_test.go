@@ -17,8 +17,8 @@ import (
 	"time"
 )
 
-// newTestCluster builds a cluster inside the calling test's bubble. The test
-// starts it, after adding any watches, and stops it: defer c.Stop().
+// newTestCluster builds a cluster inside the calling test's bubble, not yet
+// started.
 func newTestCluster(t *testing.T, cfg Config) *Cluster {
 	t.Helper()
 	c, err := NewCluster(cfg)
@@ -26,6 +26,18 @@ func newTestCluster(t *testing.T, cfg Config) *Cluster {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// startCluster builds and starts a cluster inside the calling test's bubble,
+// with a log of all its events, and stops it when the test ends: cleanups
+// run inside the bubble, before it checks that no goroutine is left.
+func startCluster(t *testing.T, cfg Config) (*Cluster, *eventLog) {
+	t.Helper()
+	c := newTestCluster(t, cfg)
+	t.Cleanup(c.Stop)
+	events := watchEvents(c)
+	c.Start()
+	return c, events
 }
 
 // clusterConfig is DefaultConfig with nodes and seed.
@@ -116,9 +128,7 @@ func forEachCluster(t *testing.T, sizes []int, seeds int, check func(t *testing.
 // its heartbeats then keep every follower from standing, so the term holds.
 func TestNormalElection(t *testing.T) {
 	forEachCluster(t, []int{3, 5}, 20, func(t *testing.T, cfg Config) {
-		c := newTestCluster(t, cfg)
-		defer c.Stop()
-		c.Start()
+		c, _ := startCluster(t, cfg)
 		leader, term := awaitLeader(t, c, 0, 500*time.Millisecond)
 
 		time.Sleep(2 * time.Second)
@@ -140,9 +150,7 @@ func TestNormalElection(t *testing.T) {
 // disturbing the new leader.
 func TestReelectionAfterLeaderCrash(t *testing.T) {
 	forEachCluster(t, []int{3, 5}, 20, func(t *testing.T, cfg Config) {
-		c := newTestCluster(t, cfg)
-		defer c.Stop()
-		c.Start()
+		c, _ := startCluster(t, cfg)
 		old, term := awaitLeader(t, c, 0, 500*time.Millisecond)
 		time.Sleep(time.Second)
 
@@ -178,10 +186,7 @@ func TestReelectionAfterLeaderCrash(t *testing.T) {
 func TestSplitVote(t *testing.T) {
 	forEachCluster(t, []int{3, 5}, 20, func(t *testing.T, cfg Config) {
 		splitVoteConfig(&cfg)
-		c := newTestCluster(t, cfg)
-		defer c.Stop()
-		events := watchEvents(c)
-		c.Start()
+		c, events := startCluster(t, cfg)
 		_, term := awaitLeader(t, c, 1, 3*time.Second)
 
 		stood := events.matching(func(ev Event) bool {
@@ -211,10 +216,7 @@ func TestSplitVote(t *testing.T) {
 // carries the higher term, and the old leader steps down.
 func TestStaleLeaderStepsDownAfterHeal(t *testing.T) {
 	forEachCluster(t, []int{3, 5}, 20, func(t *testing.T, cfg Config) {
-		c := newTestCluster(t, cfg)
-		defer c.Stop()
-		events := watchEvents(c)
-		c.Start()
+		c, events := startCluster(t, cfg)
 		old, term := awaitLeader(t, c, 0, 500*time.Millisecond)
 
 		minority, majority := splitAround(old, cfg.Nodes)
@@ -444,10 +446,7 @@ func TestLogUpToDateCheck(t *testing.T) {
 func TestCrashedNodeReceivesNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := clusterConfig(5, 1)
-		c := newTestCluster(t, cfg)
-		defer c.Stop()
-		events := watchEvents(c)
-		c.Start()
+		c, events := startCluster(t, cfg)
 		leader, _ := awaitLeader(t, c, 0, 500*time.Millisecond)
 		victim := leader%cfg.Nodes + 1 // a follower
 
@@ -475,9 +474,7 @@ func TestCrashedNodeReceivesNothing(t *testing.T) {
 func TestRestartKeepsTermAndVote(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := clusterConfig(5, 1)
-		c := newTestCluster(t, cfg)
-		defer c.Stop()
-		c.Start()
+		c, _ := startCluster(t, cfg)
 		leader, term := awaitLeader(t, c, 0, 500*time.Millisecond)
 		voter := leader%cfg.Nodes + 1
 		before := c.Status()[voter-1]
@@ -507,9 +504,7 @@ func TestRestartKeepsTermAndVote(t *testing.T) {
 func TestWholeClusterMajorityRequired(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := clusterConfig(5, 1)
-		c := newTestCluster(t, cfg)
-		defer c.Stop()
-		c.Start()
+		c, _ := startCluster(t, cfg)
 		leader, _ := awaitLeader(t, c, 0, 500*time.Millisecond)
 		down := []int{leader, leader%5 + 1, (leader+1)%5 + 1}
 		for _, id := range down {
@@ -538,10 +533,7 @@ func TestWholeClusterMajorityRequired(t *testing.T) {
 // state, so the recorder must hear of every vote before its reply goes out.
 func TestVoteReportedBeforeReply(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := newTestCluster(t, clusterConfig(5, 1))
-		defer c.Stop()
-		events := watchEvents(c)
-		c.Start()
+		c, events := startCluster(t, clusterConfig(5, 1))
 		awaitLeader(t, c, 0, 500*time.Millisecond)
 		c.Stop()
 
@@ -571,10 +563,7 @@ func TestVoteReportedBeforeReply(t *testing.T) {
 func TestPartitionIsolatesUnnamedNodes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := clusterConfig(5, 1)
-		c := newTestCluster(t, cfg)
-		defer c.Stop()
-		events := watchEvents(c)
-		c.Start()
+		c, events := startCluster(t, cfg)
 		if err := c.Partition([]int{1, 2, 3}); err != nil {
 			t.Fatal(err)
 		}
@@ -724,10 +713,7 @@ func TestFirstTimeoutsApplyOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := clusterConfig(3, 1)
 		cfg.FirstTimeouts = []time.Duration{290 * time.Millisecond, 160 * time.Millisecond, 280 * time.Millisecond}
-		c := newTestCluster(t, cfg)
-		defer c.Stop()
-		events := watchEvents(c)
-		c.Start()
+		c, events := startCluster(t, cfg)
 		leader, _ := awaitLeader(t, c, 0, 500*time.Millisecond)
 		stood := events.matching(func(ev Event) bool { return ev.Kind == EventRole && ev.Role == Candidate })
 		if leader != 2 || len(stood) != 1 || stood[0].At != 160*time.Millisecond {
@@ -749,10 +735,7 @@ func TestFirstTimeoutsApplyOnce(t *testing.T) {
 func electionRecord(t *testing.T, cfg Config) []string {
 	var record []string
 	synctest.Test(t, func(t *testing.T) {
-		c := newTestCluster(t, cfg)
-		defer c.Stop()
-		events := watchEvents(c)
-		c.Start()
+		c, events := startCluster(t, cfg)
 		leader, term := awaitLeader(t, c, 0, 5*time.Second)
 		time.Sleep(time.Second)
 		if err := c.Crash(leader); err != nil {

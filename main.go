@@ -54,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "Raft leader election: %d nodes, election timeouts %s to %s, heartbeats every %s, seed %d\n",
 		cfg.Nodes, cfg.ElectionTimeoutMin, cfg.ElectionTimeoutMax, cfg.HeartbeatInterval, cfg.Seed)
 	if !opts.seedGiven {
-		fmt.Fprintf(stdout, "(the seed was chosen at random; -seed %d replays this run)\n", cfg.Seed)
+		fmt.Fprintf(stdout, "(a random seed; -seed %d draws the same timeouts, delays and losses again)\n", cfg.Seed)
 	}
 	for i, sc := range chosen {
 		fmt.Fprintf(stdout, "\n%s\n", narrationStyle.Sprintf("Scenario %d of %d, %s: %s.",
@@ -77,7 +77,7 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	fs.SetOutput(io.Discard) // run reports a bad flag in one line of its own
 	fs.IntVar(&opts.cfg.Nodes, "nodes", def.Nodes, "how many nodes, 1 to 9")
 	fs.StringVar(&opts.scenario, "scenario", "crash", "the story to tell: "+strings.Join(scenarioNames(), " | "))
-	fs.Uint64Var(&opts.cfg.Seed, "seed", 0, "seed for every random choice; a seed replays its run (default: random, and printed)")
+	fs.Uint64Var(&opts.cfg.Seed, "seed", 0, "seed for every random choice: a seed draws the same timeouts, delays and losses again (default: random, and printed)")
 	fs.BoolVar(&opts.heartbeats, "heartbeats", false, "also show every heartbeat round and every heartbeat lost")
 	fs.BoolVar(&opts.noColor, "no-color", false, "no color (also off when NO_COLOR is set or output is not a terminal)")
 	fs.DurationVar(&opts.cfg.ElectionTimeoutMin, "timeout-min", def.ElectionTimeoutMin, "shortest election timeout")
@@ -158,7 +158,7 @@ Usage: go run . [flags]
 Examples:
   go run .                                  elect, crash the leader, re-elect, rejoin
   go run . -scenario tour                   all four scenarios, one after another
-  go run . -scenario split-vote -seed 7     replay one split vote exactly
+  go run . -scenario split-vote -seed 7     a split vote, with seed 7's timeouts
   go run . -scenario partition -heartbeats  watch a stale leader's heartbeats get lost
   go run . -nodes 3 -latency 20ms -drop 0.1 a slow, lossy network
   go run . -timeout-min 150ms -timeout-max 150ms -scenario crash

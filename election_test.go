@@ -125,11 +125,19 @@ func forEachCluster(t *testing.T, sizes []int, seeds int, check func(t *testing.
 // (a) Normal election. §5.2: from a cold start, the first node to time out
 // asks for votes and, with no latency, gets them all before any other node
 // times out. It becomes the one leader, within the longest timeout (300 ms);
-// its heartbeats then keep every follower from standing, so the term holds.
+// its first heartbeats make every other node its follower, and the next
+// ones keep them from standing, so the term holds.
 func TestNormalElection(t *testing.T) {
 	forEachCluster(t, []int{3, 5}, 20, func(t *testing.T, cfg Config) {
-		c, _ := startCluster(t, cfg)
+		c, events := startCluster(t, cfg)
 		leader, term := awaitLeader(t, c, 0, 500*time.Millisecond)
+		synctest.Wait() // the first heartbeats have arrived
+		followers := events.matching(func(ev Event) bool {
+			return ev.Kind == EventFollow && ev.Leader == leader && ev.Term == term
+		})
+		if len(followers) != cfg.Nodes-1 {
+			t.Errorf("%d of %d nodes recognized node %d as leader of term %d", len(followers), cfg.Nodes-1, leader, term)
+		}
 
 		time.Sleep(2 * time.Second)
 		if got := liveLeaders(c); len(got) != 1 || got[0].ID != leader || got[0].Term != term {

@@ -19,6 +19,7 @@ type EventKind string
 const (
 	EventRole      EventKind = "role"      // a node took a role, or a new term as follower
 	EventVote      EventKind = "vote"      // a node decided a vote
+	EventFollow    EventKind = "follow"    // a follower heard from its term's leader
 	EventTimeout   EventKind = "timeout"   // a node's election timeout elapsed
 	EventHeartbeat EventKind = "heartbeat" // a leader sent a round of heartbeats
 	EventSend      EventKind = "send"      // a node handed a message to the network
@@ -46,6 +47,8 @@ type Event struct {
 	// Candidate and Granted describe a vote decision.
 	Candidate int
 	Granted   bool
+	// Leader is the leader a follower began to follow.
+	Leader int
 	// From, To and Msg describe a message event.
 	From, To int
 	Msg      RaftMessage

@@ -92,6 +92,8 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 			return fmt.Sprintf("voted for node %d in term %d (%s)", ev.Candidate, ev.Term, ev.Reason), nil
 		}
 		return fmt.Sprintf("refused to vote for node %d in term %d (%s)", ev.Candidate, ev.Term, ev.Reason), nil
+	case EventFollow:
+		return fmt.Sprintf("follows node %d, leader of term %d: %s", ev.Leader, ev.Term, ev.Reason), nil
 	case EventHeartbeat:
 		if p.detail >= LogHeartbeats {
 			return "sent a heartbeat to every peer (§5.2: a leader keeps its authority by heartbeats)", nil

@@ -405,7 +405,13 @@ func (n *node) handleAppendEntries(from int, m AppendEntries) {
 		// leader as legitimate and returns to follower state."
 		n.becomeFollower(m.Term, fmt.Sprintf("heard from node %d, leader of term %d (§5.2)", m.LeaderID, m.Term))
 	}
-	n.leaderID = m.LeaderID
+	if n.leaderID != m.LeaderID {
+		// §5.2: the leader's first heartbeat of a term establishes its
+		// authority over this node.
+		n.leaderID = m.LeaderID
+		n.report(Event{Kind: EventFollow, Leader: m.LeaderID,
+			Reason: "its first heartbeat arrived (§5.2: heartbeats establish authority)"})
+	}
 	// Figure 2: a heartbeat from the current leader restarts the election
 	// timeout; this is what keeps followers from standing while it lives.
 	n.resetElectionTimer()

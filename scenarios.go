@@ -164,7 +164,11 @@ func playElection(s *stage) {
 	if !ok {
 		return
 	}
-	s.say("node %d leads term %d; its heartbeats reset every follower's timer, so nobody else stands", id, term)
+	if s.cfg.Nodes == 1 {
+		s.say("node %d leads term %d: in a cluster of one, its own vote is a majority", id, term)
+	} else {
+		s.say("node %d leads term %d; its heartbeats reset every follower's timer, so nobody else stands", id, term)
+	}
 	s.pause(s.hold)
 }
 

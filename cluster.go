@@ -355,6 +355,13 @@ func (c *Cluster) Leader() (id int, term uint64, ok bool) {
 	return id, term, ok
 }
 
+// Violations lists every breach of a safety property seen so far: two
+// leaders in one term, a second vote in one term, a term that went
+// backwards, a leader elected without a majority. A correct run has none.
+func (c *Cluster) Violations() []string {
+	return c.rec.violations()
+}
+
 // send is the network's side of node.send. It runs on the sender's
 // goroutine and never blocks: the message either is dropped at once or
 // travels on a goroutine of its own.

@@ -29,12 +29,18 @@ func newTestCluster(t *testing.T, cfg Config) *Cluster {
 }
 
 // startCluster builds and starts a cluster inside the calling test's bubble,
-// with a log of all its events, and stops it when the test ends: cleanups
-// run inside the bubble, before it checks that no goroutine is left.
+// with a log of all its events. When the test ends it stops the cluster
+// (cleanups run inside the bubble, before it checks that no goroutine is
+// left) and fails the test if the safety checker saw any violation.
 func startCluster(t *testing.T, cfg Config) (*Cluster, *eventLog) {
 	t.Helper()
 	c := newTestCluster(t, cfg)
-	t.Cleanup(c.Stop)
+	t.Cleanup(func() {
+		c.Stop()
+		for _, v := range c.Violations() {
+			t.Error(v)
+		}
+	})
 	events := watchEvents(c)
 	c.Start()
 	return c, events

@@ -1,8 +1,8 @@
 // events.go is the run's memory: every state change, vote, message and fault
 // becomes an Event, reported by the goroutine that caused it, and one
 // recorder turns the events, in the order they happened, into the colored
-// log (log.go), the per-term summary (summary.go) and the state that
-// Cluster.Status reads.
+// log (log.go), the per-term summary (summary.go), the safety checks
+// (safety.go) and the state that Cluster.Status reads.
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 type EventKind string
 
 const (
+	EventStart     EventKind = "start"     // the cluster started; Nodes says its size
 	EventRole      EventKind = "role"      // a node took a role, or a new term as follower
 	EventVote      EventKind = "vote"      // a node decided a vote
 	EventFollow    EventKind = "follow"    // a follower heard from its term's leader
@@ -38,8 +39,10 @@ type Event struct {
 	At   time.Duration // since Cluster.Start
 	Kind EventKind
 	// Node is the node the event happened to (for a drop, the sender);
-	// 0 for partition, heal and note, which happen to the whole cluster.
+	// 0 for start, partition, heal and note, which concern the cluster.
 	Node int
+	// Nodes is the cluster's size, on a start event.
+	Nodes int
 	// Term, Role and VotedFor are the node's state just after the event.
 	Term     uint64
 	Role     Role
@@ -74,13 +77,18 @@ type recorder struct {
 	halted  bool         // set by Stop: later events are not part of the run
 	status  []NodeStatus // each node's state as its events tell it
 	counts  messageCounts
+	safety  *safetyChecker
 	summary *electionSummary
 	log     *logPrinter   // nil: no log
 	watches []func(Event) // called with every event, under the lock
 }
 
 func newRecorder(nodes int, log io.Writer, detail LogDetail) *recorder {
-	r := &recorder{status: make([]NodeStatus, nodes), summary: newElectionSummary()}
+	r := &recorder{
+		status:  make([]NodeStatus, nodes),
+		safety:  newSafetyChecker(nodes),
+		summary: newElectionSummary(),
+	}
 	for i := range r.status {
 		r.status[i].ID = i + 1
 	}
@@ -94,11 +102,12 @@ func newRecorder(nodes int, log io.Writer, detail LogDetail) *recorder {
 // node is alive.
 func (r *recorder) begin() {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.start, r.started = time.Now(), true
 	for i := range r.status {
 		r.status[i].Alive = true
 	}
+	r.mu.Unlock()
+	r.record(Event{Kind: EventStart, Nodes: len(r.status)})
 }
 
 // halt ends the run: events reported while the cluster shuts down are
@@ -127,8 +136,10 @@ func (r *recorder) record(ev Event) {
 	}
 	r.tally(ev)
 	r.summary.observe(ev)
+	violation := r.safety.observe(ev)
 	if r.log != nil {
 		r.log.print(ev, before, r.nodeStatus(ev.Node))
+		r.log.printViolation(ev, violation)
 	}
 	for _, watch := range r.watches {
 		watch(ev)
@@ -157,11 +168,18 @@ func (r *recorder) election(term uint64) (termRecord, bool) {
 	return copied, true
 }
 
+// violations returns what the safety checker has found so far.
+func (r *recorder) violations() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.safety.violations)
+}
+
 // writeSummary prints the summary of the run so far.
 func (r *recorder) writeSummary(w io.Writer) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.summary.write(w, r.counts)
+	r.summary.write(w, r.counts, r.safety.violations)
 }
 
 // apply updates a node's status with one of its events.

@@ -38,6 +38,7 @@ var (
 	restartStyle   = color.New(color.Bold)
 	networkStyle   = color.New(color.Bold, color.FgHiWhite)
 	narrationStyle = color.New(color.Bold, color.Underline)
+	violationStyle = color.New(color.Bold, color.FgHiWhite, color.BgRed)
 )
 
 // logPrinter writes the log. It is used only under the recorder's lock.
@@ -63,6 +64,14 @@ func (p *logPrinter) print(ev Event, before, after NodeStatus) {
 		sentence = style.Sprint(sentence)
 	}
 	fmt.Fprintf(p.w, "%9s  %s  %s\n", formatDuration(ev.At), who(ev, after), sentence)
+}
+
+// printViolation writes, right under the event that revealed it, a
+// violation of a safety property. It cannot be missed, with or without color.
+func (p *logPrinter) printViolation(ev Event, violation string) {
+	if violation != "" {
+		fmt.Fprintf(p.w, "%9s  %s\n", formatDuration(ev.At), violationStyle.Sprint("!!! SAFETY VIOLATION, "+violation))
+	}
 }
 
 // who is the left-hand column: the node, its role and its term, in its

@@ -35,7 +35,8 @@ type options struct {
 const longestDuration = 10 * time.Second
 
 // run is the program with its arguments and outputs. It returns the exit
-// code: 0 after a run or -h, 2 for flags it cannot use.
+// code: 0 after a safe run or -h, 1 if the safety checker found a
+// violation, 2 for flags it cannot use.
 func run(args []string, stdout, stderr io.Writer) int {
 	opts, chosen, err := parseOptions(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -56,6 +57,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if !opts.seedGiven {
 		fmt.Fprintf(stdout, "(a random seed; -seed %d draws the same timeouts, delays and losses again)\n", cfg.Seed)
 	}
+	code := 0
 	for i, sc := range chosen {
 		fmt.Fprintf(stdout, "\n%s\n", narrationStyle.Sprintf("Scenario %d of %d, %s: %s.",
 			i+1, len(chosen), sc.name, sc.watchFor))
@@ -66,8 +68,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stdout)
 		c.rec.writeSummary(stdout)
+		if len(c.Violations()) > 0 {
+			code = 1
+		}
 	}
-	return 0
+	return code
 }
 
 // newFlagSet defines the flags over opts.

@@ -60,8 +60,9 @@ func (s *electionSummary) record(term uint64, at time.Duration) *termRecord {
 	return t
 }
 
-// write prints the summary table and the message tallies.
-func (s *electionSummary) write(w io.Writer, counts messageCounts) {
+// write prints the summary table, the message tallies and the safety
+// violations.
+func (s *electionSummary) write(w io.Writer, counts messageCounts, violations []string) {
 	fmt.Fprintln(w, "Summary, term by term:")
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
 	fmt.Fprintln(tw, "  term\tstood (votes)\twon by\telection took")
@@ -70,6 +71,14 @@ func (s *electionSummary) write(w io.Writer, counts messageCounts) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "Messages: %d sent, %d delivered, %d dropped.\n", counts.sent, counts.delivered, counts.dropped)
+	if len(violations) == 0 {
+		fmt.Fprintln(w, "Safety violations: none.")
+		return
+	}
+	fmt.Fprintln(w, violationStyle.Sprintf("Safety violations: %d.", len(violations)))
+	for _, v := range violations {
+		fmt.Fprintln(w, "  "+v)
+	}
 }
 
 // standings lists the candidates with their votes: "node 1 (2), node 4 (3)".

@@ -1,0 +1,124 @@
+// safety_test.go proves the safety checker can fail: for each property, a
+// sequence of events that breaks it, as a broken rule would produce, must
+// be reported; and a correct election must pass.
+package main
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+	"testing/synctest"
+)
+
+// Events as nodes report them, stamped with their state after the event.
+func roleEvent(node int, term uint64, role Role) Event {
+	ev := Event{Kind: EventRole, Node: node, Term: term, Role: role}
+	if role == Candidate {
+		ev.VotedFor = node
+	}
+	return ev
+}
+
+func voteEvent(voter, candidate int, term uint64) Event {
+	return Event{Kind: EventVote, Node: voter, Term: term, Candidate: candidate, Granted: true, VotedFor: candidate}
+}
+
+// electionEvents is node leader's correct election in term among nodes.
+func electionEvents(leader int, term uint64, voters ...int) []Event {
+	events := []Event{roleEvent(leader, term, Candidate), voteEvent(leader, leader, term)}
+	for _, v := range voters {
+		events = append(events, voteEvent(v, leader, term))
+	}
+	return append(events, roleEvent(leader, term, Leader))
+}
+
+func TestSafetyCheckerCatchesEachViolation(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		want   string // the kind of violation, or "" for a correct run
+		events []Event
+	}{
+		{"a correct election, crash and re-election", "", concat(
+			electionEvents(1, 1, 2, 3),
+			[]Event{{Kind: EventCrash, Node: 1, Term: 1}},
+			electionEvents(4, 2, 2, 5),
+			[]Event{{Kind: EventRestart, Node: 1, Term: 1, VotedFor: 1}, roleEvent(1, 2, Follower)},
+		)},
+		// vote-twice: a node that grants every request lets two candidates
+		// each gather a majority in one term (node 3 votes for both, which
+		// is a violation of its own).
+		{"two leaders in one term", violationTwoLeaders, concat(
+			electionEvents(1, 1, 2, 3),
+			electionEvents(5, 1, 3, 4),
+		)},
+		// forget-vote: votedFor lost in a crash lets a node vote twice.
+		{"a second vote in a term after a restart", violationDoubleVote, []Event{
+			voteEvent(2, 1, 1),
+			{Kind: EventCrash, Node: 2, Term: 1},
+			{Kind: EventRestart, Node: 2, Term: 1},
+			voteEvent(2, 3, 1),
+		}},
+		// currentTerm lost in a crash: the node comes back in an old term.
+		{"a term that goes backwards", violationTermBackwards, []Event{
+			roleEvent(2, 3, Follower),
+			{Kind: EventCrash, Node: 2, Term: 3},
+			{Kind: EventRestart, Node: 2, Term: 1},
+		}},
+		// count-stale: votes granted in term 1 counted for term 2.
+		{"a leader elected on stale votes", violationMinorityLeader, concat(
+			[]Event{roleEvent(1, 1, Candidate), voteEvent(1, 1, 1), voteEvent(2, 1, 1), voteEvent(3, 1, 1)},
+			[]Event{roleEvent(1, 2, Candidate), voteEvent(1, 1, 2), roleEvent(1, 2, Leader)},
+		)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checker := newSafetyChecker(5)
+			for _, ev := range tc.events {
+				checker.observe(ev)
+			}
+			reported := slices.ContainsFunc(checker.violations, func(v string) bool { return strings.HasPrefix(v, tc.want) })
+			switch {
+			case tc.want == "" && len(checker.violations) > 0:
+				t.Errorf("a correct run was reported: %q", checker.violations)
+			case tc.want != "" && !reported:
+				t.Errorf("reported %q; want a %q violation", checker.violations, tc.want)
+			}
+		})
+	}
+}
+
+func concat(parts ...[]Event) []Event {
+	var all []Event
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	return all
+}
+
+// A violation in a live run is printed in the log as it happens, listed in
+// the summary, and returned by Violations.
+func TestViolationIsLoudEverywhere(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var log bytes.Buffer
+		cfg := clusterConfig(3, 1)
+		cfg.Log = &log
+		c := newTestCluster(t, cfg)
+		defer c.Stop()
+		c.Start()
+		// Node 3 claims term 1 with no votes, as a rule-breaking node would.
+		c.rec.record(roleEvent(3, 1, Candidate))
+		c.rec.record(roleEvent(3, 1, Leader))
+
+		if v := c.Violations(); len(v) != 1 || !strings.HasPrefix(v[0], violationMinorityLeader) {
+			t.Fatalf("Violations() = %q", v)
+		}
+		if !strings.Contains(log.String(), "SAFETY VIOLATION, "+violationMinorityLeader) {
+			t.Errorf("the log does not show the violation:\n%s", log.String())
+		}
+		var summary bytes.Buffer
+		c.rec.writeSummary(&summary)
+		if !strings.Contains(summary.String(), "Safety violations: 1.") {
+			t.Errorf("the summary does not list the violation:\n%s", summary.String())
+		}
+	})
+}

@@ -110,10 +110,11 @@ type Cluster struct {
 	stopped bool
 
 	// mu guards what the network reads as it carries messages: each
-	// machine's current incarnation and which side of a partition each
-	// node is on.
-	mu   sync.Mutex
-	side []int // side[i-1] is node i's group; nil: no partition
+	// machine's current incarnation, which side of a partition each node
+	// is on, and how many messages the network loses.
+	mu       sync.Mutex
+	side     []int   // side[i-1] is node i's group; nil: no partition
+	dropRate float64 // starts as Config.DropRate; SetDropRate changes it
 
 	halt       chan struct{}  // closed by Stop: messages in flight are abandoned
 	goroutines sync.WaitGroup // every node and every message in flight
@@ -140,9 +141,10 @@ func NewCluster(cfg Config) (*Cluster, error) {
 		return nil, err
 	}
 	c := &Cluster{
-		cfg:  cfg,
-		rec:  newRecorder(cfg.Nodes, cfg.Log, cfg.LogDetail),
-		halt: make(chan struct{}),
+		cfg:      cfg,
+		rec:      newRecorder(cfg.Nodes, cfg.Log, cfg.LogDetail),
+		dropRate: cfg.DropRate,
+		halt:     make(chan struct{}),
 	}
 	for id := 1; id <= cfg.Nodes; id++ {
 		// Each node draws from two streams of its own, so that one node's
@@ -338,6 +340,24 @@ func (c *Cluster) Heal() {
 	}
 }
 
+// SetDropRate changes the probability, in [0,1), that the network loses a
+// message. It is an error after Stop.
+func (c *Cluster) SetDropRate(p float64) error {
+	c.ops.Lock()
+	defer c.ops.Unlock()
+	if c.stopped {
+		return fmt.Errorf("the cluster has stopped")
+	}
+	if !(p >= 0 && p < 1) {
+		return fmt.Errorf("a drop rate must be at least 0 and below 1, not %g", p)
+	}
+	c.mu.Lock()
+	c.dropRate = p
+	c.mu.Unlock()
+	c.rec.record(Event{Kind: EventLoss, Reason: fmt.Sprintf("now loses %s of messages", formatPercent(p))})
+	return nil
+}
+
 // Status returns every node's state, ordered by ID.
 func (c *Cluster) Status() []NodeStatus {
 	return c.rec.snapshot()
@@ -368,12 +388,13 @@ func (c *Cluster) Violations() []string {
 func (c *Cluster) send(env Envelope) {
 	c.mu.Lock()
 	cut := c.side != nil && c.side[env.From-1] != c.side[env.To-1]
+	dropRate := c.dropRate
 	c.mu.Unlock()
 	link := c.machines[env.From-1].link
 	switch {
 	case cut:
 		c.drop(env, "the partition cut the link")
-	case c.cfg.DropRate > 0 && link.Float64() < c.cfg.DropRate:
+	case dropRate > 0 && link.Float64() < dropRate:
 		c.drop(env, "the network lost it")
 	default:
 		var delay time.Duration

@@ -30,6 +30,7 @@ const (
 	EventRestart   EventKind = "restart"   // a crashed node restarted
 	EventPartition EventKind = "partition" // the network split into groups
 	EventHeal      EventKind = "heal"      // the network became whole again
+	EventLoss      EventKind = "loss"      // the network's drop rate changed
 	EventNote      EventKind = "note"      // the scenario narrated a step
 )
 
@@ -39,7 +40,8 @@ type Event struct {
 	At   time.Duration // since Cluster.Start
 	Kind EventKind
 	// Node is the node the event happened to (for a drop, the sender);
-	// 0 for start, partition, heal and note, which concern the cluster.
+	// 0 for start, partition, heal, loss and note, which concern the
+	// cluster.
 	Node int
 	// Nodes is the cluster's size, on a start event.
 	Nodes int

@@ -119,6 +119,8 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 		return "split into " + formatGroups(ev.Groups) + "; no message crosses between groups", networkStyle
 	case EventHeal:
 		return "healed: every node can reach every other again", networkStyle
+	case EventLoss:
+		return ev.Reason, networkStyle
 	case EventNote:
 		return ev.Reason, narrationStyle
 	}
@@ -150,6 +152,11 @@ func describeRole(ev Event, before NodeStatus) (string, *color.Color) {
 // the summary do: "163.2 ms".
 func formatDuration(d time.Duration) string {
 	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+}
+
+// formatPercent shows a probability as a percentage: "30%".
+func formatPercent(p float64) string {
+	return fmt.Sprintf("%.0f%%", 100*p)
 }
 
 // formatGroups shows partition groups as "{1, 2} | {3, 4, 5}".

@@ -29,6 +29,7 @@ type Config struct {
 	FirstTimeouts []time.Duration
 	Log           io.Writer // the colored human log; nil: none
 	LogDetail     LogDetail // what the log shows beyond the election itself
+	Trace         io.Writer // every event as JSON Lines (trace.go); nil: none
 }
 
 // DefaultConfig is the classic exercise: five nodes, election timeouts of
@@ -142,7 +143,7 @@ func NewCluster(cfg Config) (*Cluster, error) {
 	}
 	c := &Cluster{
 		cfg:      cfg,
-		rec:      newRecorder(cfg.Nodes, cfg.Log, cfg.LogDetail),
+		rec:      newRecorder(cfg),
 		dropRate: cfg.DropRate,
 		halt:     make(chan struct{}),
 	}

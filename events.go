@@ -6,6 +6,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"maps"
 	"slices"
@@ -81,21 +82,29 @@ type recorder struct {
 	counts  messageCounts
 	safety  *safetyChecker
 	summary *electionSummary
+	seed    uint64
 	log     *logPrinter   // nil: no log
+	trace   *traceWriter  // nil: no trace
 	watches []func(Event) // called with every event, under the lock
 }
 
-func newRecorder(nodes int, log io.Writer, detail LogDetail) *recorder {
+// newRecorder makes the recorder for a cluster of cfg, writing its log and
+// trace where cfg says.
+func newRecorder(cfg Config) *recorder {
 	r := &recorder{
-		status:  make([]NodeStatus, nodes),
-		safety:  newSafetyChecker(nodes),
+		status:  make([]NodeStatus, cfg.Nodes),
+		safety:  newSafetyChecker(cfg.Nodes),
 		summary: newElectionSummary(),
+		seed:    cfg.Seed,
 	}
 	for i := range r.status {
 		r.status[i].ID = i + 1
 	}
-	if log != nil {
-		r.log = newLogPrinter(log, detail)
+	if cfg.Log != nil {
+		r.log = newLogPrinter(cfg.Log, cfg.LogDetail)
+	}
+	if cfg.Trace != nil {
+		r.trace = newTraceWriter(cfg.Trace)
 	}
 	return r
 }
@@ -109,7 +118,7 @@ func (r *recorder) begin() {
 		r.status[i].Alive = true
 	}
 	r.mu.Unlock()
-	r.record(Event{Kind: EventStart, Nodes: len(r.status)})
+	r.record(Event{Kind: EventStart, Nodes: len(r.status), Reason: fmt.Sprintf("seed %d", r.seed)})
 }
 
 // halt ends the run: events reported while the cluster shuts down are
@@ -139,6 +148,9 @@ func (r *recorder) record(ev Event) {
 	r.tally(ev)
 	r.summary.observe(ev)
 	violation := r.safety.observe(ev)
+	if r.trace != nil {
+		r.trace.write(ev)
+	}
 	if r.log != nil {
 		r.log.print(ev, before, r.nodeStatus(ev.Node))
 		r.log.printViolation(ev, violation)

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,6 +29,8 @@ type options struct {
 	heartbeats bool
 	noColor    bool
 	seedGiven  bool
+	tracePath  string // -trace: where to write the trace
+	checkPath  string // -check: a trace to check instead of running
 }
 
 // longestDuration bounds every duration flag, so that a run stays short
@@ -50,11 +53,36 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if opts.noColor {
 		color.NoColor = true
 	}
+	if opts.checkPath != "" {
+		return checkTraceFile(opts.checkPath, stdout, stderr)
+	}
 	cfg := opts.cfg
 	cfg.Log = stdout
+	if opts.tracePath == "" {
+		return tell(cfg, chosen, opts.seedGiven, stdout)
+	}
+	file, err := os.Create(opts.tracePath)
+	if err != nil {
+		fmt.Fprintf(stderr, "raft: -trace: %v\n", err)
+		return 2
+	}
+	trace := bufio.NewWriter(file)
+	cfg.Trace = trace
+	code := tell(cfg, chosen, opts.seedGiven, stdout)
+	if err := errors.Join(trace.Flush(), file.Close()); err != nil {
+		fmt.Fprintf(stderr, "raft: writing the trace: %v\n", err)
+		return 1
+	}
+	return code
+}
+
+// tell plays the chosen scenarios one after another, each on a cluster of
+// its own, and prints each one's summary. It returns the exit code: 1 if
+// the safety checker found a violation, else 0.
+func tell(cfg Config, chosen []scenario, seedGiven bool, stdout io.Writer) int {
 	fmt.Fprintf(stdout, "Raft leader election: %d nodes, election timeouts %s to %s, heartbeats every %s, seed %d\n",
 		cfg.Nodes, cfg.ElectionTimeoutMin, cfg.ElectionTimeoutMax, cfg.HeartbeatInterval, cfg.Seed)
-	if !opts.seedGiven {
+	if !seedGiven {
 		fmt.Fprintf(stdout, "(a random seed; -seed %d draws the same timeouts, delays and losses again)\n", cfg.Seed)
 	}
 	code := 0
@@ -63,8 +91,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			i+1, len(chosen), sc.name, sc.watchFor))
 		c, err := sc.play(cfg)
 		if err != nil { // parseOptions has validated every scenario's Config
-			fmt.Fprintf(stderr, "raft: %v\n", err)
-			return 1
+			panic(err)
 		}
 		fmt.Fprintln(stdout)
 		c.rec.writeSummary(stdout)
@@ -90,7 +117,45 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	fs.DurationVar(&opts.cfg.HeartbeatInterval, "heartbeat", def.HeartbeatInterval, "time between a leader's heartbeats")
 	fs.DurationVar(&opts.cfg.MaxLatency, "latency", 0, "longest one-way message delay; each message waits a random time up to it")
 	fs.Float64Var(&opts.cfg.DropRate, "drop", 0, "probability that the network loses a message, at least 0 and below 1")
+	fs.StringVar(&opts.tracePath, "trace", "", "write every event to `FILE` as JSON Lines")
+	fs.StringVar(&opts.checkPath, "check", "", "run no cluster: read the trace in `FILE` and check it for safety violations")
 	return fs
+}
+
+// checkTraceFile runs the safety checker over a trace file and reports
+// what it found. It returns the exit code: 0 for a safe trace, 1 for one
+// with violations, 2 for a file it cannot read as a trace.
+func checkTraceFile(path string, stdout, stderr io.Writer) int {
+	file, err := os.Open(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "raft: -check: %v\n", err)
+		return 2
+	}
+	defer file.Close()
+	lines, err := readTrace(file)
+	if err == nil {
+		var report traceReport
+		report, err = checkTrace(lines)
+		if err == nil {
+			return printTraceReport(path, report, stdout)
+		}
+	}
+	fmt.Fprintf(stderr, "raft: -check %s: %v\n", path, err)
+	return 2
+}
+
+// printTraceReport prints a trace's safety report and returns the exit
+// code: 0 if the trace is safe, 1 if not.
+func printTraceReport(path string, report traceReport, stdout io.Writer) int {
+	fmt.Fprintf(stdout, "%s: %d runs, %d events, %d safety violations.\n",
+		path, report.runs, report.events, len(report.violations))
+	for _, v := range report.violations {
+		fmt.Fprintln(stdout, "  "+v)
+	}
+	if len(report.violations) > 0 {
+		return 1
+	}
+	return 0
 }
 
 // parseOptions reads the flags and checks that every scenario they choose

@@ -31,6 +31,7 @@ func TestBadFlagsGetOneLineAndExitCode2(t *testing.T) {
 		{[]string{"-seed", "-1"}, "-seed"},
 		{[]string{"-bogus"}, "-bogus"},
 		{[]string{"crash"}, "unexpected argument"},
+		{[]string{"-trace", "/no/such/dir/run.jsonl"}, "-trace"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(tc.args, &stdout, &stderr)

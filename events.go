@@ -77,8 +77,9 @@ type recorder struct {
 	mu      sync.Mutex
 	start   time.Time
 	started bool
-	halted  bool         // set by Stop: later events are not part of the run
-	status  []NodeStatus // each node's state as its events tell it
+	halted  bool          // set by Stop: later events are not part of the run
+	end     time.Duration // when the run was halted
+	status  []NodeStatus  // each node's state as its events tell it
 	counts  messageCounts
 	safety  *safetyChecker
 	summary *electionSummary
@@ -126,7 +127,19 @@ func (r *recorder) begin() {
 func (r *recorder) halt() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.halted = true
+	r.halted, r.end = true, time.Since(r.start)
+}
+
+// elapsed is how long the run has lasted, or lasted if it has ended. The
+// caller holds r.mu.
+func (r *recorder) elapsed() time.Duration {
+	switch {
+	case r.halted:
+		return r.end
+	case r.started:
+		return time.Since(r.start)
+	}
+	return 0
 }
 
 // record takes one event: it stamps the time, updates the nodes' state and
@@ -193,7 +206,7 @@ func (r *recorder) violations() []string {
 func (r *recorder) writeSummary(w io.Writer) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.summary.write(w, r.counts, r.safety.violations)
+	r.summary.write(w, r.elapsed(), r.counts, r.safety.violations)
 }
 
 // apply updates a node's status with one of its events.

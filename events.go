@@ -83,6 +83,7 @@ type recorder struct {
 	counts  messageCounts
 	safety  *safetyChecker
 	summary *electionSummary
+	picture timeline
 	seed    uint64
 	log     *logPrinter   // nil: no log
 	trace   *traceWriter  // nil: no trace
@@ -160,6 +161,7 @@ func (r *recorder) record(ev Event) {
 	}
 	r.tally(ev)
 	r.summary.observe(ev)
+	r.picture.observe(ev)
 	violation := r.safety.observe(ev)
 	if r.trace != nil {
 		r.trace.write(ev)
@@ -200,6 +202,13 @@ func (r *recorder) violations() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.safety.violations)
+}
+
+// writeTimeline draws the run so far, width columns wide.
+func (r *recorder) writeTimeline(w io.Writer, width int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.picture.write(w, width, r.elapsed())
 }
 
 // writeSummary prints the summary of the run so far.

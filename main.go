@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/fatih/color"
+	"golang.org/x/term"
 )
 
 func main() {
@@ -94,12 +95,26 @@ func tell(cfg Config, chosen []scenario, seedGiven bool, stdout io.Writer) int {
 			panic(err)
 		}
 		fmt.Fprintln(stdout)
+		c.rec.writeTimeline(stdout, terminalWidth())
+		fmt.Fprintln(stdout)
 		c.rec.writeSummary(stdout)
 		if len(c.Violations()) > 0 {
 			code = 1
 		}
 	}
 	return code
+}
+
+// terminalWidth is the width of the terminal standard output goes to, or
+// 80 columns when it is not a terminal.
+func terminalWidth() int {
+	fd := int(os.Stdout.Fd())
+	if term.IsTerminal(fd) {
+		if width, _, err := term.GetSize(fd); err == nil && width > 0 {
+			return width
+		}
+	}
+	return 80
 }
 
 // newFlagSet defines the flags over opts.

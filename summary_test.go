@@ -3,8 +3,11 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/fatih/color"
 )
 
 // at stamps an event with a time in milliseconds.
@@ -43,5 +46,41 @@ func TestTimeWithoutLeader(t *testing.T) {
 	}
 	if got, want := l.without(1600*time.Millisecond), 850*time.Millisecond; got != want {
 		t.Errorf("without a leader for %s of a 1600 ms run; want %s", got, want)
+	}
+}
+
+// The picture of a small hand-made run, 20 columns of 100 ms: node 2 wins
+// term 1 at 250 ms (its 0.1 ms candidacy loses to the win in the same
+// column), crashes at 1000 ms and restarts at 1500 ms; node 3 stands at
+// 1200 ms and wins term 2 a column later.
+func TestTimelinePicture(t *testing.T) {
+	defer func(was bool) { color.NoColor = was }(color.NoColor)
+	color.NoColor = true
+	var tl timeline
+	for _, ev := range []Event{
+		at(0, Event{Kind: EventStart, Nodes: 3}),
+		at(250, roleEvent(2, 1, Candidate)),
+		at(250, roleEvent(2, 1, Leader)),
+		at(1000, Event{Kind: EventCrash, Node: 2, Term: 1}),
+		at(1200, roleEvent(3, 2, Candidate)),
+		at(1300, roleEvent(3, 2, Leader)),
+		at(1500, Event{Kind: EventRestart, Node: 2, Term: 1}),
+	} {
+		tl.observe(ev)
+	}
+	var b strings.Builder
+	tl.write(&b, timelineLabel+1+20, 2000*time.Millisecond)
+	want := `Timeline, one column = 100.0 ms:   ─ follower   ▒ candidate   █ leader   × crashed
+node 1  ────────────────────
+node 2  ──████████×××××─────
+node 3  ────────────▒███████
+term      1         2
+faults            X    R
+ms      0         1000
+        X at 1000.0 ms: node 2 crashed
+        R at 1500.0 ms: node 2 restarted
+`
+	if b.String() != want {
+		t.Errorf("the picture is\n%s\nwant\n%s", b.String(), want)
 	}
 }

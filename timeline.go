@@ -1,0 +1,222 @@
+// timeline.go draws a whole run as one picture at its end: a row per node,
+// time from left to right, a block for each stretch the node spent as
+// follower, candidate, leader or crashed, then a row marking where the
+// term changed, a row marking the faults, and a time axis. The recorder
+// (events.go) feeds it every event.
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/fatih/color"
+)
+
+// phase is what a node was doing during a stretch of the run. When one
+// column of the picture spans several phases, the highest is drawn: a
+// crash, a win and a candidacy are what a reader looks for.
+type phase int
+
+const (
+	phaseFollower phase = iota
+	phaseCandidate
+	phaseLeader
+	phaseCrashed
+)
+
+// phaseOf is the phase of a node in role r.
+func phaseOf(r Role) phase {
+	switch r {
+	case Candidate:
+		return phaseCandidate
+	case Leader:
+		return phaseLeader
+	}
+	return phaseFollower
+}
+
+// phaseLooks is how each phase is drawn: a distinct character, so the
+// picture reads without color, and a distinct color.
+var phaseLooks = []struct {
+	symbol string
+	style  *color.Color
+	name   string
+}{
+	phaseFollower:  {"─", color.New(color.Faint), "follower"},
+	phaseCandidate: {"▒", color.New(color.FgYellow), "candidate"},
+	phaseLeader:    {"█", color.New(color.FgGreen), "leader"},
+	phaseCrashed:   {"×", color.New(color.FgRed, color.Bold), "crashed"},
+}
+
+// stretch is a node entering a phase at a time; it lasts until the node's
+// next stretch, or the end of the run.
+type stretch struct {
+	from  time.Duration
+	phase phase
+}
+
+// mark is something to point at on the time axis.
+type mark struct {
+	at     time.Duration
+	symbol string
+	text   string
+}
+
+// timeline collects what the picture shows. It is used only under the
+// recorder's lock.
+type timeline struct {
+	rows    [][]stretch // rows[i-1]: node i's stretches, in time order
+	terms   []mark      // where the highest term in the cluster grew
+	faults  []mark
+	highest uint64
+}
+
+// observe takes the events the picture shows.
+func (tl *timeline) observe(ev Event) {
+	switch ev.Kind {
+	case EventStart:
+		*tl = timeline{rows: make([][]stretch, ev.Nodes)}
+		for i := range tl.rows {
+			tl.rows[i] = []stretch{{ev.At, phaseFollower}}
+		}
+	case EventRole:
+		tl.enter(ev.Node, ev.At, phaseOf(ev.Role))
+		if ev.Term > tl.highest {
+			tl.highest = ev.Term
+			tl.terms = append(tl.terms, mark{at: ev.At, text: fmt.Sprint(ev.Term)})
+		}
+	case EventCrash:
+		tl.enter(ev.Node, ev.At, phaseCrashed)
+		tl.fault(ev.At, "X", fmt.Sprintf("node %d crashed", ev.Node))
+	case EventRestart:
+		tl.enter(ev.Node, ev.At, phaseFollower)
+		tl.fault(ev.At, "R", fmt.Sprintf("node %d restarted", ev.Node))
+	case EventPartition:
+		tl.fault(ev.At, "P", "partition "+formatGroups(ev.Groups))
+	case EventHeal:
+		tl.fault(ev.At, "H", "healed")
+	case EventLoss:
+		tl.fault(ev.At, "L", "loss "+ev.Reason)
+	}
+}
+
+// enter starts a new stretch for node id, unless it is in phase p already.
+func (tl *timeline) enter(id int, at time.Duration, p phase) {
+	row := tl.rows[id-1]
+	if row[len(row)-1].phase != p {
+		tl.rows[id-1] = append(row, stretch{at, p})
+	}
+}
+
+func (tl *timeline) fault(at time.Duration, symbol, text string) {
+	tl.faults = append(tl.faults, mark{at: at, symbol: symbol, text: text})
+}
+
+// timelineLabel is the width of the left-hand labels, "node 1  ".
+const timelineLabel = 8
+
+// write draws the picture width columns wide for a run that lasted end.
+func (tl *timeline) write(w io.Writer, width int, end time.Duration) {
+	if len(tl.rows) == 0 || end <= 0 {
+		return
+	}
+	cols := max(width-timelineLabel-1, 20)
+	perCol := (end + time.Duration(cols) - 1) / time.Duration(cols)
+	var legend []string
+	for _, look := range phaseLooks {
+		legend = append(legend, look.style.Sprint(look.symbol)+" "+look.name)
+	}
+	fmt.Fprintf(w, "Timeline, one column = %s:   %s\n", formatDuration(perCol), strings.Join(legend, "   "))
+	for i, row := range tl.rows {
+		fmt.Fprintf(w, "%-*s%s\n", timelineLabel, fmt.Sprintf("node %d", i+1), drawRow(row, cols, perCol, end))
+	}
+	fmt.Fprintf(w, "%-*s%s\n", timelineLabel, "term", placeMarks(tl.terms, cols, perCol, labelsOf))
+	if len(tl.faults) > 0 {
+		fmt.Fprintf(w, "%-*s%s\n", timelineLabel, "faults", placeMarks(tl.faults, cols, perCol, symbolsOf))
+	}
+	fmt.Fprintf(w, "%-*s%s\n", timelineLabel, "ms", timeAxis(cols, perCol))
+	for _, f := range tl.faults {
+		fmt.Fprintf(w, "%-*s%s at %s: %s\n", timelineLabel, "", f.symbol, formatDuration(f.at), f.text)
+	}
+}
+
+// drawRow draws one node's stretches, one character a column.
+func drawRow(row []stretch, cols int, perCol, end time.Duration) string {
+	var b strings.Builder
+	run, runPhase := 0, phase(-1)
+	flush := func() {
+		if run > 0 {
+			look := phaseLooks[runPhase]
+			b.WriteString(look.style.Sprint(strings.Repeat(look.symbol, run)))
+		}
+	}
+	next := 0 // the first stretch that has not ended before this column
+	for c := range cols {
+		from, to := time.Duration(c)*perCol, time.Duration(c+1)*perCol
+		if from >= end {
+			break
+		}
+		for next+1 < len(row) && row[next+1].from <= from {
+			next++
+		}
+		p := row[next].phase
+		for j := next + 1; j < len(row) && row[j].from < to; j++ {
+			p = max(p, row[j].phase)
+		}
+		if p != runPhase {
+			flush()
+			run, runPhase = 0, p
+		}
+		run++
+	}
+	flush()
+	return b.String()
+}
+
+func labelsOf(m mark) string  { return m.text }
+func symbolsOf(m mark) string { return m.symbol }
+
+// placeMarks writes each mark's text (as show gives it) at its column,
+// where there is room; where there is not, a "·" says something happened.
+func placeMarks(marks []mark, cols int, perCol time.Duration, show func(mark) string) string {
+	line := []rune(strings.Repeat(" ", cols+8))
+	for _, m := range marks {
+		c := int(m.at / perCol)
+		text := []rune(show(m))
+		switch {
+		case c+len(text) <= len(line) && isBlank(line[c:c+len(text)]) && (c == 0 || line[c-1] == ' '):
+			copy(line[c:], text)
+		case c < len(line) && line[c] == ' ':
+			line[c] = '·'
+		}
+	}
+	return strings.TrimRight(string(line), " ")
+}
+
+func isBlank(runes []rune) bool {
+	return strings.TrimSpace(string(runes)) == ""
+}
+
+// timeAxis labels round times, far enough apart that labels never touch.
+func timeAxis(cols int, perCol time.Duration) string {
+	step := axisStep(perCol)
+	var marks []mark
+	for t := time.Duration(0); t/perCol < time.Duration(cols); t += step {
+		marks = append(marks, mark{at: t, text: fmt.Sprint(t.Milliseconds())})
+	}
+	return placeMarks(marks, cols, perCol, labelsOf)
+}
+
+// axisStep is the smallest of 1, 2, 5, 10, 20, 50, ... milliseconds that
+// puts labels at least ten columns apart.
+func axisStep(perCol time.Duration) time.Duration {
+	for decade := time.Millisecond; ; decade *= 10 {
+		for _, m := range []time.Duration{1, 2, 5} {
+			if m*decade >= 10*perCol {
+				return m * decade
+			}
+		}
+	}
+}

@@ -23,6 +23,7 @@ const (
 	EventVote      EventKind = "vote"      // a node decided a vote
 	EventFollow    EventKind = "follow"    // a follower heard from its term's leader
 	EventTimeout   EventKind = "timeout"   // a node's election timeout elapsed
+	EventTimer     EventKind = "timer"     // a node reset its election timer
 	EventHeartbeat EventKind = "heartbeat" // a leader sent a round of heartbeats
 	EventSend      EventKind = "send"      // a node handed a message to the network
 	EventRecv      EventKind = "recv"      // a node took a message from its inbox
@@ -215,7 +216,7 @@ func (r *recorder) writeTimeline(w io.Writer, width int) {
 func (r *recorder) writeSummary(w io.Writer) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.summary.write(w, r.elapsed(), r.counts, r.safety.violations)
+	r.summary.write(w, r.seed, r.elapsed(), r.counts, r.safety.violations)
 }
 
 // apply updates a node's status with one of its events.

@@ -21,6 +21,9 @@ const (
 	LogElection LogDetail = iota
 	// LogHeartbeats adds every heartbeat round and every heartbeat lost.
 	LogHeartbeats
+	// LogMessages adds every message sent, delivered and dropped, and
+	// every election timer reset.
+	LogMessages
 )
 
 // Each node's lines are in its own color. Red, and the backgrounds, are
@@ -103,6 +106,10 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 		return fmt.Sprintf("refused to vote for node %d in term %d (%s)", ev.Candidate, ev.Term, ev.Reason), nil
 	case EventFollow:
 		return fmt.Sprintf("follows node %d, leader of term %d: %s", ev.Leader, ev.Term, ev.Reason), nil
+	case EventSend, EventRecv, EventTimer:
+		if p.detail >= LogMessages {
+			return describeMessage(ev), nil
+		}
 	case EventHeartbeat:
 		if p.detail >= LogHeartbeats {
 			return "sent a heartbeat to every peer (§5.2: a leader keeps its authority by heartbeats)", nil
@@ -125,6 +132,17 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 		return ev.Reason, narrationStyle
 	}
 	return "", nil
+}
+
+// describeMessage tells the events that -v adds.
+func describeMessage(ev Event) string {
+	switch ev.Kind {
+	case EventSend:
+		return fmt.Sprintf("sent %v to node %d", ev.Msg, ev.To)
+	case EventRecv:
+		return fmt.Sprintf("received %v from node %d", ev.Msg, ev.From)
+	}
+	return "reset its election timer " + ev.Reason
 }
 
 // describeRole tells a role event by what changed.

@@ -28,6 +28,8 @@ type options struct {
 	cfg        Config
 	scenario   string
 	heartbeats bool
+	verbose    bool
+	quiet      bool
 	noColor    bool
 	seedGiven  bool
 	tracePath  string // -trace: where to write the trace
@@ -58,9 +60,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return checkTraceFile(opts.checkPath, stdout, stderr)
 	}
 	cfg := opts.cfg
-	cfg.Log = stdout
+	if !opts.quiet {
+		cfg.Log = stdout
+	}
 	if opts.tracePath == "" {
-		return tell(cfg, chosen, opts.seedGiven, stdout)
+		return tell(cfg, chosen, opts, stdout)
 	}
 	file, err := os.Create(opts.tracePath)
 	if err != nil {
@@ -69,7 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	trace := bufio.NewWriter(file)
 	cfg.Trace = trace
-	code := tell(cfg, chosen, opts.seedGiven, stdout)
+	code := tell(cfg, chosen, opts, stdout)
 	if err := errors.Join(trace.Flush(), file.Close()); err != nil {
 		fmt.Fprintf(stderr, "raft: writing the trace: %v\n", err)
 		return 1
@@ -78,13 +82,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // tell plays the chosen scenarios one after another, each on a cluster of
-// its own, and prints each one's summary. It returns the exit code: 1 if
-// the safety checker found a violation, else 0.
-func tell(cfg Config, chosen []scenario, seedGiven bool, stdout io.Writer) int {
-	fmt.Fprintf(stdout, "Raft leader election: %d nodes, election timeouts %s to %s, heartbeats every %s, seed %d\n",
-		cfg.Nodes, cfg.ElectionTimeoutMin, cfg.ElectionTimeoutMax, cfg.HeartbeatInterval, cfg.Seed)
-	if !seedGiven {
-		fmt.Fprintf(stdout, "(a random seed; -seed %d draws the same timeouts, delays and losses again)\n", cfg.Seed)
+// its own, and prints each one's picture and summary. It returns the exit
+// code: 1 if the safety checker found a violation, else 0.
+func tell(cfg Config, chosen []scenario, opts options, stdout io.Writer) int {
+	if !opts.quiet {
+		fmt.Fprintf(stdout, "Raft leader election: %d nodes, election timeouts %s to %s, heartbeats every %s, seed %d\n",
+			cfg.Nodes, cfg.ElectionTimeoutMin, cfg.ElectionTimeoutMax, cfg.HeartbeatInterval, cfg.Seed)
+		if !opts.seedGiven {
+			fmt.Fprintf(stdout, "(a random seed; -seed %d draws the same timeouts, delays and losses again)\n", cfg.Seed)
+		}
 	}
 	code := 0
 	for i, sc := range chosen {
@@ -126,6 +132,8 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	fs.StringVar(&opts.scenario, "scenario", "crash", "the story to tell: "+strings.Join(scenarioNames(), " | "))
 	fs.Uint64Var(&opts.cfg.Seed, "seed", 0, "seed for every random choice: a seed draws the same timeouts, delays and losses again (default: random, and printed)")
 	fs.BoolVar(&opts.heartbeats, "heartbeats", false, "also show every heartbeat round and every heartbeat lost")
+	fs.BoolVar(&opts.verbose, "v", false, "show everything: also every message sent, delivered and dropped, and every timer reset")
+	fs.BoolVar(&opts.quiet, "quiet", false, "show only the timeline picture and the summary of each run")
 	fs.BoolVar(&opts.noColor, "no-color", false, "no color (also off when NO_COLOR is set or output is not a terminal)")
 	fs.DurationVar(&opts.cfg.ElectionTimeoutMin, "timeout-min", def.ElectionTimeoutMin, "shortest election timeout")
 	fs.DurationVar(&opts.cfg.ElectionTimeoutMax, "timeout-max", def.ElectionTimeoutMax, "longest election timeout; equal to -timeout-min for a fixed one")
@@ -188,7 +196,10 @@ func parseOptions(args []string) (options, []scenario, error) {
 	if !opts.seedGiven {
 		opts.cfg.Seed = rand.Uint64()
 	}
-	if opts.heartbeats {
+	switch {
+	case opts.verbose:
+		opts.cfg.LogDetail = LogMessages
+	case opts.heartbeats:
 		opts.cfg.LogDetail = LogHeartbeats
 	}
 	for _, name := range []string{"timeout-min", "timeout-max", "heartbeat", "latency"} {

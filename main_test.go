@@ -66,7 +66,7 @@ func TestTourTellsEveryStory(t *testing.T) {
 		out := stdout.String()
 		last := 0
 		for _, want := range []string{
-			"Scenario 1 of 4, election", "became leader of term 1", "Summary, term by term:",
+			"Scenario 1 of 4, election", "became leader of term 1", "term by term:",
 			"Scenario 2 of 4, crash", "crashed:", "after the crash", "rejoined as a follower", "Summary",
 			"Scenario 3 of 4, split-vote", "nobody reached a majority", "nobody (split vote)",
 			"Scenario 4 of 4, partition", "split into", "still believes it leads",

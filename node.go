@@ -209,7 +209,7 @@ func (n *node) becomeFollower(term uint64, reason string) {
 	// (a leader has none running), so that if the node it deferred to
 	// fails, it will stand again.
 	if n.role != Follower {
-		n.resetElectionTimer()
+		n.resetElectionTimer("it stopped being a " + n.role.String())
 	}
 	n.role = Follower
 	n.leaderID = 0
@@ -233,7 +233,7 @@ func (n *node) becomeCandidate(reason string) {
 	n.report(Event{Kind: EventRole, Reason: reason})
 	n.report(Event{Kind: EventVote, Candidate: n.id, Granted: true,
 		Reason: "a candidate votes for itself; §5.2"})
-	n.resetElectionTimer()
+	n.resetElectionTimer("it started an election (§5.2)")
 
 	lastLogIndex, lastLogTerm := n.lastLogEntry()
 	for _, peer := range n.peers {
@@ -307,13 +307,15 @@ func (n *node) handleRequestVote(from int, m RequestVote) {
 	granted, reason := n.decideVote(m)
 	if granted {
 		n.votedFor = m.CandidateID
-		// Figure 2: granting a vote restarts the election timeout, so a
-		// voter gives the candidate it chose time to win.
-		n.resetElectionTimer()
 	}
 	// Figure 2: persistent state is updated before responding. The vote is
 	// reported here, before the reply goes out, in that same order.
 	n.report(Event{Kind: EventVote, Candidate: m.CandidateID, Granted: granted, Reason: reason})
+	if granted {
+		// Figure 2: granting a vote restarts the election timeout, so a
+		// voter gives the candidate it chose time to win.
+		n.resetElectionTimer(fmt.Sprintf("it granted its vote to node %d (Figure 2)", m.CandidateID))
+	}
 	n.send(from, RequestVoteResponse{Term: n.currentTerm, VoteGranted: granted})
 }
 
@@ -414,15 +416,17 @@ func (n *node) handleAppendEntries(from int, m AppendEntries) {
 	}
 	// Figure 2: a heartbeat from the current leader restarts the election
 	// timeout; this is what keeps followers from standing while it lives.
-	n.resetElectionTimer()
+	n.resetElectionTimer(fmt.Sprintf("a heartbeat came from node %d, its leader (Figure 2)", m.LeaderID))
 	n.send(from, AppendEntriesResponse{Term: n.currentTerm, Success: true})
 }
 
-// resetElectionTimer starts a fresh, freshly drawn election timeout. With Go
-// 1.23 timers, Reset also discards a timeout that fired but was not yet read.
-func (n *node) resetElectionTimer() {
+// resetElectionTimer starts a fresh, freshly drawn election timeout, for
+// the reason given. With Go 1.23 timers, Reset also discards a timeout that
+// fired but was not yet read.
+func (n *node) resetElectionTimer(why string) {
 	n.electionTimeout = n.randomElectionTimeout()
 	n.electionTimer.Reset(n.electionTimeout)
+	n.report(Event{Kind: EventTimer, Reason: fmt.Sprintf("to %s: %s", formatDuration(n.electionTimeout), why)})
 }
 
 // randomElectionTimeout draws a timeout uniformly from [timeoutMin,

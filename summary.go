@@ -69,9 +69,9 @@ func (s *electionSummary) record(term uint64, at time.Duration) *termRecord {
 }
 
 // write prints the summary table, the time without a leader, the message
-// tallies and the safety violations, for a run that has lasted end.
-func (s *electionSummary) write(w io.Writer, end time.Duration, counts messageCounts, violations []string) {
-	fmt.Fprintln(w, "Summary, term by term:")
+// tallies and the safety violations, for a run of seed that has lasted end.
+func (s *electionSummary) write(w io.Writer, seed uint64, end time.Duration, counts messageCounts, violations []string) {
+	fmt.Fprintf(w, "Summary (seed %d), term by term:\n", seed)
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
 	fmt.Fprintln(tw, "  term\tstood (votes)\twon by\telection took\tno leader for")
 	for _, t := range s.terms {

@@ -30,7 +30,25 @@ type Config struct {
 	Log           io.Writer // the colored human log; nil: none
 	LogDetail     LogDetail // what the log shows beyond the election itself
 	Trace         io.Writer // every event as JSON Lines (trace.go); nil: none
+	// Slowdown stretches the run in real time, so a class can follow it:
+	// with K, every timeout, heartbeat, latency and pause lasts K times
+	// longer, while the log and trace still show the protocol's own times.
+	// 0 or 1: real time.
+	Slowdown float64
 }
+
+// pace converts between the protocol's durations and the real time they
+// take in a run slowed down by a factor.
+type pace float64
+
+// pace is cfg's slowdown: 1 for real time.
+func (cfg Config) pace() pace { return pace(max(cfg.Slowdown, 1)) }
+
+// wall is how long protocol duration d lasts in real time.
+func (k pace) wall(d time.Duration) time.Duration { return time.Duration(float64(d) * float64(k)) }
+
+// protocol is how much protocol time real duration d stands for.
+func (k pace) protocol(d time.Duration) time.Duration { return time.Duration(float64(d) / float64(k)) }
 
 // DefaultConfig is the classic exercise: five nodes, election timeouts of
 // 150–300 ms as the paper suggests (§9.3), heartbeats every 50 ms, a perfect
@@ -76,6 +94,8 @@ func (cfg Config) validate() error {
 		return bad("MaxLatency", "must not be negative, not %s", cfg.MaxLatency)
 	case !(cfg.DropRate >= 0 && cfg.DropRate < 1): // also catches NaN
 		return bad("DropRate", "must be at least 0 and below 1, not %g", cfg.DropRate)
+	case !(cfg.Slowdown == 0 || cfg.Slowdown >= 1 && cfg.Slowdown <= 100):
+		return bad("Slowdown", "must be 0 (real time) or between 1 and 100, not %g", cfg.Slowdown)
 	case cfg.FirstTimeouts != nil && len(cfg.FirstTimeouts) != cfg.Nodes:
 		return bad("FirstTimeouts", "must hold one timeout per node (%d), not %d",
 			cfg.Nodes, len(cfg.FirstTimeouts))
@@ -413,7 +433,7 @@ func (c *Cluster) send(env Envelope) {
 // and no delivery waits forever.
 func (c *Cluster) deliver(env Envelope, delay time.Duration) {
 	if delay > 0 {
-		timer := time.NewTimer(delay)
+		timer := time.NewTimer(c.cfg.pace().wall(delay))
 		defer timer.Stop()
 		select {
 		case <-timer.C:

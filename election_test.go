@@ -792,3 +792,24 @@ func TestSameSeedSameElections(t *testing.T) {
 		}
 	}
 }
+
+// Slow motion stretches real time and nothing else: with Slowdown 10, node
+// 2's scripted 160 ms timeout fires after 1.6 s of (virtual) wall time, and
+// its events still say 160 ms.
+func TestSlowMotionKeepsProtocolTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := clusterConfig(3, 1)
+		cfg.Slowdown = 10
+		cfg.FirstTimeouts = []time.Duration{290 * time.Millisecond, 160 * time.Millisecond, 280 * time.Millisecond}
+		started := time.Now()
+		c, events := startCluster(t, cfg)
+		awaitLeader(t, c, 0, 2*time.Second)
+		if wall := time.Since(started); wall < 1600*time.Millisecond || wall > 1610*time.Millisecond {
+			t.Errorf("the first leader came after %s of wall time; a 160 ms timeout slowed 10 times lasts 1.6 s", wall)
+		}
+		stood := events.matching(func(ev Event) bool { return ev.Kind == EventRole && ev.Role == Candidate })
+		if len(stood) != 1 || stood[0].Node != 2 || stood[0].At.Round(time.Microsecond) != 160*time.Millisecond {
+			t.Errorf("candidacies %v; want node 2's alone, at 160 ms of protocol time", stood)
+		}
+	})
+}

@@ -86,6 +86,7 @@ type recorder struct {
 	summary *electionSummary
 	picture timeline
 	seed    uint64
+	pace    pace          // events carry protocol time, however slowly the run goes
 	log     *logPrinter   // nil: no log
 	trace   *traceWriter  // nil: no trace
 	watches []func(Event) // called with every event, under the lock
@@ -99,6 +100,7 @@ func newRecorder(cfg Config) *recorder {
 		safety:  newSafetyChecker(cfg.Nodes),
 		summary: newElectionSummary(),
 		seed:    cfg.Seed,
+		pace:    cfg.pace(),
 	}
 	for i := range r.status {
 		r.status[i].ID = i + 1
@@ -129,19 +131,27 @@ func (r *recorder) begin() {
 func (r *recorder) halt() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.halted, r.end = true, time.Since(r.start)
+	r.end = r.elapsed()
+	r.halted = true
 }
 
-// elapsed is how long the run has lasted, or lasted if it has ended. The
-// caller holds r.mu.
+// elapsed is how long the run has lasted, or lasted if it has ended, in
+// protocol time. The caller holds r.mu.
 func (r *recorder) elapsed() time.Duration {
 	switch {
 	case r.halted:
 		return r.end
 	case r.started:
-		return time.Since(r.start)
+		return r.pace.protocol(time.Since(r.start))
 	}
 	return 0
+}
+
+// now is how long the run has lasted, in protocol time.
+func (r *recorder) now() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.elapsed()
 }
 
 // record takes one event: it stamps the time, updates the nodes' state and
@@ -152,9 +162,7 @@ func (r *recorder) record(ev Event) {
 	if r.halted {
 		return
 	}
-	if r.started {
-		ev.At = time.Since(r.start)
-	}
+	ev.At = r.elapsed()
 	var before NodeStatus
 	if ev.Node != 0 {
 		before = r.status[ev.Node-1]

@@ -140,6 +140,7 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	fs.DurationVar(&opts.cfg.HeartbeatInterval, "heartbeat", def.HeartbeatInterval, "time between a leader's heartbeats")
 	fs.DurationVar(&opts.cfg.MaxLatency, "latency", 0, "longest one-way message delay; each message waits a random time up to it")
 	fs.Float64Var(&opts.cfg.DropRate, "drop", 0, "probability that the network loses a message, at least 0 and below 1")
+	fs.Float64Var(&opts.cfg.Slowdown, "slow", 1, "slow motion: make every duration `K` times longer (1 to 100); the log still shows protocol time")
 	fs.StringVar(&opts.tracePath, "trace", "", "write every event to `FILE` as JSON Lines")
 	fs.StringVar(&opts.checkPath, "check", "", "run no cluster: read the trace in `FILE` and check it for safety violations")
 	return fs
@@ -231,6 +232,7 @@ var flagOfField = map[string]string{
 	"HeartbeatInterval":  "-heartbeat",
 	"MaxLatency":         "-latency",
 	"DropRate":           "-drop",
+	"Slowdown":           "-slow",
 }
 
 // asFlagError words a Config error in terms of the flag that caused it.

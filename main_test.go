@@ -32,6 +32,8 @@ func TestBadFlagsGetOneLineAndExitCode2(t *testing.T) {
 		{[]string{"-bogus"}, "-bogus"},
 		{[]string{"crash"}, "unexpected argument"},
 		{[]string{"-trace", "/no/such/dir/run.jsonl"}, "-trace"},
+		{[]string{"-slow", "0.5"}, "-slow"},
+		{[]string{"-slow", "1000"}, "-slow"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(tc.args, &stdout, &stderr)
@@ -86,7 +88,7 @@ func TestTourTellsEveryStory(t *testing.T) {
 func TestEveryScenarioEnds(t *testing.T) {
 	for _, sc := range scenarios {
 		for _, nodes := range []string{"3", "5", "9"} {
-			for _, network := range [][]string{nil, {"-latency", "20ms", "-drop", "0.3"}, {"-drop", "0.95"}} {
+			for _, network := range [][]string{nil, {"-latency", "20ms", "-drop", "0.3"}, {"-drop", "0.95"}, {"-slow", "5", "-v"}} {
 				args := append([]string{"-scenario", sc.name, "-nodes", nodes, "-seed", "1", "-heartbeats"}, network...)
 				synctest.Test(t, func(t *testing.T) {
 					var stdout, stderr bytes.Buffer

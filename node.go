@@ -77,6 +77,7 @@ type node struct {
 	electionTimeout        time.Duration // the timeout currently running
 	electionTimer          *time.Timer   // fires when electionTimeout elapses
 	rng                    *rand.Rand    // this node's own generator
+	pace                   pace          // how slowly the protocol's time runs
 
 	inbox  <-chan Envelope // never closed; only the network sends on it
 	done   <-chan struct{} // closed by the cluster to crash or stop this node
@@ -103,6 +104,7 @@ func newNode(id int, cfg Config, disk persistentState, rng *rand.Rand, net trans
 		timeoutMax:        cfg.ElectionTimeoutMax,
 		heartbeatInterval: cfg.HeartbeatInterval,
 		rng:               rng,
+		pace:              cfg.pace(),
 		net:               net,
 		record:            record,
 	}
@@ -137,7 +139,7 @@ func (n *node) start() {
 	if n.electionTimeout == 0 {
 		n.electionTimeout = n.randomElectionTimeout()
 	}
-	n.electionTimer = time.NewTimer(n.electionTimeout)
+	n.electionTimer = time.NewTimer(n.pace.wall(n.electionTimeout))
 	n.report(Event{Kind: EventRole, Reason: fmt.Sprintf(
 		"its election timeout is %s", formatDuration(n.electionTimeout))})
 }
@@ -171,7 +173,7 @@ func (n *node) runWithElectionTimer(role Role) {
 // runLeader sends heartbeats at once and then every heartbeatInterval, and
 // handles messages, until the node crashes or steps down.
 func (n *node) runLeader() {
-	heartbeat := time.NewTicker(n.heartbeatInterval)
+	heartbeat := time.NewTicker(n.pace.wall(n.heartbeatInterval))
 	defer heartbeat.Stop()
 	n.sendHeartbeats()
 	for n.role == Leader {
@@ -425,7 +427,7 @@ func (n *node) handleAppendEntries(from int, m AppendEntries) {
 // fired but was not yet read.
 func (n *node) resetElectionTimer(why string) {
 	n.electionTimeout = n.randomElectionTimeout()
-	n.electionTimer.Reset(n.electionTimeout)
+	n.electionTimer.Reset(n.pace.wall(n.electionTimeout))
 	n.report(Event{Kind: EventTimer, Reason: fmt.Sprintf("to %s: %s", formatDuration(n.electionTimeout), why)})
 }
 

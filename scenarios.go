@@ -126,13 +126,13 @@ func (s *stage) say(format string, args ...any) {
 	s.c.rec.record(Event{Kind: EventNote, Reason: fmt.Sprintf(format, args...)})
 }
 
-// pause lets the cluster run on its own for d.
-func (s *stage) pause(d time.Duration) { time.Sleep(d) }
+// pause lets the cluster run on its own for d of protocol time.
+func (s *stage) pause(d time.Duration) { time.Sleep(s.cfg.pace().wall(d)) }
 
 // waitFor polls cond until it holds or patience runs out, and reports
 // whether it held.
 func (s *stage) waitFor(cond func() bool) bool {
-	deadline := time.Now().Add(s.patience)
+	deadline := time.Now().Add(s.cfg.pace().wall(s.patience))
 	for !cond() {
 		if time.Now().After(deadline) {
 			return false
@@ -179,7 +179,7 @@ func playCrash(s *stage) {
 	}
 	s.pause(s.hold)
 	s.say("crashing node %d, the leader of term %d: its channels close and its goroutine exits", old, term)
-	crashedAt := time.Now()
+	crashedAt := s.c.rec.now()
 	if err := s.c.Crash(old); err != nil {
 		s.say("could not crash node %d: %v", old, err)
 		return
@@ -189,7 +189,7 @@ func playCrash(s *stage) {
 		return
 	}
 	s.say("node %d leads term %d, %s after the crash: the survivors are a majority of the whole cluster",
-		id, newTerm, formatDuration(time.Since(crashedAt)))
+		id, newTerm, formatDuration(s.c.rec.now()-crashedAt))
 	s.pause(s.hold / 2)
 	s.say("restarting node %d: it returns as a follower, with only the term and vote it kept", old)
 	if err := s.c.Restart(old); err != nil {

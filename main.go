@@ -261,6 +261,10 @@ Examples:
   go run . -nodes 3 -latency 20ms -drop 0.1 a slow, lossy network
   go run . -timeout-min 150ms -timeout-max 150ms -scenario crash
                                             no randomness: watch the votes split
+  go run . -slow 10 -scenario election      slow motion, for a classroom
+  go run . -quiet -scenario tour            only each run's picture and summary
+  go run . -scenario tour -trace run.jsonl  save every event as JSON Lines
+  go run . -check run.jsonl                 check a saved trace for safety violations
 
 Flags:
 `)

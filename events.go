@@ -155,7 +155,8 @@ func (r *recorder) now() time.Duration {
 }
 
 // record takes one event: it stamps the time, updates the nodes' state and
-// the tallies, and passes the event on to the summary and the log.
+// the tallies, and passes the event on to the summary, the picture, the
+// safety checker, the trace, the log and any watch, in that order.
 func (r *recorder) record(ev Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

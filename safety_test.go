@@ -103,11 +103,12 @@ func TestViolationIsLoudEverywhere(t *testing.T) {
 		cfg := clusterConfig(3, 1)
 		cfg.Log = &log
 		c := newTestCluster(t, cfg)
-		defer c.Stop()
 		c.Start()
+		synctest.Wait() // every node has started and waits for its timeout
 		// Node 3 claims term 1 with no votes, as a rule-breaking node would.
 		c.rec.record(roleEvent(3, 1, Candidate))
 		c.rec.record(roleEvent(3, 1, Leader))
+		c.Stop() // nothing writes the log any more
 
 		if v := c.Violations(); len(v) != 1 || !strings.HasPrefix(v[0], violationMinorityLeader) {
 			t.Fatalf("Violations() = %q", v)

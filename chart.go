@@ -1,0 +1,147 @@
+// chart.go draws the experiment's results (experiment.go) the way Figure 16
+// of the Raft paper does: for each range of election timeouts, the
+// cumulative share of trials (up) that had a leader again within a given
+// time (across), one curve per range, in the terminal.
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/fatih/color"
+)
+
+// chartRows is the chart's height: 17 rows put 0, 25, 50, 75 and 100% on
+// rows of their own.
+const chartRows = 17
+
+// chartLabel is the width of the left-hand labels, "100% ".
+const chartLabel = 6
+
+// curveLooks tells the curves apart: each a letter, and a color.
+var curveLooks = []*color.Color{
+	color.New(color.FgCyan), color.New(color.FgMagenta), color.New(color.FgYellow),
+	color.New(color.FgBlue), color.New(color.FgGreen), color.New(color.FgRed),
+}
+
+// writeCDF draws one curve per setting, width columns wide, with a
+// logarithmic time axis if logX.
+func writeCDF(w io.Writer, all []trialStats, logX bool, width int) {
+	lo, hi, ok := chartSpan(all, logX)
+	if !ok {
+		return
+	}
+	cols := max(width-chartLabel-1, 20)
+	timeAt := func(c int) time.Duration {
+		f := float64(c) / float64(cols-1)
+		if logX {
+			return time.Duration(float64(lo) * math.Pow(float64(hi)/float64(lo), f))
+		}
+		return lo + time.Duration(f*float64(hi-lo))
+	}
+	grid := make([][]string, chartRows)
+	for row := range grid {
+		grid[row] = slices.Repeat([]string{" "}, cols)
+	}
+	for i, s := range all {
+		symbol := curveLooks[i%len(curveLooks)].Sprint(string(rune('a' + i)))
+		below := -1 // the row the curve reached in the previous column
+		for c := range cols {
+			share := s.cumulative(timeAt(c))
+			if share == 0 {
+				continue
+			}
+			row := int(math.Round(share * (chartRows - 1)))
+			// Fill the rise since the previous column, so steep curves
+			// stay joined.
+			for r := min(below+1, row); r <= row; r++ {
+				grid[r][c] = symbol
+			}
+			below = row
+		}
+	}
+	scale := "linear"
+	if logX {
+		scale = "logarithmic"
+	}
+	fmt.Fprintf(w, "share of trials with a leader again, by time since the crash (%s scale)\n", scale)
+	for row := chartRows - 1; row >= 0; row-- {
+		label := ""
+		if row%4 == 0 {
+			label = fmt.Sprintf("%d%%", row*100/(chartRows-1))
+		}
+		fmt.Fprintf(w, "%*s │%s\n", chartLabel-2, label, strings.Join(grid[row], ""))
+	}
+	fmt.Fprintf(w, "%*s └%s\n", chartLabel-2, "", strings.Repeat("─", cols))
+	fmt.Fprintf(w, "%*s  %s  ms\n", chartLabel-2, "", chartAxis(cols, timeAt, logX))
+	var legend []string
+	for i, s := range all {
+		legend = append(legend, curveLooks[i%len(curveLooks)].Sprintf("%c %s", 'a'+i, s.label))
+	}
+	fmt.Fprintf(w, "%*s  %s\n", chartLabel-2, "", strings.Join(legend, "   "))
+}
+
+// cumulative is the share of all trials that had a leader within t.
+func (s trialStats) cumulative(t time.Duration) float64 {
+	within, _ := slices.BinarySearch(s.downtimes, t+1)
+	return float64(within) / float64(max(s.trials, 1))
+}
+
+// chartSpan is the time axis: from 0 (linear) or the decade below the
+// fastest trial (log), to the slowest trial, rounded up to a decade (log)
+// or to a round number (linear).
+func chartSpan(all []trialStats, logX bool) (lo, hi time.Duration, ok bool) {
+	fastest, slowest := time.Duration(math.MaxInt64), time.Duration(0)
+	for _, s := range all {
+		if len(s.downtimes) > 0 {
+			fastest, slowest = min(fastest, s.downtimes[0]), max(slowest, s.downtimes[len(s.downtimes)-1])
+		}
+	}
+	if slowest == 0 {
+		return 0, 0, false
+	}
+	if logX {
+		lo = decade(fastest, math.Floor)
+		return lo, max(decade(slowest, math.Ceil), 10*lo), true
+	}
+	step := axisStep(slowest / 10)
+	return 0, (slowest/step + 1) * step, true
+}
+
+// decade rounds d to a power of ten milliseconds, down or up.
+func decade(d time.Duration, round func(float64) float64) time.Duration {
+	ms := math.Max(float64(d)/float64(time.Millisecond), 1)
+	return time.Duration(math.Pow(10, round(math.Log10(ms)))) * time.Millisecond
+}
+
+// chartAxis labels the time axis: 1, 2 and 5 times each power of ten on a
+// log scale, round numbers on a linear one, wherever they fit.
+func chartAxis(cols int, timeAt func(int) time.Duration, logX bool) string {
+	var marks []mark
+	perCol := (timeAt(cols-1) - timeAt(0)) / time.Duration(cols)
+	if !logX {
+		for t := time.Duration(0); t <= timeAt(cols-1); t += axisStep(perCol) {
+			marks = append(marks, mark{at: t, text: fmt.Sprint(t.Milliseconds())})
+		}
+		return placeMarks(marks, cols, perCol, labelsOf)
+	}
+	// On a log scale the column of time t is not t/perCol: place each
+	// label at the column whose time it is.
+	line := []rune(strings.Repeat(" ", cols+8))
+	for d := decade(timeAt(0), math.Floor); d <= timeAt(cols-1); d *= 10 {
+		for _, m := range []time.Duration{1, 2, 5} {
+			t := m * d
+			c := sort.Search(cols, func(c int) bool { return timeAt(c) >= t })
+			text := []rune(fmt.Sprint(t.Milliseconds()))
+			if t <= timeAt(cols-1) && c+len(text) < len(line) && isBlank(line[max(c-1, 0):c+len(text)+1]) {
+				copy(line[c:], text)
+			}
+		}
+	}
+	return strings.TrimRight(string(line), " ")
+}

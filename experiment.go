@@ -1,0 +1,407 @@
+// experiment.go measures elections the way the Raft paper does (§9.3,
+// Figure 16): crash the leader of a cluster, time how long the cluster is
+// without one, repeat a thousand times per range of election timeouts, and
+// compare the distributions. Trials are independent clusters (cluster.go),
+// run many at a time; chart.go draws the results.
+package main
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"text/tabwriter"
+	"time"
+)
+
+// timeoutRange is a range of election timeouts, [min, max).
+type timeoutRange struct{ min, max time.Duration }
+
+func (r timeoutRange) String() string {
+	return fmt.Sprintf("%d–%d ms", r.min.Milliseconds(), r.max.Milliseconds())
+}
+
+func millis(min, max int) timeoutRange {
+	return timeoutRange{time.Duration(min) * time.Millisecond, time.Duration(max) * time.Millisecond}
+}
+
+// The ranges of Figure 16: the top graph adds randomness to a 150 ms
+// minimum; the bottom graph scales the minimum, keeping max = 2 * min.
+var (
+	figure16Randomness = []timeoutRange{millis(150, 150), millis(150, 151), millis(150, 155),
+		millis(150, 175), millis(150, 200), millis(150, 300)}
+	figure16Scale = []timeoutRange{millis(12, 24), millis(25, 50), millis(50, 100),
+		millis(100, 200), millis(150, 300)}
+)
+
+// experimentLatency is the one-way delay limit that gives the paper's
+// "broadcast time of roughly 15ms": a leader that sends to four peers and
+// waits for every reply waits for the slowest of four round trips, each the
+// sum of two delays drawn from [0, 10.5 ms], and that averages 14.95 ms.
+const experimentLatency = 10500 * time.Microsecond
+
+// trialCap is how long a trial waits for a new leader before it gives up.
+const trialCap = 10 * time.Second
+
+// figure16Config is the paper's setup for one range: five servers, the
+// paper's broadcast time, and heartbeats every half minimum timeout. The
+// paper crashes a leader that is already established; so that every trial
+// has one, whatever its range, the first election is scripted: node 1's
+// first timeout fires well before anyone else's.
+func figure16Config(r timeoutRange, seed uint64) Config {
+	cfg := DefaultConfig()
+	cfg.ElectionTimeoutMin, cfg.ElectionTimeoutMax = r.min, r.max
+	cfg.HeartbeatInterval = r.min / 2
+	cfg.MaxLatency = experimentLatency
+	cfg.Seed = seed
+	cfg.FirstTimeouts = make([]time.Duration, cfg.Nodes)
+	for i := range cfg.FirstTimeouts {
+		cfg.FirstTimeouts[i] = r.max + time.Duration(i)*4*experimentLatency
+	}
+	return cfg
+}
+
+// trialResult is what one trial measured.
+type trialResult struct {
+	downtime  time.Duration // from the crash (or the start) to the new leader
+	elections int           // election rounds it took: terms started
+	elected   bool          // false: no leader within trialCap
+	unsafe    int           // safety violations seen
+}
+
+// trialWatch follows one trial's cluster from inside the recorder, where
+// events arrive in the order they happened: it knows the current leader,
+// announces that leader's heartbeat rounds, and measures from the moment
+// it is armed (the start, or the crash) to the first leader of a newer term.
+type trialWatch struct {
+	rounds  chan struct{}    // a heartbeat round of the current leader went out
+	elected chan trialResult // the measurement, sent once
+	// Used only by watch, under the recorder's lock.
+	leader    int
+	armed     bool
+	since     time.Duration
+	sinceTerm uint64
+}
+
+// newTrialCluster builds a cluster of cfg and the watch that follows it.
+// armedAtStart measures from the start, for a cold start; otherwise the
+// first crash arms the measurement.
+func newTrialCluster(cfg Config, armedAtStart bool) (*Cluster, *trialWatch) {
+	c, err := NewCluster(cfg)
+	if err != nil {
+		panic(err) // the experiment's configurations are fixed and valid
+	}
+	tw := &trialWatch{rounds: make(chan struct{}, 1), elected: make(chan trialResult, 1), armed: armedAtStart}
+	c.rec.watch(tw.watch)
+	return c, tw
+}
+
+func (tw *trialWatch) watch(ev Event) {
+	switch {
+	case ev.Kind == EventCrash && !tw.armed:
+		tw.armed, tw.since, tw.sinceTerm = true, ev.At, ev.Term
+	case ev.Kind == EventRole && ev.Role == Leader:
+		tw.leader = ev.Node
+		if tw.armed && ev.Term > tw.sinceTerm {
+			tw.armed = false
+			offer(tw.elected, trialResult{downtime: ev.At - tw.since, elections: int(ev.Term - tw.sinceTerm), elected: true})
+		}
+	case ev.Kind == EventHeartbeat && ev.Node == tw.leader:
+		offer(tw.rounds, struct{}{})
+	}
+}
+
+// offer sends v if ch has room: a watch must never block the recorder. A
+// round nobody has read yet needs no second announcement.
+func offer[T any](ch chan T, v T) {
+	select {
+	case ch <- v:
+	default:
+	}
+}
+
+// failover runs one crash-to-new-leader trial on a cluster of cfg. As in the
+// paper, once a leader has led for three heartbeat rounds it is crashed at
+// a moment drawn uniformly within its heartbeat interval after a round:
+// every follower has just heard from it, so they time out close together,
+// which makes split votes likelier. The trial measures from the crash to
+// the first leader of a newer term.
+func failover(cfg Config) trialResult {
+	c, tw := newTrialCluster(cfg, false)
+	defer c.Stop()
+	c.Start()
+	for range 3 {
+		if !receiveWithin(tw.rounds, c.cfg.pace().wall(trialCap)) {
+			return trialResult{unsafe: len(c.Violations())}
+		}
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0xc4a5))
+	time.Sleep(cfg.pace().wall(time.Duration(rng.Int64N(int64(cfg.HeartbeatInterval)))))
+	leader, _, ok := c.Leader()
+	if !ok {
+		return trialResult{unsafe: len(c.Violations())}
+	}
+	if err := c.Crash(leader); err != nil {
+		panic(err) // Leader reports only live nodes, and nothing else crashes them
+	}
+	return awaitMeasurement(c, tw, c.Status()[leader-1].Term)
+}
+
+// coldStart runs one trial from a cluster's start to its first leader.
+func coldStart(cfg Config) trialResult {
+	c, tw := newTrialCluster(cfg, true)
+	defer c.Stop()
+	c.Start()
+	return awaitMeasurement(c, tw, 0)
+}
+
+// awaitMeasurement waits up to trialCap for the trial's measurement. A
+// trial that elects nobody reports the election rounds it went through
+// since term.
+func awaitMeasurement(c *Cluster, tw *trialWatch, term uint64) trialResult {
+	timer := time.NewTimer(c.cfg.pace().wall(trialCap))
+	defer timer.Stop()
+	select {
+	case result := <-tw.elected:
+		result.unsafe = len(c.Violations())
+		return result
+	case <-timer.C:
+		return trialResult{elections: int(highestTerm(c) - term), unsafe: len(c.Violations())}
+	}
+}
+
+// receiveWithin reports whether a value arrived on ch within limit.
+func receiveWithin[T any](ch chan T, limit time.Duration) bool {
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	select {
+	case <-ch:
+		return true
+	case <-timer.C:
+		return false
+	}
+}
+
+// highestTerm is the highest term any node has reached.
+func highestTerm(c *Cluster) uint64 {
+	var highest uint64
+	for _, st := range c.Status() {
+		highest = max(highest, st.Term)
+	}
+	return highest
+}
+
+// trialStats summarizes the trials of one setting.
+type trialStats struct {
+	label      string
+	trials     int
+	downtimes  []time.Duration // of the trials that elected a leader, sorted
+	multiRound int             // trials that needed more than one election
+	unsafe     int             // safety violations over all trials
+}
+
+func summarize(label string, results []trialResult) trialStats {
+	s := trialStats{label: label, trials: len(results)}
+	for _, r := range results {
+		if r.elected {
+			s.downtimes = append(s.downtimes, r.downtime)
+		}
+		if r.elections > 1 {
+			s.multiRound++
+		}
+		s.unsafe += r.unsafe
+	}
+	slices.Sort(s.downtimes)
+	return s
+}
+
+// percentile is the p-th percentile (0..100) of the elected trials'
+// downtimes, by the nearest-rank method, or 0 if none elected.
+func (s trialStats) percentile(p float64) time.Duration {
+	if len(s.downtimes) == 0 {
+		return 0
+	}
+	rank := int(p/100*float64(len(s.downtimes))+0.999999) - 1
+	return s.downtimes[min(max(rank, 0), len(s.downtimes)-1)]
+}
+
+// noLeader is how many trials elected nobody within the cap.
+func (s trialStats) noLeader() int { return s.trials - len(s.downtimes) }
+
+// trialLoad is how much of the machine a trial of cfg takes, in heartbeat
+// rounds a second: the leader's rounds are most of a healthy cluster's work.
+func trialLoad(cfg Config) float64 {
+	return float64(time.Second) / float64(cfg.HeartbeatInterval)
+}
+
+// experimentBudget is how many heartbeat rounds a second the trials running
+// at once may add up to. It keeps the machine lightly loaded, so that the
+// clusters' own timing, not the machine's, decides the figures.
+const experimentBudget = 20000
+
+// trialStartGap spaces out the start of trials, so that a thousand
+// clusters do not all hold their first election in the same instant: such
+// bursts held timers back by up to half a second on a 2-core machine.
+const trialStartGap = time.Millisecond
+
+// budget admits work while the load running stays within a limit. Only the
+// goroutine that schedules trials acquires; the trials release.
+type budget struct {
+	mu    sync.Mutex
+	freed *sync.Cond
+	free  float64
+}
+
+func newBudget(limit float64) *budget {
+	b := &budget{free: limit}
+	b.freed = sync.NewCond(&b.mu)
+	return b
+}
+
+func (b *budget) acquire(load float64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.free < load {
+		b.freed.Wait()
+	}
+	b.free -= load
+}
+
+func (b *budget) release(load float64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.free += load
+	b.freed.Broadcast()
+}
+
+// setting is one configuration to measure: a label, the Config of each
+// trial (from its seed), and the trial to run.
+type setting struct {
+	label  string
+	config func(seed uint64) Config
+	trial  func(Config) trialResult
+}
+
+// runSettings runs n trials of every setting, as many at once as the budget
+// allows, settings overlapping, and summarizes each setting. Trial i of
+// every setting has seed seed+i.
+func runSettings(settings []setting, n int, seed uint64) []trialStats {
+	results := make([][]trialResult, len(settings))
+	b := newBudget(experimentBudget)
+	var wg sync.WaitGroup
+	for s, set := range settings {
+		results[s] = make([]trialResult, n)
+		for i := range n {
+			cfg := set.config(seed + uint64(i))
+			load := min(trialLoad(cfg), experimentBudget)
+			b.acquire(load)
+			time.Sleep(trialStartGap)
+			wg.Go(func() {
+				defer b.release(load)
+				results[s][i] = set.trial(cfg)
+			})
+		}
+	}
+	wg.Wait()
+	stats := make([]trialStats, len(settings))
+	for s, set := range settings {
+		stats[s] = summarize(set.label, results[s])
+	}
+	return stats
+}
+
+// writeStatsTable prints one row of figures per setting.
+func writeStatsTable(w io.Writer, all []trialStats) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "timeouts\ttrials\tmin\tmedian\tp90\tp99\tmax\t>1 election\tno leader in 10 s\t")
+	for _, s := range all {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", s.label, s.trials,
+			shortDuration(s.percentile(0)), shortDuration(s.percentile(50)), shortDuration(s.percentile(90)),
+			shortDuration(s.percentile(99)), shortDuration(s.percentile(100)),
+			formatPercent(float64(s.multiRound)/float64(max(s.trials, 1))), s.noLeader())
+	}
+	tw.Flush()
+}
+
+// shortDuration shows a duration in whole milliseconds, or "-" for none.
+func shortDuration(d time.Duration) string {
+	if d == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d ms", d.Round(time.Millisecond).Milliseconds())
+}
+
+// experimentPlan is one graph of Figure 16: its ranges, and whether its
+// time axis is logarithmic, as the paper's top graph is.
+type experimentPlan struct {
+	title  string
+	ranges []timeoutRange
+	logX   bool
+}
+
+var figure16 = []experimentPlan{
+	{"Figure 16, top: randomness added to a 150 ms minimum timeout", figure16Randomness, true},
+	{"Figure 16, bottom: the minimum timeout scaled (max = 2 x min)", figure16Scale, false},
+}
+
+// lagProbe measures how late the machine runs timers while the experiment
+// runs: the real-time noise in its figures. It ticks every millisecond and
+// keeps the longest gap between ticks; stop ends it and returns that gap.
+func lagProbe() (stop func() time.Duration) {
+	quit, worst := make(chan struct{}), make(chan time.Duration)
+	go func() {
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		last, longest := time.Now(), time.Duration(0)
+		for {
+			select {
+			case now := <-tick.C:
+				longest, last = max(longest, now.Sub(last)), now
+			case <-quit:
+				worst <- longest
+				return
+			}
+		}
+	}()
+	return func() time.Duration {
+		close(quit)
+		return <-worst
+	}
+}
+
+// figure16Settings is every range of Figure 16, once each.
+func figure16Settings() []setting {
+	var settings []setting
+	seen := map[timeoutRange]bool{}
+	for _, plan := range figure16 {
+		for _, r := range plan.ranges {
+			if !seen[r] {
+				seen[r] = true
+				settings = append(settings, setting{r.String(), func(seed uint64) Config { return figure16Config(r, seed) }, failover})
+			}
+		}
+	}
+	return settings
+}
+
+// runFigure16 runs trials failovers for every range of Figure 16 and prints
+// each graph's table and chart, width columns wide. It returns the
+// statistics by range label.
+func runFigure16(w io.Writer, trials int, seed uint64, width int) map[string]trialStats {
+	measured := map[string]trialStats{}
+	for _, s := range runSettings(figure16Settings(), trials, seed) {
+		measured[s.label] = s
+	}
+	for _, plan := range figure16 {
+		var all []trialStats
+		for _, r := range plan.ranges {
+			all = append(all, measured[r.String()])
+		}
+		fmt.Fprintf(w, "\n%s\n\n", narrationStyle.Sprint(plan.title))
+		writeStatsTable(w, all)
+		fmt.Fprintln(w)
+		writeCDF(w, all, plan.logX, width)
+	}
+	return measured
+}

@@ -136,16 +136,25 @@ type Cluster struct {
 	mu       sync.Mutex
 	side     []int   // side[i-1] is node i's group; nil: no partition
 	dropRate float64 // starts as Config.DropRate; SetDropRate changes it
+	// inFlight holds the timers of messages still travelling, so that
+	// Stop can cancel them; halted, set by Stop, lets no new one start.
+	inFlight map[*time.Timer]struct{}
+	halted   bool
 
-	halt       chan struct{}  // closed by Stop: messages in flight are abandoned
-	goroutines sync.WaitGroup // every node and every message in flight
+	goroutines sync.WaitGroup // every node, and every delivery under way
 }
+
+// inboxSize is how many messages can wait in a node's inbox. A message that
+// finds it full is dropped, as a congested network drops packets, so that an
+// overloaded process loses messages instead of piling them up without end.
+// A healthy node never comes close.
+const inboxSize = 64
 
 // machine is the cluster's hold on one node ID across crashes and
 // restarts: the node's current incarnation and the channels that reach it.
 type machine struct {
 	node   *node         // the current incarnation; its goroutine owns it while alive
-	inbox  chan Envelope // never closed; only the network sends on it
+	inbox  chan Envelope // buffered, never closed; only the network sends on it
 	done   chan struct{} // closed exactly once, by Crash or Stop, to end the incarnation
 	exited chan struct{} // closed by the incarnation's goroutine as it returns
 	alive  bool          // node, inbox, done, exited and alive are guarded by Cluster.mu
@@ -165,7 +174,7 @@ func NewCluster(cfg Config) (*Cluster, error) {
 		cfg:      cfg,
 		rec:      newRecorder(cfg),
 		dropRate: cfg.DropRate,
-		halt:     make(chan struct{}),
+		inFlight: map[*time.Timer]struct{}{},
 	}
 	for id := 1; id <= cfg.Nodes; id++ {
 		// Each node draws from two streams of its own, so that one node's
@@ -200,7 +209,7 @@ func (c *Cluster) Start() {
 // launch starts m's current incarnation on a goroutine of its own, with
 // fresh channels. The caller holds c.mu.
 func (c *Cluster) launch(m *machine) {
-	m.inbox = make(chan Envelope)
+	m.inbox = make(chan Envelope, inboxSize)
 	m.done = make(chan struct{})
 	m.exited = make(chan struct{})
 	m.alive = true
@@ -222,7 +231,13 @@ func (c *Cluster) Stop() {
 		c.stopped = true
 		c.rec.halt()
 		c.mu.Lock()
-		close(c.halt)
+		c.halted = true
+		for timer := range c.inFlight {
+			if timer.Stop() { // a delivery already under way finishes on its own
+				c.goroutines.Done()
+			}
+		}
+		clear(c.inFlight)
 		for _, m := range c.machines {
 			if m.alive {
 				m.alive = false
@@ -259,6 +274,12 @@ func (c *Cluster) Crash(id int) error {
 	n := m.node
 	c.rec.record(Event{Kind: EventCrash, Node: id, Term: n.currentTerm, Role: n.role, VotedFor: n.votedFor,
 		Reason: "its channels were closed; its term and vote survive, as on disk"})
+	// What was waiting in its inbox is lost with it.
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(m.inbox) > 0 {
+		c.drop(<-m.inbox, fmt.Sprintf("node %d crashed before reading it", id))
+	}
 	return nil
 }
 
@@ -404,55 +425,58 @@ func (c *Cluster) Violations() []string {
 }
 
 // send is the network's side of node.send. It runs on the sender's
-// goroutine and never blocks: the message either is dropped at once or
-// travels on a goroutine of its own.
+// goroutine and never blocks: a message is dropped at once, put straight
+// into the receiver's inbox, or given a timer that delivers it once its
+// latency has passed.
 func (c *Cluster) send(env Envelope) {
-	c.mu.Lock()
-	cut := c.side != nil && c.side[env.From-1] != c.side[env.To-1]
-	dropRate := c.dropRate
-	c.mu.Unlock()
 	link := c.machines[env.From-1].link
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	switch {
-	case cut:
+	case c.side != nil && c.side[env.From-1] != c.side[env.To-1]:
 		c.drop(env, "the partition cut the link")
-	case dropRate > 0 && link.Float64() < dropRate:
+	case c.dropRate > 0 && link.Float64() < c.dropRate:
 		c.drop(env, "the network lost it")
+	case c.cfg.MaxLatency == 0:
+		c.deliver(env)
 	default:
-		var delay time.Duration
-		if c.cfg.MaxLatency > 0 {
-			delay = time.Duration(link.Int64N(int64(c.cfg.MaxLatency) + 1))
-		}
-		c.goroutines.Go(func() { c.deliver(env, delay) })
+		c.travel(env, time.Duration(link.Int64N(int64(c.cfg.MaxLatency)+1)))
 	}
 }
 
-// deliver waits out a message's latency and puts it in the receiver's
-// inbox. The receiver is looked up on arrival, so a message reaches whatever
-// incarnation is alive then. Every wait also watches for the receiver's
-// crash and the cluster's stop, so nothing is ever sent on a closed channel
-// and no delivery waits forever.
-func (c *Cluster) deliver(env Envelope, delay time.Duration) {
-	if delay > 0 {
-		timer := time.NewTimer(c.cfg.pace().wall(delay))
-		defer timer.Stop()
-		select {
-		case <-timer.C:
-		case <-c.halt:
-			return
-		}
+// travel delivers env when delay has passed. No goroutine waits meanwhile:
+// a timer runs the delivery. The caller holds c.mu.
+func (c *Cluster) travel(env Envelope, delay time.Duration) {
+	if c.halted {
+		return
 	}
-	c.mu.Lock()
+	c.goroutines.Add(1)
+	var timer *time.Timer
+	timer = time.AfterFunc(c.cfg.pace().wall(delay), func() {
+		defer c.goroutines.Done()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		delete(c.inFlight, timer)
+		c.deliver(env)
+	})
+	c.inFlight[timer] = struct{}{}
+}
+
+// deliver puts env in its receiver's inbox, if the receiver is up and the
+// inbox has room. It looks the receiver up on arrival, so a message reaches
+// whatever incarnation is alive then. The caller holds c.mu, so no crash
+// can come between the check and the delivery; and the send never blocks,
+// on a crashed node's channels or anyone's.
+func (c *Cluster) deliver(env Envelope) {
 	m := c.machines[env.To-1]
-	alive, inbox, done := m.alive, m.inbox, m.done
-	c.mu.Unlock()
-	if !alive {
+	if !m.alive {
 		c.drop(env, fmt.Sprintf("node %d is down", env.To))
 		return
 	}
 	select {
-	case inbox <- env: // the receiver reports it as it handles it
-	case <-done:
-		c.drop(env, fmt.Sprintf("node %d is down", env.To))
+	case m.inbox <- env: // the receiver reports it as it handles it
+	default:
+		c.drop(env, fmt.Sprintf("node %d's inbox was full", env.To))
 	}
 }
 

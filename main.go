@@ -224,7 +224,12 @@ func parseOptions(args []string) (options, []scenario, error) {
 	if fs.NArg() > 0 {
 		return opts, nil, fmt.Errorf("unexpected argument %q: every option is a flag", fs.Arg(0))
 	}
-	fs.Visit(func(f *flag.Flag) { opts.seedGiven = opts.seedGiven || f.Name == "seed" })
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	opts.seedGiven = given["seed"]
+	if err := checkExperimentFlags(opts.experiment, given); err != nil {
+		return opts, nil, err
+	}
 	if !opts.seedGiven {
 		opts.cfg.Seed = rand.Uint64()
 	}
@@ -256,6 +261,24 @@ func parseOptions(args []string) (options, []scenario, error) {
 		}
 	}
 	return opts, chosen, nil
+}
+
+// experimentFlags are the flags that go with -experiment; it runs the
+// paper's own setup, so the others would be silently ignored.
+var experimentFlags = map[string]bool{"experiment": true, "trials": true, "seed": true, "no-color": true}
+
+// checkExperimentFlags refuses -trials without -experiment, and flags
+// -experiment would ignore.
+func checkExperimentFlags(experiment bool, given map[string]bool) error {
+	if !experiment && given["trials"] {
+		return fmt.Errorf("-trials goes with -experiment")
+	}
+	for name := range given {
+		if experiment && !experimentFlags[name] {
+			return fmt.Errorf("-%s does not apply to -experiment, which runs the paper's setup (only -trials, -seed and -no-color do)", name)
+		}
+	}
+	return nil
 }
 
 // flagOfField names the flag that sets each Config field.
@@ -299,6 +322,7 @@ Examples:
   go run . -quiet -scenario tour            only each run's picture and summary
   go run . -scenario tour -trace run.jsonl  save every event as JSON Lines
   go run . -check run.jsonl                 check a saved trace for safety violations
+  go run . -experiment                      the paper's Figure 16: time to replace a crashed leader
 
 Flags:
 `)

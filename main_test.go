@@ -34,6 +34,9 @@ func TestBadFlagsGetOneLineAndExitCode2(t *testing.T) {
 		{[]string{"-trace", "/no/such/dir/run.jsonl"}, "-trace"},
 		{[]string{"-slow", "0.5"}, "-slow"},
 		{[]string{"-slow", "1000"}, "-slow"},
+		{[]string{"-experiment", "-nodes", "3"}, "-nodes does not apply"},
+		{[]string{"-trials", "10"}, "-trials goes with -experiment"},
+		{[]string{"-experiment", "-trials", "0"}, "-trials"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(tc.args, &stdout, &stderr)
@@ -99,4 +102,22 @@ func TestEveryScenarioEnds(t *testing.T) {
 			}
 		}
 	}
+}
+
+// -experiment prints both graphs of Figure 16, tables and charts, and ends
+// by itself; in virtual time, a few trials per range take a moment.
+func TestExperimentPrintsFigure16(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"-experiment", "-trials", "5", "-seed", "1"}, &stdout, &stderr); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+		out := stdout.String()
+		for _, want := range []string{"Figure 16, top", "150–150 ms", "150–300 ms", "logarithmic scale",
+			"Figure 16, bottom", "12–24 ms", "linear scale", "Safety violations in all trials: 0."} {
+			if !strings.Contains(out, want) {
+				t.Errorf("the experiment's output lacks %q:\n%s", want, out)
+			}
+		}
+	})
 }

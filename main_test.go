@@ -11,6 +11,20 @@ import (
 	"testing/synctest"
 )
 
+// runOK runs the program with args inside a synctest bubble, where its
+// pauses pass in virtual time, fails the test unless it exits 0, and
+// returns what it printed.
+func runOK(t *testing.T, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	synctest.Test(t, func(t *testing.T) {
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("%q: exit %d: %s", args, code, stderr.String())
+		}
+	})
+	return stdout.String()
+}
+
 func TestBadFlagsGetOneLineAndExitCode2(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
@@ -63,27 +77,21 @@ func TestHelpPrintsUsage(t *testing.T) {
 // The tour tells each scenario's story: the narration of each outcome
 // appears, in order, followed by a summary.
 func TestTourTellsEveryStory(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		var stdout, stderr bytes.Buffer
-		if code := run([]string{"-scenario", "tour", "-seed", "3", "-no-color"}, &stdout, &stderr); code != 0 {
-			t.Fatalf("exit %d: %s", code, stderr.String())
+	out := runOK(t, "-scenario", "tour", "-seed", "3", "-no-color")
+	last := 0
+	for _, want := range []string{
+		"Scenario 1 of 4, election", "became leader of term 1", "term by term:",
+		"Scenario 2 of 4, crash", "crashed:", "after the crash", "rejoined as a follower", "Summary",
+		"Scenario 3 of 4, split-vote", "nobody reached a majority", "nobody (split vote)",
+		"Scenario 4 of 4, partition", "split into", "still believes it leads",
+		"stepped down to follower", "Summary",
+	} {
+		at := strings.Index(out[last:], want)
+		if at < 0 {
+			t.Fatalf("the tour's output lacks %q after byte %d:\n%s", want, last, out)
 		}
-		out := stdout.String()
-		last := 0
-		for _, want := range []string{
-			"Scenario 1 of 4, election", "became leader of term 1", "term by term:",
-			"Scenario 2 of 4, crash", "crashed:", "after the crash", "rejoined as a follower", "Summary",
-			"Scenario 3 of 4, split-vote", "nobody reached a majority", "nobody (split vote)",
-			"Scenario 4 of 4, partition", "split into", "still believes it leads",
-			"stepped down to follower", "Summary",
-		} {
-			at := strings.Index(out[last:], want)
-			if at < 0 {
-				t.Fatalf("the tour's output lacks %q after byte %d:\n%s", want, last, out)
-			}
-			last += at + len(want)
-		}
-	})
+		last += at + len(want)
+	}
 }
 
 // Every scenario, on every cluster size it allows and on a slow, lossy
@@ -93,12 +101,9 @@ func TestEveryScenarioEnds(t *testing.T) {
 		for _, nodes := range []string{"3", "5", "9"} {
 			for _, network := range [][]string{nil, {"-latency", "20ms", "-drop", "0.3"}, {"-drop", "0.95"}, {"-slow", "5", "-v"}} {
 				args := append([]string{"-scenario", sc.name, "-nodes", nodes, "-seed", "1", "-heartbeats"}, network...)
-				synctest.Test(t, func(t *testing.T) {
-					var stdout, stderr bytes.Buffer
-					if code := run(args, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "Summary") {
-						t.Errorf("%q: exit %d, stderr %q, no summary", args, code, stderr.String())
-					}
-				})
+				if out := runOK(t, args...); !strings.Contains(out, "Summary") {
+					t.Errorf("%q printed no summary", args)
+				}
 			}
 		}
 	}
@@ -107,17 +112,11 @@ func TestEveryScenarioEnds(t *testing.T) {
 // -experiment prints both graphs of Figure 16, tables and charts, and ends
 // by itself; in virtual time, a few trials per range take a moment.
 func TestExperimentPrintsFigure16(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		var stdout, stderr bytes.Buffer
-		if code := run([]string{"-experiment", "-trials", "5", "-seed", "1"}, &stdout, &stderr); code != 0 {
-			t.Fatalf("exit %d: %s", code, stderr.String())
+	out := runOK(t, "-experiment", "-trials", "5", "-seed", "1")
+	for _, want := range []string{"Figure 16, top", "150–150 ms", "150–300 ms", "logarithmic scale",
+		"Figure 16, bottom", "12–24 ms", "linear scale", "Safety violations in all trials: 0."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the experiment's output lacks %q:\n%s", want, out)
 		}
-		out := stdout.String()
-		for _, want := range []string{"Figure 16, top", "150–150 ms", "150–300 ms", "logarithmic scale",
-			"Figure 16, bottom", "12–24 ms", "linear scale", "Safety violations in all trials: 0."} {
-			if !strings.Contains(out, want) {
-				t.Errorf("the experiment's output lacks %q:\n%s", want, out)
-			}
-		}
-	})
+	}
 }

@@ -119,12 +119,7 @@ func TestCheckFlag(t *testing.T) {
 // -check then passes.
 func TestTourTraceChecks(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tour.jsonl")
-	synctest.Test(t, func(t *testing.T) {
-		var stdout, stderr bytes.Buffer
-		if code := run([]string{"-scenario", "tour", "-seed", "5", "-trace", path}, &stdout, &stderr); code != 0 {
-			t.Fatalf("exit %d: %s", code, stderr.String())
-		}
-	})
+	runOK(t, "-scenario", "tour", "-seed", "5", "-trace", path)
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"-check", path}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "4 runs") {
 		t.Errorf("-check of the tour's trace: exit %d, %q %q", code, stdout.String(), stderr.String())

@@ -400,6 +400,23 @@ func (c *Cluster) SetDropRate(p float64) error {
 	return nil
 }
 
+// reachable lists the live nodes that node id can send to now: those on
+// its side of any partition, itself excluded; none if it is down.
+func (c *Cluster) reachable(id int) []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var reach []int
+	if !c.machines[id-1].alive {
+		return nil
+	}
+	for peer := 1; peer <= c.cfg.Nodes; peer++ {
+		if peer != id && c.machines[peer-1].alive && (c.side == nil || c.side[peer-1] == c.side[id-1]) {
+			reach = append(reach, peer)
+		}
+	}
+	return reach
+}
+
 // Status returns every node's state, ordered by ID.
 func (c *Cluster) Status() []NodeStatus {
 	return c.rec.snapshot()

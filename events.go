@@ -34,6 +34,7 @@ const (
 	EventHeal      EventKind = "heal"      // the network became whole again
 	EventLoss      EventKind = "loss"      // the network's drop rate changed
 	EventNote      EventKind = "note"      // the scenario narrated a step
+	EventOperator  EventKind = "operator"  // a command typed in -interactive
 )
 
 // Event is one thing that happened in a run. Which fields mean something
@@ -42,8 +43,8 @@ type Event struct {
 	At   time.Duration // since Cluster.Start
 	Kind EventKind
 	// Node is the node the event happened to (for a drop, the sender);
-	// 0 for start, partition, heal, loss and note, which concern the
-	// cluster.
+	// 0 for start, partition, heal, loss, note and operator, which
+	// concern the cluster.
 	Node int
 	// Nodes is the cluster's size, on a start event.
 	Nodes int
@@ -62,7 +63,7 @@ type Event struct {
 	// Groups lists the sides of a partition.
 	Groups [][]int
 	// Reason says why, in the paper's words, citing its section; for a
-	// note, it is the narration.
+	// note, it is the narration, and for an operator event, the command.
 	Reason string
 }
 
@@ -212,6 +213,14 @@ func (r *recorder) violations() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.safety.violations)
+}
+
+// exclusive runs fn while no event is being recorded, so that whatever fn
+// prints does not run into the log's lines.
+func (r *recorder) exclusive(fn func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fn()
 }
 
 // writeTimeline draws the run so far, width columns wide.

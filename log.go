@@ -41,6 +41,7 @@ var (
 	restartStyle   = color.New(color.Bold)
 	networkStyle   = color.New(color.Bold, color.FgHiWhite)
 	narrationStyle = color.New(color.Bold, color.Underline)
+	operatorStyle  = color.New(color.Bold, color.FgHiCyan)
 	violationStyle = color.New(color.Bold, color.FgHiWhite, color.BgRed)
 )
 
@@ -84,6 +85,8 @@ func who(ev Event, st NodeStatus) string {
 	switch {
 	case ev.Kind == EventNote:
 		return narrationStyle.Sprintf("%-26s", "scenario")
+	case ev.Kind == EventOperator:
+		return operatorStyle.Sprintf("%-26s", "operator")
 	case ev.Node == 0:
 		return networkStyle.Sprintf("%-26s", "network")
 	}
@@ -130,6 +133,8 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 		return ev.Reason, networkStyle
 	case EventNote:
 		return ev.Reason, narrationStyle
+	case EventOperator:
+		return "> " + ev.Reason, operatorStyle
 	}
 	return "", nil
 }

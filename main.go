@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/signal"
 	"strings"
 	"time"
 
@@ -20,7 +21,7 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], color.Output, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdin, color.Output, os.Stderr, interruptOnce))
 }
 
 // options is what the flags ask for.
@@ -36,16 +37,18 @@ type options struct {
 	checkPath  string // -check: a trace to check instead of running
 	experiment bool   // -experiment: measure elections instead of telling a story
 	trials     int    // -experiment: trials per range of timeouts
+	console    bool   // -interactive: take commands from standard input
 }
 
 // longestDuration bounds every duration flag, so that a run stays short
 // enough to watch and always ends by itself.
 const longestDuration = 10 * time.Second
 
-// run is the program with its arguments and outputs. It returns the exit
-// code: 0 after a safe run or -h, 1 if the safety checker found a
+// run is the program with its arguments, its input and outputs, and a way
+// to hear Ctrl-C (called only by -interactive, which needs it). It returns
+// the exit code: 0 after a safe run or -h, 1 if the safety checker found a
 // violation, 2 for flags it cannot use.
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, interrupts func() <-chan os.Signal) int {
 	opts, chosen, err := parseOptions(args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage(stdout)
@@ -68,8 +71,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if !opts.quiet {
 		cfg.Log = stdout
 	}
-	if opts.tracePath == "" {
+	play := func(cfg Config) int {
+		if opts.console {
+			if stdout == color.Output && term.IsTerminal(int(os.Stdout.Fd())) {
+				stdout = newLineClearer(stdout)
+				cfg.Log = stdout
+			}
+			return interactive(cfg, stdin, stdout, terminalWidth(), interrupts())
+		}
 		return tell(cfg, chosen, opts, stdout)
+	}
+	if opts.tracePath == "" {
+		return play(cfg)
 	}
 	file, err := os.Create(opts.tracePath)
 	if err != nil {
@@ -78,7 +91,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	trace := bufio.NewWriter(file)
 	cfg.Trace = trace
-	code := tell(cfg, chosen, opts, stdout)
+	code := play(cfg)
 	if err := errors.Join(trace.Flush(), file.Close()); err != nil {
 		fmt.Fprintf(stderr, "raft: writing the trace: %v\n", err)
 		return 1
@@ -116,6 +129,18 @@ func tell(cfg Config, chosen []scenario, opts options, stdout io.Writer) int {
 	return code
 }
 
+// interruptOnce returns a channel that receives the first Ctrl-C. The
+// second Ctrl-C is not caught: it ends the program at once, as usual.
+func interruptOnce() <-chan os.Signal {
+	caught, first := make(chan os.Signal, 1), make(chan os.Signal, 1)
+	signal.Notify(caught, os.Interrupt)
+	go func() {
+		first <- <-caught
+		signal.Stop(caught)
+	}()
+	return first
+}
+
 // terminalWidth is the width of the terminal standard output goes to, or
 // 80 columns when it is not a terminal.
 func terminalWidth() int {
@@ -150,6 +175,7 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	fs.StringVar(&opts.checkPath, "check", "", "run no cluster: read the trace in `FILE` and check it for safety violations")
 	fs.BoolVar(&opts.experiment, "experiment", false, "run the Raft paper's Figure 16 experiment: time to replace a crashed leader, per range of timeouts")
 	fs.IntVar(&opts.trials, "trials", 1000, "with -experiment, trials per range of timeouts")
+	fs.BoolVar(&opts.console, "interactive", false, "run until told to stop, taking commands (crash, restart, partition, heal, ...) from standard input")
 	return fs
 }
 
@@ -229,6 +255,11 @@ func parseOptions(args []string) (options, []scenario, error) {
 	opts.seedGiven = given["seed"]
 	if err := checkExperimentFlags(opts.experiment, given); err != nil {
 		return opts, nil, err
+	}
+	for _, name := range []string{"scenario", "quiet", "experiment", "check"} {
+		if opts.console && given[name] {
+			return opts, nil, fmt.Errorf("-%s does not go with -interactive, where you tell the story yourself", name)
+		}
 	}
 	if !opts.seedGiven {
 		opts.cfg.Seed = rand.Uint64()

@@ -18,7 +18,7 @@ func runOK(t *testing.T, args ...string) string {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	synctest.Test(t, func(t *testing.T) {
-		if code := run(args, &stdout, &stderr); code != 0 {
+		if code := run(args, nil, &stdout, &stderr, nil); code != 0 {
 			t.Fatalf("%q: exit %d: %s", args, code, stderr.String())
 		}
 	})
@@ -51,9 +51,11 @@ func TestBadFlagsGetOneLineAndExitCode2(t *testing.T) {
 		{[]string{"-experiment", "-nodes", "3"}, "-nodes does not apply"},
 		{[]string{"-trials", "10"}, "-trials goes with -experiment"},
 		{[]string{"-experiment", "-trials", "0"}, "-trials"},
+		{[]string{"-interactive", "-scenario", "crash"}, "does not go with -interactive"},
+		{[]string{"-interactive", "-quiet"}, "does not go with -interactive"},
 	} {
 		var stdout, stderr bytes.Buffer
-		code := run(tc.args, &stdout, &stderr)
+		code := run(tc.args, nil, &stdout, &stderr, nil)
 		line := stderr.String()
 		if code != 2 || strings.Count(line, "\n") != 1 || !strings.Contains(line, tc.says) || stdout.Len() != 0 {
 			t.Errorf("%q: exit %d, stderr %q, stdout %d bytes; want exit 2 and one line naming %q",
@@ -64,7 +66,7 @@ func TestBadFlagsGetOneLineAndExitCode2(t *testing.T) {
 
 func TestHelpPrintsUsage(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"-h"}, &stdout, &stderr); code != 0 || stderr.Len() != 0 {
+	if code := run([]string{"-h"}, nil, &stdout, &stderr, nil); code != 0 || stderr.Len() != 0 {
 		t.Fatalf("-h: exit %d, stderr %q", code, stderr.String())
 	}
 	for _, want := range []string{"Usage: go run . [flags]", "Examples:", "-scenario", "-seed", "tour"} {

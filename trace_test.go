@@ -107,7 +107,7 @@ func TestCheckFlag(t *testing.T) {
 		{filepath.Join(t.TempDir(), "missing.jsonl"), 2, "no such file"},
 	} {
 		var stdout, stderr bytes.Buffer
-		code := run([]string{"-check", tc.path}, &stdout, &stderr)
+		code := run([]string{"-check", tc.path}, nil, &stdout, &stderr, nil)
 		out := stdout.String() + stderr.String()
 		if code != tc.code || !strings.Contains(out, tc.says) || (code == 2 && strings.Count(stderr.String(), "\n") != 1) {
 			t.Errorf("-check %s: exit %d, output %q; want exit %d saying %q", filepath.Base(tc.path), code, out, tc.code, tc.says)
@@ -121,7 +121,7 @@ func TestTourTraceChecks(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tour.jsonl")
 	runOK(t, "-scenario", "tour", "-seed", "5", "-trace", path)
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"-check", path}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "4 runs") {
+	if code := run([]string{"-check", path}, nil, &stdout, &stderr, nil); code != 0 || !strings.Contains(stdout.String(), "4 runs") {
 		t.Errorf("-check of the tour's trace: exit %d, %q %q", code, stdout.String(), stderr.String())
 	}
 }

@@ -14,6 +14,14 @@ import (
 	"time"
 )
 
+// printed returns what has been written to out so far, read under the
+// recorder's lock, which every writer to out holds.
+func printed(c *Cluster, out *bytes.Buffer) string {
+	var text string
+	c.rec.exclusive(func() { text = out.String() })
+	return text
+}
+
 // A classroom session, command by command: each does what it says to the
 // cluster, and everything typed appears in the log as an operator event.
 func TestConsoleCommands(t *testing.T) {
@@ -64,9 +72,9 @@ func TestConsoleCommands(t *testing.T) {
 			t.Errorf("drop 0.25 changed the loss %d times", len(losses))
 		}
 		for _, cmd := range []string{"status", "timeline", "help"} {
-			before := out.Len()
+			before := len(printed(c, &out))
 			do(cmd)
-			if out.Len() == before {
+			if len(printed(c, &out)) == before {
 				t.Errorf("%s printed nothing", cmd)
 			}
 		}
@@ -79,7 +87,7 @@ func TestConsoleCommands(t *testing.T) {
 		}
 		for _, want := range []string{"> crash leader", "crashed:", "> partition 1,2 3,4,5", "split into",
 			"node  role", "Timeline", "crash N"} {
-			if !strings.Contains(out.String(), want) {
+			if !strings.Contains(printed(c, &out), want) {
 				t.Errorf("the session's output lacks %q", want)
 			}
 		}
@@ -111,14 +119,17 @@ func TestConsoleMistakes(t *testing.T) {
 			{"wait forever", "not a duration"},
 			{"wait 2h", "not a duration"},
 		} {
-			before := out.Len()
+			before := len(printed(c, &out))
 			if k.execute(tc.line) {
 				t.Fatalf("%q asked to quit", tc.line)
 			}
-			printed := out.String()[before:]
-			lines := strings.Split(strings.TrimSpace(printed), "\n")
-			said := lines[len(lines)-1]
-			if !strings.Contains(said, tc.says) || !strings.Contains(said, "type help") {
+			var said []string
+			for _, line := range strings.Split(printed(c, &out)[before:], "\n") {
+				if strings.Contains(line, "type help") {
+					said = append(said, line)
+				}
+			}
+			if len(said) != 1 || !strings.Contains(said[0], tc.says) {
 				t.Errorf("%q: said %q; want one line with %q", tc.line, said, tc.says)
 			}
 		}

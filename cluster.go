@@ -30,6 +30,9 @@ type Config struct {
 	Log           io.Writer // the colored human log; nil: none
 	LogDetail     LogDetail // what the log shows beyond the election itself
 	Trace         io.Writer // every event as JSON Lines (trace.go); nil: none
+	// Break turns off one safeguard of the protocol, to show what goes
+	// wrong without it (breaks.go); empty: none. Never on by default.
+	Break Breakage
 	// Slowdown stretches the run in real time, so a class can follow it:
 	// with K, every timeout, heartbeat, latency and pause lasts K times
 	// longer, while the log and trace still show the protocol's own times.
@@ -94,6 +97,8 @@ func (cfg Config) validate() error {
 		return bad("MaxLatency", "must not be negative, not %s", cfg.MaxLatency)
 	case !(cfg.DropRate >= 0 && cfg.DropRate < 1): // also catches NaN
 		return bad("DropRate", "must be at least 0 and below 1, not %g", cfg.DropRate)
+	case cfg.Break != "" && !knownBreakage(cfg.Break):
+		return bad("Break", "must be one of %s, not %q", breakageNames(), cfg.Break)
 	case !(cfg.Slowdown == 0 || cfg.Slowdown >= 1 && cfg.Slowdown <= 100):
 		return bad("Slowdown", "must be 0 (real time) or between 1 and 100, not %g", cfg.Slowdown)
 	case cfg.FirstTimeouts != nil && len(cfg.FirstTimeouts) != cfg.Nodes:
@@ -298,14 +303,20 @@ func (c *Cluster) Restart(id int) error {
 		return fmt.Errorf("node %d is running; only a crashed node can restart", id)
 	}
 	old := m.node
-	m.node = newNode(id, c.cfg, old.persistentState, old.rng, c, c.rec.record)
-	vote := "no vote"
-	if old.votedFor != 0 {
-		vote = fmt.Sprintf("its vote for node %d", old.votedFor)
+	disk := old.persistentState
+	if c.cfg.Break == BreakForgetVote {
+		// -break forget-vote: votedFor never reached the disk, so the
+		// restarted node has forgotten whom it voted for in this term.
+		disk.votedFor = 0
 	}
-	c.rec.record(Event{Kind: EventRestart, Node: id, Term: old.currentTerm, VotedFor: old.votedFor,
+	m.node = newNode(id, c.cfg, disk, old.rng, c, c.rec.record)
+	vote := "no vote"
+	if disk.votedFor != 0 {
+		vote = fmt.Sprintf("its vote for node %d", disk.votedFor)
+	}
+	c.rec.record(Event{Kind: EventRestart, Node: id, Term: disk.currentTerm, VotedFor: disk.votedFor,
 		Reason: fmt.Sprintf("it kept term %d and %s from before the crash (Figure 2: persistent state)",
-			old.currentTerm, vote)})
+			disk.currentTerm, vote)})
 	c.launch(m)
 	return nil
 }

@@ -677,6 +677,7 @@ func TestConfigValidation(t *testing.T) {
 		{"DropRate", func(c *Config) { c.DropRate = -0.1 }},
 		{"FirstTimeouts", func(c *Config) { c.FirstTimeouts = []time.Duration{time.Second} }},
 		{"FirstTimeouts", func(c *Config) { c.FirstTimeouts = make([]time.Duration, c.Nodes) }},
+		{"Break", func(c *Config) { c.Break = "everything" }},
 	} {
 		cfg := DefaultConfig()
 		tc.change(&cfg)

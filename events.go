@@ -204,7 +204,7 @@ func (r *recorder) election(term uint64) (termRecord, bool) {
 		return termRecord{}, false
 	}
 	copied := *t
-	copied.candidates, copied.votes = slices.Clone(t.candidates), maps.Clone(t.votes)
+	copied.candidates, copied.votes, copied.votesBy = slices.Clone(t.candidates), maps.Clone(t.votes), maps.Clone(t.votesBy)
 	return copied, true
 }
 

@@ -247,6 +247,7 @@ func interactive(cfg Config, in io.Reader, out io.Writer, width int, interrupt <
 		panic(err) // parseOptions has validated the Config
 	}
 	fmt.Fprintf(out, "Interactive: %d nodes, seed %d. Type commands while the log runs; help lists them.\n", cfg.Nodes, cfg.Seed)
+	warnOfBreakage(cfg.Break, out)
 	c.Start()
 	k := &console{c: c, out: out, width: width, interrupt: interrupt}
 	k.run(in)

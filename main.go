@@ -110,6 +110,7 @@ func tell(cfg Config, chosen []scenario, opts options, stdout io.Writer) int {
 			fmt.Fprintf(stdout, "(a random seed; -seed %d draws the same timeouts, delays and losses again)\n", cfg.Seed)
 		}
 	}
+	warnOfBreakage(cfg.Break, stdout)
 	code := 0
 	for i, sc := range chosen {
 		fmt.Fprintf(stdout, "\n%s\n", narrationStyle.Sprintf("Scenario %d of %d, %s: %s.",
@@ -153,6 +154,18 @@ func terminalWidth() int {
 	return 80
 }
 
+// warnOfBreakage prints a banner when a safeguard is off, saying which
+// rule is broken and what to expect.
+func warnOfBreakage(name Breakage, w io.Writer) {
+	for _, b := range breakages {
+		if b.name == name {
+			fmt.Fprintln(w, violationStyle.Sprintf("!!! -break %s turns off a safeguard: %s.", b.name, b.safeguard))
+			fmt.Fprintln(w, violationStyle.Sprintf("!!! Expect: %s. Caught by %s.", b.failure, b.caughtBy))
+			fmt.Fprintf(w, "(shown best by: go run . -scenario %s -seed %d -break %s)\n", b.scenario, b.seed, b.name)
+		}
+	}
+}
+
 // newFlagSet defines the flags over opts.
 func newFlagSet(opts *options) *flag.FlagSet {
 	def := DefaultConfig()
@@ -175,6 +188,10 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	fs.StringVar(&opts.checkPath, "check", "", "run no cluster: read the trace in `FILE` and check it for safety violations")
 	fs.BoolVar(&opts.experiment, "experiment", false, "run the Raft paper's Figure 16 experiment: time to replace a crashed leader, per range of timeouts")
 	fs.IntVar(&opts.trials, "trials", 1000, "with -experiment, trials per range of timeouts")
+	fs.Func("break", "turn off one safeguard, to see what goes wrong: `RULE` is one of "+breakageNames(), func(name string) error {
+		opts.cfg.Break = Breakage(name)
+		return nil
+	})
 	fs.BoolVar(&opts.console, "interactive", false, "run until told to stop, taking commands (crash, restart, partition, heal, ...) from standard input")
 	return fs
 }
@@ -321,6 +338,7 @@ var flagOfField = map[string]string{
 	"MaxLatency":         "-latency",
 	"DropRate":           "-drop",
 	"Slowdown":           "-slow",
+	"Break":              "-break",
 }
 
 // asFlagError words a Config error in terms of the flag that caused it.

@@ -53,6 +53,7 @@ func TestBadFlagsGetOneLineAndExitCode2(t *testing.T) {
 		{[]string{"-experiment", "-trials", "0"}, "-trials"},
 		{[]string{"-interactive", "-scenario", "crash"}, "does not go with -interactive"},
 		{[]string{"-interactive", "-quiet"}, "does not go with -interactive"},
+		{[]string{"-break", "everything"}, "-break must be one of"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(tc.args, nil, &stdout, &stderr, nil)

@@ -79,6 +79,8 @@ type node struct {
 	rng                    *rand.Rand    // this node's own generator
 	pace                   pace          // how slowly the protocol's time runs
 
+	breakage Breakage // the one safeguard turned off for teaching, if any
+
 	inbox  <-chan Envelope // never closed; only the network sends on it
 	done   <-chan struct{} // closed by the cluster to crash or stop this node
 	net    transport
@@ -105,6 +107,7 @@ func newNode(id int, cfg Config, disk persistentState, rng *rand.Rand, net trans
 		heartbeatInterval: cfg.HeartbeatInterval,
 		rng:               rng,
 		pace:              cfg.pace(),
+		breakage:          cfg.Break,
 		net:               net,
 		record:            record,
 	}
@@ -287,7 +290,8 @@ func (n *node) handle(env Envelope) {
 	n.report(Event{Kind: EventRecv, From: env.From, To: n.id, Msg: env.Msg})
 	// §5.1, Figure 2 (rules for all servers): "If RPC request or response
 	// contains term T > currentTerm: set currentTerm = T, convert to follower."
-	if term := env.Msg.term(); term > n.currentTerm {
+	// -break no-stepdown lets a leader ignore it, and keep leading.
+	if term := env.Msg.term(); term > n.currentTerm && !(n.role == Leader && n.breaks(BreakNoStepdown)) {
 		n.becomeFollower(term, fmt.Sprintf("saw term %d in %s from node %d (§5.1: a newer term always wins)",
 			term, messageName(env.Msg), env.From))
 	}
@@ -330,7 +334,12 @@ func (n *node) decideVote(m RequestVote) (granted bool, reason string) {
 		return false, fmt.Sprintf("its term %d is older than term %d; §5.1: stale requests are refused", m.Term, n.currentTerm)
 	case n.votedFor != 0 && n.votedFor != m.CandidateID:
 		// Rule 2: vote only "if votedFor is null or candidateId" — at most
-		// one vote per term, first come first served (§5.2).
+		// one vote per term, first come first served (§5.2). -break
+		// vote-twice skips it, and two candidates can win one term.
+		if n.breaks(BreakVoteTwice) {
+			return true, fmt.Sprintf("-break vote-twice: granted though it voted for node %d in term %d",
+				n.votedFor, n.currentTerm)
+		}
 		return false, fmt.Sprintf("already voted for node %d in term %d; §5.2: one vote per term",
 			n.votedFor, n.currentTerm)
 	case !n.candidateLogUpToDate(m):
@@ -378,7 +387,8 @@ func (n *node) handleRequestVoteResponse(from int, m RequestVoteResponse) {
 	// Only a candidate counts votes, and only votes of its current term: a
 	// reply from an older term answers an election it has already given up,
 	// and counting it could elect a leader without a majority in this term.
-	if n.role != Candidate || m.Term != n.currentTerm || !m.VoteGranted {
+	// -break count-stale counts it anyway.
+	if n.role != Candidate || !m.VoteGranted || m.Term != n.currentTerm && !n.breaks(BreakCountStale) {
 		return
 	}
 	n.votesReceived[from] = true
@@ -438,11 +448,14 @@ func (n *node) resetElectionTimer(why string) {
 // would make ties, and split votes, far more common.
 func (n *node) randomElectionTimeout() time.Duration {
 	spread := n.timeoutMax - n.timeoutMin
-	if spread == 0 {
+	if spread == 0 || n.breaks(BreakFixedTimeout) { // -break fixed-timeout: no randomness
 		return n.timeoutMin
 	}
 	return n.timeoutMin + time.Duration(n.rng.Int64N(int64(spread)))
 }
+
+// breaks reports whether b is the safeguard turned off in this run.
+func (n *node) breaks(b Breakage) bool { return n.breakage == b }
 
 // report stamps an event with who the node is and its state after the
 // change, and hands it to the recorder.

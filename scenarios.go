@@ -6,6 +6,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sync/atomic"
@@ -22,6 +23,7 @@ type scenario struct {
 	why      string // why it needs minNodes
 	adjust   func(*Config)
 	script   func(*stage)
+	extra    bool // not one of the four classic stories of the tour
 }
 
 var scenarios = []scenario{
@@ -53,6 +55,24 @@ var scenarios = []scenario{
 		why:      "a majority must remain on the other side of the partition",
 		script:   playPartition,
 	},
+	{
+		name:     "amnesia",
+		watchFor: "every node stands at once; node 1 crashes and restarts while the others' requests are on their way, and must remember that it voted for itself",
+		minNodes: 3,
+		why:      "the restarted node needs candidates besides itself",
+		adjust:   splitVoteConfig,
+		script:   playAmnesia,
+		extra:    true,
+	},
+	{
+		name:     "slow-network",
+		watchFor: "messages take up to 250 ms, longer than a timeout: candidates give up before their votes come back, and stand again",
+		minNodes: 3,
+		why:      "a slow election needs voters",
+		adjust:   slowNetworkConfig,
+		script:   playSlowNetwork,
+		extra:    true,
+	},
 }
 
 // scenarioNames lists what -scenario accepts.
@@ -64,11 +84,17 @@ func scenarioNames() []string {
 	return append(names, "tour")
 }
 
-// pickScenarios returns the scenario named name, or all of them in order
-// for "tour".
+// pickScenarios returns the scenario named name, or the four classic ones
+// in order for "tour".
 func pickScenarios(name string) ([]scenario, bool) {
 	if name == "tour" {
-		return scenarios, true
+		var tour []scenario
+		for _, sc := range scenarios {
+			if !sc.extra {
+				tour = append(tour, sc)
+			}
+		}
+		return tour, true
 	}
 	for _, sc := range scenarios {
 		if sc.name == name {
@@ -265,6 +291,52 @@ func playPartition(s *stage) {
 	s.c.Heal()
 	if s.waitFor(func() bool { return s.nodeStatus(old).Role == Follower }) {
 		s.say("node %d stepped down to follower in term %d: it saw the newer term (§5.1)", old, s.nodeStatus(old).Term)
+	} else {
+		s.say("node %d never stepped down: it still leads term %d beside node %d of term %d, though it heard the newer term",
+			old, term, id, newTerm)
+	}
+	s.pause(s.hold / 2)
+}
+
+// playAmnesia crashes and restarts node 1 right after every node has
+// stood in term 1, while the others' RequestVotes are still on their way
+// to it. Remembering its vote for itself (Figure 2), it refuses them all.
+func playAmnesia(s *stage) {
+	if !s.waitFor(func() bool { return s.nodeStatus(1).Role == Candidate }) {
+		s.say("node 1 never stood; stopping here")
+		return
+	}
+	s.say("crashing and restarting node 1, while the other candidates' RequestVotes are still on their way to it")
+	if err := errors.Join(s.c.Crash(1), s.c.Restart(1)); err != nil {
+		s.say("could not crash and restart node 1: %v", err)
+		return
+	}
+	if _, term, ok := s.awaitLeader(0); ok {
+		s.say("term %d has a leader; node 1 granted %d votes in term 1", term, s.votesGranted(1, 1))
+	}
+	s.pause(s.hold / 2)
+}
+
+// votesGranted counts the votes node id granted in term, its own included.
+func (s *stage) votesGranted(id int, term uint64) int {
+	granted := 0
+	if t, ok := s.c.rec.election(term); ok {
+		granted = t.votesBy[id]
+	}
+	return granted
+}
+
+// slowNetworkConfig makes every message take up to 250 ms, longer than an
+// election timeout, breaking Raft's timing requirement (§5.6,
+// broadcastTime << electionTimeout).
+func slowNetworkConfig(cfg *Config) {
+	cfg.MaxLatency = max(cfg.MaxLatency, 250*time.Millisecond)
+}
+
+func playSlowNetwork(s *stage) {
+	if _, term, ok := s.awaitLeader(0); ok {
+		s.say("a leader at last, in term %d: %d elections before one was fast enough (§5.6: broadcastTime << electionTimeout)",
+			term, term)
 	}
 	s.pause(s.hold / 2)
 }

@@ -17,6 +17,7 @@ type termRecord struct {
 	term       uint64
 	candidates []int       // in the order they stood
 	votes      map[int]int // granted votes per candidate, its own included
+	votesBy    map[int]int // granted votes per voter (more than one is a violation)
 	leader     int         // 0: nobody won this term
 	started    time.Duration
 	elected    time.Duration
@@ -48,7 +49,9 @@ func (s *electionSummary) observe(ev Event) {
 	case ev.Kind == EventVote && ev.Granted:
 		// A vote is granted only in the candidate's own term, which the
 		// voter has just taken as its currentTerm.
-		s.record(ev.Term, ev.At).votes[ev.Candidate]++
+		t := s.record(ev.Term, ev.At)
+		t.votes[ev.Candidate]++
+		t.votesBy[ev.Node]++
 	case ev.Kind == EventRole && ev.Role == Leader:
 		t := s.record(ev.Term, ev.At)
 		t.leader, t.elected = ev.Node, ev.At
@@ -61,7 +64,7 @@ func (s *electionSummary) observe(ev Event) {
 func (s *electionSummary) record(term uint64, at time.Duration) *termRecord {
 	t, ok := s.byTerm[term]
 	if !ok {
-		t = &termRecord{term: term, votes: map[int]int{}, started: at}
+		t = &termRecord{term: term, votes: map[int]int{}, votesBy: map[int]int{}, started: at}
 		s.byTerm[term] = t
 		s.terms = append(s.terms, t)
 	}

@@ -1,0 +1,68 @@
+// breaks.go lists the safeguards a class can turn off, one at a time, with
+// -break RULE, to watch what goes wrong without them. Each break is one
+// test at the very place that enforces the rule, marked "-break NAME" in
+// node.go or cluster.go; none is ever on unless asked for. The safety
+// checker (safety.go) or a liveness check catches every one.
+package main
+
+import "strings"
+
+// Breakage names one safeguard turned off. The empty Breakage breaks
+// nothing.
+type Breakage string
+
+const (
+	BreakFixedTimeout Breakage = "fixed-timeout" // every election timeout is the minimum: no randomness
+	BreakVoteTwice    Breakage = "vote-twice"    // grant every vote request, whatever votedFor says
+	BreakForgetVote   Breakage = "forget-vote"   // votedFor is not on disk: a restart forgets it
+	BreakNoStepdown   Breakage = "no-stepdown"   // a leader ignores newer terms
+	BreakCountStale   Breakage = "count-stale"   // a candidate counts votes granted in older terms
+)
+
+// breakage describes one break: the safeguard it removes, what goes wrong,
+// and a scenario and seed that show it.
+type breakage struct {
+	name      Breakage
+	safeguard string // the rule it breaks, with its section
+	failure   string // what a class will see
+	scenario  string
+	seed      uint64
+	caughtBy  string // the check that catches it
+}
+
+var breakages = []breakage{
+	{BreakFixedTimeout, "election timeouts are random (§5.2)",
+		"after the crash the survivors time out together, all stand, and split the vote, term after term",
+		"crash", 1, "liveness: terms without a leader, one after another (in virtual time, no leader ever)"},
+	{BreakVoteTwice, "one vote per term, first come, first served (§5.2)",
+		"every candidate gets every vote, and several leaders are elected in the same term",
+		"split-vote", 1, "safety: Election Safety"},
+	{BreakForgetVote, "votedFor is persistent: it survives a crash (Figure 2)",
+		"a voter that crashes and restarts during an election votes a second time in the same term",
+		"amnesia", 1, "safety: one vote per term"},
+	{BreakNoStepdown, "a newer term makes a leader step down (§5.1)",
+		"after the partition heals, the stale leader goes on leading its old term beside the new leader",
+		"partition", 1, "liveness: the stale leader never steps down"},
+	{BreakCountStale, "a candidate counts only votes of its current term (Figure 2)",
+		"votes granted in an election the candidate gave up elect it in a later term, without a majority there",
+		"slow-network", 3, "safety: leader without a majority"},
+}
+
+// knownBreakage reports whether b is one of the breaks.
+func knownBreakage(b Breakage) bool {
+	for _, known := range breakages {
+		if known.name == b {
+			return true
+		}
+	}
+	return false
+}
+
+// breakageNames lists what -break accepts.
+func breakageNames() string {
+	names := make([]string, len(breakages))
+	for i, b := range breakages {
+		names[i] = string(b.name)
+	}
+	return strings.Join(names, ", ")
+}

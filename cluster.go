@@ -30,6 +30,11 @@ type Config struct {
 	Log           io.Writer // the colored human log; nil: none
 	LogDetail     LogDetail // what the log shows beyond the election itself
 	Trace         io.Writer // every event as JSON Lines (trace.go); nil: none
+	// PreVote makes a node ask whether it could win before it stands, so
+	// that a node which cannot win never raises its term (dissertation
+	// §9.6). CheckQuorum makes a leader that loses its majority step down,
+	// and a node that hears a live leader ignore RequestVote (§6.2, §4.2.3).
+	PreVote, CheckQuorum bool
 	// Break turns off one safeguard of the protocol, to show what goes
 	// wrong without it (breaks.go); empty: none. Never on by default.
 	Break Breakage

@@ -21,6 +21,7 @@ const (
 	EventStart     EventKind = "start"     // the cluster started; Nodes says its size
 	EventRole      EventKind = "role"      // a node took a role, or a new term as follower
 	EventVote      EventKind = "vote"      // a node decided a vote
+	EventPreVote   EventKind = "prevote"   // a node asked for pre-votes, or decided one
 	EventFollow    EventKind = "follow"    // a follower heard from its term's leader
 	EventTimeout   EventKind = "timeout"   // a node's election timeout elapsed
 	EventTimer     EventKind = "timer"     // a node reset its election timer

@@ -37,7 +37,7 @@ func TestRandomFaultSchedules(t *testing.T) {
 			})
 		}
 	})
-	t.Logf("%d schedules on 3, 5 and 7 nodes: %d elections won, %d faults inflicted, %d safety violations",
+	t.Logf("%d schedules on 3, 5 and 7 nodes, with PreVote and CheckQuorum each on and off: %d elections won, %d faults inflicted, %d safety violations",
 		tally.schedules.Load(), tally.elections.Load(), tally.faults.Load(), tally.violations.Load())
 }
 
@@ -46,6 +46,9 @@ func TestRandomFaultSchedules(t *testing.T) {
 func runFaultSchedule(t *testing.T, seed uint64, tally *faultTally) {
 	rng := rand.New(rand.NewPCG(seed, 0xfa17))
 	cfg := clusterConfig([]int{3, 5, 7}[rng.IntN(3)], seed)
+	// A quarter of the schedules each with PreVote and CheckQuorum off,
+	// one on, the other on, and both on: every safeguard holds with each.
+	cfg.PreVote, cfg.CheckQuorum = seed%2 == 1, seed/2%2 == 1
 	cfg.MaxLatency = time.Duration(rng.Int64N(int64(20*time.Millisecond) + 1))
 	cfg.DropRate = 0.3 * rng.Float64()
 	c, events := startCluster(t, cfg)

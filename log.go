@@ -107,6 +107,15 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 			return fmt.Sprintf("voted for node %d in term %d (%s)", ev.Candidate, ev.Term, ev.Reason), nil
 		}
 		return fmt.Sprintf("refused to vote for node %d in term %d (%s)", ev.Candidate, ev.Term, ev.Reason), nil
+	case EventPreVote:
+		switch {
+		case ev.Candidate == ev.Node:
+			return fmt.Sprintf("asked every peer whether it could win term %d, keeping term %d: %s (PreVote, dissertation §9.6)",
+				ev.Term+1, ev.Term, ev.Reason), nil
+		case ev.Granted:
+			return fmt.Sprintf("granted node %d a pre-vote: %s", ev.Candidate, ev.Reason), nil
+		}
+		return fmt.Sprintf("refused node %d a pre-vote: %s", ev.Candidate, ev.Reason), nil
 	case EventFollow:
 		return fmt.Sprintf("follows node %d, leader of term %d: %s", ev.Leader, ev.Term, ev.Reason), nil
 	case EventSend, EventRecv, EventTimer:

@@ -1,12 +1,13 @@
 // messages.go holds the vocabulary of the protocol: the four messages of
 // Raft's leader election (the RequestVote and AppendEntries RPCs of the
-// paper's Figure 2, with their replies) and the envelope the network carries
+// paper's Figure 2, with their replies), the two of the optional PreVote
+// phase (Ongaro's dissertation, §9.6), and the envelope the network carries
 // them in. Nodes (node.go) create them; the network (cluster.go) delivers them.
 package main
 
 import "fmt"
 
-// RaftMessage is one of the four election messages. The set is closed: the
+// RaftMessage is one of the election messages. The set is closed: the
 // unexported marker method means only the types in this file satisfy it, so
 // a type switch over them (node.handle) is exhaustive.
 type RaftMessage interface {
@@ -47,15 +48,46 @@ type AppendEntriesResponse struct {
 	Success bool   // false when the follower's term is newer than the leader's
 }
 
+// PreVote asks whether the sender could win an election for NextTerm,
+// without starting one: the sender's own term does not change by asking
+// (dissertation §9.6). Term is the sender's currentTerm, to which the term
+// rule applies as to any message.
+type PreVote struct {
+	Term         uint64 // the sender's currentTerm
+	NextTerm     uint64 // the term it would stand in: Term + 1
+	CandidateID  int
+	LastLogIndex uint64 // as in RequestVote, for the up-to-date check
+	LastLogTerm  uint64
+}
+
+// PreVoteResponse answers a PreVote.
+type PreVoteResponse struct {
+	Term     uint64 // the responder's currentTerm
+	NextTerm uint64 // the term the pre-vote was asked for
+	Granted  bool   // true: the responder would vote for the sender in NextTerm
+}
+
+func (PreVote) isRaftMessage()               {}
+func (PreVoteResponse) isRaftMessage()       {}
 func (RequestVote) isRaftMessage()           {}
 func (RequestVoteResponse) isRaftMessage()   {}
 func (AppendEntries) isRaftMessage()         {}
 func (AppendEntriesResponse) isRaftMessage() {}
 
+func (m PreVote) term() uint64               { return m.Term }
+func (m PreVoteResponse) term() uint64       { return m.Term }
 func (m RequestVote) term() uint64           { return m.Term }
 func (m RequestVoteResponse) term() uint64   { return m.Term }
 func (m AppendEntries) term() uint64         { return m.Term }
 func (m AppendEntriesResponse) term() uint64 { return m.Term }
+
+func (m PreVote) String() string {
+	return fmt.Sprintf("PreVote(term %d, next term %d, candidate %d)", m.Term, m.NextTerm, m.CandidateID)
+}
+
+func (m PreVoteResponse) String() string {
+	return fmt.Sprintf("PreVoteResponse(term %d, next term %d, granted %t)", m.Term, m.NextTerm, m.Granted)
+}
 
 func (m RequestVote) String() string {
 	return fmt.Sprintf("RequestVote(term %d, candidate %d)", m.Term, m.CandidateID)
@@ -94,6 +126,10 @@ type Envelope struct {
 // trace show it.
 func messageName(m RaftMessage) string {
 	switch m.(type) {
+	case PreVote:
+		return "PreVote"
+	case PreVoteResponse:
+		return "PreVoteResponse"
 	case RequestVote:
 		return "RequestVote"
 	case RequestVoteResponse:

@@ -81,6 +81,14 @@ type node struct {
 
 	breakage Breakage // the one safeguard turned off for teaching, if any
 
+	// Optional refinements of the election, from Ongaro's dissertation.
+	preVote     bool // §9.6: ask for pre-votes before standing
+	checkQuorum bool // §6.2 and §4.2.3: leaders need a live majority; followers stick to live leaders
+	// Volatile state for the refinements.
+	heardFromLeader time.Time    // when the last heartbeat of currentTerm's leader arrived
+	preVotes        map[int]bool // during a pre-vote: who would vote for us in currentTerm+1, ourselves included
+	heardSinceCheck map[int]bool // on a leader, with checkQuorum: peers that answered since the last check
+
 	inbox  <-chan Envelope // never closed; only the network sends on it
 	done   <-chan struct{} // closed by the cluster to crash or stop this node
 	net    transport
@@ -108,6 +116,8 @@ func newNode(id int, cfg Config, disk persistentState, rng *rand.Rand, net trans
 		rng:               rng,
 		pace:              cfg.pace(),
 		breakage:          cfg.Break,
+		preVote:           cfg.PreVote,
+		checkQuorum:       cfg.CheckQuorum,
 		net:               net,
 		record:            record,
 	}
@@ -174,10 +184,18 @@ func (n *node) runWithElectionTimer(role Role) {
 }
 
 // runLeader sends heartbeats at once and then every heartbeatInterval, and
-// handles messages, until the node crashes or steps down.
+// handles messages, until the node crashes or steps down. With CheckQuorum
+// it also checks, every minimum election timeout, that a majority still
+// answers; without it, quorumCheck stays nil, which switches that case off.
 func (n *node) runLeader() {
 	heartbeat := time.NewTicker(n.pace.wall(n.heartbeatInterval))
 	defer heartbeat.Stop()
+	var quorumCheck <-chan time.Time
+	if n.checkQuorum {
+		ticker := time.NewTicker(n.pace.wall(n.timeoutMin))
+		defer ticker.Stop()
+		quorumCheck = ticker.C
+	}
 	n.sendHeartbeats()
 	for n.role == Leader {
 		select {
@@ -185,10 +203,27 @@ func (n *node) runLeader() {
 			n.handle(env)
 		case <-heartbeat.C:
 			n.sendHeartbeats()
+		case <-quorumCheck:
+			n.checkMajorityHeard()
 		case <-n.done:
 			return
 		}
 	}
+}
+
+// checkMajorityHeard is CheckQuorum (dissertation §6.2): a leader that has
+// not heard from a majority of the cluster within an election timeout steps
+// down. Cut off in a minority, it would otherwise go on believing it leads,
+// while the majority elects another leader.
+func (n *node) checkMajorityHeard() {
+	heard := len(n.heardSinceCheck) + 1 // the leader hears itself
+	if heard*2 > n.clusterSize {
+		n.heardSinceCheck = map[int]bool{}
+		return
+	}
+	n.becomeFollower(n.currentTerm, fmt.Sprintf(
+		"heard from only %d of %d nodes in %s, no majority (CheckQuorum, dissertation §6.2)",
+		heard, n.clusterSize, formatDuration(n.timeoutMin)))
 }
 
 // electionTimedOut is Figure 2's rule for followers and candidates: "If
@@ -198,9 +233,48 @@ func (n *node) runLeader() {
 func (n *node) electionTimedOut() {
 	n.report(Event{Kind: EventTimeout, Reason: fmt.Sprintf(
 		"its election timeout of %s elapsed", formatDuration(n.electionTimeout))})
+	if n.preVote {
+		n.startPreVote()
+		return
+	}
 	n.becomeCandidate(fmt.Sprintf(
 		"heard from no leader and granted no vote for %s, its election timeout (§5.2)",
 		formatDuration(n.electionTimeout)))
+}
+
+// startPreVote asks every peer whether it would vote for this node in the
+// next term, without starting an election: the node keeps its term and its
+// role (dissertation §9.6). Only a majority of yeses makes it a candidate,
+// so a node that cannot win, such as one cut off from the cluster, never
+// raises its term and cannot disrupt a healthy leader when it returns.
+func (n *node) startPreVote() {
+	n.preVotes = map[int]bool{n.id: true}
+	n.report(Event{Kind: EventPreVote, Candidate: n.id, Reason: fmt.Sprintf(
+		"heard from no leader for %s, its election timeout", formatDuration(n.electionTimeout))})
+	n.resetElectionTimer("it asked for pre-votes (dissertation §9.6)")
+	lastLogIndex, lastLogTerm := n.lastLogEntry()
+	for _, peer := range n.peers {
+		n.send(peer, PreVote{Term: n.currentTerm, NextTerm: n.currentTerm + 1, CandidateID: n.id,
+			LastLogIndex: lastLogIndex, LastLogTerm: lastLogTerm})
+	}
+	if n.wonPreVote() {
+		n.becomeCandidate("it is a majority by itself, in a cluster of one (PreVote)")
+	}
+}
+
+// wonPreVote reports whether a majority of the cluster would vote for this
+// node in the next term.
+func (n *node) wonPreVote() bool { return len(n.preVotes)*2 > n.clusterSize }
+
+// leaderIsLive reports whether this node has heard from a live leader of
+// its term within the minimum election timeout, or is that leader: then no
+// election is needed, so it answers pre-votes no and, with CheckQuorum,
+// ignores RequestVote.
+func (n *node) leaderIsLive() bool {
+	if n.role == Leader {
+		return true
+	}
+	return n.leaderID != 0 && time.Since(n.heardFromLeader) < n.pace.wall(n.timeoutMin)
 }
 
 // becomeFollower makes the node a follower in term, which is never older
@@ -218,7 +292,7 @@ func (n *node) becomeFollower(term uint64, reason string) {
 	}
 	n.role = Follower
 	n.leaderID = 0
-	n.votesReceived = nil
+	n.votesReceived, n.preVotes, n.heardSinceCheck = nil, nil, nil
 	n.report(Event{Kind: EventRole, Reason: reason})
 }
 
@@ -235,6 +309,7 @@ func (n *node) becomeCandidate(reason string) {
 	n.role = Candidate
 	n.leaderID = 0
 	n.votesReceived = map[int]bool{n.id: true}
+	n.preVotes = nil
 	n.report(Event{Kind: EventRole, Reason: reason})
 	n.report(Event{Kind: EventVote, Candidate: n.id, Granted: true,
 		Reason: "a candidate votes for itself; §5.2"})
@@ -259,6 +334,7 @@ func (n *node) becomeLeader() {
 	}
 	n.role = Leader
 	n.leaderID = n.id
+	n.heardSinceCheck = map[int]bool{}
 	// A leader does not time out: it keeps its authority by heartbeats.
 	n.electionTimer.Stop()
 	n.report(Event{Kind: EventRole, Reason: fmt.Sprintf(
@@ -288,6 +364,17 @@ func (n *node) sendHeartbeats() {
 // message, so each handler below sees only messages of currentTerm or older.
 func (n *node) handle(env Envelope) {
 	n.report(Event{Kind: EventRecv, From: env.From, To: n.id, Msg: env.Msg})
+	if m, ok := env.Msg.(RequestVote); ok && n.checkQuorum && m.Term > n.currentTerm && n.leaderIsLive() {
+		// Leader stickiness (dissertation §4.2.3): a node that hears from
+		// a live leader ignores a RequestVote, updating neither its term
+		// nor its vote, so a node that was cut off cannot depose a leader
+		// the rest of the cluster still follows. This is what becomes of a
+		// RequestVote that arrives after an election has been decided.
+		n.report(Event{Kind: EventVote, Candidate: m.CandidateID, Reason: fmt.Sprintf(
+			"ignored its RequestVote for term %d: node %d leads and was heard within the minimum election timeout (leader stickiness, dissertation §4.2.3)",
+			m.Term, n.leaderID)})
+		return
+	}
 	// §5.1, Figure 2 (rules for all servers): "If RPC request or response
 	// contains term T > currentTerm: set currentTerm = T, convert to follower."
 	// -break no-stepdown lets a leader ignore it, and keep leading.
@@ -296,6 +383,10 @@ func (n *node) handle(env Envelope) {
 			term, messageName(env.Msg), env.From))
 	}
 	switch m := env.Msg.(type) {
+	case PreVote:
+		n.handlePreVote(env.From, m)
+	case PreVoteResponse:
+		n.handlePreVoteResponse(env.From, m)
 	case RequestVote:
 		n.handleRequestVote(env.From, m)
 	case RequestVoteResponse:
@@ -304,7 +395,42 @@ func (n *node) handle(env Envelope) {
 		n.handleAppendEntries(env.From, m)
 	case AppendEntriesResponse:
 		// A heartbeat reply carries nothing but the follower's term, and
-		// the term rule above has already acted on it.
+		// the term rule above has already acted on it; with CheckQuorum,
+		// the leader also notes who is still answering.
+		if n.role == Leader && n.checkQuorum && m.Term == n.currentTerm {
+			n.heardSinceCheck[env.From] = true
+		}
+	}
+}
+
+// handlePreVote answers whether this node would vote for the sender in
+// the next term, changing nothing here: not its term, not its vote, not its
+// timer (dissertation §9.6).
+func (n *node) handlePreVote(from int, m PreVote) {
+	lastLogIndex, lastLogTerm := n.lastLogEntry()
+	granted, reason := true, fmt.Sprintf("it would vote for it in term %d (dissertation §9.6)", m.NextTerm)
+	switch {
+	case m.NextTerm <= n.currentTerm:
+		granted, reason = false, fmt.Sprintf("term %d is not newer than its own, %d (§5.1)", m.NextTerm, n.currentTerm)
+	case n.leaderIsLive():
+		granted, reason = false, fmt.Sprintf("node %d leads and was heard within the minimum election timeout (§9.6)", n.leaderID)
+	case !logAtLeastAsUpToDate(m.LastLogIndex, m.LastLogTerm, lastLogIndex, lastLogTerm):
+		granted, reason = false, "its log is less up-to-date (§5.4.1)"
+	}
+	n.report(Event{Kind: EventPreVote, Candidate: m.CandidateID, Granted: granted, Reason: reason})
+	n.send(from, PreVoteResponse{Term: n.currentTerm, NextTerm: m.NextTerm, Granted: granted})
+}
+
+// handlePreVoteResponse counts a pre-vote, if it answers the pre-vote this
+// node is asking for now.
+func (n *node) handlePreVoteResponse(from int, m PreVoteResponse) {
+	if n.preVotes == nil || m.NextTerm != n.currentTerm+1 || !m.Granted {
+		return
+	}
+	n.preVotes[from] = true
+	if n.wonPreVote() {
+		n.becomeCandidate(fmt.Sprintf("%d of %d nodes would vote for it in term %d (PreVote, dissertation §9.6)",
+			len(n.preVotes), n.clusterSize, m.NextTerm))
 	}
 }
 
@@ -419,6 +545,7 @@ func (n *node) handleAppendEntries(from int, m AppendEntries) {
 		// leader as legitimate and returns to follower state."
 		n.becomeFollower(m.Term, fmt.Sprintf("heard from node %d, leader of term %d (§5.2)", m.LeaderID, m.Term))
 	}
+	n.heardFromLeader = time.Now()
 	if n.leaderID != m.LeaderID {
 		// §5.2: the leader's first heartbeat of a term establishes its
 		// authority over this node.

@@ -56,6 +56,22 @@ var scenarios = []scenario{
 		script:   playPartition,
 	},
 	{
+		name:     "disruptive",
+		watchFor: "a follower cut off from every other node stands again and again, its term climbing; when it comes back, does its term depose the healthy leader? (try it with and without -prevote)",
+		minNodes: 3,
+		why:      "the leader needs a majority without the cut-off node",
+		script:   playDisruptive,
+		extra:    true,
+	},
+	{
+		name:     "lost-quorum",
+		watchFor: "the leader is cut off from every other node: does it go on believing it leads? (try it with and without -checkquorum)",
+		minNodes: 3,
+		why:      "the others must be a majority",
+		script:   playLostQuorum,
+		extra:    true,
+	},
+	{
 		name:     "amnesia",
 		watchFor: "every node stands at once; node 1 crashes and restarts while the others' requests are on their way, and must remember that it voted for itself",
 		minNodes: 3,
@@ -294,6 +310,73 @@ func playPartition(s *stage) {
 	} else {
 		s.say("node %d never stepped down: it still leads term %d beside node %d of term %d, though it heard the newer term",
 			old, term, id, newTerm)
+	}
+	s.pause(s.hold / 2)
+}
+
+// playDisruptive cuts a follower off from everyone, lets its timer fire
+// again and again, and brings it back. Without PreVote each timeout raises
+// its term, and on its return that term makes the healthy leader step down
+// (§5.1): a needless election. With PreVote it cannot win a pre-vote while
+// cut off, so its term stays, and its return changes nothing (§9.6).
+func playDisruptive(s *stage) {
+	leader, term, ok := s.awaitLeader(0)
+	if !ok {
+		return
+	}
+	s.pause(s.hold / 2)
+	victim := leader%s.cfg.Nodes + 1
+	var others []int
+	for id := 1; id <= s.cfg.Nodes; id++ {
+		if id != victim {
+			others = append(others, id)
+		}
+	}
+	s.say("cutting node %d, a follower, off from every other node", victim)
+	if err := s.c.Partition(others); err != nil {
+		s.say("could not partition: %v", err)
+		return
+	}
+	s.pause(2 * s.hold)
+	s.say("node %d is in term %d; the cluster's leader, node %d, is in term %d. Healing the partition.",
+		victim, s.nodeStatus(victim).Term, leader, term)
+	s.c.Heal()
+	s.pause(s.hold)
+	if now, nowTerm, _ := s.c.Leader(); now == leader && nowTerm == term {
+		s.say("node %d still leads term %d: the returning node disturbed nothing", leader, term)
+	} else {
+		s.say("the cluster went from node %d in term %d to node %d in term %d: a needless election, forced by node %d's inflated term",
+			leader, term, now, nowTerm, victim)
+	}
+}
+
+// playLostQuorum cuts the leader off from every other node. Without
+// CheckQuorum nothing tells it that it lost its majority; with it, the
+// leader steps down within an election timeout (dissertation §6.2).
+func playLostQuorum(s *stage) {
+	leader, term, ok := s.awaitLeader(0)
+	if !ok {
+		return
+	}
+	s.pause(s.hold / 2)
+	var others []int
+	for id := 1; id <= s.cfg.Nodes; id++ {
+		if id != leader {
+			others = append(others, id)
+		}
+	}
+	s.say("cutting the leader, node %d, off from every other node", leader)
+	cutAt := s.c.rec.now()
+	if err := s.c.Partition(others); err != nil {
+		s.say("could not partition: %v", err)
+		return
+	}
+	if s.waitFor(func() bool { return s.nodeStatus(leader).Role != Leader }) {
+		s.say("node %d stepped down %s after it was cut off: it could not hear a majority (CheckQuorum)",
+			leader, formatDuration(s.c.rec.now()-cutAt))
+	} else {
+		s.say("node %d still believes it leads term %d, %s after it lost its majority",
+			leader, term, formatDuration(s.c.rec.now()-cutAt))
 	}
 	s.pause(s.hold / 2)
 }

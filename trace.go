@@ -52,6 +52,8 @@ func newTraceLine(ev Event) traceLine {
 		line.Role, line.VotedFor = ev.Role.String(), ev.VotedFor
 	case EventVote:
 		line.VotedFor, line.Granted = ev.VotedFor, &ev.Granted
+	case EventPreVote:
+		line.Granted = &ev.Granted
 	case EventRestart:
 		line.VotedFor = ev.VotedFor
 	}

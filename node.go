@@ -371,7 +371,7 @@ func (n *node) handle(env Envelope) {
 		// the rest of the cluster still follows. This is what becomes of a
 		// RequestVote that arrives after an election has been decided.
 		n.report(Event{Kind: EventVote, Candidate: m.CandidateID, Reason: fmt.Sprintf(
-			"ignored its RequestVote for term %d: node %d leads and was heard within the minimum election timeout (leader stickiness, dissertation §4.2.3)",
+			"ignored its RequestVote for term %d: node %d leads and was heard within the minimum election timeout; leader stickiness, dissertation §4.2.3",
 			m.Term, n.leaderID)})
 		return
 	}

@@ -100,6 +100,10 @@ func TestDisruptiveScenario(t *testing.T) {
 			says  string
 		}{
 			{nil, "a needless election"},
+			// Stickiness makes the followers ignore its RequestVote, but
+			// the leader still reads the inflated term in its heartbeat
+			// replies and steps down.
+			{[]string{"-checkquorum"}, "a needless election"},
 			{[]string{"-prevote"}, "disturbed nothing"},
 			{[]string{"-prevote", "-checkquorum"}, "disturbed nothing"},
 		} {

@@ -14,6 +14,14 @@ import (
 	"time"
 )
 
+// loggedConfig is clusterConfig with the log kept in a buffer.
+func loggedConfig(nodes int, seed uint64) (Config, *bytes.Buffer) {
+	out := &bytes.Buffer{}
+	cfg := clusterConfig(nodes, seed)
+	cfg.Log = out
+	return cfg, out
+}
+
 // printed returns what has been written to out so far, read under the
 // recorder's lock, which every writer to out holds.
 func printed(c *Cluster, out *bytes.Buffer) string {
@@ -26,11 +34,9 @@ func printed(c *Cluster, out *bytes.Buffer) string {
 // cluster, and everything typed appears in the log as an operator event.
 func TestConsoleCommands(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var out bytes.Buffer
-		cfg := clusterConfig(5, 3)
-		cfg.Log = &out
+		cfg, out := loggedConfig(5, 3)
 		c, events := startCluster(t, cfg)
-		k := &console{c: c, out: &out, width: 80}
+		k := &console{c: c, out: out, width: 80}
 		typed := 0
 		do := func(line string) {
 			t.Helper()
@@ -72,9 +78,9 @@ func TestConsoleCommands(t *testing.T) {
 			t.Errorf("drop 0.25 changed the loss %d times", len(losses))
 		}
 		for _, cmd := range []string{"status", "timeline", "help"} {
-			before := len(printed(c, &out))
+			before := len(printed(c, out))
 			do(cmd)
-			if len(printed(c, &out)) == before {
+			if len(printed(c, out)) == before {
 				t.Errorf("%s printed nothing", cmd)
 			}
 		}
@@ -87,7 +93,7 @@ func TestConsoleCommands(t *testing.T) {
 		}
 		for _, want := range []string{"> crash leader", "crashed:", "> partition 1,2 3,4,5", "split into",
 			"node  role", "Timeline", "crash N"} {
-			if !strings.Contains(printed(c, &out), want) {
+			if !strings.Contains(printed(c, out), want) {
 				t.Errorf("the session's output lacks %q", want)
 			}
 		}
@@ -98,11 +104,9 @@ func TestConsoleCommands(t *testing.T) {
 // the problem, and the cluster keeps running.
 func TestConsoleMistakes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var out bytes.Buffer
-		cfg := clusterConfig(3, 1)
-		cfg.Log = &out
+		cfg, out := loggedConfig(3, 1)
 		c, _ := startCluster(t, cfg)
-		k := &console{c: c, out: &out, width: 80}
+		k := &console{c: c, out: out, width: 80}
 		k.execute("crash 2")
 		for _, tc := range []struct{ line, says string }{
 			{"bogus", "unknown command"},
@@ -119,12 +123,12 @@ func TestConsoleMistakes(t *testing.T) {
 			{"wait forever", "not a duration"},
 			{"wait 2h", "not a duration"},
 		} {
-			before := len(printed(c, &out))
+			before := len(printed(c, out))
 			if k.execute(tc.line) {
 				t.Fatalf("%q asked to quit", tc.line)
 			}
 			var said []string
-			for _, line := range strings.Split(printed(c, &out)[before:], "\n") {
+			for _, line := range strings.Split(printed(c, out)[before:], "\n") {
 				if strings.Contains(line, "type help") {
 					said = append(said, line)
 				}
@@ -184,16 +188,14 @@ func TestInteractiveScript(t *testing.T) {
 // prints the picture and the summary.
 func TestInterruptEndsTheSession(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var out bytes.Buffer
-		cfg := clusterConfig(3, 1)
-		cfg.Log = &out
+		cfg, out := loggedConfig(3, 1)
 		interrupt := make(chan os.Signal, 1)
 		go func() {
 			time.Sleep(time.Second)
 			interrupt <- os.Interrupt
 		}()
 		started := time.Now()
-		code := interactive(cfg, strings.NewReader("wait 1m\nstatus\n"), &out, 80, interrupt)
+		code := interactive(cfg, strings.NewReader("wait 1m\nstatus\n"), out, 80, interrupt)
 		if elapsed := time.Since(started); code != 0 || elapsed != time.Second {
 			t.Errorf("exit %d after %s; Ctrl-C at 1 s should end the session then", code, elapsed)
 		}

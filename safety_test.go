@@ -99,9 +99,7 @@ func concat(parts ...[]Event) []Event {
 // the summary, and returned by Violations.
 func TestViolationIsLoudEverywhere(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var log bytes.Buffer
-		cfg := clusterConfig(3, 1)
-		cfg.Log = &log
+		cfg, log := loggedConfig(3, 1)
 		c := newTestCluster(t, cfg)
 		c.Start()
 		synctest.Wait() // every node has started and waits for its timeout

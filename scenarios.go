@@ -198,6 +198,16 @@ func (s *stage) awaitLeader(after uint64) (id int, term uint64, ok bool) {
 	return id, term, true
 }
 
+// leaderSettled waits for the first leader and lets it lead for a while
+// before the script breaks something.
+func (s *stage) leaderSettled() (id int, term uint64, ok bool) {
+	id, term, ok = s.awaitLeader(0)
+	if ok {
+		s.pause(s.hold / 2)
+	}
+	return id, term, ok
+}
+
 // nodeStatus is the cluster's current view of node id.
 func (s *stage) nodeStatus(id int) NodeStatus { return s.c.Status()[id-1] }
 
@@ -276,11 +286,10 @@ func playSplitVote(s *stage) {
 }
 
 func playPartition(s *stage) {
-	old, term, ok := s.awaitLeader(0)
+	old, term, ok := s.leaderSettled()
 	if !ok {
 		return
 	}
-	s.pause(s.hold / 2)
 	minority, majority := splitAround(old, s.cfg.Nodes)
 	var lostHeartbeats atomic.Int64
 	s.c.rec.watch(func(ev Event) {
@@ -320,20 +329,13 @@ func playPartition(s *stage) {
 // (§5.1): a needless election. With PreVote it cannot win a pre-vote while
 // cut off, so its term stays, and its return changes nothing (§9.6).
 func playDisruptive(s *stage) {
-	leader, term, ok := s.awaitLeader(0)
+	leader, term, ok := s.leaderSettled()
 	if !ok {
 		return
 	}
-	s.pause(s.hold / 2)
 	victim := leader%s.cfg.Nodes + 1
-	var others []int
-	for id := 1; id <= s.cfg.Nodes; id++ {
-		if id != victim {
-			others = append(others, id)
-		}
-	}
 	s.say("cutting node %d, a follower, off from every other node", victim)
-	if err := s.c.Partition(others); err != nil {
+	if err := s.c.Partition(allBut(victim, s.cfg.Nodes)); err != nil {
 		s.say("could not partition: %v", err)
 		return
 	}
@@ -354,20 +356,13 @@ func playDisruptive(s *stage) {
 // CheckQuorum nothing tells it that it lost its majority; with it, the
 // leader steps down within an election timeout (dissertation §6.2).
 func playLostQuorum(s *stage) {
-	leader, term, ok := s.awaitLeader(0)
+	leader, term, ok := s.leaderSettled()
 	if !ok {
 		return
 	}
-	s.pause(s.hold / 2)
-	var others []int
-	for id := 1; id <= s.cfg.Nodes; id++ {
-		if id != leader {
-			others = append(others, id)
-		}
-	}
 	s.say("cutting the leader, node %d, off from every other node", leader)
 	cutAt := s.c.rec.now()
-	if err := s.c.Partition(others); err != nil {
+	if err := s.c.Partition(allBut(leader, s.cfg.Nodes)); err != nil {
 		s.say("could not partition: %v", err)
 		return
 	}
@@ -422,6 +417,18 @@ func playSlowNetwork(s *stage) {
 			term, term)
 	}
 	s.pause(s.hold / 2)
+}
+
+// allBut lists nodes 1..n without node id: as a partition group, it cuts
+// id off from all of them.
+func allBut(id, n int) []int {
+	var others []int
+	for peer := 1; peer <= n; peer++ {
+		if peer != id {
+			others = append(others, peer)
+		}
+	}
+	return others
 }
 
 // splitAround splits nodes 1..n into a minority that holds leader and the

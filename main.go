@@ -374,6 +374,10 @@ Examples:
   go run . -scenario tour -trace run.jsonl  save every event as JSON Lines
   go run . -check run.jsonl                 check a saved trace for safety violations
   go run . -experiment                      the paper's Figure 16: time to replace a crashed leader
+  go run . -interactive                     crash, restart and partition by hand (type help)
+  go run . -scenario disruptive -prevote    a returning node that cannot disrupt the leader
+  go run . -scenario split-vote -break vote-twice
+                                            break a rule and watch the safety checker catch it
 
 Flags:
 `)

@@ -379,14 +379,17 @@ func TestStaleVoteResponseIsNotCounted(t *testing.T) {
 }
 
 // §5.1: "If a candidate or leader discovers that its term is out of date, it
-// immediately reverts to follower state." Any of the four messages can carry
-// the newer term; a newer term starts with no vote cast.
+// immediately reverts to follower state." Any of the six messages can carry
+// the newer term (a PreVote carries its sender's own term, not the one it
+// asks about); a newer term starts with no vote cast.
 func TestHigherTermForcesStepDown(t *testing.T) {
 	for _, msg := range []RaftMessage{
 		RequestVote{Term: 5, CandidateID: 2},
 		RequestVoteResponse{Term: 5},
 		AppendEntries{Term: 5, LeaderID: 2},
 		AppendEntriesResponse{Term: 5},
+		PreVote{Term: 5, NextTerm: 6, CandidateID: 2},
+		PreVoteResponse{Term: 5, NextTerm: 4},
 	} {
 		t.Run(messageName(msg), func(t *testing.T) {
 			n, _ := newLoneNode(1, 3, persistentState{})

@@ -4,7 +4,7 @@
 // election timer, speaks through the network (cluster.go), and reports every
 // change it makes as an Event (events.go). Read it top to bottom: the state,
 // the loop for each role, the transitions between roles, then the handlers
-// of the four messages (messages.go).
+// of the messages (messages.go).
 package main
 
 import (

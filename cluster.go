@@ -349,6 +349,18 @@ func (c *Cluster) checkID(id int) error {
 	return nil
 }
 
+// allBut lists nodes 1..n without node id: a node's peers, or, as a
+// partition group, everyone but id, which cuts id off from them all.
+func allBut(id, n int) []int {
+	var others []int
+	for peer := 1; peer <= n; peer++ {
+		if peer != id {
+			others = append(others, peer)
+		}
+	}
+	return others
+}
+
 // Partition splits the network: nodes in different groups cannot reach each
 // other, and a node named in no group is cut off from every other node.
 // It replaces any earlier partition. Naming a node twice, or a node that
@@ -426,7 +438,7 @@ func (c *Cluster) reachable(id int) []int {
 		return nil
 	}
 	for peer := 1; peer <= c.cfg.Nodes; peer++ {
-		if peer != id && c.machines[peer-1].alive && (c.side == nil || c.side[peer-1] == c.side[id-1]) {
+		if peer != id && c.machines[peer-1].alive && c.linked(id, peer) {
 			reach = append(reach, peer)
 		}
 	}
@@ -457,6 +469,12 @@ func (c *Cluster) Violations() []string {
 	return c.rec.violations()
 }
 
+// linked reports whether the network joins nodes a and b: no partition
+// separates them. The caller holds c.mu.
+func (c *Cluster) linked(a, b int) bool {
+	return c.side == nil || c.side[a-1] == c.side[b-1]
+}
+
 // send is the network's side of node.send. It runs on the sender's
 // goroutine and never blocks: a message is dropped at once, put straight
 // into the receiver's inbox, or given a timer that delivers it once its
@@ -466,7 +484,7 @@ func (c *Cluster) send(env Envelope) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
-	case c.side != nil && c.side[env.From-1] != c.side[env.To-1]:
+	case !c.linked(env.From, env.To):
 		c.drop(env, "the partition cut the link")
 	case c.dropRate > 0 && link.Float64() < c.dropRate:
 		c.drop(env, "the network lost it")

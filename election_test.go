@@ -437,7 +437,7 @@ func TestRestartedNodeRemembersItsVote(t *testing.T) {
 // last entry is (index 5, term 3).
 func TestLogUpToDateCheck(t *testing.T) {
 	n, _ := newLoneNode(1, 5, persistentState{})
-	if !n.candidateLogUpToDate(RequestVote{Term: 1, CandidateID: 2}) {
+	if !n.candidateLogUpToDate(0, 0) {
 		t.Error("an empty log was judged behind another empty log")
 	}
 	for _, tc := range []struct {

@@ -99,15 +99,9 @@ type node struct {
 // It remembers disk, draws its timeouts from rng, sends through net, and
 // reports its events to record.
 func newNode(id int, cfg Config, disk persistentState, rng *rand.Rand, net transport, record func(Event)) *node {
-	var peers []int
-	for peer := 1; peer <= cfg.Nodes; peer++ {
-		if peer != id {
-			peers = append(peers, peer)
-		}
-	}
 	return &node{
 		id:                id,
-		peers:             peers,
+		peers:             allBut(id, cfg.Nodes),
 		clusterSize:       cfg.Nodes,
 		persistentState:   disk,
 		timeoutMin:        cfg.ElectionTimeoutMin,
@@ -217,7 +211,7 @@ func (n *node) runLeader() {
 // while the majority elects another leader.
 func (n *node) checkMajorityHeard() {
 	heard := len(n.heardSinceCheck) + 1 // the leader hears itself
-	if heard*2 > n.clusterSize {
+	if isMajority(heard, n.clusterSize) {
 		n.heardSinceCheck = map[int]bool{}
 		return
 	}
@@ -264,7 +258,7 @@ func (n *node) startPreVote() {
 
 // wonPreVote reports whether a majority of the cluster would vote for this
 // node in the next term.
-func (n *node) wonPreVote() bool { return len(n.preVotes)*2 > n.clusterSize }
+func (n *node) wonPreVote() bool { return isMajority(len(n.preVotes), n.clusterSize) }
 
 // leaderIsLive reports whether this node has heard from a live leader of
 // its term within the minimum election timeout, or is that leader: then no
@@ -343,11 +337,17 @@ func (n *node) becomeLeader() {
 
 // wonElection reports whether the votes received form a majority. §5.2: a
 // candidate wins "if it receives votes from a majority of the servers in the
-// full cluster for the same term" — of all servers, crashed ones included,
-// so two majorities always share a node and two leaders of one term cannot
-// both be elected.
+// full cluster for the same term".
 func (n *node) wonElection() bool {
-	return len(n.votesReceived)*2 > n.clusterSize
+	return isMajority(len(n.votesReceived), n.clusterSize)
+}
+
+// isMajority reports whether count nodes are a majority of a cluster of
+// size nodes: more than half of all of them, crashed ones included. Any two
+// majorities then share a node, and since that node votes once per term,
+// two leaders of one term cannot both be elected (§5.2).
+func isMajority(count, size int) bool {
+	return count*2 > size
 }
 
 // sendHeartbeats sends an empty AppendEntries to every peer. §5.2: "Leaders
@@ -407,14 +407,13 @@ func (n *node) handle(env Envelope) {
 // the next term, changing nothing here: not its term, not its vote, not its
 // timer (dissertation §9.6).
 func (n *node) handlePreVote(from int, m PreVote) {
-	lastLogIndex, lastLogTerm := n.lastLogEntry()
 	granted, reason := true, fmt.Sprintf("it would vote for it in term %d (dissertation §9.6)", m.NextTerm)
 	switch {
 	case m.NextTerm <= n.currentTerm:
 		granted, reason = false, fmt.Sprintf("term %d is not newer than its own, %d (§5.1)", m.NextTerm, n.currentTerm)
 	case n.leaderIsLive():
 		granted, reason = false, fmt.Sprintf("node %d leads and was heard within the minimum election timeout (§9.6)", n.leaderID)
-	case !logAtLeastAsUpToDate(m.LastLogIndex, m.LastLogTerm, lastLogIndex, lastLogTerm):
+	case !n.candidateLogUpToDate(m.LastLogIndex, m.LastLogTerm):
 		granted, reason = false, "its log is less up-to-date (§5.4.1)"
 	}
 	n.report(Event{Kind: EventPreVote, Candidate: m.CandidateID, Granted: granted, Reason: reason})
@@ -468,7 +467,7 @@ func (n *node) decideVote(m RequestVote) (granted bool, reason string) {
 		}
 		return false, fmt.Sprintf("already voted for node %d in term %d; §5.2: one vote per term",
 			n.votedFor, n.currentTerm)
-	case !n.candidateLogUpToDate(m):
+	case !n.candidateLogUpToDate(m.LastLogIndex, m.LastLogTerm):
 		// Rule 2, second half: "and candidate's log is at least as
 		// up-to-date as receiver's log" (§5.4.1).
 		return false, "its log is less up-to-date; §5.4.1: the election restriction"
@@ -480,12 +479,13 @@ func (n *node) decideVote(m RequestVote) (granted bool, reason string) {
 	return true, fmt.Sprintf("had not voted in term %d; §5.2: one vote per term, first come, first served", n.currentTerm)
 }
 
-// candidateLogUpToDate is the election restriction of §5.4.1: a vote goes
-// only to a candidate whose log is at least as up-to-date as the voter's. It
-// keeps a node that lacks committed entries from becoming leader.
-func (n *node) candidateLogUpToDate(m RequestVote) bool {
+// candidateLogUpToDate is the election restriction of §5.4.1: a vote (or a
+// pre-vote) goes only to a candidate whose log, ending at (index, term), is
+// at least as up-to-date as the voter's. It keeps a node that lacks
+// committed entries from becoming leader.
+func (n *node) candidateLogUpToDate(index, term uint64) bool {
 	lastLogIndex, lastLogTerm := n.lastLogEntry()
-	return logAtLeastAsUpToDate(m.LastLogIndex, m.LastLogTerm, lastLogIndex, lastLogTerm)
+	return logAtLeastAsUpToDate(index, term, lastLogIndex, lastLogTerm)
 }
 
 // logAtLeastAsUpToDate reports whether a log whose last entry is (index,

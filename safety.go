@@ -107,7 +107,7 @@ func (s *safetyChecker) checkLeader(ev Event) string {
 			violationTwoLeaders, formatDuration(ev.At), ev.Node, ev.Term, other)
 	}
 	s.leaders[ev.Term] = ev.Node
-	if votes := len(s.votesFor[voterTerm{ev.Node, ev.Term}]); votes*2 <= s.nodes {
+	if votes := len(s.votesFor[voterTerm{ev.Node, ev.Term}]); !isMajority(votes, s.nodes) {
 		return fmt.Sprintf("%s: at %s node %d became leader of term %d with %d of %d votes",
 			violationMinorityLeader, formatDuration(ev.At), ev.Node, ev.Term, votes, s.nodes)
 	}

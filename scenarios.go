@@ -419,18 +419,6 @@ func playSlowNetwork(s *stage) {
 	s.pause(s.hold / 2)
 }
 
-// allBut lists nodes 1..n without node id: as a partition group, it cuts
-// id off from all of them.
-func allBut(id, n int) []int {
-	var others []int
-	for peer := 1; peer <= n; peer++ {
-		if peer != id {
-			others = append(others, peer)
-		}
-	}
-	return others
-}
-
 // splitAround splits nodes 1..n into a minority that holds leader and the
 // majority of the rest.
 func splitAround(leader, n int) (minority, majority []int) {

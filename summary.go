@@ -191,7 +191,7 @@ func (l *leadership) reachesMajority(id int) bool {
 			reach++
 		}
 	}
-	return reach*2 > l.nodes
+	return isMajority(reach, l.nodes)
 }
 
 // without is the total time without a leader in a run that lasted end.

@@ -1,8 +1,9 @@
 // events.go is the run's memory: every state change, vote, message and fault
 // becomes an Event, reported by the goroutine that caused it, and one
 // recorder turns the events, in the order they happened, into the colored
-// log (log.go), the per-term summary (summary.go), the safety checks
-// (safety.go) and the state that Cluster.Status reads.
+// log (log.go), the per-term summary (summary.go), the timeline picture
+// (timeline.go), the safety checks (safety.go), the JSON trace (trace.go)
+// and the state that Cluster.Status reads.
 package main
 
 import (

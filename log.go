@@ -17,7 +17,8 @@ import (
 type LogDetail int
 
 const (
-	// LogElection shows roles, votes, faults, and election messages lost.
+	// LogElection shows roles, votes and pre-votes, faults, the scenario's
+	// narration, and election messages lost.
 	LogElection LogDetail = iota
 	// LogHeartbeats adds every heartbeat round and every heartbeat lost.
 	LogHeartbeats
@@ -120,7 +121,7 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 		return fmt.Sprintf("follows node %d, leader of term %d: %s", ev.Leader, ev.Term, ev.Reason), nil
 	case EventSend, EventRecv, EventTimer:
 		if p.detail >= LogMessages {
-			return describeMessage(ev), nil
+			return describeVerbose(ev), nil
 		}
 	case EventHeartbeat:
 		if p.detail >= LogHeartbeats {
@@ -148,8 +149,9 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 	return "", nil
 }
 
-// describeMessage tells the events that -v adds.
-func describeMessage(ev Event) string {
+// describeVerbose tells the events that only -v shows: messages sent and
+// received, and timer resets.
+func describeVerbose(ev Event) string {
 	switch ev.Kind {
 	case EventSend:
 		return fmt.Sprintf("sent %v to node %d", ev.Msg, ev.To)

@@ -361,7 +361,8 @@ func (n *node) sendHeartbeats() {
 }
 
 // handle applies one incoming message. The term rule comes first, for every
-// message, so each handler below sees only messages of currentTerm or older.
+// message, so each handler below sees only messages of currentTerm or older;
+// only leader stickiness, a deliberate refusal to apply it, goes before.
 func (n *node) handle(env Envelope) {
 	n.report(Event{Kind: EventRecv, From: env.From, To: n.id, Msg: env.Msg})
 	if m, ok := env.Msg.(RequestVote); ok && n.checkQuorum && m.Term > n.currentTerm && n.leaderIsLive() {

@@ -132,8 +132,7 @@ func (sc scenario) config(base Config) Config {
 // stage is where a scenario plays: its running cluster and how long the
 // script waits.
 type stage struct {
-	c   *Cluster
-	cfg Config
+	c *Cluster
 	// patience bounds every wait for the cluster to reach a state, so a
 	// run always ends even if, say, the network loses every message.
 	patience time.Duration
@@ -152,7 +151,6 @@ func (sc scenario) play(cfg Config) (*Cluster, error) {
 	}
 	s := &stage{
 		c:        c,
-		cfg:      c.cfg,
 		patience: 10 * (c.cfg.ElectionTimeoutMax + c.cfg.MaxLatency),
 		hold:     4 * c.cfg.ElectionTimeoutMax,
 	}
@@ -169,12 +167,12 @@ func (s *stage) say(format string, args ...any) {
 }
 
 // pause lets the cluster run on its own for d of protocol time.
-func (s *stage) pause(d time.Duration) { time.Sleep(s.cfg.pace().wall(d)) }
+func (s *stage) pause(d time.Duration) { time.Sleep(s.c.cfg.pace().wall(d)) }
 
 // waitFor polls cond until it holds or patience runs out, and reports
 // whether it held.
 func (s *stage) waitFor(cond func() bool) bool {
-	deadline := time.Now().Add(s.cfg.pace().wall(s.patience))
+	deadline := time.Now().Add(s.c.cfg.pace().wall(s.patience))
 	for !cond() {
 		if time.Now().After(deadline) {
 			return false
@@ -216,7 +214,7 @@ func playElection(s *stage) {
 	if !ok {
 		return
 	}
-	if s.cfg.Nodes == 1 {
+	if s.c.cfg.Nodes == 1 {
 		s.say("node %d leads term %d: in a cluster of one, its own vote is a majority", id, term)
 	} else {
 		s.say("node %d leads term %d; its heartbeats reset every follower's timer, so nobody else stands", id, term)
@@ -290,7 +288,7 @@ func playPartition(s *stage) {
 	if !ok {
 		return
 	}
-	minority, majority := splitAround(old, s.cfg.Nodes)
+	minority, majority := splitAround(old, s.c.cfg.Nodes)
 	var lostHeartbeats atomic.Int64
 	s.c.rec.watch(func(ev Event) {
 		if ev.Kind == EventDrop && ev.From == old && slices.Contains(majority, ev.To) {
@@ -333,9 +331,9 @@ func playDisruptive(s *stage) {
 	if !ok {
 		return
 	}
-	victim := leader%s.cfg.Nodes + 1
+	victim := leader%s.c.cfg.Nodes + 1
 	s.say("cutting node %d, a follower, off from every other node", victim)
-	if err := s.c.Partition(allBut(victim, s.cfg.Nodes)); err != nil {
+	if err := s.c.Partition(allBut(victim, s.c.cfg.Nodes)); err != nil {
 		s.say("could not partition: %v", err)
 		return
 	}
@@ -362,7 +360,7 @@ func playLostQuorum(s *stage) {
 	}
 	s.say("cutting the leader, node %d, off from every other node", leader)
 	cutAt := s.c.rec.now()
-	if err := s.c.Partition(allBut(leader, s.cfg.Nodes)); err != nil {
+	if err := s.c.Partition(allBut(leader, s.c.cfg.Nodes)); err != nil {
 		s.say("could not partition: %v", err)
 		return
 	}

@@ -120,28 +120,25 @@ func decade(d time.Duration, round func(float64) float64) time.Duration {
 }
 
 // chartAxis labels the time axis: 1, 2 and 5 times each power of ten on a
-// log scale, round numbers on a linear one, wherever they fit.
+// log scale, round numbers on a linear one, each at the column whose time
+// it is, wherever they fit.
 func chartAxis(cols int, timeAt func(int) time.Duration, logX bool) string {
+	first, last := timeAt(0), timeAt(cols-1)
 	var marks []mark
-	perCol := (timeAt(cols-1) - timeAt(0)) / time.Duration(cols)
-	if !logX {
-		for t := time.Duration(0); t <= timeAt(cols-1); t += axisStep(perCol) {
-			marks = append(marks, mark{at: t, text: fmt.Sprint(t.Milliseconds())})
-		}
-		return placeMarks(marks, cols, perCol, labelsOf)
-	}
-	// On a log scale the column of time t is not t/perCol: place each
-	// label at the column whose time it is.
-	line := []rune(strings.Repeat(" ", cols+8))
-	for d := decade(timeAt(0), math.Floor); d <= timeAt(cols-1); d *= 10 {
-		for _, m := range []time.Duration{1, 2, 5} {
-			t := m * d
-			c := sort.Search(cols, func(c int) bool { return timeAt(c) >= t })
-			text := []rune(fmt.Sprint(t.Milliseconds()))
-			if t <= timeAt(cols-1) && c+len(text) < len(line) && isBlank(line[max(c-1, 0):c+len(text)+1]) {
-				copy(line[c:], text)
+	label := func(t time.Duration) { marks = append(marks, mark{at: t, text: fmt.Sprint(t.Milliseconds())}) }
+	if logX {
+		for d := decade(first, math.Floor); d <= last; d *= 10 {
+			for _, m := range []time.Duration{1, 2, 5} {
+				if t := m * d; t >= first && t <= last {
+					label(t)
+				}
 			}
 		}
+	} else {
+		for t, step := first, axisStep((last-first)/time.Duration(cols)); t <= last; t += step {
+			label(t)
+		}
 	}
-	return strings.TrimRight(string(line), " ")
+	column := func(t time.Duration) int { return sort.Search(cols, func(c int) bool { return timeAt(c) >= t }) }
+	return placeMarks(marks, cols, column, labelsOf)
 }

@@ -132,9 +132,10 @@ func (tl *timeline) write(w io.Writer, width int, end time.Duration) {
 	for i, row := range tl.rows {
 		fmt.Fprintf(w, "%-*s%s\n", timelineLabel, fmt.Sprintf("node %d", i+1), drawRow(row, cols, perCol, end))
 	}
-	fmt.Fprintf(w, "%-*s%s\n", timelineLabel, "term", placeMarks(tl.terms, cols, perCol, labelsOf))
+	column := func(t time.Duration) int { return int(t / perCol) }
+	fmt.Fprintf(w, "%-*s%s\n", timelineLabel, "term", placeMarks(tl.terms, cols, column, labelsOf))
 	if len(tl.faults) > 0 {
-		fmt.Fprintf(w, "%-*s%s\n", timelineLabel, "faults", placeMarks(tl.faults, cols, perCol, symbolsOf))
+		fmt.Fprintf(w, "%-*s%s\n", timelineLabel, "faults", placeMarks(tl.faults, cols, column, symbolsOf))
 	}
 	fmt.Fprintf(w, "%-*s%s\n", timelineLabel, "ms", timeAxis(cols, perCol))
 	for _, f := range tl.faults {
@@ -178,12 +179,13 @@ func drawRow(row []stretch, cols int, perCol, end time.Duration) string {
 func labelsOf(m mark) string  { return m.text }
 func symbolsOf(m mark) string { return m.symbol }
 
-// placeMarks writes each mark's text (as show gives it) at its column,
-// where there is room; where there is not, a "·" says something happened.
-func placeMarks(marks []mark, cols int, perCol time.Duration, show func(mark) string) string {
+// placeMarks writes each mark's text (as show gives it) at the column
+// of its time, where there is room; where there is not, a "·" says
+// something happened.
+func placeMarks(marks []mark, cols int, column func(time.Duration) int, show func(mark) string) string {
 	line := []rune(strings.Repeat(" ", cols+8))
 	for _, m := range marks {
-		c := int(m.at / perCol)
+		c := column(m.at)
 		text := []rune(show(m))
 		switch {
 		case c+len(text) <= len(line) && isBlank(line[c:c+len(text)]) && (c == 0 || line[c-1] == ' '):
@@ -206,7 +208,7 @@ func timeAxis(cols int, perCol time.Duration) string {
 	for t := time.Duration(0); t/perCol < time.Duration(cols); t += step {
 		marks = append(marks, mark{at: t, text: fmt.Sprint(t.Milliseconds())})
 	}
-	return placeMarks(marks, cols, perCol, labelsOf)
+	return placeMarks(marks, cols, func(t time.Duration) int { return int(t / perCol) }, labelsOf)
 }
 
 // axisStep is the smallest of 1, 2, 5, 10, 20, 50, ... milliseconds that

@@ -5,7 +5,9 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -100,8 +102,8 @@ func TestConsoleCommands(t *testing.T) {
 	})
 }
 
-// Nothing typed can crash the program: each mistake gets one line naming
-// the problem, and the cluster keeps running.
+// Nothing typed can crash the program: each mistake gets one message
+// naming the problem, and the cluster keeps running.
 func TestConsoleMistakes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg, out := loggedConfig(3, 1)
@@ -111,35 +113,104 @@ func TestConsoleMistakes(t *testing.T) {
 		for _, tc := range []struct{ line, says string }{
 			{"bogus", "unknown command"},
 			{"crash", "name one node"},
+			{"crash 1 2", "name one node"},
 			{"crash 9", "there is no node 9"},
 			{"crash two", `"two" is not a node number`},
+			{"crash +1", `"+1" is not a node number`},
 			{"crash 2", "already crashed"},
 			{"restart 1", "only a crashed node can restart"},
+			{"restart", "name one node"},
 			{"partition", "name the groups"},
 			{"partition 1,x", `"x" is not a node number`},
+			{"partition 1,,2", `"" is not a node number`},
 			{"partition 1,2 2,3", "more than one group"},
+			{"heal extra", "nothing goes after it"},
+			{"status now", "nothing goes after it"},
+			{"quit now", "nothing goes after it"},
 			{"drop 1.5", "at least 0 and below 1"},
 			{"drop", "one probability"},
 			{"wait forever", "not a duration"},
 			{"wait 2h", "not a duration"},
+			{"bogus\x1b[31m", `bogus\x1b[31m: unknown command`},
 		} {
 			before := len(printed(c, out))
 			if k.execute(tc.line) {
 				t.Fatalf("%q asked to quit", tc.line)
 			}
-			var said []string
-			for _, line := range strings.Split(printed(c, out)[before:], "\n") {
-				if strings.Contains(line, "type help") {
-					said = append(said, line)
-				}
-			}
-			if len(said) != 1 || !strings.Contains(said[0], tc.says) {
-				t.Errorf("%q: said %q; want one line with %q", tc.line, said, tc.says)
+			said := operatorMessages(printed(c, out)[before:])
+			if strings.Count(said, "type help") != 1 || !strings.Contains(said, tc.says) {
+				t.Errorf("%q: said %q; want one message with %q", tc.line, said, tc.says)
 			}
 		}
 		k.execute("wait 1s")
 		if _, _, ok := c.Leader(); !ok {
 			t.Error("after the mistakes, the cluster has no leader")
+		}
+	})
+}
+
+// operatorMessages is what the console said to the operator in out,
+// leaving out the log, whose lines start with the time or, wrapped, with
+// spaces; wrapped messages are joined again.
+func operatorMessages(out string) string {
+	var said []string
+	for _, line := range strings.Split(out, "\n") {
+		if line != "" && !strings.ContainsAny(line[:1], " 0123456789") {
+			said = append(said, line)
+		}
+	}
+	return strings.Join(said, " ")
+}
+
+// A teacher types as people do: commands and node words in any case, and
+// exit or q to quit.
+func TestConsoleIgnoresCase(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg, out := loggedConfig(5, 2)
+		c, _ := startCluster(t, cfg)
+		k := &console{c: c, out: out, width: 80}
+		k.execute("WAIT 1S")
+		leader, _, ok := c.Leader()
+		if !ok {
+			t.Fatal("no leader after WAIT 1S")
+		}
+		k.execute("Crash Leader")
+		if c.Status()[leader-1].Alive {
+			t.Errorf("Crash Leader left node %d alive", leader)
+		}
+		before := len(printed(c, out))
+		k.execute("Status")
+		if !strings.Contains(printed(c, out)[before:], "can reach") {
+			t.Error("Status printed no table")
+		}
+		for _, quit := range []string{"quit", "EXIT", "exit", "Q"} {
+			if !k.execute(quit) {
+				t.Errorf("%q did not quit", quit)
+			}
+		}
+	})
+}
+
+// A partition that leaves nodes with nobody to talk to says so, in one
+// line: "partition 1,2" is easily taken for two halves.
+func TestConsoleNamesLoneNodes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg, out := loggedConfig(5, 2)
+		c, _ := startCluster(t, cfg)
+		k := &console{c: c, out: out, width: 80}
+		for _, tc := range []struct{ line, says string }{
+			{"partition 1,2", "nodes 3, 4 and 5 are each cut off alone"},
+			{"partition 1,2,3,4 5", "node 5 is cut off alone"},
+			{"partition 1,2 3,4 5", "node 5 is cut off alone"},
+			{"partition 1 2 3 4 5", "nodes 1, 2, 3, 4 and 5 are each cut off alone"},
+			{"partition 1,2 3,4,5", ""},
+		} {
+			before := len(printed(c, out))
+			k.execute(tc.line)
+			said := operatorMessages(printed(c, out)[before:])
+			if said != tc.says {
+				t.Errorf("%q: said %q; want %q", tc.line, said, tc.says)
+			}
 		}
 	})
 }
@@ -184,6 +255,16 @@ func TestInteractiveScript(t *testing.T) {
 	}
 }
 
+// A line too long to read (over 64 KiB) gets one line of error, and the
+// lesson goes on with the next.
+func TestConsoleRefusesAnOverlongLine(t *testing.T) {
+	script := "wait 1s\n" + strings.Repeat("crash 1 ", 10000) + "\nstatus\nquit\n"
+	code, out := interactiveSession(t, script)
+	if code != 0 || strings.Count(out, "over 64 KiB") != 1 || !strings.Contains(out, "> status") || !strings.Contains(out, "Summary") {
+		t.Errorf("exit %d; want one error for the long line and the session going on:\n%s", code, out)
+	}
+}
+
 // Ctrl-C ends a session at once, even in the middle of a wait, and still
 // prints the picture and the summary.
 func TestInterruptEndsTheSession(t *testing.T) {
@@ -203,4 +284,89 @@ func TestInterruptEndsTheSession(t *testing.T) {
 			t.Errorf("after Ctrl-C the session ran on, or printed no summary:\n%s", out.String())
 		}
 	})
+}
+
+// screen is a terminal for tests: keys come from a pipe, and what the
+// Terminal draws goes to a buffer, which only the Terminal writes, under
+// its lock.
+type screen struct {
+	keys  *io.PipeReader
+	drawn bytes.Buffer
+}
+
+func (s *screen) Read(p []byte) (int, error)  { return s.keys.Read(p) }
+func (s *screen) Write(p []byte) (int, error) { return s.drawn.Write(p) }
+
+// onScreen runs a console session on a test terminal, typing each of keys
+// a second apart, and returns the stopped cluster and what was drawn. The
+// last keys must end the session.
+func onScreen(t *testing.T, keys ...string) (*Cluster, string) {
+	var c *Cluster
+	var drawn string
+	synctest.Test(t, func(t *testing.T) {
+		keyboard, typing := io.Pipe()
+		s := &screen{keys: keyboard}
+		go func() {
+			for _, k := range keys {
+				time.Sleep(time.Second)
+				typing.Write([]byte(k))
+			}
+		}()
+		c = consoleOnScreen(clusterConfig(3, 1), s, 80, 24, nil)
+		keyboard.Close()
+		drawn = s.drawn.String()
+	})
+	return c, drawn
+}
+
+// On a terminal, the Terminal reads the keys: the Up arrow recalls the
+// last command, the arrows move the cursor, and no escape sequence, known
+// or not, is taken as text: F1 (ESC O P) does not type a P.
+func TestConsoleOnATerminalReadsKeys(t *testing.T) {
+	c, drawn := onScreen(t,
+		"Status\r",
+		"\x1b[A\r",                    // Up, Enter: status again
+		"\x1bOPhelp\r",                // F1, then help
+		"crash\x1b[D\x1b[C 1\r",       // Left, Right, then the rest
+		"\x1b[1;5C\x1b[15~timeline\r", // Ctrl-Right and F5, then timeline
+		"quit\r")
+	for _, tc := range []struct {
+		command string
+		times   int
+	}{{"status", 2}, {"help", 1}, {"crash 1", 1}, {"timeline", 1}, {"quit", 1}} {
+		ran := regexp.MustCompile(`operator +> ` + tc.command + `\r`)
+		if got := len(ran.FindAllString(drawn, -1)); got != tc.times {
+			t.Errorf("%q ran %d times; want %d", tc.command, got, tc.times)
+		}
+	}
+	if strings.Contains(drawn, "unknown command") {
+		t.Errorf("a key's escape sequence was taken as a command:\n%s", drawn)
+	}
+	if c.Status()[0].Alive {
+		t.Error("crash 1, typed with arrow keys, left node 1 alive")
+	}
+	if !strings.Contains(drawn, prompt) {
+		t.Error("no prompt was drawn")
+	}
+}
+
+// In raw mode Ctrl-C is a key, not a signal: it ends the session at once,
+// even in the middle of a wait, and the Terminal is left without a prompt.
+func TestCtrlCEndsASessionOnATerminal(t *testing.T) {
+	var elapsed time.Duration
+	synctest.Test(t, func(t *testing.T) {
+		started := time.Now()
+		keyboard, typing := io.Pipe()
+		go func() {
+			typing.Write([]byte("wait 1m\r"))
+			time.Sleep(time.Second)
+			typing.Write([]byte{keyCtrlC})
+		}()
+		consoleOnScreen(clusterConfig(3, 1), &screen{keys: keyboard}, 80, 24, nil)
+		elapsed = time.Since(started)
+		keyboard.Close()
+	})
+	if elapsed != time.Second {
+		t.Errorf("the session ended %s after Ctrl-C was pressed at 1 s", elapsed)
+	}
 }

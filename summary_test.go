@@ -3,8 +3,11 @@
 package main
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/fatih/color"
@@ -84,5 +87,128 @@ ms      0         1000
 `
 	if b.String() != want {
 		t.Errorf("the picture is\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// won is a term that node won, voted for by every node of a cluster of n.
+func won(node int, term uint64, n int) []Event {
+	evs := []Event{roleEvent(node, term, Candidate)}
+	for voter := 1; voter <= n; voter++ {
+		evs = append(evs, Event{Kind: EventVote, Node: voter, Term: term, Candidate: node, Granted: true})
+	}
+	return append(evs, roleEvent(node, term, Leader))
+}
+
+// summaryOf prints the summary of a run of events, 80 columns wide.
+func summaryOf(events []Event) string {
+	s := newElectionSummary()
+	for i, ev := range events {
+		s.observe(at(10*i, ev))
+	}
+	var b strings.Builder
+	s.write(&b, 80, 1, 10*time.Duration(len(events))*time.Millisecond, messageCounts{}, nil)
+	return b.String()
+}
+
+// A node cut off alone stands term after term and never wins: its terms
+// make one row, however many, while a split vote of one or two terms keeps
+// a row of its own, with every candidate's votes.
+func TestSummaryFoldsLeaderlessTerms(t *testing.T) {
+	events := append([]Event{{Kind: EventStart, Nodes: 5}}, won(1, 1, 5)...)
+	for term := uint64(2); term <= 40; term++ {
+		events = append(events, roleEvent(3, term, Candidate))
+	}
+	events = append(events, won(3, 41, 5)...)
+	events = append(events, roleEvent(1, 42, Candidate), roleEvent(2, 42, Candidate))
+	events = append(events, won(2, 43, 5)...)
+	got := summaryOf(events)
+	for _, want := range []string{
+		"\n  2-40  nobody won these 39 terms: node 3 stood 39 times\n",
+		"\n  41    node 3 (5) ",
+		"\n  42    nodes 1 (0), 2 (0)  split vote ",
+		"\n  43    node 2 (5) ",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// A session that goes on and on lists its first terms and its latest, and
+// sums up the middle in one row: the summary fits a screen.
+func TestSummaryOfALongSessionFitsAScreen(t *testing.T) {
+	events := []Event{{Kind: EventStart, Nodes: 5}}
+	for term := uint64(1); term <= 500; term++ {
+		events = append(events, won(int(term%5)+1, term, 5)...)
+	}
+	got := summaryOf(events)
+	if rows := strings.Count(got, "\n  ") - 1; rows > shownRows {
+		t.Errorf("%d rows for 500 terms; want %d at most:\n%s", rows, shownRows, got)
+	}
+	for _, want := range []string{"\n  1 ", "\n  3 ", "\n  4-480  477 terms not listed one by one, 477 of them won\n", "\n  500 "} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// A cluster cut into pairs and a single node elects nobody, term after
+// term: what the summary and the picture keep stops growing, however long
+// it goes on (an hour of virtual time here).
+func TestLeaderlessClusterKeepsBoundedMemory(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, _ := startCluster(t, clusterConfig(5, 1))
+		if err := c.Partition([]int{1, 2}, []int{3, 4}, []int{5}); err != nil {
+			t.Fatal(err)
+		}
+		kept := func() (summary, picture int) {
+			c.rec.exclusive(func() {
+				summary = len(c.rec.summary.recent) + len(c.rec.summary.settled) + len(c.rec.summary.byTerm)
+				picture = len(c.rec.picture.terms)
+				for _, row := range c.rec.picture.rows {
+					picture += len(row)
+				}
+			})
+			return summary, picture
+		}
+		for range 6 {
+			time.Sleep(10 * time.Minute)
+			summary, picture := kept()
+			if summary > 2*recentTerms+storedRows || picture > 6*timelineDetail {
+				t.Fatalf("after %s: the summary keeps %d records and rows, the picture %d stretches and marks",
+					c.rec.now().Round(time.Second), summary, picture)
+			}
+		}
+		if term := highestTerm(c); term < 2*timelineDetail {
+			t.Errorf("only %d terms in an hour: the run did not test the bound", term)
+		}
+	})
+}
+
+// Coarsening a row that changed phase thousands of times leaves its
+// picture as it was, but for a column here and there.
+func TestCoarseningKeepsThePicture(t *testing.T) {
+	var row []stretch
+	for i := range 20000 {
+		row = append(row, stretch{time.Duration(i*i%7919+i*100) * time.Millisecond / 3, phase(i % 3)})
+	}
+	slices.SortFunc(row, func(a, b stretch) int { return cmp.Compare(a.from, b.from) })
+	end := row[len(row)-1].from + time.Second
+	coarse := coarsenRow(row, end/(timelineDetail/4))
+	if len(coarse) > timelineDetail/2+2 {
+		t.Errorf("coarsened to %d stretches; want %d at most", len(coarse), timelineDetail/2+2)
+	}
+	for _, cols := range []int{71, 150, 400} {
+		perCol := (end + time.Duration(cols) - 1) / time.Duration(cols)
+		fine, rough := []rune(drawRow(row, cols, perCol, end)), []rune(drawRow(coarse, cols, perCol, end))
+		differ := 0
+		for i := range fine {
+			if fine[i] != rough[i] {
+				differ++
+			}
+		}
+		if differ > cols/50 {
+			t.Errorf("at %d columns, %d differ after coarsening", cols, differ)
+		}
 	}
 }

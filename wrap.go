@@ -105,11 +105,10 @@ func hangingLines(lead, text string, width int, style *color.Color) []string {
 	return lines
 }
 
-// writeHanging writes text wrapped behind lead, as hangingLines does.
+// writeHanging writes text wrapped behind lead, as hangingLines does, in
+// one write: a terminal console redraws its prompt after each.
 func writeHanging(w io.Writer, lead, text string, width int, style *color.Color) {
-	for _, line := range hangingLines(lead, text, width, style) {
-		fmt.Fprintln(w, line)
-	}
+	io.WriteString(w, strings.Join(hangingLines(lead, text, width, style), "\n")+"\n")
 }
 
 // definition is a term and what it means: a flag, an example command or a

@@ -132,12 +132,12 @@ func failover(cfg Config) trialResult {
 	defer c.Stop()
 	c.Start()
 	for range 3 {
-		if !receiveWithin(tw.rounds, c.cfg.pace().wall(trialCap)) {
+		if !receiveWithin(tw.rounds, c.clock.real(trialCap)) {
 			return trialResult{unsafe: len(c.Violations())}
 		}
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0xc4a5))
-	time.Sleep(cfg.pace().wall(time.Duration(rng.Int64N(int64(cfg.HeartbeatInterval)))))
+	time.Sleep(c.clock.real(time.Duration(rng.Int64N(int64(cfg.HeartbeatInterval)))))
 	leader, _, ok := c.Leader()
 	if !ok {
 		return trialResult{unsafe: len(c.Violations())}
@@ -160,7 +160,7 @@ func coldStart(cfg Config) trialResult {
 // trial that elects nobody reports the election rounds it went through
 // since term.
 func awaitMeasurement(c *Cluster, tw *trialWatch, term uint64) trialResult {
-	timer := time.NewTimer(c.cfg.pace().wall(trialCap))
+	timer := time.NewTimer(c.clock.real(trialCap))
 	defer timer.Stop()
 	select {
 	case result := <-tw.elected:

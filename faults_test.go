@@ -5,6 +5,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -61,8 +62,7 @@ func runFaultSchedule(t *testing.T, seed uint64, tally *faultTally) {
 	// Remove every fault: heal the network, stop the loss, restart the
 	// crashed. With randomized timeouts a leader must follow, and every
 	// node must come to follow it in its term.
-	c.Heal()
-	if err := c.SetDropRate(0); err != nil {
+	if err := errors.Join(c.Heal(), c.SetDropRate(0)); err != nil {
 		t.Fatal(err)
 	}
 	for _, st := range c.Status() {
@@ -109,7 +109,7 @@ func inflictFault(t *testing.T, c *Cluster, rng *rand.Rand) {
 	case action == 2:
 		err = c.Partition(randomGroups(len(c.Status()), rng)...)
 	case action == 3:
-		c.Heal()
+		err = c.Heal()
 	default:
 		err = c.SetDropRate(0.3 * rng.Float64())
 	}

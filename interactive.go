@@ -158,7 +158,7 @@ func (k *console) wait(args []string) error {
 	if err != nil || d < 0 || d > longestWait {
 		return fmt.Errorf("%q is not a duration from 0 to %s", args[0], longestWait)
 	}
-	timer := time.NewTimer(k.c.cfg.pace().wall(d))
+	timer := k.c.clock.newTimer(d)
 	defer timer.Stop()
 	select {
 	case <-timer.C:

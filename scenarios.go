@@ -149,6 +149,12 @@ func (sc scenario) play(cfg Config) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	sc.run(c)
+	return c, nil
+}
+
+// run starts c, which sc.config built, plays the script on it and stops it.
+func (sc scenario) run(c *Cluster) {
 	s := &stage{
 		c:        c,
 		patience: 10 * (c.cfg.ElectionTimeoutMax + c.cfg.MaxLatency),
@@ -157,7 +163,6 @@ func (sc scenario) play(cfg Config) (*Cluster, error) {
 	c.Start()
 	defer c.Stop()
 	sc.script(s)
-	return c, nil
 }
 
 // say narrates a step of the script. The narration is an event, so that it
@@ -167,12 +172,12 @@ func (s *stage) say(format string, args ...any) {
 }
 
 // pause lets the cluster run on its own for d of protocol time.
-func (s *stage) pause(d time.Duration) { time.Sleep(s.c.cfg.pace().wall(d)) }
+func (s *stage) pause(d time.Duration) { <-s.c.clock.newTimer(d).C }
 
 // waitFor polls cond until it holds or patience runs out, and reports
 // whether it held.
 func (s *stage) waitFor(cond func() bool) bool {
-	deadline := time.Now().Add(s.c.cfg.pace().wall(s.patience))
+	deadline := time.Now().Add(s.c.clock.real(s.patience))
 	for !cond() {
 		if time.Now().After(deadline) {
 			return false

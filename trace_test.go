@@ -28,7 +28,7 @@ func TestTraceIsTheRun(t *testing.T) {
 		minority, majority := splitAround(leader, cfg.Nodes)
 		for _, step := range []func() error{
 			func() error { return c.Partition(minority, majority) },
-			func() error { c.Heal(); return nil },
+			c.Heal,
 			func() error { return c.Crash(leader) },
 			func() error { return c.Restart(leader) },
 			func() error { return c.SetDropRate(0) },

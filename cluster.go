@@ -480,6 +480,13 @@ func (c *Cluster) SetDropRate(p float64) error {
 	return nil
 }
 
+// lossRate is the probability that the network loses a message now.
+func (c *Cluster) lossRate() float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.dropRate
+}
+
 // reachable lists the live nodes that node id can send to now: those on
 // its side of any partition, itself excluded; none if it is down.
 func (c *Cluster) reachable(id int) []int {

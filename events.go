@@ -186,6 +186,9 @@ func (r *recorder) halt() {
 	defer r.mu.Unlock()
 	r.end = r.elapsed()
 	r.halted = true
+	if r.log != nil {
+		r.log.finish()
+	}
 }
 
 // elapsed is how long the run has lasted, or lasted if it has ended, in

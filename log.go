@@ -52,23 +52,32 @@ var (
 type logPrinter struct {
 	w      io.Writer
 	detail LogDetail
+	digest *logDigest // keeps floods of lost messages and lone campaigns short
 }
 
 func newLogPrinter(w io.Writer, detail LogDetail) *logPrinter {
-	return &logPrinter{w: w, detail: detail}
+	return &logPrinter{w: w, detail: detail, digest: newLogDigest(detail < LogMessages)}
 }
 
 // print writes one event, if it is one the log shows. before and after are
 // the node's status on either side of the event.
 func (p *logPrinter) print(ev Event, before, after NodeStatus) {
 	sentence, style := p.describe(ev, before)
-	if sentence == "" {
-		return
+	p.write(p.digest.pass(logEntry{ev: ev, st: after, sentence: sentence, style: style}))
+}
+
+// finish writes what the digest still holds, at the end of the run.
+func (p *logPrinter) finish() { p.write(p.digest.finish()) }
+
+// write prints entries, one line each.
+func (p *logPrinter) write(entries []logEntry) {
+	for _, e := range entries {
+		sentence := e.sentence
+		if e.style != nil {
+			sentence = e.style.Sprint(sentence)
+		}
+		fmt.Fprintf(p.w, "%9s  %s  %s\n", formatDuration(e.ev.At), who(e.ev, e.st), sentence)
 	}
-	if style != nil {
-		sentence = style.Sprint(sentence)
-	}
-	fmt.Fprintf(p.w, "%9s  %s  %s\n", formatDuration(ev.At), who(ev, after), sentence)
 }
 
 // printViolation writes, right under the event that revealed it, a
@@ -105,7 +114,7 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 	case EventFollow:
 		return fmt.Sprintf("follows node %d, leader of term %d: its first heartbeat of the term arrived (§5.2)",
 			ev.Leader, ev.Term), nil
-	case EventSend, EventRecv, EventTimer:
+	case EventSend, EventRecv, EventTimer, EventTimeout:
 		if p.detail >= LogMessages {
 			return describeVerbose(ev), nil
 		}
@@ -143,6 +152,8 @@ func describeVerbose(ev Event) string {
 		return fmt.Sprintf("sent %v to node %d", ev.Msg, ev.To)
 	case EventRecv:
 		return fmt.Sprintf("received %v from node %d", ev.Msg, ev.From)
+	case EventTimeout:
+		return "its election timeout elapsed: " + because(ev)
 	}
 	return fmt.Sprintf("reset its election timer to %s: %s", formatDuration(ev.Cause.Timeout), because(ev))
 }
@@ -204,8 +215,8 @@ func because(ev Event) string {
 		return fmt.Sprintf("heard from no leader and granted no vote for %s, its election timeout (§5.2)",
 			formatDuration(c.Timeout))
 	case RuleNewerTerm:
-		return fmt.Sprintf("saw term %d in a %s from node %d (§5.1: a newer term always wins)",
-			c.Term, messageName(c.Msg), c.Peer)
+		return fmt.Sprintf("saw term %d in %s from node %d (§5.1: a newer term always wins)",
+			c.Term, withArticle(messageName(c.Msg)), c.Peer)
 	case RuleLeaderOfTerm:
 		return fmt.Sprintf("heard from node %d, leader of term %d (§5.2)", c.Peer, c.Term)
 	case RuleWonElection:
@@ -261,6 +272,14 @@ func heardLeader(ev Event) string {
 	return fmt.Sprintf("it heard its leader, node %d, within the minimum election timeout", ev.Leader)
 }
 
+// withArticle puts "a" or "an" before a message's name.
+func withArticle(name string) string {
+	if strings.HasPrefix(name, "A") {
+		return "an " + name
+	}
+	return "a " + name
+}
+
 // plural counts things in words: "1 vote", "3 votes".
 func plural(n int, thing string) string {
 	if n == 1 {
@@ -287,6 +306,16 @@ func formatGroups(groups [][]int) string {
 		sides[i] = "{" + joinInts(g, ", ") + "}"
 	}
 	return strings.Join(sides, " | ")
+}
+
+// nameNodes names nodes in words: "node 3", "nodes 1 and 2", "nodes 3, 4
+// and 5".
+func nameNodes(ids []int) string {
+	if len(ids) == 1 {
+		return fmt.Sprintf("node %d", ids[0])
+	}
+	last := len(ids) - 1
+	return fmt.Sprintf("nodes %s and %d", joinInts(ids[:last], ", "), ids[last])
 }
 
 // joinInts writes numbers with a separator between them.

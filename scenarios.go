@@ -187,18 +187,34 @@ func (s *stage) waitFor(cond func() bool) bool {
 	return true
 }
 
-// awaitLeader waits for a leader of a term after term, and narrates it if
-// none comes.
+// awaitLeader waits for a leader of a term after term, and narrates why
+// if none comes.
 func (s *stage) awaitLeader(after uint64) (id int, term uint64, ok bool) {
 	s.waitFor(func() bool {
 		id, term, ok = s.c.Leader()
 		return ok && term > after
 	})
 	if !ok || term <= after {
-		s.say("no leader after term %d within %s; too many messages may be lost. Stopping here.", after, s.patience)
+		s.say("no leader after term %d within %s: %s. Stopping here.", after, formatDuration(s.patience), s.whyNoLeader())
 		return 0, 0, false
 	}
 	return id, term, true
+}
+
+// whyNoLeader names what most likely kept the cluster from electing a
+// leader, from what the scenario set up.
+func (s *stage) whyNoLeader() string {
+	cfg := s.c.cfg
+	switch loss := s.c.lossRate(); {
+	case cfg.ElectionTimeoutMin == cfg.ElectionTimeoutMax || cfg.Break == BreakFixedTimeout:
+		return "every election timeout is the same, so nodes that time out together split the vote, again and again (§5.2)"
+	case loss > 0:
+		return fmt.Sprintf("the network loses %s of messages, votes included", formatPercent(loss))
+	case cfg.MaxLatency >= cfg.ElectionTimeoutMin/2:
+		return fmt.Sprintf("messages take up to %s, too long beside election timeouts of %s (§5.6: broadcastTime << electionTimeout)",
+			formatDuration(cfg.MaxLatency), formatDuration(cfg.ElectionTimeoutMin))
+	}
+	return "no candidate gathered votes from a majority in time"
 }
 
 // leaderSettled waits for the first leader and lets it lead for a while
@@ -277,13 +293,19 @@ func playSplitVote(s *stage) {
 		return
 	}
 	first, _ := s.c.rec.election(1)
-	if first.leader == 0 {
-		s.say("term 1: %d nodes stood at once and each kept its one vote for itself, so nobody reached a majority",
-			len(first.candidates))
-		s.say("their next timeouts were random, so one fired first: node %d won term %d", id, term)
-	} else {
+	if first.leader != 0 {
 		s.say("this time a RequestVote arrived before a timer fired, and node %d won term 1 outright; try another -seed or more -latency",
 			first.leader)
+		return
+	}
+	s.say("term 1: %d nodes stood at once and each kept its one vote for itself, so nobody reached a majority",
+		len(first.candidates))
+	won, _ := s.c.rec.election(term)
+	if len(won.candidates) == 1 {
+		s.say("their next timeouts were random, and in term %d node %d's fired before anyone else's: it stood alone and won", term, id)
+	} else {
+		s.say("their next timeouts were random; in term %d, %s stood, and node %d's requests reached a majority first",
+			term, nameNodes(won.candidates), id)
 	}
 	s.pause(s.hold / 2)
 }
@@ -393,7 +415,7 @@ func playAmnesia(s *stage) {
 		return
 	}
 	if _, term, ok := s.awaitLeader(0); ok {
-		s.say("term %d has a leader; node 1 granted %d votes in term 1", term, s.votesGranted(1, 1))
+		s.say("term %d has a leader; node 1 granted %s in term 1", term, plural(s.votesGranted(1, 1), "vote"))
 	}
 	s.pause(s.hold / 2)
 }
@@ -416,8 +438,8 @@ func slowNetworkConfig(cfg *Config) {
 
 func playSlowNetwork(s *stage) {
 	if _, term, ok := s.awaitLeader(0); ok {
-		s.say("a leader at last, in term %d: %d elections before one was fast enough (§5.6: broadcastTime << electionTimeout)",
-			term, term)
+		s.say("a leader at last, in term %d, after %s that failed (§5.6: broadcastTime << electionTimeout)",
+			term, plural(int(term-1), "election"))
 	}
 	s.pause(s.hold / 2)
 }

@@ -59,13 +59,22 @@ func clusterConfig(nodes int, seed uint64) Config {
 // does not within limit.
 func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 	t.Helper()
+	if !within(limit, cond) {
+		t.Fatalf("%s did not happen within %s", what, limit)
+	}
+}
+
+// within lets virtual time pass until cond holds, and reports whether it
+// did within limit.
+func within(limit time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(limit)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s did not happen within %s", what, limit)
+			return false
 		}
 		time.Sleep(time.Millisecond)
 	}
+	return true
 }
 
 // awaitLeader waits up to limit for a leader of a term after `after`.

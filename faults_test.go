@@ -1,7 +1,9 @@
 // faults_test.go runs thousands of clusters under random fault schedules, in
 // virtual time, and requires what Raft promises under any faults: no safety
 // violation ever (§5.2, Figure 3), and a leader again once the faults end
-// (§5.2, liveness with randomized timeouts).
+// (§5.2, liveness with randomized timeouts) wherever the network meets
+// Raft's timing requirement (§5.6); on slower networks, it counts how many
+// recover.
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 type faultTally struct {
 	schedules, elections, faults, violations atomic.Int64
 	slowestRecovery                          atomic.Int64 // nanoseconds from the last fault's removal to a settled leader
+	slowNetworks, slowRecovered              atomic.Int64 // schedules on networks slower than §5.6 allows, and those that recovered
 }
 
 // schedules is how many random fault schedules TestRandomFaultSchedules
@@ -44,10 +47,11 @@ func TestRandomFaultSchedules(t *testing.T) {
 			})
 		}
 	})
-	t.Logf("%d schedules on 3 to 9 nodes, with each setting of PreVote and CheckQuorum, a quarter on a slow network: "+
-		"%d elections won, %d faults inflicted, %d safety violations; slowest recovery once the faults ended: %s",
+	t.Logf("%d schedules on 3 to 9 nodes, with each setting of PreVote and CheckQuorum: "+
+		"%d elections won, %d faults inflicted, %d safety violations; slowest recovery once the faults ended: %s; "+
+		"on networks slower than §5.6 allows, %d of %d recovered",
 		tally.schedules.Load(), tally.elections.Load(), tally.faults.Load(), tally.violations.Load(),
-		time.Duration(tally.slowestRecovery.Load()))
+		time.Duration(tally.slowestRecovery.Load()), tally.slowRecovered.Load(), tally.slowNetworks.Load())
 }
 
 // runFaultSchedule runs one random schedule, drawn from seed, on one
@@ -76,11 +80,24 @@ func runFaultSchedule(t *testing.T, seed uint64, tally *faultTally) {
 		}
 	}
 	healed := time.Now()
-	waitFor(t, recoveryLimit(cfg), fmt.Sprintf("seed %d: one leader followed by every node once the faults ended", seed), func() bool {
+	settled := within(recoveryLimit(cfg), func() bool {
 		_, term, ok := c.Leader()
 		return ok && allInTerm(c.Status(), term)
 	})
 	recovery := int64(time.Since(healed))
+	// §5.6: Raft elects a steady leader only if broadcastTime <<
+	// electionTimeout. On a slower network it stays safe, but may go on
+	// electing leaders that cannot keep their followers: only count those.
+	if slow := cfg.MaxLatency > cfg.ElectionTimeoutMin/4; slow {
+		tally.slowNetworks.Add(1)
+		if !settled {
+			recovery = 0
+		} else {
+			tally.slowRecovered.Add(1)
+		}
+	} else if !settled {
+		t.Fatalf("seed %d: no leader followed by every node within %s once the faults ended", seed, recoveryLimit(cfg))
+	}
 	for slowest := tally.slowestRecovery.Load(); recovery > slowest; slowest = tally.slowestRecovery.Load() {
 		if tally.slowestRecovery.CompareAndSwap(slowest, recovery) {
 			break

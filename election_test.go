@@ -144,7 +144,7 @@ func playScenario(t *testing.T, name string, seed uint64, adjust func(*Config)) 
 	synctest.Test(t, func(t *testing.T) {
 		c = newTestCluster(t, chosen[0].config(cfg))
 		events = watchEvents(c)
-		chosen[0].run(c)
+		chosen[0].run(c, nil)
 	})
 	for _, v := range c.Violations() {
 		t.Errorf("%s, seed %d: %s", name, seed, v)

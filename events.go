@@ -107,6 +107,19 @@ const (
 	RuleCampaigned  // a new election or pre-vote gets a fresh timeout
 )
 
+// ruleNames are the rules as the trace names them.
+var ruleNames = map[Rule]string{
+	RuleStarted: "started", RuleTimedOut: "timed-out", RuleNewerTerm: "newer-term",
+	RuleLeaderOfTerm: "leader-of-term", RuleWonElection: "won-election", RuleWonPreVote: "won-prevote",
+	RuleLostQuorum: "lost-quorum", RuleNoLongerLeads: "no-longer-leads", RuleSelfVote: "self-vote",
+	RuleStaleTerm: "stale-term", RuleAlreadyVoted: "already-voted", RuleVoteTwice: "break-vote-twice",
+	RuleLogBehind: "log-behind", RuleSameVote: "same-vote", RuleFirstVote: "first-vote",
+	RuleLeaderIsLive: "leader-is-live", RuleWouldVote: "would-vote", RuleLeaderSticky: "leader-sticky",
+	RuleGrantedVote: "granted-vote", RuleHeartbeat: "heartbeat", RuleCampaigned: "campaigned",
+}
+
+func (r Rule) String() string { return ruleNames[r] }
+
 // Cause is why a node did what an event records: the rule, and the facts it
 // weighed. Which fields mean something depends on Rule; the rest are zero.
 type Cause struct {

@@ -112,6 +112,16 @@ func (tw *trialWatch) watch(ev Event) {
 	}
 }
 
+// closed reports whether ch is closed; a nil channel never is.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
 // offer sends v if ch has room: a watch must never block the recorder. A
 // round nobody has read yet needs no second announcement.
 func offer[T any](ch chan T, v T) {
@@ -285,14 +295,19 @@ type setting struct {
 
 // runSettings runs n trials of every setting, as many at once as the budget
 // allows, settings overlapping, and summarizes each setting. Trial i of
-// every setting has seed seed+i.
-func runSettings(settings []setting, n int, seed uint64) []trialStats {
-	results := make([][]trialResult, len(settings))
+// every setting has seed seed+i. Once abort closes, it starts no more
+// trials, and summarizes those that ran.
+func runSettings(settings []setting, n int, seed uint64, abort <-chan struct{}) []trialStats {
+	results, started := make([][]trialResult, len(settings)), make([]int, len(settings))
 	b := newBudget(experimentBudget)
 	var wg sync.WaitGroup
 	for s, set := range settings {
 		results[s] = make([]trialResult, n)
 		for i := range n {
+			if closed(abort) {
+				break
+			}
+			started[s]++
 			cfg := set.config(seed + uint64(i))
 			load := min(trialLoad(cfg), experimentBudget)
 			b.acquire(load)
@@ -306,7 +321,7 @@ func runSettings(settings []setting, n int, seed uint64) []trialStats {
 	wg.Wait()
 	stats := make([]trialStats, len(settings))
 	for s, set := range settings {
-		stats[s] = summarize(set.label, results[s])
+		stats[s] = summarize(set.label, results[s][:started[s]])
 	}
 	return stats
 }
@@ -385,12 +400,12 @@ func figure16Settings() []setting {
 	return settings
 }
 
-// runFigure16 runs trials failovers for every range of Figure 16 and prints
-// each graph's table and chart, width columns wide. It returns the
-// statistics by range label.
-func runFigure16(w io.Writer, trials int, seed uint64, width int) map[string]trialStats {
+// runFigure16 runs trials failovers for every range of Figure 16, or as
+// many as it can before abort closes, and prints each graph's table and
+// chart, width columns wide. It returns the statistics by range label.
+func runFigure16(w io.Writer, trials int, seed uint64, width int, abort <-chan struct{}) map[string]trialStats {
 	measured := map[string]trialStats{}
-	for _, s := range runSettings(figure16Settings(), trials, seed) {
+	for _, s := range runSettings(figure16Settings(), trials, seed, abort) {
 		measured[s.label] = s
 	}
 	for _, plan := range figure16 {

@@ -129,8 +129,8 @@ func (sc scenario) config(base Config) Config {
 	return cfg
 }
 
-// stage is where a scenario plays: its running cluster and how long the
-// script waits.
+// stage is where a scenario plays: its running cluster, how long the
+// script waits, and what ends it early. Only the script's goroutine uses it.
 type stage struct {
 	c *Cluster
 	// patience bounds every wait for the cluster to reach a state, so a
@@ -139,27 +139,51 @@ type stage struct {
 	// hold is how long the script lets the cluster run between steps, long
 	// enough for many heartbeats and several election timeouts.
 	hold time.Duration
+	// abort, when closed, ends the script early: the record of the run
+	// stops there, and every later pause and wait returns at once.
+	abort <-chan struct{}
+	// deadline is when the script's budget of real time runs out; no
+	// pause or wait lasts beyond it.
+	deadline time.Time
+}
+
+// stageTimes are the patience and the hold of a stage for cfg.
+func stageTimes(cfg Config) (patience, hold time.Duration) {
+	_, latency := cfg.latencyRange()
+	return 10 * (cfg.ElectionTimeoutMax + latency), 4 * cfg.ElectionTimeoutMax
+}
+
+// longest is the longest sc can take on a cluster of base, in real time.
+func (sc scenario) longest(base Config) time.Duration {
+	return scriptBudget(sc.config(base))
+}
+
+// scriptBudget is the longest a scenario's script may take on a cluster of
+// cfg, in real time. No script waits for more than three patiences and
+// pauses for more than four holds in all, and the stage holds every script
+// to that.
+func scriptBudget(cfg Config) time.Duration {
+	patience, hold := stageTimes(cfg)
+	return time.Duration(float64(3*patience+4*hold) * max(cfg.Slowdown, 1))
 }
 
 // play runs sc on a fresh cluster built from cfg, narrating in its log, and
-// stops the cluster when the script ends. It returns the cluster for its
-// summary.
-func (sc scenario) play(cfg Config) (*Cluster, error) {
+// stops the cluster when the script ends, or soon after abort closes. It
+// returns the cluster for its summary.
+func (sc scenario) play(cfg Config, abort <-chan struct{}) (*Cluster, error) {
 	c, err := NewCluster(sc.config(cfg))
 	if err != nil {
 		return nil, err
 	}
-	sc.run(c)
+	sc.run(c, abort)
 	return c, nil
 }
 
-// run starts c, which sc.config built, plays the script on it and stops it.
-func (sc scenario) run(c *Cluster) {
-	s := &stage{
-		c:        c,
-		patience: 10 * (c.cfg.ElectionTimeoutMax + c.cfg.MaxLatency),
-		hold:     4 * c.cfg.ElectionTimeoutMax,
-	}
+// run starts c, which sc.config built, plays the script on it, and stops
+// c when the script ends, or soon after abort closes.
+func (sc scenario) run(c *Cluster, abort <-chan struct{}) {
+	s := &stage{c: c, abort: abort, deadline: time.Now().Add(scriptBudget(c.cfg))}
+	s.patience, s.hold = stageTimes(c.cfg)
 	c.Start()
 	defer c.Stop()
 	sc.script(s)
@@ -171,20 +195,56 @@ func (s *stage) say(format string, args ...any) {
 	s.c.rec.record(Event{Kind: EventNote, Reason: fmt.Sprintf(format, args...)})
 }
 
+// aborted reports whether the run was told to stop. The first time it
+// sees so, it ends the record of the run: the rest of the script runs
+// through at once, and must not show in the log or the summary.
+func (s *stage) aborted() bool {
+	select {
+	case <-s.abort:
+		s.c.rec.halt()
+		return true
+	default:
+		return false
+	}
+}
+
 // pause lets the cluster run on its own for d of protocol time.
-func (s *stage) pause(d time.Duration) { <-s.c.clock.newTimer(d).C }
+func (s *stage) pause(d time.Duration) {
+	timer := s.c.clock.newTimer(d)
+	defer timer.Stop()
+	budget := time.NewTimer(time.Until(s.deadline))
+	defer budget.Stop()
+	select {
+	case <-timer.C:
+	case <-budget.C:
+	case <-s.abort:
+	}
+	s.aborted()
+}
 
 // waitFor polls cond until it holds or patience runs out, and reports
 // whether it held.
 func (s *stage) waitFor(cond func() bool) bool {
 	deadline := time.Now().Add(s.c.clock.real(s.patience))
-	for !cond() {
-		if time.Now().After(deadline) {
+	if deadline.After(s.deadline) {
+		deadline = s.deadline
+	}
+	poll := time.NewTicker(time.Millisecond)
+	defer poll.Stop()
+	for {
+		switch {
+		case s.aborted():
+			return false
+		case cond():
+			return true
+		case time.Now().After(deadline):
 			return false
 		}
-		time.Sleep(time.Millisecond)
+		select {
+		case <-poll.C:
+		case <-s.abort:
+		}
 	}
-	return true
 }
 
 // awaitLeader waits for a leader of a term after term, and narrates why

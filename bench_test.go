@@ -38,11 +38,12 @@ func (s *switchboard) drain() {
 // recorder (with its summary, picture and safety checks, but no log).
 func wiredNodes(n int) *switchboard {
 	cfg := clusterConfig(n, 1)
-	rec := newRecorder(cfg)
+	clock := newClock(1)
+	rec := newRecorder(cfg, clock)
 	rec.begin()
 	sb := &switchboard{}
 	for id := 1; id <= n; id++ {
-		node := newNode(id, cfg, persistentState{}, rand.New(rand.NewPCG(1, uint64(id))), sb, rec.record)
+		node := newNode(id, cfg, persistentState{}, rand.New(rand.NewPCG(1, uint64(id))), clock, sb, rec.record)
 		node.start()
 		sb.nodes = append(sb.nodes, node)
 	}

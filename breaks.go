@@ -36,7 +36,7 @@ var breakages = []breakage{
 		"crash", 1, "liveness: terms without a leader, one after another (in virtual time, no leader ever)"},
 	{BreakVoteTwice, "one vote per term, first come, first served (§5.2)",
 		"every candidate gets every vote, and several leaders are elected in the same term",
-		"split-vote", 1, "safety: Election Safety"},
+		"split-vote", 2, "safety: Election Safety"},
 	{BreakForgetVote, "votedFor is persistent: it survives a crash (Figure 2)",
 		"a voter that crashes and restarts during an election votes a second time in the same term",
 		"amnesia", 1, "safety: one vote per term"},

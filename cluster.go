@@ -41,23 +41,29 @@ type Config struct {
 	Break Breakage
 	// Slowdown stretches the run in real time, so a class can follow it:
 	// with K, every timeout, heartbeat, latency and pause lasts K times
-	// longer, while the log and trace still show the protocol's own times.
-	// 0 or 1: real time.
+	// longer, while the log and trace still show the protocol's own times,
+	// and every message takes at least slowMotionFlight. 0 or 1: real time.
 	Slowdown float64
 }
 
-// pace converts between the protocol's durations and the real time they
-// take in a run slowed down by a factor.
-type pace float64
+// slowMotionFlight is the least time a message travels in slow motion.
+// With no latency a message arrives the instant it is sent, and ten times
+// nothing is still nothing: a whole election would flash by at once. In
+// slow motion each message takes at least this much protocol time, so
+// that a class sees every vote come back after its request.
+const slowMotionFlight = 25 * time.Millisecond
 
-// pace is cfg's slowdown: 1 for real time.
-func (cfg Config) pace() pace { return pace(max(cfg.Slowdown, 1)) }
+// slowMotion reports whether cfg runs slower than real time.
+func (cfg Config) slowMotion() bool { return cfg.Slowdown > 1 }
 
-// wall is how long protocol duration d lasts in real time.
-func (k pace) wall(d time.Duration) time.Duration { return time.Duration(float64(d) * float64(k)) }
-
-// protocol is how much protocol time real duration d stands for.
-func (k pace) protocol(d time.Duration) time.Duration { return time.Duration(float64(d) / float64(k)) }
+// latencyRange is the range a message's one-way delay is drawn from:
+// [0, MaxLatency], and in slow motion never below slowMotionFlight.
+func (cfg Config) latencyRange() (least, most time.Duration) {
+	if cfg.slowMotion() {
+		return slowMotionFlight, max(cfg.MaxLatency, slowMotionFlight)
+	}
+	return 0, cfg.MaxLatency
+}
 
 // DefaultConfig is the classic exercise: five nodes, election timeouts of
 // 150–300 ms as the paper suggests (§9.3), heartbeats every 50 ms, a perfect
@@ -132,6 +138,7 @@ type NodeStatus struct {
 // safe to call from any goroutine.
 type Cluster struct {
 	cfg      Config
+	clock    *clock // the protocol's time, for every node, message and event
 	rec      *recorder
 	machines []*machine // machine for node i at index i-1; the slice never changes
 
@@ -149,7 +156,7 @@ type Cluster struct {
 	dropRate float64 // starts as Config.DropRate; SetDropRate changes it
 	// inFlight holds the timers of messages still travelling, so that
 	// Stop can cancel them; halted, set by Stop, lets no new one start.
-	inFlight map[*time.Timer]struct{}
+	inFlight map[*clockTimer]struct{}
 	halted   bool
 
 	goroutines sync.WaitGroup // every node, and every delivery under way
@@ -181,18 +188,20 @@ func NewCluster(cfg Config) (*Cluster, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	clock := newClock(cfg.Slowdown)
 	c := &Cluster{
 		cfg:      cfg,
-		rec:      newRecorder(cfg),
+		clock:    clock,
+		rec:      newRecorder(cfg, clock),
 		dropRate: cfg.DropRate,
-		inFlight: map[*time.Timer]struct{}{},
+		inFlight: map[*clockTimer]struct{}{},
 	}
 	for id := 1; id <= cfg.Nodes; id++ {
 		// Each node draws from two streams of its own, so that one node's
 		// draws never depend on another's timing.
 		timeouts := rand.New(rand.NewPCG(cfg.Seed, uint64(id)))
 		m := &machine{link: rand.New(rand.NewPCG(cfg.Seed, uint64(100+id)))}
-		m.node = newNode(id, cfg, persistentState{}, timeouts, c, c.rec.record)
+		m.node = newNode(id, cfg, persistentState{}, timeouts, clock, c, c.rec.record)
 		if cfg.FirstTimeouts != nil {
 			m.node.firstTimeout = cfg.FirstTimeouts[id-1]
 		}
@@ -284,7 +293,7 @@ func (c *Cluster) Crash(id int) error {
 	<-m.exited
 	n := m.node
 	c.rec.record(Event{Kind: EventCrash, Node: id, Term: n.currentTerm, Role: n.role, VotedFor: n.votedFor,
-		Reason: "its channels were closed; its term and vote survive, as on disk"})
+		Reason: "its done channel was closed and its goroutine exited; its term and vote survive, as on disk"})
 	// What was waiting in its inbox is lost with it.
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -315,7 +324,7 @@ func (c *Cluster) Restart(id int) error {
 		// restarted node has forgotten whom it voted for in this term.
 		disk.votedFor = 0
 	}
-	m.node = newNode(id, c.cfg, disk, old.rng, c, c.rec.record)
+	m.node = newNode(id, c.cfg, disk, old.rng, c.clock, c, c.rec.record)
 	vote := "no vote"
 	if disk.votedFor != 0 {
 		vote = fmt.Sprintf("its vote for node %d", disk.votedFor)
@@ -330,16 +339,26 @@ func (c *Cluster) Restart(id int) error {
 // runningMachine returns node id's machine, or an error if id is unknown
 // or the cluster is not running. The caller holds c.ops.
 func (c *Cluster) runningMachine(id int) (*machine, error) {
-	switch {
-	case !c.started:
-		return nil, fmt.Errorf("the cluster has not started")
-	case c.stopped:
-		return nil, fmt.Errorf("the cluster has stopped")
+	if err := c.checkRunning(); err != nil {
+		return nil, err
 	}
 	if err := c.checkID(id); err != nil {
 		return nil, err
 	}
 	return c.machines[id-1], nil
+}
+
+// checkRunning reports whether the cluster is running: started, and not
+// yet stopped. Every operator action but Start and Stop needs it. The
+// caller holds c.ops.
+func (c *Cluster) checkRunning() error {
+	switch {
+	case !c.started:
+		return fmt.Errorf("the cluster has not started")
+	case c.stopped:
+		return fmt.Errorf("the cluster has stopped")
+	}
+	return nil
 }
 
 // checkID reports whether id names a node of this cluster.
@@ -369,8 +388,8 @@ func allBut(id, n int) []int {
 func (c *Cluster) Partition(groups ...[]int) error {
 	c.ops.Lock()
 	defer c.ops.Unlock()
-	if c.stopped {
-		return fmt.Errorf("the cluster has stopped")
+	if err := c.checkRunning(); err != nil {
+		return err
 	}
 	side := make([]int, c.cfg.Nodes)
 	for g, group := range groups {
@@ -398,26 +417,59 @@ func (c *Cluster) Partition(groups ...[]int) error {
 	return nil
 }
 
-// Heal ends a partition: every node can reach every other again.
-func (c *Cluster) Heal() {
+// Heal ends a partition: every node can reach every other again. Healing a
+// whole network changes nothing.
+func (c *Cluster) Heal() error {
 	c.ops.Lock()
 	defer c.ops.Unlock()
+	if err := c.checkRunning(); err != nil {
+		return err
+	}
 	c.mu.Lock()
 	wasPartitioned := c.side != nil
 	c.side = nil
 	c.mu.Unlock()
-	if wasPartitioned && !c.stopped {
+	if wasPartitioned {
 		c.rec.record(Event{Kind: EventHeal})
 	}
+	return nil
+}
+
+// Pause stops the protocol's time: no timer fires, no message arrives and
+// nothing is logged until Resume, while Status and the picture still
+// answer. It is an error unless the cluster is running and not paused.
+func (c *Cluster) Pause() error {
+	c.ops.Lock()
+	defer c.ops.Unlock()
+	if err := c.checkRunning(); err != nil {
+		return err
+	}
+	if !c.clock.pause() {
+		return fmt.Errorf("the cluster is already paused")
+	}
+	return nil
+}
+
+// Resume starts the protocol's time again where Pause stopped it.
+func (c *Cluster) Resume() error {
+	c.ops.Lock()
+	defer c.ops.Unlock()
+	if err := c.checkRunning(); err != nil {
+		return err
+	}
+	if !c.clock.resume() {
+		return fmt.Errorf("the cluster is not paused")
+	}
+	return nil
 }
 
 // SetDropRate changes the probability, in [0,1), that the network loses a
-// message. It is an error after Stop.
+// message. It is an error unless the cluster is running.
 func (c *Cluster) SetDropRate(p float64) error {
 	c.ops.Lock()
 	defer c.ops.Unlock()
-	if c.stopped {
-		return fmt.Errorf("the cluster has stopped")
+	if err := c.checkRunning(); err != nil {
+		return err
 	}
 	if !(p >= 0 && p < 1) {
 		return fmt.Errorf("a drop rate must be at least 0 and below 1, not %g", p)
@@ -427,6 +479,13 @@ func (c *Cluster) SetDropRate(p float64) error {
 	c.mu.Unlock()
 	c.rec.record(Event{Kind: EventLoss, Reason: fmt.Sprintf("now loses %s of messages", formatPercent(p))})
 	return nil
+}
+
+// lossRate is the probability that the network loses a message now.
+func (c *Cluster) lossRate() float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.dropRate
 }
 
 // reachable lists the live nodes that node id can send to now: those on
@@ -489,10 +548,13 @@ func (c *Cluster) send(env Envelope) {
 		c.drop(env, "the partition cut the link")
 	case c.dropRate > 0 && link.Float64() < c.dropRate:
 		c.drop(env, "the network lost it")
-	case c.cfg.MaxLatency == 0:
-		c.deliver(env)
 	default:
-		c.travel(env, time.Duration(link.Int64N(int64(c.cfg.MaxLatency)+1)))
+		least, most := c.cfg.latencyRange()
+		if most == 0 {
+			c.deliver(env)
+			return
+		}
+		c.travel(env, least+time.Duration(link.Int64N(int64(most-least)+1)))
 	}
 }
 
@@ -503,8 +565,8 @@ func (c *Cluster) travel(env Envelope, delay time.Duration) {
 		return
 	}
 	c.goroutines.Add(1)
-	var timer *time.Timer
-	timer = time.AfterFunc(c.cfg.pace().wall(delay), func() {
+	var timer *clockTimer
+	timer = c.clock.afterFunc(delay, func() {
 		defer c.goroutines.Done()
 		c.mu.Lock()
 		defer c.mu.Unlock()

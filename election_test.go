@@ -7,10 +7,12 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -57,13 +59,22 @@ func clusterConfig(nodes int, seed uint64) Config {
 // does not within limit.
 func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 	t.Helper()
+	if !within(limit, cond) {
+		t.Fatalf("%s did not happen within %s", what, limit)
+	}
+}
+
+// within lets virtual time pass until cond holds, and reports whether it
+// did within limit.
+func within(limit time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(limit)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s did not happen within %s", what, limit)
+			return false
 		}
 		time.Sleep(time.Millisecond)
 	}
+	return true
 }
 
 // awaitLeader waits up to limit for a leader of a term after `after`.
@@ -114,6 +125,44 @@ func (l *eventLog) matching(match func(Event) bool) []Event {
 		}
 	}
 	return found
+}
+
+// playScenario plays the scenario called name, with seed and the Config
+// adjust makes, in a bubble of its own, and returns its stopped cluster and
+// every event it recorded. A safety violation fails the test.
+func playScenario(t *testing.T, name string, seed uint64, adjust func(*Config)) (c *Cluster, events *eventLog) {
+	t.Helper()
+	chosen, ok := pickScenarios(name)
+	if !ok || len(chosen) != 1 {
+		t.Fatalf("no scenario is called %q", name)
+	}
+	cfg := DefaultConfig()
+	cfg.Seed = seed
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	synctest.Test(t, func(t *testing.T) {
+		c = newTestCluster(t, chosen[0].config(cfg))
+		events = watchEvents(c)
+		chosen[0].run(c, nil)
+	})
+	for _, v := range c.Violations() {
+		t.Errorf("%s, seed %d: %s", name, seed, v)
+	}
+	return c, events
+}
+
+// electedTerms lists the terms in which a leader was elected, in order.
+func electedTerms(c *Cluster) []termRecord {
+	c.rec.mu.Lock()
+	defer c.rec.mu.Unlock()
+	var elected []termRecord
+	for _, t := range c.rec.summary.elections() {
+		if t.leader != 0 {
+			elected = append(elected, *t)
+		}
+	}
+	return elected
 }
 
 // forEachCluster runs check in a fresh bubble for each cluster size and a
@@ -258,7 +307,9 @@ func TestStaleLeaderStepsDownAfterHeal(t *testing.T) {
 				sent, delivered)
 		}
 
-		c.Heal()
+		if err := c.Heal(); err != nil {
+			t.Fatal(err)
+		}
 		waitFor(t, cfg.HeartbeatInterval+time.Millisecond, "the stale leader stepping down", func() bool {
 			st := c.Status()[old-1]
 			return st.Role == Follower && st.Term == newTerm
@@ -283,7 +334,7 @@ func (o *outbox) last() RaftMessage { return o.sent[len(o.sent)-1].Msg }
 // its persistent state.
 func newLoneNode(id, size int, disk persistentState) (*node, *outbox) {
 	out := &outbox{}
-	n := newNode(id, clusterConfig(size, 1), disk, rand.New(rand.NewPCG(1, uint64(id))), out, func(Event) {})
+	n := newNode(id, clusterConfig(size, 1), disk, rand.New(rand.NewPCG(1, uint64(id))), newClock(1), out, func(Event) {})
 	n.start()
 	return n, out
 }
@@ -358,7 +409,7 @@ func TestStaleRequestsAreRefused(t *testing.T) {
 	}
 }
 
-// Figure 2: a candidate counts only votes "for the same term". A grant from
+// §5.2: a candidate wins with votes from a majority "for the same term". A grant from
 // an older term answers an election the candidate has given up; counting it
 // could make a leader that no majority chose in its own term.
 func TestStaleVoteResponseIsNotCounted(t *testing.T) {
@@ -367,9 +418,9 @@ func TestStaleVoteResponseIsNotCounted(t *testing.T) {
 	n.electionTimedOut() // stands again, in term 2
 	deliver(n, 2, RequestVoteResponse{Term: 1, VoteGranted: true})
 	deliver(n, 3, RequestVoteResponse{Term: 1, VoteGranted: true})
-	if n.role != Candidate || len(n.votesReceived) != 1 {
+	if n.role != Candidate || len(n.campaign.granted) != 1 {
 		t.Fatalf("after two grants from term 1, node 1 is %s with %d votes in term 2; they must not count",
-			n.role, len(n.votesReceived))
+			n.role, len(n.campaign.granted))
 	}
 	deliver(n, 2, RequestVoteResponse{Term: 2, VoteGranted: true})
 	deliver(n, 3, RequestVoteResponse{Term: 2, VoteGranted: true})
@@ -380,16 +431,16 @@ func TestStaleVoteResponseIsNotCounted(t *testing.T) {
 
 // §5.1: "If a candidate or leader discovers that its term is out of date, it
 // immediately reverts to follower state." Any of the six messages can carry
-// the newer term (a PreVote carries its sender's own term, not the one it
-// asks about); a newer term starts with no vote cast.
+// the newer term, a pre-vote's refusal included (a PreVote and a granted
+// PreVoteResponse ask about a term without entering it:
+// TestPreVoteNeverMovesTerms); a newer term starts with no vote cast.
 func TestHigherTermForcesStepDown(t *testing.T) {
 	for _, msg := range []RaftMessage{
 		RequestVote{Term: 5, CandidateID: 2},
 		RequestVoteResponse{Term: 5},
 		AppendEntries{Term: 5, LeaderID: 2},
 		AppendEntriesResponse{Term: 5},
-		PreVote{Term: 5, NextTerm: 6, CandidateID: 2},
-		PreVoteResponse{Term: 5, NextTerm: 4},
+		PreVoteResponse{Term: 5, Granted: false},
 	} {
 		t.Run(messageName(msg), func(t *testing.T) {
 			n, _ := newLoneNode(1, 3, persistentState{})
@@ -606,14 +657,24 @@ func TestPartitionIsolatesUnnamedNodes(t *testing.T) {
 // the problem, and leave the cluster running.
 func TestOperatorErrors(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := newTestCluster(t, clusterConfig(3, 1))
-		if err := c.Crash(1); err == nil {
-			t.Error("Crash before Start succeeded")
-		}
-		if err := c.Restart(1); err == nil {
-			t.Error("Restart before Start succeeded")
+		cfg := clusterConfig(3, 1)
+		var trace bytes.Buffer
+		cfg.Trace = &trace
+		c := newTestCluster(t, cfg)
+		// Regression: Partition before Start once panicked, and
+		// SetDropRate wrote a trace whose first line was not "start".
+		for what, err := range map[string]error{
+			"Crash": c.Crash(1), "Restart": c.Restart(1), "Partition": c.Partition([]int{1}),
+			"Heal": c.Heal(), "SetDropRate": c.SetDropRate(0.5), "Pause": c.Pause(), "Resume": c.Resume(),
+		} {
+			if err == nil || err.Error() != "the cluster has not started" {
+				t.Errorf("%s before Start: error %v; want \"the cluster has not started\"", what, err)
+			}
 		}
 		c.Start()
+		if first, _, _ := strings.Cut(trace.String(), "\n"); !strings.Contains(first, `"event":"start"`) {
+			t.Errorf("the trace begins %s; want the start event", first)
+		}
 		for _, tc := range []struct {
 			what string
 			err  error
@@ -797,9 +858,11 @@ func TestSameSeedSameElections(t *testing.T) {
 	}
 }
 
-// Slow motion stretches real time and nothing else: with Slowdown 10, node
-// 2's scripted 160 ms timeout fires after 1.6 s of (virtual) wall time, and
-// its events still say 160 ms.
+// Slow motion stretches real time, and gives every message a flight time
+// a class can see: with Slowdown 10, node 2's scripted 160 ms timeout fires
+// after 1.6 s of (virtual) wall time, its RequestVotes and the votes that
+// answer them take 25 ms of protocol time each way, so it wins 2.1 s after
+// the start; its events still say 160 ms.
 func TestSlowMotionKeepsProtocolTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := clusterConfig(3, 1)
@@ -807,13 +870,52 @@ func TestSlowMotionKeepsProtocolTime(t *testing.T) {
 		cfg.FirstTimeouts = []time.Duration{290 * time.Millisecond, 160 * time.Millisecond, 280 * time.Millisecond}
 		started := time.Now()
 		c, events := startCluster(t, cfg)
-		awaitLeader(t, c, 0, 2*time.Second)
-		if wall := time.Since(started); wall < 1600*time.Millisecond || wall > 1610*time.Millisecond {
-			t.Errorf("the first leader came after %s of wall time; a 160 ms timeout slowed 10 times lasts 1.6 s", wall)
+		awaitLeader(t, c, 0, 3*time.Second)
+		if wall := time.Since(started); wall < 2100*time.Millisecond || wall > 2110*time.Millisecond {
+			t.Errorf("the first leader came after %s of wall time; want 2.1 s, ten times 160 ms and two flights of 25 ms", wall)
 		}
 		stood := events.matching(func(ev Event) bool { return ev.Kind == EventRole && ev.Role == Candidate })
 		if len(stood) != 1 || stood[0].Node != 2 || stood[0].At.Round(time.Microsecond) != 160*time.Millisecond {
 			t.Errorf("candidacies %v; want node 2's alone, at 160 ms of protocol time", stood)
+		}
+	})
+}
+
+// Pause stops the protocol's time: while paused no timer fires and no
+// message arrives, so nothing happens at all, yet Status still answers;
+// after Resume every timer fires as late as the pause was long, and the
+// protocol's clock shows no gap.
+func TestPauseHoldsEverything(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := clusterConfig(5, 1)
+		cfg.MaxLatency = 20 * time.Millisecond // so that messages are in flight when it pauses
+		c, events := startCluster(t, cfg)
+		leader, term := awaitLeader(t, c, 0, time.Second)
+		if err := c.Pause(); err != nil {
+			t.Fatal(err)
+		}
+		pausedAt, before := c.rec.now(), len(events.matching(func(Event) bool { return true }))
+		time.Sleep(10 * time.Second)
+		if after := len(events.matching(func(Event) bool { return true })); after != before || c.rec.now() != pausedAt {
+			t.Fatalf("during a 10 s pause %d events happened and the protocol clock moved %s; want none and none",
+				after-before, c.rec.now()-pausedAt)
+		}
+		if id, _, ok := c.Leader(); !ok || id != leader {
+			t.Fatalf("while paused, Status shows leader %d (%t); want node %d", id, ok, leader)
+		}
+		if err := c.Pause(); err == nil {
+			t.Error("pausing a paused cluster succeeded")
+		}
+		if err := c.Resume(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Second)
+		if id, now, _ := c.Leader(); id != leader || now != term {
+			t.Errorf("after the pause node %d leads term %d; want node %d of term %d still, its heartbeats resumed",
+				id, now, leader, term)
+		}
+		if got := c.rec.now(); got < pausedAt+time.Second || got > pausedAt+time.Second+time.Millisecond {
+			t.Errorf("1 s after resuming at %s the protocol clock shows %s", pausedAt, got)
 		}
 	})
 }

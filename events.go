@@ -64,9 +64,72 @@ type Event struct {
 	Msg      RaftMessage
 	// Groups lists the sides of a partition.
 	Groups [][]int
-	// Reason says why, in the paper's words, citing its section; for a
-	// note, it is the narration, and for an operator event, the command.
+	// Cause is the rule that decided a node's step, with what it weighed;
+	// the log (log.go) tells it as a sentence. Zero for events that are not
+	// a node's decision.
+	Cause Cause
+	// Reason is text for the events the cluster reports: why the network
+	// lost a message, what a crash or restart kept; for a note, the
+	// narration, and for an operator event, the command.
 	Reason string
+}
+
+// Rule names a rule of the protocol that decided a node's step: a role
+// change, a vote, a pre-vote or a timer reset. node.go and refinements.go
+// report them; log.go tells each as a sentence citing its section.
+type Rule int
+
+const (
+	RuleNone Rule = iota
+	// Role changes.
+	RuleStarted       // §5.2: servers start as followers
+	RuleTimedOut      // Figure 2: no leader heard and no vote granted for a timeout
+	RuleNewerTerm     // §5.1: a message carried a newer term
+	RuleLeaderOfTerm  // §5.2: a leader of the node's term or newer was heard
+	RuleWonElection   // §5.2: votes from a majority of the whole cluster
+	RuleWonPreVote    // dissertation §9.6: a majority would vote for it
+	RuleLostQuorum    // dissertation §6.2: a leader heard no majority in a timeout
+	RuleNoLongerLeads // a leader or candidate became follower: its timer starts again
+	// Vote and pre-vote decisions.
+	RuleSelfVote     // §5.2: a candidate votes for itself
+	RuleStaleTerm    // §5.1: a request for an older term is refused
+	RuleAlreadyVoted // §5.2: one vote per term
+	RuleVoteTwice    // -break vote-twice: a second vote in one term
+	RuleLogBehind    // §5.4.1: the candidate's log is less up-to-date
+	RuleSameVote     // §5.2: a repeated request gets the term's one vote again
+	RuleFirstVote    // §5.2: first come, first served
+	RuleLeaderIsLive // dissertation §9.6: no pre-vote while a leader is heard
+	RuleWouldVote    // dissertation §9.6: a pre-vote granted
+	RuleLeaderSticky // dissertation §4.2.3: a request ignored while a leader is heard
+	// Timer resets.
+	RuleGrantedVote // Figure 2: granting a vote restarts the timeout
+	RuleHeartbeat   // Figure 2: the leader's heartbeat restarts the timeout
+	RuleCampaigned  // a new election or pre-vote gets a fresh timeout
+)
+
+// ruleNames are the rules as the trace names them.
+var ruleNames = map[Rule]string{
+	RuleStarted: "started", RuleTimedOut: "timed-out", RuleNewerTerm: "newer-term",
+	RuleLeaderOfTerm: "leader-of-term", RuleWonElection: "won-election", RuleWonPreVote: "won-prevote",
+	RuleLostQuorum: "lost-quorum", RuleNoLongerLeads: "no-longer-leads", RuleSelfVote: "self-vote",
+	RuleStaleTerm: "stale-term", RuleAlreadyVoted: "already-voted", RuleVoteTwice: "break-vote-twice",
+	RuleLogBehind: "log-behind", RuleSameVote: "same-vote", RuleFirstVote: "first-vote",
+	RuleLeaderIsLive: "leader-is-live", RuleWouldVote: "would-vote", RuleLeaderSticky: "leader-sticky",
+	RuleGrantedVote: "granted-vote", RuleHeartbeat: "heartbeat", RuleCampaigned: "campaigned",
+}
+
+func (r Rule) String() string { return ruleNames[r] }
+
+// Cause is why a node did what an event records: the rule, and the facts it
+// weighed. Which fields mean something depends on Rule; the rest are zero.
+type Cause struct {
+	Rule    Rule
+	Peer    int           // the node whose message or request decided it
+	Term    uint64        // the term the rule weighed: a newer term seen, a term asked about
+	Msg     RaftMessage   // RuleNewerTerm: the message that carried the term
+	Count   int           // votes, pre-votes or answers counted
+	Of      int           // the cluster's size, for a majority
+	Timeout time.Duration // the election timeout that elapsed, or was drawn
 }
 
 // messageCounts tallies what the network carried.
@@ -79,7 +142,8 @@ type messageCounts struct {
 // applied one at a time, in the order they were reported.
 type recorder struct {
 	mu      sync.Mutex
-	start   time.Time
+	clock   *clock        // the cluster's: events carry protocol time, however slowly the run goes
+	start   time.Duration // the clock's time at Start
 	started bool
 	halted  bool          // set by Stop: later events are not part of the run
 	end     time.Duration // when the run was halted
@@ -89,21 +153,20 @@ type recorder struct {
 	summary *electionSummary
 	picture timeline
 	seed    uint64
-	pace    pace          // events carry protocol time, however slowly the run goes
 	log     *logPrinter   // nil: no log
 	trace   *traceWriter  // nil: no trace
 	watches []func(Event) // called with every event, under the lock
 }
 
-// newRecorder makes the recorder for a cluster of cfg, writing its log and
-// trace where cfg says.
-func newRecorder(cfg Config) *recorder {
+// newRecorder makes the recorder for a cluster of cfg, timed by clock,
+// writing its log and trace where cfg says.
+func newRecorder(cfg Config, clock *clock) *recorder {
 	r := &recorder{
+		clock:   clock,
 		status:  make([]NodeStatus, cfg.Nodes),
 		safety:  newSafetyChecker(cfg.Nodes),
 		summary: newElectionSummary(),
 		seed:    cfg.Seed,
-		pace:    cfg.pace(),
 	}
 	for i := range r.status {
 		r.status[i].ID = i + 1
@@ -121,7 +184,7 @@ func newRecorder(cfg Config) *recorder {
 // node is alive.
 func (r *recorder) begin() {
 	r.mu.Lock()
-	r.start, r.started = time.Now(), true
+	r.start, r.started = r.clock.now(), true
 	for i := range r.status {
 		r.status[i].Alive = true
 	}
@@ -136,6 +199,9 @@ func (r *recorder) halt() {
 	defer r.mu.Unlock()
 	r.end = r.elapsed()
 	r.halted = true
+	if r.log != nil {
+		r.log.finish()
+	}
 }
 
 // elapsed is how long the run has lasted, or lasted if it has ended, in
@@ -145,7 +211,7 @@ func (r *recorder) elapsed() time.Duration {
 	case r.halted:
 		return r.end
 	case r.started:
-		return r.pace.protocol(time.Since(r.start))
+		return r.clock.now() - r.start
 	}
 	return 0
 }

@@ -112,6 +112,16 @@ func (tw *trialWatch) watch(ev Event) {
 	}
 }
 
+// closed reports whether ch is closed; a nil channel never is.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
 // offer sends v if ch has room: a watch must never block the recorder. A
 // round nobody has read yet needs no second announcement.
 func offer[T any](ch chan T, v T) {
@@ -132,12 +142,12 @@ func failover(cfg Config) trialResult {
 	defer c.Stop()
 	c.Start()
 	for range 3 {
-		if !receiveWithin(tw.rounds, c.cfg.pace().wall(trialCap)) {
+		if !receiveWithin(tw.rounds, c.clock.real(trialCap)) {
 			return trialResult{unsafe: len(c.Violations())}
 		}
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0xc4a5))
-	time.Sleep(cfg.pace().wall(time.Duration(rng.Int64N(int64(cfg.HeartbeatInterval)))))
+	time.Sleep(c.clock.real(time.Duration(rng.Int64N(int64(cfg.HeartbeatInterval)))))
 	leader, _, ok := c.Leader()
 	if !ok {
 		return trialResult{unsafe: len(c.Violations())}
@@ -160,7 +170,7 @@ func coldStart(cfg Config) trialResult {
 // trial that elects nobody reports the election rounds it went through
 // since term.
 func awaitMeasurement(c *Cluster, tw *trialWatch, term uint64) trialResult {
-	timer := time.NewTimer(c.cfg.pace().wall(trialCap))
+	timer := time.NewTimer(c.clock.real(trialCap))
 	defer timer.Stop()
 	select {
 	case result := <-tw.elected:
@@ -285,21 +295,19 @@ type setting struct {
 
 // runSettings runs n trials of every setting, as many at once as the budget
 // allows, settings overlapping, and summarizes each setting. Trial i of
-// every setting has seed seed+i. As the last trial of a setting ends,
-// measured (if not nil) gets the setting's statistics, one call at a time.
-func runSettings(settings []setting, n int, seed uint64, measured func(trialStats)) []trialStats {
-	results := make([][]trialResult, len(settings))
-	stats := make([]trialStats, len(settings))
-	var mu sync.Mutex // guards unfinished and the calls of measured
-	unfinished := slices.Repeat([]int{n}, len(settings))
+// every setting has seed seed+i. Once abort closes, it starts no more
+// trials, and summarizes those that ran. As the last trial of a setting
+// ends, measured (if not nil) gets the setting's statistics, one call at a
+// time.
+func runSettings(settings []setting, n int, seed uint64, abort <-chan struct{}, measured func(trialStats)) []trialStats {
+	results, started := make([][]trialResult, len(settings)), make([]int, len(settings))
+	var mu sync.Mutex // guards ended, and the calls of measured
+	ended := make([]int, len(settings))
 	finish := func(s int) {
 		mu.Lock()
 		defer mu.Unlock()
-		if unfinished[s]--; unfinished[s] == 0 {
-			stats[s] = summarize(settings[s].label, results[s])
-			if measured != nil {
-				measured(stats[s])
-			}
+		if ended[s]++; ended[s] == n && measured != nil {
+			measured(summarize(settings[s].label, results[s]))
 		}
 	}
 	b := newBudget(experimentBudget)
@@ -307,6 +315,10 @@ func runSettings(settings []setting, n int, seed uint64, measured func(trialStat
 	for s, set := range settings {
 		results[s] = make([]trialResult, n)
 		for i := range n {
+			if closed(abort) {
+				break
+			}
+			started[s]++
 			cfg := set.config(seed + uint64(i))
 			load := min(trialLoad(cfg), experimentBudget)
 			b.acquire(load)
@@ -319,6 +331,10 @@ func runSettings(settings []setting, n int, seed uint64, measured func(trialStat
 		}
 	}
 	wg.Wait()
+	stats := make([]trialStats, len(settings))
+	for s, set := range settings {
+		stats[s] = summarize(set.label, results[s][:started[s]])
+	}
 	return stats
 }
 
@@ -452,16 +468,17 @@ func (p *progressReport) say(what string, args ...any) {
 		p.last.Sub(p.started).Round(100*time.Millisecond))
 }
 
-// runFigure16 runs trials failovers for every range of Figure 16 and prints
-// each graph's table and chart, width columns wide. While the trials run,
-// it reports their progress. It returns the statistics by range label.
-func runFigure16(w io.Writer, trials int, seed uint64, width int) map[string]trialStats {
+// runFigure16 runs trials failovers for every range of Figure 16, or as
+// many as it can before abort closes, and prints each graph's table and
+// chart, width columns wide. While the trials run, it reports their
+// progress. It returns the statistics by range label.
+func runFigure16(w io.Writer, trials int, seed uint64, width int, abort <-chan struct{}) map[string]trialStats {
 	settings := figure16Settings()
 	progress := &progressReport{w: w, ranges: len(settings), started: time.Now(), last: time.Now()}
 	stop, stopped := make(chan struct{}), make(chan struct{})
 	go progress.keepAlive(stop, stopped)
 	measured := map[string]trialStats{}
-	for _, s := range runSettings(settings, trials, seed, progress.measured) {
+	for _, s := range runSettings(settings, trials, seed, abort, progress.measured) {
 		measured[s.label] = s
 	}
 	close(stop)

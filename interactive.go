@@ -48,7 +48,7 @@ func consoleCommands() []consoleCommand {
 		{[]string{"partition"}, "partition 1,2 3,4,5", "split the network into groups; a node in no group is cut off alone",
 			-1, "name the groups, such as 1,2 3,4,5", (*console).partition},
 		{[]string{"heal"}, "heal", "end the partition",
-			0, "", func(k *console, _ []string) error { k.c.Heal(); return nil }},
+			0, "", func(k *console, _ []string) error { return k.c.Heal() }},
 		{[]string{"drop"}, "drop P", "make the network lose messages with probability P (0 to below 1)",
 			1, "give one probability, such as 0.3", (*console).drop},
 		{[]string{"status"}, "status", "each node's role, term, vote, and the nodes it can reach",
@@ -221,7 +221,7 @@ func (k *console) wait(args []string) error {
 	if err != nil || d < 0 || d > longestWait {
 		return fmt.Errorf("%q is not a duration from 0 to %s", printable(args[0]), longestWait)
 	}
-	timer := time.NewTimer(k.c.cfg.pace().wall(d))
+	timer := k.c.clock.newTimer(d)
 	defer timer.Stop()
 	select {
 	case <-timer.C:
@@ -398,15 +398,21 @@ func interactive(cfg Config, in io.Reader, out io.Writer, width int, interrupt <
 // prompt is the console's prompt on a terminal.
 const prompt = "raft> "
 
+// onTerminal reports whether the console reads stdin from a terminal and
+// writes standard output to it.
+func onTerminal(stdin io.Reader) bool {
+	return stdin == os.Stdin && term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
+}
+
 // interactiveOnTerminal runs the console on the terminal that standard
-// input and output are. The terminal is in raw mode for the session and
-// restored however it ends; interrupt, if it fires, ends the session as
-// Ctrl-C does.
-func interactiveOnTerminal(cfg Config, interrupt <-chan os.Signal) int {
+// input and output are; out writes to standard output. The terminal is in
+// raw mode for the session and restored however it ends, panics included;
+// interrupt, if it fires, ends the session as Ctrl-C does.
+func interactiveOnTerminal(cfg Config, out io.Writer, interrupt <-chan os.Signal) int {
 	fd := int(os.Stdin.Fd())
 	saved, err := term.MakeRaw(fd)
 	if err != nil {
-		return interactive(cfg, os.Stdin, os.Stdout, terminalWidth(), interrupt)
+		return interactive(cfg, os.Stdin, out, terminalWidth(), interrupt)
 	}
 	defer term.Restore(fd, saved)
 	width, height, err := term.GetSize(int(os.Stdout.Fd()))
@@ -416,9 +422,9 @@ func interactiveOnTerminal(cfg Config, interrupt <-chan os.Signal) int {
 	c := consoleOnScreen(cfg, struct {
 		io.Reader
 		io.Writer
-	}{os.Stdin, os.Stdout}, width, height, interrupt)
+	}{os.Stdin, out}, width, height, interrupt)
 	term.Restore(fd, saved)
-	return endSession(c, os.Stdout, width)
+	return endSession(c, out, width)
 }
 
 // consoleOnScreen runs a session on screen, a terminal in raw mode of

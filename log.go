@@ -64,6 +64,7 @@ type logPrinter struct {
 	w      io.Writer
 	detail LogDetail
 	width  int
+	digest *logDigest // keeps floods of lost messages and lone campaigns short
 }
 
 // newLogPrinter makes the printer of a log to w, width columns wide (0:
@@ -72,18 +73,25 @@ func newLogPrinter(w io.Writer, detail LogDetail, width int) *logPrinter {
 	if width <= 0 {
 		width = defaultWidth
 	}
-	return &logPrinter{w: w, detail: detail, width: width}
+	return &logPrinter{w: w, detail: detail, width: width, digest: newLogDigest(detail < LogMessages)}
 }
 
 // print writes one event, if it is one the log shows. before and after are
-// the node's status on either side of the event. A line starts with the
-// time and who acted; its sentence wraps under itself.
+// the node's status on either side of the event.
 func (p *logPrinter) print(ev Event, before, after NodeStatus) {
 	sentence, style := p.describe(ev, before)
-	if sentence == "" {
-		return
+	p.write(p.digest.pass(logEntry{ev: ev, st: after, sentence: sentence, style: style}))
+}
+
+// finish writes what the digest still holds, at the end of the run.
+func (p *logPrinter) finish() { p.write(p.digest.finish()) }
+
+// write prints entries: each starts with the time and who acted, and its
+// sentence wraps under itself.
+func (p *logPrinter) write(entries []logEntry) {
+	for _, e := range entries {
+		writeHanging(p.w, logTime(e.ev.At)+who(e.ev, e.st)+" ", e.sentence, p.width, e.style)
 	}
-	writeHanging(p.w, logTime(ev.At)+who(ev, after)+" ", sentence, p.width, style)
 }
 
 // printViolation writes, right under the event that revealed it, a
@@ -99,14 +107,18 @@ func logTime(at time.Duration) string {
 	return fmt.Sprintf("%9s ", formatDuration(at))
 }
 
-// whoWidth is the width of the log's who column, "node 2 candidate t12".
-const whoWidth = len("node 2 candidate t12")
+// roleWidth is the width of the longest role's name, "precandidate".
+var roleWidth = len(PreCandidate.String())
+
+// whoWidth is the width of the log's who column: "node 2 precandidate t12".
+var whoWidth = len("node 2 ") + roleWidth + len(" t12")
 
 // who is the column after the time: the node, its role and its term
 // ("t3"), in the node's color; or the network, for partitions and heals; or
 // the scenario, for its narration; or the operator, for a typed command.
 func who(ev Event, st NodeStatus) string {
-	label, style := "", palette[0]
+	var label string
+	var style *color.Color
 	switch {
 	case ev.Kind == EventNote:
 		label, style = "scenario", narrationStyle
@@ -115,7 +127,7 @@ func who(ev Event, st NodeStatus) string {
 	case ev.Node == 0:
 		label, style = "network", networkStyle
 	default:
-		label = fmt.Sprintf("node %d %-9s t%d", ev.Node, st.Role, st.Term)
+		label = fmt.Sprintf("node %d %-*s t%d", ev.Node, roleWidth, st.Role, st.Term)
 		style = palette[(ev.Node-1)%len(palette)]
 	}
 	return style.Sprint(label) + strings.Repeat(" ", max(whoWidth-len(label), 0))
@@ -127,26 +139,12 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 	switch ev.Kind {
 	case EventRole:
 		return describeRole(ev, before)
-	case EventVote:
-		switch {
-		case ev.Candidate == ev.Node:
-			return "", nil // said by the candidate's own line
-		case ev.Granted:
-			return fmt.Sprintf("voted for node %d in term %d (%s)", ev.Candidate, ev.Term, ev.Reason), nil
-		}
-		return fmt.Sprintf("refused to vote for node %d in term %d (%s)", ev.Candidate, ev.Term, ev.Reason), nil
-	case EventPreVote:
-		switch {
-		case ev.Candidate == ev.Node:
-			return fmt.Sprintf("asked every peer whether it could win term %d, keeping term %d: %s (PreVote, dissertation §9.6)",
-				ev.Term+1, ev.Term, ev.Reason), nil
-		case ev.Granted:
-			return fmt.Sprintf("granted node %d a pre-vote: %s", ev.Candidate, ev.Reason), nil
-		}
-		return fmt.Sprintf("refused node %d a pre-vote: %s", ev.Candidate, ev.Reason), nil
+	case EventVote, EventPreVote:
+		return describeBallot(ev), nil
 	case EventFollow:
-		return fmt.Sprintf("follows node %d, leader of term %d: %s", ev.Leader, ev.Term, ev.Reason), nil
-	case EventSend, EventRecv, EventTimer:
+		return fmt.Sprintf("follows node %d, leader of term %d: its first heartbeat of the term arrived (§5.2)",
+			ev.Leader, ev.Term), nil
+	case EventSend, EventRecv, EventTimer, EventTimeout:
 		if p.detail >= LogMessages {
 			return describeVerbose(ev), nil
 		}
@@ -184,29 +182,140 @@ func describeVerbose(ev Event) string {
 		return fmt.Sprintf("sent %v to node %d", ev.Msg, ev.To)
 	case EventRecv:
 		return fmt.Sprintf("received %v from node %d", ev.Msg, ev.From)
+	case EventTimeout:
+		return "its election timeout elapsed: " + because(ev)
 	}
-	return "reset its election timer " + ev.Reason
+	return fmt.Sprintf("reset its election timer to %s: %s", formatDuration(ev.Cause.Timeout), because(ev))
 }
 
-// describeRole tells a role event by what changed.
+// describeRole tells a role event by what changed, and why.
 func describeRole(ev Event, before NodeStatus) (string, *color.Color) {
+	var what string
+	var style *color.Color
 	switch {
-	case before.Role == ev.Role && before.Term == ev.Term:
-		// Nothing changed: this is a node's first event after Start or
-		// Restart, telling how it begins.
-		return fmt.Sprintf("started as follower in term %d; %s", ev.Term, ev.Reason), nil
+	case ev.Cause.Rule == RuleStarted:
+		what = fmt.Sprintf("started as follower in term %d", ev.Term)
 	case ev.Role == Leader:
-		return fmt.Sprintf("became leader of term %d: %s", ev.Term, ev.Reason), winStyle
+		what, style = fmt.Sprintf("became leader of term %d", ev.Term), winStyle
 	case ev.Role == Candidate && before.Role == Candidate:
-		return fmt.Sprintf("stood again, in term %d, and voted for itself: %s", ev.Term, ev.Reason), nil
+		what = fmt.Sprintf("stood again, in term %d, and voted for itself", ev.Term)
 	case ev.Role == Candidate:
-		return fmt.Sprintf("became candidate in term %d and voted for itself: %s", ev.Term, ev.Reason), nil
+		what = fmt.Sprintf("became candidate in term %d and voted for itself", ev.Term)
+	case ev.Role == PreCandidate && before.Role == PreCandidate:
+		what = fmt.Sprintf("asked again for pre-votes for term %d, staying in term %d", ev.Term+1, ev.Term)
+	case ev.Role == PreCandidate:
+		what = fmt.Sprintf("became pre-candidate in term %d, asking whether it could win term %d", ev.Term, ev.Term+1)
 	case before.Role == Leader:
-		return fmt.Sprintf("stepped down to follower in term %d: %s", ev.Term, ev.Reason), stepDownStyle
-	case before.Role == Candidate:
-		return fmt.Sprintf("gave up standing and became follower in term %d: %s", ev.Term, ev.Reason), nil
+		what, style = fmt.Sprintf("stepped down to follower in term %d", ev.Term), stepDownStyle
+	case before.Role == Candidate || before.Role == PreCandidate:
+		what = fmt.Sprintf("gave up standing and became follower in term %d", ev.Term)
+	default:
+		what = fmt.Sprintf("moved to term %d as follower", ev.Term)
 	}
-	return fmt.Sprintf("moved to term %d as follower: %s", ev.Term, ev.Reason), nil
+	return what + ": " + because(ev), style
+}
+
+// describeBallot tells a vote or pre-vote decision. A candidate's vote for
+// itself goes unsaid: its candidacy's line says it.
+func describeBallot(ev Event) string {
+	request, decided := "RequestVote", "voted for"
+	if ev.Kind == EventPreVote {
+		request, decided = "PreVote", "would vote for"
+	}
+	switch {
+	case ev.Candidate == ev.Node:
+		return ""
+	case ev.Cause.Rule == RuleLeaderSticky:
+		return fmt.Sprintf("ignored node %d's %s for term %d: %s", ev.Candidate, request, ev.Cause.Term, because(ev))
+	case ev.Granted:
+		return fmt.Sprintf("%s node %d in term %d: %s", decided, ev.Candidate, ev.Cause.Term, because(ev))
+	}
+	return fmt.Sprintf("refused node %d's %s for term %d: %s", ev.Candidate, request, ev.Cause.Term, because(ev))
+}
+
+// because tells why a node did what ev records: the rule of its Cause in
+// plain words, with the section of the paper or the dissertation that
+// states it. This is the one table of the log's reasons.
+func because(ev Event) string {
+	c := ev.Cause
+	switch c.Rule {
+	case RuleStarted:
+		return fmt.Sprintf("its election timeout is %s (§5.2: servers start as followers)", formatDuration(c.Timeout))
+	case RuleTimedOut:
+		return fmt.Sprintf("heard from no leader and granted no vote for %s, its election timeout (§5.2)",
+			formatDuration(c.Timeout))
+	case RuleNewerTerm:
+		return fmt.Sprintf("saw term %d in %s from node %d (§5.1: a newer term always wins)",
+			c.Term, withArticle(messageName(c.Msg)), c.Peer)
+	case RuleLeaderOfTerm:
+		return fmt.Sprintf("heard from node %d, leader of term %d (§5.2)", c.Peer, c.Term)
+	case RuleWonElection:
+		return fmt.Sprintf("won %s of %d, a majority of the whole cluster (§5.2)", plural(c.Count, "vote"), c.Of)
+	case RuleWonPreVote:
+		return fmt.Sprintf("%d of %d nodes would vote for it in term %d (PreVote, dissertation §9.6)",
+			c.Count, c.Of, c.Term)
+	case RuleLostQuorum:
+		return fmt.Sprintf("heard from only %d of %d nodes in %s, no majority (CheckQuorum, dissertation §6.2)",
+			c.Count, c.Of, formatDuration(c.Timeout))
+	case RuleNoLongerLeads:
+		return "it gave up leading or standing, so it must time out again if no leader is heard (§5.2)"
+	case RuleSelfVote:
+		return "a candidate votes for itself (§5.2)"
+	case RuleStaleTerm:
+		return fmt.Sprintf("term %d is older than its own, %d (§5.1: stale requests are refused)", c.Term, ev.Term)
+	case RuleAlreadyVoted:
+		return fmt.Sprintf("it already voted for node %d in term %d (§5.2: one vote per term)", ev.VotedFor, ev.Term)
+	case RuleVoteTwice:
+		return "-break vote-twice: a second vote in one term, which §5.2 forbids"
+	case RuleLogBehind:
+		return "its log is less up-to-date (§5.4.1: the election restriction)"
+	case RuleSameVote:
+		return fmt.Sprintf("it had already voted for node %d in term %d; the term's one vote stands (§5.2)",
+			c.Peer, ev.Term)
+	case RuleFirstVote:
+		return fmt.Sprintf("it had not voted in term %d (§5.2: one vote per term, first come, first served)", c.Term)
+	case RuleLeaderIsLive:
+		return heardLeader(ev) + " (PreVote, dissertation §9.6)"
+	case RuleWouldVote:
+		return "it has heard no live leader, and the request passes a vote's checks (PreVote, dissertation §9.6)"
+	case RuleLeaderSticky:
+		return heardLeader(ev) + ", so it sends no reply (leader stickiness, dissertation §4.2.3)"
+	case RuleGrantedVote:
+		return fmt.Sprintf("it granted its vote to node %d (Figure 2)", c.Peer)
+	case RuleHeartbeat:
+		return fmt.Sprintf("a heartbeat came from node %d, its leader (Figure 2)", c.Peer)
+	case RuleCampaigned:
+		if ev.Role == PreCandidate {
+			return "it asked for pre-votes (dissertation §9.6)"
+		}
+		return "it started an election (§5.2)"
+	}
+	return fmt.Sprintf("rule %d", c.Rule)
+}
+
+// heardLeader says which live leader a node knows of: itself, or the one
+// whose heartbeat it heard.
+func heardLeader(ev Event) string {
+	if ev.Leader == ev.Node {
+		return fmt.Sprintf("it leads term %d itself", ev.Term)
+	}
+	return fmt.Sprintf("it heard its leader, node %d, within the minimum election timeout", ev.Leader)
+}
+
+// withArticle puts "a" or "an" before a message's name.
+func withArticle(name string) string {
+	if strings.HasPrefix(name, "A") {
+		return "an " + name
+	}
+	return "a " + name
+}
+
+// plural counts things in words: "1 vote", "3 votes".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // formatDuration shows a duration in milliseconds to a tenth, as the log and
@@ -227,6 +336,16 @@ func formatGroups(groups [][]int) string {
 		sides[i] = "{" + joinInts(g, ", ") + "}"
 	}
 	return strings.Join(sides, " | ")
+}
+
+// nameNodes names nodes in words: "node 3", "nodes 1 and 2", "nodes 3, 4
+// and 5".
+func nameNodes(ids []int) string {
+	if len(ids) == 1 {
+		return fmt.Sprintf("node %d", ids[0])
+	}
+	last := len(ids) - 1
+	return fmt.Sprintf("nodes %s and %d", joinInts(ids[:last], ", "), ids[last])
 }
 
 // joinInts writes numbers with a separator between them.

@@ -5,7 +5,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/fatih/color"
@@ -22,6 +22,9 @@ import (
 )
 
 func main() {
+	// A closed pipe on standard output is then a write error, which run
+	// reports with its own exit code, instead of a silent death by SIGPIPE.
+	signal.Ignore(syscall.SIGPIPE)
 	os.Exit(run(os.Args[1:], os.Stdin, color.Output, os.Stderr, interruptOnce))
 }
 
@@ -42,23 +45,22 @@ type options struct {
 	console    bool   // -interactive: take commands from standard input
 }
 
-// longestDuration bounds every duration flag, so that a run stays short
-// enough to watch and always ends by itself.
-const longestDuration = 10 * time.Second
-
 // run is the program with its arguments, its input and outputs, and a way
-// to hear Ctrl-C (called only by -interactive, which needs it). It returns
-// the exit code: 0 after a safe run or -h, 1 if the safety checker found a
-// violation, 2 for flags it cannot use.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer, interrupts func() <-chan os.Signal) int {
+// to hear Ctrl-C and SIGTERM (nil: never). It returns the exit code, one
+// of output.go's exit constants:
+//
+//	0 exitSafe       a safe run or trace, or -h
+//	1 exitViolation  the safety checker found a violation
+//	2 exitUsage      flags it cannot use, or a trace it cannot open or read
+//	3 exitOutput     the trace or standard output could not be written
+//	4 exitInternal   a panic, recovered: a bug, reported in one line
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, interrupts func() <-chan os.Signal) (code int) {
+	defer reportPanic(stderr, &code)
 	opts, chosen, err := parseOptions(args)
-	if errors.Is(err, flag.ErrHelp) {
-		printUsage(stdout, terminalWidth())
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "raft: %v (go run . -h lists the flags)\n", err)
-		return 2
+	help := errors.Is(err, flag.ErrHelp)
+	if err != nil && !help {
+		fmt.Fprintf(stderr, "raft: %s (go run . -h lists the flags)\n", escapeControl(err.Error()))
+		return exitUsage
 	}
 	if opts.noColor {
 		color.NoColor = true
@@ -66,47 +68,112 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, interrupts fu
 	if opts.forceColor {
 		color.NoColor = false
 	}
-	if opts.checkPath != "" {
-		return checkTraceFile(opts.checkPath, stdout, stderr)
+	out := newAsyncWriter("standard output", stdout)
+	defer closeOutput(out, stderr, &code)
+	switch {
+	case help:
+		printUsage(out, terminalWidth())
+		return exitSafe
+	case opts.checkPath != "":
+		return checkTraceFile(opts.checkPath, out, stderr)
 	}
-	if opts.experiment {
-		return experiment(opts, stdout)
+	var trace io.Writer // stays a nil interface without -trace
+	if opts.tracePath != "" {
+		file, err := openTrace(opts.tracePath)
+		if err != nil {
+			fmt.Fprintf(stderr, "raft: -trace: %s\n", escapeControl(err.Error()))
+			return exitUsage
+		}
+		defer closeTraceFile(file, stderr, &code)
+		trace = file
 	}
+	var interrupt <-chan os.Signal
+	if interrupts != nil {
+		interrupt = interrupts()
+	}
+	return perform(opts, chosen, stdin, out, trace, interrupt, stderr)
+}
+
+// perform runs what opts ask for: an experiment, a console, or the chosen
+// scenarios. Standard output and the trace (nil: none) get a queue each,
+// so no node waits on them; an interrupt, or a failure of either output,
+// stops the run early, and what happened so far is still printed.
+func perform(opts options, chosen []scenario, stdin io.Reader, out *asyncWriter, traceDest io.Writer,
+	interrupt <-chan os.Signal, stderr io.Writer) (code int) {
+	var trace *asyncWriter
+	if traceDest != nil {
+		trace = newAsyncWriter("the trace", traceDest)
+		defer closeOutput(trace, stderr, &code)
+		opts.cfg.Trace = trace
+	}
+	stop := watchRun(interrupt, out.Failed(), trace.Failed())
+	defer stop.end()
 	cfg := opts.cfg
 	if !opts.quiet {
-		cfg.Log, cfg.LogWidth = stdout, terminalWidth()
+		cfg.Log, cfg.LogWidth = out.lossy(), terminalWidth()
 	}
-	play := func(cfg Config) int {
-		if opts.console {
-			if stdin == os.Stdin && stdout == color.Output && term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd())) {
-				return interactiveOnTerminal(cfg, interrupts())
-			}
-			return interactive(cfg, stdin, stdout, terminalWidth(), interrupts())
-		}
-		return tell(cfg, chosen, opts, stdout)
+	switch {
+	case opts.experiment:
+		return experiment(opts, out, stop)
+	case opts.console && onTerminal(stdin):
+		return interactiveOnTerminal(cfg, out, stop.abortSignal)
+	case opts.console:
+		return interactive(cfg, stdin, out, terminalWidth(), stop.abortSignal)
 	}
-	if opts.tracePath == "" {
-		return play(cfg)
+	return tell(cfg, chosen, opts, out, stop)
+}
+
+// openTrace creates the trace file and tests it with an empty write, so
+// that a path that cannot take a trace is refused before the run. A named
+// pipe must already have a reader: the run does not wait for one.
+func openTrace(path string) (*os.File, error) {
+	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NONBLOCK, 0o666)
+	if errors.Is(err, syscall.ENXIO) {
+		return nil, fmt.Errorf("%s is a named pipe that nobody reads yet; start its reader first", path)
 	}
-	file, err := os.Create(opts.tracePath)
 	if err != nil {
-		fmt.Fprintf(stderr, "raft: -trace: %v\n", err)
-		return 2
+		return nil, err
 	}
-	trace := bufio.NewWriter(file)
-	cfg.Trace = trace
-	code := play(cfg)
-	if err := errors.Join(trace.Flush(), file.Close()); err != nil {
-		fmt.Fprintf(stderr, "raft: writing the trace: %v\n", err)
-		return 1
+	if _, err := file.Write(nil); err != nil {
+		file.Close()
+		return nil, fmt.Errorf("cannot write to %s: %v", path, errors.Unwrap(err))
 	}
-	return code
+	return file, nil
+}
+
+// closeOutput writes out what w still holds and ends its goroutine. If w
+// failed, and the run has no worse news, it says so and sets the exit code.
+func closeOutput(w *asyncWriter, stderr io.Writer, code *int) {
+	if err := w.Close(); err != nil && *code <= exitViolation {
+		fmt.Fprintf(stderr, "raft: %s\n", escapeControl(err.Error()))
+		*code = exitOutput
+	}
+}
+
+// closeTraceFile closes the trace file, and reports a failure as
+// closeOutput does.
+func closeTraceFile(file *os.File, stderr io.Writer, code *int) {
+	if err := file.Close(); err != nil && *code <= exitViolation {
+		fmt.Fprintf(stderr, "raft: writing the trace: %s\n", escapeControl(err.Error()))
+		*code = exitOutput
+	}
+}
+
+// reportPanic, deferred by run, turns a panic of run's goroutine into one
+// line that asks for a bug report, and exit code 4.
+func reportPanic(stderr io.Writer, code *int) {
+	if p := recover(); p != nil {
+		fmt.Fprintln(stderr, escapeControl(fmt.Sprintf(
+			"raft: internal error (%v); this is a bug: please report it with the command you ran", p)))
+		*code = exitInternal
+	}
 }
 
 // tell plays the chosen scenarios one after another, each on a cluster of
-// its own, and prints each one's picture and summary. It returns the exit
-// code: 1 if the safety checker found a violation, else 0.
-func tell(cfg Config, chosen []scenario, opts options, stdout io.Writer) int {
+// its own, and prints each one's summary and picture. When stop aborts the
+// run, it prints those of the scenario under way and plays no more. It
+// returns the exit code: 1 if the safety checker found a violation, else 0.
+func tell(cfg Config, chosen []scenario, opts options, stdout io.Writer, stop *runStop) int {
 	width := terminalWidth()
 	if !opts.quiet {
 		writeHanging(stdout, "", fmt.Sprintf("Raft leader election: %d nodes, election timeouts %s to %s, heartbeats every %s, seed %d",
@@ -116,35 +183,29 @@ func tell(cfg Config, chosen []scenario, opts options, stdout io.Writer) int {
 		}
 	}
 	warnOfBreakage(cfg.Break, stdout, width)
-	code := 0
+	code := exitSafe
 	for i, sc := range chosen {
 		fmt.Fprintln(stdout)
 		writeHanging(stdout, "", fmt.Sprintf("Scenario %d of %d, %s: %s.", i+1, len(chosen), sc.name, sc.watchFor), width, narrationStyle)
-		c, err := sc.play(cfg)
+		c, err := sc.play(cfg, stop.abort)
 		if err != nil { // parseOptions has validated every scenario's Config
 			panic(err)
+		}
+		if stop.interrupted() {
+			fmt.Fprintf(stdout, "\nInterrupted at %s: here is the run until then.\n", formatDuration(c.rec.now()))
 		}
 		fmt.Fprintln(stdout)
 		c.rec.writeSummary(stdout, width)
 		fmt.Fprintln(stdout)
 		c.rec.writeTimeline(stdout, width)
 		if len(c.Violations()) > 0 {
-			code = 1
+			code = exitViolation
+		}
+		if stop.aborted() {
+			break
 		}
 	}
 	return code
-}
-
-// interruptOnce returns a channel that receives the first Ctrl-C. The
-// second Ctrl-C is not caught: it ends the program at once, as usual.
-func interruptOnce() <-chan os.Signal {
-	caught, first := make(chan os.Signal, 1), make(chan os.Signal, 1)
-	signal.Notify(caught, os.Interrupt)
-	go func() {
-		first <- <-caught
-		signal.Stop(caught)
-	}()
-	return first
 }
 
 // terminalWidth is the width of the terminal standard output goes to, or
@@ -209,8 +270,9 @@ func newFlagSet(opts *options) *flag.FlagSet {
 }
 
 // experiment runs the Figure 16 experiment and prints its tables and
-// charts. It returns the exit code: 1 if any trial broke a safety property.
-func experiment(opts options, stdout io.Writer) int {
+// charts; stopped early, it prints those of the trials that finished. It
+// returns the exit code: 1 if any trial broke a safety property.
+func experiment(opts options, stdout io.Writer, stop *runStop) int {
 	fmt.Fprintf(stdout, `The Raft paper's leader-election experiment (§9.3, Figure 16), seed %d.
 Each trial: 5 nodes, messages delayed up to %s each way (a broadcast to all
 takes about 15 ms, as in the paper), heartbeats every half minimum timeout.
@@ -220,17 +282,20 @@ how long the cluster is without a leader. %d trials per range, many at once.
 `, opts.cfg.Seed, experimentLatency, opts.trials)
 	started, stopProbe := time.Now(), lagProbe()
 	unsafe := 0
-	for _, s := range runFigure16(stdout, opts.trials, opts.cfg.Seed, terminalWidth()) {
+	for _, s := range runFigure16(stdout, opts.trials, opts.cfg.Seed, terminalWidth(), stop.abort) {
 		unsafe += s.unsafe
+	}
+	if stop.interrupted() {
+		fmt.Fprintln(stdout, "\nInterrupted: the figures count only the trials that had finished.")
 	}
 	fmt.Fprintln(stdout)
 	writeHanging(stdout, "", fmt.Sprintf("The experiment took %s; timers ran up to %s late (a 1 ms ticker's longest gap).",
 		time.Since(started).Round(100*time.Millisecond), stopProbe().Round(time.Millisecond)), terminalWidth(), nil)
 	fmt.Fprintf(stdout, "Safety violations in all trials: %d.\n", unsafe)
 	if unsafe > 0 {
-		return 1
+		return exitViolation
 	}
-	return 0
+	return exitSafe
 }
 
 // checkTraceFile runs the safety checker over a trace file and reports
@@ -238,39 +303,39 @@ how long the cluster is without a leader. %d trials per range, many at once.
 // with violations, 2 for a file it cannot read as a trace.
 func checkTraceFile(path string, stdout, stderr io.Writer) int {
 	file, err := os.Open(path)
-	if err != nil {
-		fmt.Fprintf(stderr, "raft: -check: %v\n", err)
-		return 2
-	}
-	defer file.Close()
-	lines, err := readTrace(file)
 	if err == nil {
+		defer file.Close()
 		var report traceReport
-		report, err = checkTrace(lines)
-		if err == nil {
+		if report, err = checkTrace(file); err == nil {
 			return printTraceReport(path, report, stdout)
 		}
 	}
-	fmt.Fprintf(stderr, "raft: -check %s: %v\n", path, err)
-	return 2
+	fmt.Fprintln(stderr, escapeControl(fmt.Sprintf("raft: -check %s: %v", path, err)))
+	return exitUsage
 }
 
 // printTraceReport prints a trace's safety report and returns the exit
-// code: 0 if the trace is safe, 1 if not.
+// code: 0 if the trace is safe, 1 if not. The trace is untrusted text, so
+// control characters are escaped before they reach a terminal.
 func printTraceReport(path string, report traceReport, stdout io.Writer) int {
-	fmt.Fprintf(stdout, "%s: %d runs, %d events, %d safety violations.\n",
-		path, report.runs, report.events, len(report.violations))
+	found := len(report.violations) + report.unshown
+	fmt.Fprintln(stdout, escapeControl(fmt.Sprintf("%s: %d runs, %d events, %d safety violations.",
+		path, report.runs, report.events, found)))
 	for _, v := range report.violations {
-		fmt.Fprintln(stdout, "  "+v)
+		fmt.Fprintln(stdout, "  "+escapeControl(v))
 	}
-	if len(report.violations) > 0 {
-		return 1
+	if report.unshown > 0 {
+		fmt.Fprintf(stdout, "  and %d more, not shown\n", report.unshown)
 	}
-	return 0
+	if found > 0 {
+		return exitViolation
+	}
+	return exitSafe
 }
 
-// parseOptions reads the flags and checks that every scenario they choose
-// can run with them.
+// parseOptions reads the flags and checks that they can be used together
+// and that every scenario they choose can run with them, within
+// longestRun.
 func parseOptions(args []string) (options, []scenario, error) {
 	var opts options
 	fs := newFlagSet(&opts)
@@ -280,19 +345,17 @@ func parseOptions(args []string) (options, []scenario, error) {
 	if fs.NArg() > 0 {
 		return opts, nil, fmt.Errorf("unexpected argument %q: every option is a flag", fs.Arg(0))
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	opts.seedGiven = given["seed"]
-	if err := checkExperimentFlags(opts.experiment, given); err != nil {
+	var given []string
+	fs.Visit(func(f *flag.Flag) { given = append(given, f.Name) })
+	opts.seedGiven = slices.Contains(given, "seed")
+	if err := checkFlagsTogether(opts, given); err != nil {
 		return opts, nil, err
-	}
-	for _, name := range []string{"scenario", "quiet", "experiment", "check"} {
-		if opts.console && given[name] {
-			return opts, nil, fmt.Errorf("-%s does not go with -interactive, where you tell the story yourself", name)
-		}
 	}
 	if !opts.seedGiven {
 		opts.cfg.Seed = rand.Uint64N(largestRandomSeed + 1)
+	}
+	if opts.checkPath != "" || opts.experiment {
+		return opts, nil, nil
 	}
 	switch {
 	case opts.verbose:
@@ -300,46 +363,133 @@ func parseOptions(args []string) (options, []scenario, error) {
 	case opts.heartbeats:
 		opts.cfg.LogDetail = LogHeartbeats
 	}
-	for _, name := range []string{"timeout-min", "timeout-max", "heartbeat", "latency"} {
-		if d := fs.Lookup(name).Value.(flag.Getter).Get().(time.Duration); d > longestDuration {
-			return opts, nil, fmt.Errorf("-%s %s is longer than the demo allows (%s)", name, d, longestDuration)
-		}
+	if err := checkBounds(fs, opts.cfg); err != nil {
+		return opts, nil, err
 	}
-	if opts.trials < 1 || opts.trials > 100000 {
-		return opts, nil, fmt.Errorf("-trials must be between 1 and 100000, not %d", opts.trials)
+	if opts.console {
+		return opts, nil, nil
 	}
-	chosen, ok := pickScenarios(opts.scenario)
-	if !ok {
-		return opts, nil, fmt.Errorf("-scenario %q is not one of %s", opts.scenario, strings.Join(scenarioNames(), ", "))
-	}
-	for _, sc := range chosen {
-		if opts.cfg.Nodes < sc.minNodes {
-			return opts, nil, fmt.Errorf("-scenario %s needs at least %d nodes (%s), not -nodes %d",
-				sc.name, sc.minNodes, sc.why, opts.cfg.Nodes)
-		}
-		if err := sc.config(opts.cfg).validate(); err != nil {
-			return opts, nil, asFlagError(err)
-		}
-	}
-	return opts, chosen, nil
+	chosen, err := chooseScenarios(opts.scenario, opts.cfg)
+	return opts, chosen, err
 }
 
-// experimentFlags are the flags that go with -experiment; it runs the
-// paper's own setup, so the others would be silently ignored.
-var experimentFlags = map[string]bool{"experiment": true, "trials": true, "seed": true, "no-color": true, "color": true}
+// A mode that tells no story takes only the flags it uses, and refuses
+// the others, which it would silently ignore.
+var modeFlags = []struct {
+	mode  string          // the flag that chooses the mode
+	takes map[string]bool // the flags that go with it, its own included
+	what  string          // what the mode does, and which flags it takes
+}{
+	{"check", map[string]bool{"check": true, "no-color": true, "color": true},
+		"which reads a trace and runs no cluster (only -no-color and -color go with it)"},
+	{"experiment", map[string]bool{"experiment": true, "trials": true, "seed": true, "no-color": true, "color": true},
+		"which runs the paper's setup (only -trials, -seed, -no-color and -color do)"},
+}
 
-// checkExperimentFlags refuses -trials without -experiment, and flags
-// -experiment would ignore.
-func checkExperimentFlags(experiment bool, given map[string]bool) error {
-	if !experiment && given["trials"] {
-		return fmt.Errorf("-trials goes with -experiment")
+// checkFlagsTogether refuses flags that the chosen mode would ignore, a
+// flag that only works with another, and empty file names. given lists
+// the flags on the command line, in order of name, so that the same flag
+// is named every time.
+func checkFlagsTogether(opts options, given []string) error {
+	isGiven := map[string]bool{}
+	for _, name := range given {
+		isGiven[name] = true
 	}
-	for name := range given {
-		if experiment && !experimentFlags[name] {
-			return fmt.Errorf("-%s does not apply to -experiment, which runs the paper's setup (only -trials, -seed and -no-color do)", name)
+	for _, m := range modeFlags {
+		for _, name := range given {
+			if isGiven[m.mode] && !m.takes[name] {
+				return fmt.Errorf("-%s does not apply to -%s, %s", name, m.mode, m.what)
+			}
 		}
 	}
+	for _, name := range []string{"scenario", "quiet", "experiment", "check"} {
+		if opts.console && isGiven[name] {
+			return fmt.Errorf("-%s does not go with -interactive, where you tell the story yourself", name)
+		}
+	}
+	switch {
+	case isGiven["color"] && isGiven["no-color"]:
+		return fmt.Errorf("-color and -no-color ask for opposite things; give one")
+	case !opts.experiment && isGiven["trials"]:
+		return fmt.Errorf("-trials goes with -experiment")
+	case isGiven["check"] && opts.checkPath == "":
+		return fmt.Errorf("-check needs the name of a trace file")
+	case isGiven["trace"] && opts.tracePath == "":
+		return fmt.Errorf("-trace needs the name of a file to write")
+	case opts.trials < 1 || opts.trials > mostTrials:
+		return fmt.Errorf("-trials must be between 1 and %d (%s), not %d", mostTrials, mostTrialsTake, opts.trials)
+	}
 	return nil
+}
+
+// The bounds of the duration flags: a floor, since no machine keeps time
+// to the nanosecond and a heartbeat of 1ns is not a protocol, and a
+// ceiling that keeps a run short enough to watch.
+var durationBounds = []struct {
+	flag        string
+	least, most time.Duration
+}{
+	{"timeout-min", time.Millisecond, 10 * time.Second},
+	{"timeout-max", time.Millisecond, 10 * time.Second},
+	{"heartbeat", time.Millisecond, 10 * time.Second},
+	{"latency", 0, 10 * time.Second},
+}
+
+// checkBounds checks the flags that shape a cluster against their bounds,
+// and then the Config they make.
+func checkBounds(fs *flag.FlagSet, cfg Config) error {
+	for _, b := range durationBounds {
+		// A value below the floor is not shown: 0.5ns would read 0s.
+		switch d := fs.Lookup(b.flag).Value.(flag.Getter).Get().(time.Duration); {
+		case d < b.least && b.least == 0:
+			return fmt.Errorf("-%s must not be negative", b.flag)
+		case d < b.least:
+			return fmt.Errorf("-%s must be at least %s: no machine keeps shorter times", b.flag, b.least)
+		case d > b.most:
+			return fmt.Errorf("-%s %s is longer than the demo allows (%s)", b.flag, d, b.most)
+		}
+	}
+	if !(cfg.Slowdown >= 1 && cfg.Slowdown <= 100) { // also catches NaN
+		return fmt.Errorf("-slow must be between 1 and 100, not %g", cfg.Slowdown)
+	}
+	return asFlagError(cfg.validate())
+}
+
+// mostTrials bounds -trials so that -experiment ends within a few minutes
+// on two cores: mostTrialsTake is how long it took at the bound.
+const (
+	mostTrials     = 100000
+	mostTrialsTake = "about X minutes on two cores"
+)
+
+// longestRun bounds how long a run of scenarios may last in real time:
+// long enough for the tour at -slow 5, short enough that no combination
+// of flags takes hours.
+const longestRun = 5 * time.Minute
+
+// chooseScenarios returns the scenarios name chooses, once it has checked
+// that each can run on a cluster of cfg, and all of them within longestRun.
+func chooseScenarios(name string, cfg Config) ([]scenario, error) {
+	chosen, ok := pickScenarios(name)
+	if !ok {
+		return nil, fmt.Errorf("-scenario %q is not one of %s", name, strings.Join(scenarioNames(), ", "))
+	}
+	var longest time.Duration
+	for _, sc := range chosen {
+		if cfg.Nodes < sc.minNodes {
+			return nil, fmt.Errorf("-scenario %s needs at least %d nodes (%s), not -nodes %d",
+				sc.name, sc.minNodes, sc.why, cfg.Nodes)
+		}
+		if err := sc.config(cfg).validate(); err != nil {
+			return nil, asFlagError(err)
+		}
+		longest += sc.longest(cfg)
+	}
+	if longest > longestRun {
+		return nil, fmt.Errorf("-scenario %s could last %s with these flags, over the %s a run may take: lower -slow, -timeout-max or -latency",
+			name, longest.Round(time.Second), longestRun)
+	}
+	return chosen, nil
 }
 
 // flagOfField names the flag that sets each Config field.
@@ -354,12 +504,17 @@ var flagOfField = map[string]string{
 	"Break":              "-break",
 }
 
-// asFlagError words a Config error in terms of the flag that caused it.
+// asFlagError words a Config error in terms of the flags: the field at
+// fault, and any other it mentions.
 func asFlagError(err error) error {
 	var ce *ConfigError
 	if errors.As(err, &ce) {
 		if name, ok := flagOfField[ce.Field]; ok {
-			return fmt.Errorf("%s %s", name, ce.Problem)
+			var fieldsToFlags []string
+			for field, flag := range flagOfField {
+				fieldsToFlags = append(fieldsToFlags, field, flag)
+			}
+			return fmt.Errorf("%s %s", name, strings.NewReplacer(fieldsToFlags...).Replace(ce.Problem))
 		}
 	}
 	return err

@@ -12,8 +12,9 @@ import "fmt"
 // a type switch over them (node.handle) is exhaustive.
 type RaftMessage interface {
 	isRaftMessage()
-	// term is the sender's currentTerm, which every Raft message carries so
-	// that the receiver can apply the term rule of §5.1 before anything else.
+	// term is the term the message carries so that the receiver can apply
+	// the term rule of §5.1 before anything else: the sender's currentTerm,
+	// except in the pre-vote messages, which ask about a term (PreVote).
 	term() uint64
 }
 
@@ -48,23 +49,23 @@ type AppendEntriesResponse struct {
 	Success bool   // false when the follower's term is newer than the leader's
 }
 
-// PreVote asks whether the sender could win an election for NextTerm,
-// without starting one: the sender's own term does not change by asking
-// (dissertation §9.6). Term is the sender's currentTerm, to which the term
-// rule applies as to any message.
+// PreVote asks whether the sender could win an election for Term, without
+// starting one (dissertation §9.6). Term is the term it would stand in, its
+// currentTerm + 1: the sender does not enter that term by asking, and a
+// receiver does not either by answering.
 type PreVote struct {
-	Term         uint64 // the sender's currentTerm
-	NextTerm     uint64 // the term it would stand in: Term + 1
-	CandidateID  int
+	Term         uint64 // the term the sender would stand in
+	CandidateID  int    // the pre-candidate asking
 	LastLogIndex uint64 // as in RequestVote, for the up-to-date check
 	LastLogTerm  uint64
 }
 
-// PreVoteResponse answers a PreVote.
+// PreVoteResponse answers a PreVote. A grant carries the term asked about,
+// so that the asker can match it to its pre-vote; a refusal carries the
+// responder's currentTerm, so that an asker behind the times learns it.
 type PreVoteResponse struct {
-	Term     uint64 // the responder's currentTerm
-	NextTerm uint64 // the term the pre-vote was asked for
-	Granted  bool   // true: the responder would vote for the sender in NextTerm
+	Term    uint64 // granted: the term asked about; refused: the responder's currentTerm
+	Granted bool   // true: the responder would vote for the sender in Term
 }
 
 func (PreVote) isRaftMessage()               {}
@@ -82,11 +83,11 @@ func (m AppendEntries) term() uint64         { return m.Term }
 func (m AppendEntriesResponse) term() uint64 { return m.Term }
 
 func (m PreVote) String() string {
-	return fmt.Sprintf("PreVote(term %d, next term %d, candidate %d)", m.Term, m.NextTerm, m.CandidateID)
+	return fmt.Sprintf("PreVote(term %d, candidate %d)", m.Term, m.CandidateID)
 }
 
 func (m PreVoteResponse) String() string {
-	return fmt.Sprintf("PreVoteResponse(term %d, next term %d, granted %t)", m.Term, m.NextTerm, m.Granted)
+	return fmt.Sprintf("PreVoteResponse(term %d, granted %t)", m.Term, m.Granted)
 }
 
 func (m RequestVote) String() string {

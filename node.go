@@ -1,10 +1,15 @@
-// node.go is one Raft server: the election rules of the paper's Figure 2.
-// Each node runs on a goroutine of its own (run), which alone reads and
-// writes the node's state. It hears the world through its inbox and its
-// election timer, speaks through the network (cluster.go), and reports every
-// change it makes as an Event (events.go). Read it top to bottom: the state,
-// the loop for each role, the transitions between roles, then the handlers
-// of the messages (messages.go).
+// node.go is one Raft server: the leader-election rules of the paper's
+// Figure 2, and nothing else. Each node runs on a goroutine of its own
+// (run), which alone reads and writes the node's state. It hears the world
+// through its inbox and its election timer, speaks through the network
+// (cluster.go), and reports every step it takes as an Event (events.go)
+// with the rule that decided it; the log (log.go) turns those into
+// sentences. Read it top to bottom: the roles and the state, the loop of
+// each role, the transitions between roles, then the handlers of the
+// messages (messages.go). The dissertation's refinements (PreVote,
+// CheckQuorum, leader stickiness) live in refinements.go; each is reached
+// from here through one named hook.
+
 package main
 
 import (
@@ -15,10 +20,13 @@ import (
 
 // Role is what a node does in its current term. §5.1: "At any given time
 // each server is in one of three states: leader, follower, or candidate."
+// With PreVote a fourth comes before candidate: a pre-candidate asks
+// whether it could win, without starting an election (refinements.go).
 type Role int
 
 const (
 	Follower Role = iota
+	PreCandidate
 	Candidate
 	Leader
 )
@@ -27,6 +35,8 @@ func (r Role) String() string {
 	switch r {
 	case Follower:
 		return "follower"
+	case PreCandidate:
+		return "precandidate"
 	case Candidate:
 		return "candidate"
 	case Leader:
@@ -41,6 +51,15 @@ func (r Role) String() string {
 type persistentState struct {
 	currentTerm uint64 // latest term this node has seen; only ever grows
 	votedFor    int    // the candidate it voted for in currentTerm; 0: none
+}
+
+// campaign is a bid for leadership under way: an election, or with
+// PreVote the pre-vote before it. It belongs to one role in one term, and
+// every change of role ends it (changeRole), so that no answer to an old
+// campaign can act on a new role.
+type campaign struct {
+	term    uint64       // the term it is for: currentTerm, or currentTerm+1 for a pre-vote
+	granted map[int]bool // who said yes, the node itself included; a set, so a repeat counts once
 }
 
 // transport is the node's view of the network: hand a message over and
@@ -62,12 +81,11 @@ type node struct {
 	// Persistent state on all servers (Figure 2).
 	persistentState
 
-	// Volatile state on all servers. A crash loses it.
+	// Volatile state. A crash loses it. Figure 2 lists no volatile state
+	// for the election alone; these are what the election rules need.
 	role     Role
-	leaderID int // the leader of currentTerm, once heard from; 0: unknown
-	// Volatile state on candidates: who has granted us a vote in
-	// currentTerm, ourselves included. A set, so a repeated reply counts once.
-	votesReceived map[int]bool
+	leaderID int       // the leader of currentTerm, once heard from; 0: unknown
+	campaign *campaign // the pre-candidate's or candidate's bid; nil in other roles
 
 	// Timing. The election timeout is redrawn from [timeoutMin, timeoutMax)
 	// at every reset; firstTimeout, when set, replaces the first draw.
@@ -75,19 +93,13 @@ type node struct {
 	firstTimeout           time.Duration
 	heartbeatInterval      time.Duration
 	electionTimeout        time.Duration // the timeout currently running
-	electionTimer          *time.Timer   // fires when electionTimeout elapses
+	electionTimer          *clockTimer   // fires when electionTimeout elapses
 	rng                    *rand.Rand    // this node's own generator
-	pace                   pace          // how slowly the protocol's time runs
+	clock                  *clock        // the cluster's: protocol time, slowed or paused
 
 	breakage Breakage // the one safeguard turned off for teaching, if any
 
-	// Optional refinements of the election, from Ongaro's dissertation.
-	preVote     bool // §9.6: ask for pre-votes before standing
-	checkQuorum bool // §6.2 and §4.2.3: leaders need a live majority; followers stick to live leaders
-	// Volatile state for the refinements.
-	heardFromLeader time.Time    // when the last heartbeat of currentTerm's leader arrived
-	preVotes        map[int]bool // during a pre-vote: who would vote for us in currentTerm+1, ourselves included
-	heardSinceCheck map[int]bool // on a leader, with checkQuorum: peers that answered since the last check
+	refinements // PreVote and CheckQuorum, when on (refinements.go)
 
 	inbox  <-chan Envelope // never closed; only the network sends on it
 	done   <-chan struct{} // closed by the cluster to crash or stop this node
@@ -96,9 +108,9 @@ type node struct {
 }
 
 // newNode builds one incarnation of node id for a cluster configured by cfg.
-// It remembers disk, draws its timeouts from rng, sends through net, and
-// reports its events to record.
-func newNode(id int, cfg Config, disk persistentState, rng *rand.Rand, net transport, record func(Event)) *node {
+// It remembers disk, draws its timeouts from rng, keeps time by clock,
+// sends through net, and reports its events to record.
+func newNode(id int, cfg Config, disk persistentState, rng *rand.Rand, clock *clock, net transport, record func(Event)) *node {
 	return &node{
 		id:                id,
 		peers:             allBut(id, cfg.Nodes),
@@ -108,10 +120,9 @@ func newNode(id int, cfg Config, disk persistentState, rng *rand.Rand, net trans
 		timeoutMax:        cfg.ElectionTimeoutMax,
 		heartbeatInterval: cfg.HeartbeatInterval,
 		rng:               rng,
-		pace:              cfg.pace(),
+		clock:             clock,
 		breakage:          cfg.Break,
-		preVote:           cfg.PreVote,
-		checkQuorum:       cfg.CheckQuorum,
+		refinements:       refinements{preVote: cfg.PreVote, checkQuorum: cfg.CheckQuorum},
 		net:               net,
 		record:            record,
 	}
@@ -121,6 +132,7 @@ func newNode(id int, cfg Config, disk persistentState, rng *rand.Rand, net trans
 // the loop of whichever role the node is in until the cluster closes done.
 func (n *node) run() {
 	n.start()
+	defer n.electionTimer.Stop()
 	for {
 		select {
 		case <-n.done:
@@ -130,7 +142,7 @@ func (n *node) run() {
 		switch n.role {
 		case Follower:
 			n.runFollower()
-		case Candidate:
+		case PreCandidate, Candidate:
 			n.runCandidate()
 		case Leader:
 			n.runLeader()
@@ -146,19 +158,18 @@ func (n *node) start() {
 	if n.electionTimeout == 0 {
 		n.electionTimeout = n.randomElectionTimeout()
 	}
-	n.electionTimer = time.NewTimer(n.pace.wall(n.electionTimeout))
-	n.report(Event{Kind: EventRole, Reason: fmt.Sprintf(
-		"its election timeout is %s", formatDuration(n.electionTimeout))})
+	n.electionTimer = n.clock.newTimer(n.electionTimeout)
+	n.report(Event{Kind: EventRole, Cause: Cause{Rule: RuleStarted, Timeout: n.electionTimeout}})
 }
 
 // runFollower waits for a leader's heartbeats and answers candidates; when
 // its election timeout elapses, it stands for election.
 func (n *node) runFollower() { n.runWithElectionTimer(Follower) }
 
-// runCandidate waits for votes. It never waits for every reply: votes
-// arrive as messages like any other, and a timeout starts a new election,
-// so a dead or slow peer cannot stall it.
-func (n *node) runCandidate() { n.runWithElectionTimer(Candidate) }
+// runCandidate waits for votes (or a pre-candidate for pre-votes). It never
+// waits for every reply: votes arrive as messages like any other, and a
+// timeout starts a new election, so a dead or slow peer cannot stall it.
+func (n *node) runCandidate() { n.runWithElectionTimer(n.role) }
 
 // runWithElectionTimer is the loop that followers and candidates share: both
 // react to messages and to their election timer, and differ only in what
@@ -182,14 +193,10 @@ func (n *node) runWithElectionTimer(role Role) {
 // it also checks, every minimum election timeout, that a majority still
 // answers; without it, quorumCheck stays nil, which switches that case off.
 func (n *node) runLeader() {
-	heartbeat := time.NewTicker(n.pace.wall(n.heartbeatInterval))
+	heartbeat := n.clock.newTimer(n.heartbeatInterval)
 	defer heartbeat.Stop()
-	var quorumCheck <-chan time.Time
-	if n.checkQuorum {
-		ticker := time.NewTicker(n.pace.wall(n.timeoutMin))
-		defer ticker.Stop()
-		quorumCheck = ticker.C
-	}
+	quorumCheck, stopQuorumCheck := n.startQuorumCheck()
+	defer stopQuorumCheck()
 	n.sendHeartbeats()
 	for n.role == Leader {
 		select {
@@ -197,6 +204,7 @@ func (n *node) runLeader() {
 			n.handle(env)
 		case <-heartbeat.C:
 			n.sendHeartbeats()
+			heartbeat.Reset(n.heartbeatInterval)
 		case <-quorumCheck:
 			n.checkMajorityHeard()
 		case <-n.done:
@@ -205,109 +213,64 @@ func (n *node) runLeader() {
 	}
 }
 
-// checkMajorityHeard is CheckQuorum (dissertation §6.2): a leader that has
-// not heard from a majority of the cluster within an election timeout steps
-// down. Cut off in a minority, it would otherwise go on believing it leads,
-// while the majority elects another leader.
-func (n *node) checkMajorityHeard() {
-	heard := len(n.heardSinceCheck) + 1 // the leader hears itself
-	if isMajority(heard, n.clusterSize) {
-		n.heardSinceCheck = map[int]bool{}
-		return
-	}
-	n.becomeFollower(n.currentTerm, fmt.Sprintf(
-		"heard from only %d of %d nodes in %s, no majority (CheckQuorum, dissertation §6.2)",
-		heard, n.clusterSize, formatDuration(n.timeoutMin)))
-}
-
 // electionTimedOut is Figure 2's rule for followers and candidates: "If
 // election timeout elapses without receiving AppendEntries RPC from current
 // leader or granting vote to candidate: convert to candidate." A candidate
 // whose election went nowhere (a split vote, lost messages) starts another.
+// With PreVote, the node first asks whether it could win.
 func (n *node) electionTimedOut() {
-	n.report(Event{Kind: EventTimeout, Reason: fmt.Sprintf(
-		"its election timeout of %s elapsed", formatDuration(n.electionTimeout))})
+	n.report(Event{Kind: EventTimeout, Cause: Cause{Rule: RuleTimedOut, Timeout: n.electionTimeout}})
 	if n.preVote {
-		n.startPreVote()
+		n.becomePreCandidate()
 		return
 	}
-	n.becomeCandidate(fmt.Sprintf(
-		"heard from no leader and granted no vote for %s, its election timeout (§5.2)",
-		formatDuration(n.electionTimeout)))
+	n.becomeCandidate(Cause{Rule: RuleTimedOut, Timeout: n.electionTimeout})
 }
 
-// startPreVote asks every peer whether it would vote for this node in the
-// next term, without starting an election: the node keeps its term and its
-// role (dissertation §9.6). Only a majority of yeses makes it a candidate,
-// so a node that cannot win, such as one cut off from the cluster, never
-// raises its term and cannot disrupt a healthy leader when it returns.
-func (n *node) startPreVote() {
-	n.preVotes = map[int]bool{n.id: true}
-	n.report(Event{Kind: EventPreVote, Candidate: n.id, Reason: fmt.Sprintf(
-		"heard from no leader for %s, its election timeout", formatDuration(n.electionTimeout))})
-	n.resetElectionTimer("it asked for pre-votes (dissertation §9.6)")
-	lastLogIndex, lastLogTerm := n.lastLogEntry()
-	for _, peer := range n.peers {
-		n.send(peer, PreVote{Term: n.currentTerm, NextTerm: n.currentTerm + 1, CandidateID: n.id,
-			LastLogIndex: lastLogIndex, LastLogTerm: lastLogTerm})
-	}
-	if n.wonPreVote() {
-		n.becomeCandidate("it is a majority by itself, in a cluster of one (PreVote)")
-	}
-}
-
-// wonPreVote reports whether a majority of the cluster would vote for this
-// node in the next term.
-func (n *node) wonPreVote() bool { return isMajority(len(n.preVotes), n.clusterSize) }
-
-// leaderIsLive reports whether this node has heard from a live leader of
-// its term within the minimum election timeout, or is that leader: then no
-// election is needed, so it answers pre-votes no and, with CheckQuorum,
-// ignores RequestVote.
-func (n *node) leaderIsLive() bool {
-	if n.role == Leader {
-		return true
-	}
-	return n.leaderID != 0 && time.Since(n.heardFromLeader) < n.pace.wall(n.timeoutMin)
+// changeRole is the one place a node's role changes. Whatever belonged to
+// the old role goes with it: the campaign's votes, and a leader's tally of
+// who answered (CheckQuorum).
+func (n *node) changeRole(role Role) {
+	n.role = role
+	n.campaign = nil
+	n.heardSinceCheck = nil
 }
 
 // becomeFollower makes the node a follower in term, which is never older
 // than currentTerm. A newer term starts with no vote cast.
-func (n *node) becomeFollower(term uint64, reason string) {
+func (n *node) becomeFollower(term uint64, cause Cause) {
 	if term > n.currentTerm {
 		n.currentTerm = term
 		n.votedFor = 0
 	}
-	// A candidate or leader that gives way starts a fresh election timeout
-	// (a leader has none running), so that if the node it deferred to
-	// fails, it will stand again.
-	if n.role != Follower {
-		n.resetElectionTimer("it stopped being a " + n.role.String())
+	n.leaderID = 0 // a follower learns its leader from the leader's heartbeats
+	wasFollower := n.role == Follower
+	n.changeRole(Follower)
+	n.report(Event{Kind: EventRole, Cause: cause})
+	// A node that gives way starts a fresh election timeout (a leader had
+	// none running), so that if the node it deferred to fails, it will
+	// stand again.
+	if !wasFollower {
+		n.resetElectionTimer(Cause{Rule: RuleNoLongerLeads})
 	}
-	n.role = Follower
-	n.leaderID = 0
-	n.votesReceived, n.preVotes, n.heardSinceCheck = nil, nil, nil
-	n.report(Event{Kind: EventRole, Reason: reason})
 }
 
 // becomeCandidate starts an election. §5.2: "To begin an election, a
 // follower increments its current term and transitions to candidate state.
 // It then votes for itself and issues RequestVote RPCs in parallel to each
 // of the other servers."
-func (n *node) becomeCandidate(reason string) {
+func (n *node) becomeCandidate(cause Cause) {
 	if n.role == Leader {
 		panic(fmt.Sprintf("node %d: a leader cannot become a candidate", n.id))
 	}
 	n.currentTerm++
 	n.votedFor = n.id
-	n.role = Candidate
 	n.leaderID = 0
-	n.votesReceived = map[int]bool{n.id: true}
-	n.preVotes = nil
-	n.report(Event{Kind: EventRole, Reason: reason})
-	n.report(Event{Kind: EventVote, Candidate: n.id, Granted: true,
-		Reason: "a candidate votes for itself; §5.2"})
-	n.resetElectionTimer("it started an election (§5.2)")
+	n.changeRole(Candidate)
+	n.campaign = &campaign{term: n.currentTerm, granted: map[int]bool{n.id: true}}
+	n.report(Event{Kind: EventRole, Cause: cause})
+	n.report(Event{Kind: EventVote, Candidate: n.id, Granted: true, Cause: Cause{Rule: RuleSelfVote}})
+	n.resetElectionTimer(Cause{Rule: RuleCampaigned})
 
 	lastLogIndex, lastLogTerm := n.lastLogEntry()
 	for _, peer := range n.peers {
@@ -326,20 +289,19 @@ func (n *node) becomeLeader() {
 	if n.role != Candidate {
 		panic(fmt.Sprintf("node %d: only a candidate can become leader, not a %s", n.id, n.role))
 	}
-	n.role = Leader
+	votes := len(n.campaign.granted)
+	n.changeRole(Leader)
 	n.leaderID = n.id
-	n.heardSinceCheck = map[int]bool{}
 	// A leader does not time out: it keeps its authority by heartbeats.
 	n.electionTimer.Stop()
-	n.report(Event{Kind: EventRole, Reason: fmt.Sprintf(
-		"won %d of %d votes, a majority of the cluster (§5.2)", len(n.votesReceived), n.clusterSize)})
+	n.report(Event{Kind: EventRole, Cause: Cause{Rule: RuleWonElection, Count: votes, Of: n.clusterSize}})
 }
 
 // wonElection reports whether the votes received form a majority. §5.2: a
 // candidate wins "if it receives votes from a majority of the servers in the
 // full cluster for the same term".
 func (n *node) wonElection() bool {
-	return isMajority(len(n.votesReceived), n.clusterSize)
+	return isMajority(len(n.campaign.granted), n.clusterSize)
 }
 
 // isMajority reports whether count nodes are a majority of a cluster of
@@ -361,27 +323,19 @@ func (n *node) sendHeartbeats() {
 }
 
 // handle applies one incoming message. The term rule comes first, for every
-// message, so each handler below sees only messages of currentTerm or older;
-// only leader stickiness, a deliberate refusal to apply it, goes before.
+// message, so each handler below sees only messages of currentTerm or older.
 func (n *node) handle(env Envelope) {
 	n.report(Event{Kind: EventRecv, From: env.From, To: n.id, Msg: env.Msg})
-	if m, ok := env.Msg.(RequestVote); ok && n.checkQuorum && m.Term > n.currentTerm && n.leaderIsLive() {
-		// Leader stickiness (dissertation §4.2.3): a node that hears from
-		// a live leader ignores a RequestVote, updating neither its term
-		// nor its vote, so a node that was cut off cannot depose a leader
-		// the rest of the cluster still follows. This is what becomes of a
-		// RequestVote that arrives after an election has been decided.
-		n.report(Event{Kind: EventVote, Candidate: m.CandidateID, Reason: fmt.Sprintf(
-			"ignored its RequestVote for term %d: node %d leads and was heard within the minimum election timeout; leader stickiness, dissertation §4.2.3",
-			m.Term, n.leaderID)})
+	if n.sticksToLeader(env) { // leader stickiness (refinements.go)
 		return
 	}
 	// §5.1, Figure 2 (rules for all servers): "If RPC request or response
-	// contains term T > currentTerm: set currentTerm = T, convert to follower."
-	// -break no-stepdown lets a leader ignore it, and keep leading.
-	if term := env.Msg.term(); term > n.currentTerm && !(n.role == Leader && n.breaks(BreakNoStepdown)) {
-		n.becomeFollower(term, fmt.Sprintf("saw term %d in %s from node %d (§5.1: a newer term always wins)",
-			term, messageName(env.Msg), env.From))
+	// contains term T > currentTerm: set currentTerm = T, convert to
+	// follower." A pre-vote asks about a term without entering it
+	// (refinements.go). -break no-stepdown lets a leader ignore the rule.
+	if term := env.Msg.term(); term > n.currentTerm && !asksAboutTerm(env.Msg) &&
+		!(n.role == Leader && n.breaks(BreakNoStepdown)) {
+		n.becomeFollower(term, Cause{Rule: RuleNewerTerm, Peer: env.From, Term: term, Msg: env.Msg})
 	}
 	switch m := env.Msg.(type) {
 	case PreVote:
@@ -396,88 +350,57 @@ func (n *node) handle(env Envelope) {
 		n.handleAppendEntries(env.From, m)
 	case AppendEntriesResponse:
 		// A heartbeat reply carries nothing but the follower's term, and
-		// the term rule above has already acted on it; with CheckQuorum,
-		// the leader also notes who is still answering.
-		if n.role == Leader && n.checkQuorum && m.Term == n.currentTerm {
-			n.heardSinceCheck[env.From] = true
-		}
-	}
-}
-
-// handlePreVote answers whether this node would vote for the sender in
-// the next term, changing nothing here: not its term, not its vote, not its
-// timer (dissertation §9.6).
-func (n *node) handlePreVote(from int, m PreVote) {
-	granted, reason := true, fmt.Sprintf("it would vote for it in term %d (dissertation §9.6)", m.NextTerm)
-	switch {
-	case m.NextTerm <= n.currentTerm:
-		granted, reason = false, fmt.Sprintf("term %d is not newer than its own, %d (§5.1)", m.NextTerm, n.currentTerm)
-	case n.leaderIsLive():
-		granted, reason = false, fmt.Sprintf("node %d leads and was heard within the minimum election timeout (§9.6)", n.leaderID)
-	case !n.candidateLogUpToDate(m.LastLogIndex, m.LastLogTerm):
-		granted, reason = false, "its log is less up-to-date (§5.4.1)"
-	}
-	n.report(Event{Kind: EventPreVote, Candidate: m.CandidateID, Granted: granted, Reason: reason})
-	n.send(from, PreVoteResponse{Term: n.currentTerm, NextTerm: m.NextTerm, Granted: granted})
-}
-
-// handlePreVoteResponse counts a pre-vote, if it answers the pre-vote this
-// node is asking for now.
-func (n *node) handlePreVoteResponse(from int, m PreVoteResponse) {
-	if n.preVotes == nil || m.NextTerm != n.currentTerm+1 || !m.Granted {
-		return
-	}
-	n.preVotes[from] = true
-	if n.wonPreVote() {
-		n.becomeCandidate(fmt.Sprintf("%d of %d nodes would vote for it in term %d (PreVote, dissertation §9.6)",
-			len(n.preVotes), n.clusterSize, m.NextTerm))
+		// the term rule above has already acted on it.
+		n.noteAnswer(env.From, m) // CheckQuorum's tally (refinements.go)
 	}
 }
 
 // handleRequestVote decides a vote and answers the candidate.
 func (n *node) handleRequestVote(from int, m RequestVote) {
-	granted, reason := n.decideVote(m)
+	granted, rule := n.decideVote(m)
 	if granted {
 		n.votedFor = m.CandidateID
 	}
 	// Figure 2: persistent state is updated before responding. The vote is
 	// reported here, before the reply goes out, in that same order.
-	n.report(Event{Kind: EventVote, Candidate: m.CandidateID, Granted: granted, Reason: reason})
+	n.report(Event{Kind: EventVote, Candidate: m.CandidateID, Granted: granted,
+		Cause: Cause{Rule: rule, Peer: m.CandidateID, Term: m.Term}})
 	if granted {
 		// Figure 2: granting a vote restarts the election timeout, so a
 		// voter gives the candidate it chose time to win.
-		n.resetElectionTimer(fmt.Sprintf("it granted its vote to node %d (Figure 2)", m.CandidateID))
+		n.resetElectionTimer(Cause{Rule: RuleGrantedVote, Peer: m.CandidateID})
 	}
 	n.send(from, RequestVoteResponse{Term: n.currentTerm, VoteGranted: granted})
 }
 
-// decideVote applies Figure 2's RequestVote receiver rules and says which
-// rule decided.
-func (n *node) decideVote(m RequestVote) (granted bool, reason string) {
+// decideVote applies Figure 2's RequestVote receiver rules and returns the
+// rule that decided. A follower that already knows its term's leader still
+// grants a vote it has not cast, as Figure 2 says; etcd-io/raft refuses
+// it. Either is safe: that leader's majority already holds one vote of
+// every majority the candidate could gather, so it cannot win.
+func (n *node) decideVote(m RequestVote) (granted bool, rule Rule) {
 	switch {
 	case m.Term < n.currentTerm:
 		// Rule 1: "Reply false if term < currentTerm (§5.1)."
-		return false, fmt.Sprintf("its term %d is older than term %d; §5.1: stale requests are refused", m.Term, n.currentTerm)
+		return false, RuleStaleTerm
 	case n.votedFor != 0 && n.votedFor != m.CandidateID:
-		// Rule 2: vote only "if votedFor is null or candidateId" — at most
-		// one vote per term, first come first served (§5.2). -break
+		// Rule 2: vote only "if votedFor is null or candidateId": at most
+		// one vote per term, first come, first served (§5.2). -break
 		// vote-twice skips it, and two candidates can win one term.
 		if n.breaks(BreakVoteTwice) {
-			return true, fmt.Sprintf("-break vote-twice: granted though it voted for node %d in term %d",
-				n.votedFor, n.currentTerm)
+			return true, RuleVoteTwice
 		}
-		return false, fmt.Sprintf("already voted for node %d in term %d; §5.2: one vote per term",
-			n.votedFor, n.currentTerm)
+		return false, RuleAlreadyVoted
 	case !n.candidateLogUpToDate(m.LastLogIndex, m.LastLogTerm):
 		// Rule 2, second half: "and candidate's log is at least as
 		// up-to-date as receiver's log" (§5.4.1).
-		return false, "its log is less up-to-date; §5.4.1: the election restriction"
+		return false, RuleLogBehind
 	case n.votedFor == m.CandidateID:
 		// A repeated request (its first reply may have been lost) gets the
 		// same answer: this is still the one vote of this term.
-		return true, fmt.Sprintf("had already voted for it in term %d; §5.2: the one vote of a term stands", n.currentTerm)
+		return true, RuleSameVote
 	}
-	return true, fmt.Sprintf("had not voted in term %d; §5.2: one vote per term, first come, first served", n.currentTerm)
+	return true, RuleFirstVote
 }
 
 // candidateLogUpToDate is the election restriction of §5.4.1: a vote (or a
@@ -511,14 +434,15 @@ func (n *node) lastLogEntry() (index, term uint64) {
 
 // handleRequestVoteResponse counts a vote.
 func (n *node) handleRequestVoteResponse(from int, m RequestVoteResponse) {
-	// Only a candidate counts votes, and only votes of its current term: a
-	// reply from an older term answers an election it has already given up,
-	// and counting it could elect a leader without a majority in this term.
-	// -break count-stale counts it anyway.
-	if n.role != Candidate || !m.VoteGranted || m.Term != n.currentTerm && !n.breaks(BreakCountStale) {
+	// Only a candidate counts votes, and only votes for its campaign's
+	// term: a reply from an older term answers an election it has already
+	// given up, and counting it could elect a leader without a majority in
+	// this term. -break count-stale counts it anyway.
+	if n.role != Candidate || !m.VoteGranted ||
+		(m.Term != n.campaign.term && !n.breaks(BreakCountStale)) {
 		return
 	}
-	n.votesReceived[from] = true
+	n.campaign.granted[from] = true
 	if n.wonElection() {
 		n.becomeLeader()
 	}
@@ -540,33 +464,34 @@ func (n *node) handleAppendEntries(from int, m AppendEntries) {
 		// leader does not give way to a peer claiming its own term.
 		n.send(from, AppendEntriesResponse{Term: n.currentTerm, Success: false})
 		return
-	case Candidate:
+	case Candidate, PreCandidate:
 		// §5.2: "If the leader's term ... is at least as large as the
 		// candidate's current term, then the candidate recognizes the
-		// leader as legitimate and returns to follower state."
-		n.becomeFollower(m.Term, fmt.Sprintf("heard from node %d, leader of term %d (§5.2)", m.LeaderID, m.Term))
+		// leader as legitimate and returns to follower state." A
+		// pre-candidate, too, has its answer: there is a leader.
+		n.becomeFollower(m.Term, Cause{Rule: RuleLeaderOfTerm, Peer: m.LeaderID, Term: m.Term})
 	}
-	n.heardFromLeader = time.Now()
+	n.heardFromLeader = n.clock.now()
 	if n.leaderID != m.LeaderID {
 		// §5.2: the leader's first heartbeat of a term establishes its
 		// authority over this node.
 		n.leaderID = m.LeaderID
-		n.report(Event{Kind: EventFollow, Leader: m.LeaderID,
-			Reason: "its first heartbeat arrived (§5.2: heartbeats establish authority)"})
+		n.report(Event{Kind: EventFollow, Leader: m.LeaderID})
 	}
 	// Figure 2: a heartbeat from the current leader restarts the election
 	// timeout; this is what keeps followers from standing while it lives.
-	n.resetElectionTimer(fmt.Sprintf("a heartbeat came from node %d, its leader (Figure 2)", m.LeaderID))
+	n.resetElectionTimer(Cause{Rule: RuleHeartbeat, Peer: m.LeaderID})
 	n.send(from, AppendEntriesResponse{Term: n.currentTerm, Success: true})
 }
 
-// resetElectionTimer starts a fresh, freshly drawn election timeout, for
-// the reason given. With Go 1.23 timers, Reset also discards a timeout that
-// fired but was not yet read.
-func (n *node) resetElectionTimer(why string) {
+// resetElectionTimer starts a fresh, freshly drawn election timeout. Like a
+// Go 1.23 timer, Reset also discards a timeout that fired but was not yet
+// read.
+func (n *node) resetElectionTimer(cause Cause) {
 	n.electionTimeout = n.randomElectionTimeout()
-	n.electionTimer.Reset(n.pace.wall(n.electionTimeout))
-	n.report(Event{Kind: EventTimer, Reason: fmt.Sprintf("to %s: %s", formatDuration(n.electionTimeout), why)})
+	n.electionTimer.Reset(n.electionTimeout)
+	cause.Timeout = n.electionTimeout
+	n.report(Event{Kind: EventTimer, Cause: cause})
 }
 
 // randomElectionTimeout draws a timeout uniformly from [timeoutMin,
@@ -594,7 +519,6 @@ func (n *node) report(ev Event) {
 
 // send reports a message and hands it to the network.
 func (n *node) send(to int, msg RaftMessage) {
-	env := Envelope{From: n.id, To: to, Msg: msg}
 	n.report(Event{Kind: EventSend, From: n.id, To: to, Msg: msg})
-	n.net.send(env)
+	n.net.send(Envelope{From: n.id, To: to, Msg: msg})
 }

@@ -82,19 +82,21 @@ func (s *safetyChecker) checkTerm(ev Event) string {
 }
 
 // checkVote: §5.2, each server votes for at most one candidate in a term,
-// and votedFor is on disk, so this holds across crashes too.
+// and votedFor is on disk, so this holds across crashes too. A second vote
+// still counts for its candidate: it was cast, and a leader it helps elect
+// must not also be reported as elected without a majority.
 func (s *safetyChecker) checkVote(ev Event) string {
+	candidacy := voterTerm{ev.Candidate, ev.Term}
+	if s.votesFor[candidacy] == nil {
+		s.votesFor[candidacy] = map[int]bool{}
+	}
+	s.votesFor[candidacy][ev.Node] = true
 	key := voterTerm{ev.Node, ev.Term}
 	if earlier, voted := s.votedFor[key]; voted && earlier != ev.Candidate {
 		return fmt.Sprintf("%s: at %s node %d voted for node %d in term %d after voting for node %d",
 			violationDoubleVote, formatDuration(ev.At), ev.Node, ev.Candidate, ev.Term, earlier)
 	}
 	s.votedFor[key] = ev.Candidate
-	candidacy := voterTerm{ev.Candidate, ev.Term}
-	if s.votesFor[candidacy] == nil {
-		s.votesFor[candidacy] = map[int]bool{}
-	}
-	s.votesFor[candidacy][ev.Node] = true
 	return ""
 }
 

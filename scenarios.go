@@ -129,8 +129,8 @@ func (sc scenario) config(base Config) Config {
 	return cfg
 }
 
-// stage is where a scenario plays: its running cluster and how long the
-// script waits.
+// stage is where a scenario plays: its running cluster, how long the
+// script waits, and what ends it early. Only the script's goroutine uses it.
 type stage struct {
 	c *Cluster
 	// patience bounds every wait for the cluster to reach a state, so a
@@ -139,25 +139,54 @@ type stage struct {
 	// hold is how long the script lets the cluster run between steps, long
 	// enough for many heartbeats and several election timeouts.
 	hold time.Duration
+	// abort, when closed, ends the script early: the record of the run
+	// stops there, and every later pause and wait returns at once.
+	abort <-chan struct{}
+	// deadline is when the script's budget of real time runs out; no
+	// pause or wait lasts beyond it.
+	deadline time.Time
+}
+
+// stageTimes are the patience and the hold of a stage for cfg.
+func stageTimes(cfg Config) (patience, hold time.Duration) {
+	_, latency := cfg.latencyRange()
+	return 10 * (cfg.ElectionTimeoutMax + latency), 4 * cfg.ElectionTimeoutMax
+}
+
+// longest is the longest sc can take on a cluster of base, in real time.
+func (sc scenario) longest(base Config) time.Duration {
+	return scriptBudget(sc.config(base))
+}
+
+// scriptBudget is the longest a scenario's script may take on a cluster of
+// cfg, in real time. No script waits for more than three patiences and
+// pauses for more than four holds in all, and the stage holds every script
+// to that.
+func scriptBudget(cfg Config) time.Duration {
+	patience, hold := stageTimes(cfg)
+	return time.Duration(float64(3*patience+4*hold) * max(cfg.Slowdown, 1))
 }
 
 // play runs sc on a fresh cluster built from cfg, narrating in its log, and
-// stops the cluster when the script ends. It returns the cluster for its
-// summary.
-func (sc scenario) play(cfg Config) (*Cluster, error) {
+// stops the cluster when the script ends, or soon after abort closes. It
+// returns the cluster for its summary.
+func (sc scenario) play(cfg Config, abort <-chan struct{}) (*Cluster, error) {
 	c, err := NewCluster(sc.config(cfg))
 	if err != nil {
 		return nil, err
 	}
-	s := &stage{
-		c:        c,
-		patience: 10 * (c.cfg.ElectionTimeoutMax + c.cfg.MaxLatency),
-		hold:     4 * c.cfg.ElectionTimeoutMax,
-	}
+	sc.run(c, abort)
+	return c, nil
+}
+
+// run starts c, which sc.config built, plays the script on it, and stops
+// c when the script ends, or soon after abort closes.
+func (sc scenario) run(c *Cluster, abort <-chan struct{}) {
+	s := &stage{c: c, abort: abort, deadline: time.Now().Add(scriptBudget(c.cfg))}
+	s.patience, s.hold = stageTimes(c.cfg)
 	c.Start()
 	defer c.Stop()
 	sc.script(s)
-	return c, nil
 }
 
 // say narrates a step of the script. The narration is an event, so that it
@@ -166,34 +195,86 @@ func (s *stage) say(format string, args ...any) {
 	s.c.rec.record(Event{Kind: EventNote, Reason: fmt.Sprintf(format, args...)})
 }
 
+// aborted reports whether the run was told to stop. The first time it
+// sees so, it ends the record of the run: the rest of the script runs
+// through at once, and must not show in the log or the summary.
+func (s *stage) aborted() bool {
+	select {
+	case <-s.abort:
+		s.c.rec.halt()
+		return true
+	default:
+		return false
+	}
+}
+
 // pause lets the cluster run on its own for d of protocol time.
-func (s *stage) pause(d time.Duration) { time.Sleep(s.c.cfg.pace().wall(d)) }
+func (s *stage) pause(d time.Duration) {
+	timer := s.c.clock.newTimer(d)
+	defer timer.Stop()
+	budget := time.NewTimer(time.Until(s.deadline))
+	defer budget.Stop()
+	select {
+	case <-timer.C:
+	case <-budget.C:
+	case <-s.abort:
+	}
+	s.aborted()
+}
 
 // waitFor polls cond until it holds or patience runs out, and reports
 // whether it held.
 func (s *stage) waitFor(cond func() bool) bool {
-	deadline := time.Now().Add(s.c.cfg.pace().wall(s.patience))
-	for !cond() {
-		if time.Now().After(deadline) {
+	deadline := time.Now().Add(s.c.clock.real(s.patience))
+	if deadline.After(s.deadline) {
+		deadline = s.deadline
+	}
+	poll := time.NewTicker(time.Millisecond)
+	defer poll.Stop()
+	for {
+		switch {
+		case s.aborted():
+			return false
+		case cond():
+			return true
+		case time.Now().After(deadline):
 			return false
 		}
-		time.Sleep(time.Millisecond)
+		select {
+		case <-poll.C:
+		case <-s.abort:
+		}
 	}
-	return true
 }
 
-// awaitLeader waits for a leader of a term after term, and narrates it if
-// none comes.
+// awaitLeader waits for a leader of a term after term, and narrates why
+// if none comes.
 func (s *stage) awaitLeader(after uint64) (id int, term uint64, ok bool) {
 	s.waitFor(func() bool {
 		id, term, ok = s.c.Leader()
 		return ok && term > after
 	})
 	if !ok || term <= after {
-		s.say("no leader after term %d within %s; too many messages may be lost. Stopping here.", after, s.patience)
+		s.say("no leader after term %d within %s: %s. Stopping here.", after, formatDuration(s.patience), s.whyNoLeader())
 		return 0, 0, false
 	}
 	return id, term, true
+}
+
+// whyNoLeader names what most likely kept the cluster from electing a
+// leader, from what the scenario set up.
+func (s *stage) whyNoLeader() string {
+	cfg := s.c.cfg
+	switch loss := s.c.lossRate(); {
+	case cfg.ElectionTimeoutMin == cfg.ElectionTimeoutMax || cfg.Break == BreakFixedTimeout:
+		return "every election timeout is the same, so nodes that time out together split the vote, again and again (§5.2)"
+	case loss > 0:
+		return fmt.Sprintf("the network loses %s of messages, votes included", formatPercent(loss))
+	case cfg.MaxLatency >= cfg.ElectionTimeoutMin/2:
+		return fmt.Sprintf("messages take up to %s, too long beside election timeouts of %s (§5.6: broadcastTime << electionTimeout)",
+			formatDuration(cfg.MaxLatency), formatDuration(cfg.ElectionTimeoutMin))
+	}
+	return "no candidate gathered votes from a majority in time"
 }
 
 // leaderSettled waits for the first leader and lets it lead for a while
@@ -272,13 +353,19 @@ func playSplitVote(s *stage) {
 		return
 	}
 	first, _ := s.c.rec.election(1)
-	if first.leader == 0 {
-		s.say("term 1: %d nodes stood at once and each kept its one vote for itself, so nobody reached a majority",
-			len(first.candidates))
-		s.say("their next timeouts were random, so one fired first: node %d won term %d", id, term)
-	} else {
+	if first.leader != 0 {
 		s.say("this time a RequestVote arrived before a timer fired, and node %d won term 1 outright; try another -seed or more -latency",
 			first.leader)
+		return
+	}
+	s.say("term 1: %d nodes stood at once and each kept its one vote for itself, so nobody reached a majority",
+		len(first.candidates))
+	won, _ := s.c.rec.election(term)
+	if len(won.candidates) == 1 {
+		s.say("their next timeouts were random, and in term %d node %d's fired before anyone else's: it stood alone and won", term, id)
+	} else {
+		s.say("their next timeouts were random; in term %d, %s stood, and node %d's requests reached a majority first",
+			term, nameNodes(won.candidates), id)
 	}
 	s.pause(s.hold / 2)
 }
@@ -388,7 +475,7 @@ func playAmnesia(s *stage) {
 		return
 	}
 	if _, term, ok := s.awaitLeader(0); ok {
-		s.say("term %d has a leader; node 1 granted %d votes in term 1", term, s.votesGranted(1, 1))
+		s.say("term %d has a leader; node 1 granted %s in term 1", term, plural(s.votesGranted(1, 1), "vote"))
 	}
 	s.pause(s.hold / 2)
 }
@@ -411,8 +498,8 @@ func slowNetworkConfig(cfg *Config) {
 
 func playSlowNetwork(s *stage) {
 	if _, term, ok := s.awaitLeader(0); ok {
-		s.say("a leader at last, in term %d: %d elections before one was fast enough (§5.6: broadcastTime << electionTimeout)",
-			term, term)
+		s.say("a leader at last, in term %d, after %s that failed (§5.6: broadcastTime << electionTimeout)",
+			term, plural(int(term-1), "election"))
 	}
 	s.pause(s.hold / 2)
 }

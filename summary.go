@@ -118,6 +118,18 @@ func (s *electionSummary) rows() []summaryRow {
 	return shortenRows(rows, shownRows)
 }
 
+// elections returns the terms the summary still holds one by one, settled
+// and recent, in the order they began: every term of a short run.
+func (s *electionSummary) elections() []*termRecord {
+	var terms []*termRecord
+	for _, row := range s.settled {
+		if row.election != nil {
+			terms = append(terms, row.election)
+		}
+	}
+	return append(terms, s.recent...)
+}
+
 // summaryRow is one row of the summary: one term's election, or a span of
 // several terms.
 type summaryRow struct {
@@ -433,14 +445,6 @@ func times(n int) string {
 		return "twice"
 	}
 	return fmt.Sprintf("%d times", n)
-}
-
-// plural counts things: "1 vote", "3 votes".
-func plural(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // leadership follows whether the cluster has a leader: its latest leader is

@@ -23,6 +23,7 @@ type phase int
 
 const (
 	phaseFollower phase = iota
+	phasePreCandidate
 	phaseCandidate
 	phaseLeader
 	phaseCrashed
@@ -31,6 +32,8 @@ const (
 // phaseOf is the phase of a node in role r.
 func phaseOf(r Role) phase {
 	switch r {
+	case PreCandidate:
+		return phasePreCandidate
 	case Candidate:
 		return phaseCandidate
 	case Leader:
@@ -46,10 +49,11 @@ var phaseLooks = []struct {
 	style  *color.Color
 	name   string
 }{
-	phaseFollower:  {"─", color.New(color.Faint), "follower"},
-	phaseCandidate: {"▒", color.New(color.FgYellow), "candidate"},
-	phaseLeader:    {"█", color.New(color.FgGreen), "leader"},
-	phaseCrashed:   {"×", color.New(color.FgRed, color.Bold), "crashed"},
+	phaseFollower:     {"─", color.New(color.Faint), "follower"},
+	phasePreCandidate: {"░", color.New(color.FgYellow, color.Faint), "precandidate"},
+	phaseCandidate:    {"▒", color.New(color.FgYellow), "candidate"},
+	phaseLeader:       {"█", color.New(color.FgGreen), "leader"},
+	phaseCrashed:      {"×", color.New(color.FgRed, color.Bold), "crashed"},
 }
 
 // stretch is a node entering a phase at a time; it lasts until the node's
@@ -189,13 +193,7 @@ func (tl *timeline) write(w io.Writer, width int, end time.Duration) {
 	}
 	cols := max(width-timelineLabel-1, 20)
 	perCol := (end + time.Duration(cols) - 1) / time.Duration(cols)
-	legend := []string{fmt.Sprintf("Timeline, one column = %s:", formatDuration(perCol))}
-	for _, look := range phaseLooks {
-		legend = append(legend, look.style.Sprint(look.symbol)+" "+look.name)
-	}
-	for _, line := range packItems(legend, "  ", width) {
-		fmt.Fprintln(w, line)
-	}
+	tl.writeLegend(w, width, perCol)
 	for i, row := range tl.rows {
 		fmt.Fprintf(w, "%-*s%s\n", timelineLabel, fmt.Sprintf("node %d", i+1), drawRow(row, cols, perCol, end))
 	}
@@ -208,6 +206,27 @@ func (tl *timeline) write(w io.Writer, width int, end time.Duration) {
 	tl.writeFaults(w, width)
 }
 
+// writeLegend writes the picture's title and what its symbols mean: on one
+// line if they fit, else the symbols on lines of their own, under the
+// picture.
+func (tl *timeline) writeLegend(w io.Writer, width int, perCol time.Duration) {
+	title := fmt.Sprintf("Timeline, one column = %s:", formatDuration(perCol))
+	var legend []string
+	for p, look := range phaseLooks {
+		if phase(p) != phasePreCandidate || tl.shows(phasePreCandidate) {
+			legend = append(legend, look.style.Sprint(look.symbol)+" "+look.name)
+		}
+	}
+	if line := title + "  " + strings.Join(legend, "  "); columns(line) <= width {
+		fmt.Fprintln(w, line)
+		return
+	}
+	fmt.Fprintln(w, title)
+	for _, line := range packItems(legend, "  ", width-timelineLabel) {
+		fmt.Fprintln(w, strings.Repeat(" ", timelineLabel)+line)
+	}
+}
+
 // writeFaults explains the latest faults of the faults row.
 func (tl *timeline) writeFaults(w io.Writer, width int) {
 	margin := strings.Repeat(" ", timelineLabel)
@@ -218,6 +237,19 @@ func (tl *timeline) writeFaults(w io.Writer, width int) {
 	for _, f := range listed {
 		writeHanging(w, margin+fmt.Sprintf("%s at %s: ", f.symbol, formatDuration(f.at)), f.text, width, nil)
 	}
+}
+
+// shows reports whether some node went through phase p: the legend names
+// a pre-candidate only in a run with PreVote.
+func (tl *timeline) shows(p phase) bool {
+	for _, row := range tl.rows {
+		for _, s := range row {
+			if s.phase == p {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // drawRow draws one node's stretches, one character a column.

@@ -6,9 +6,13 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"strings"
 	"time"
 )
 
@@ -30,6 +34,7 @@ type traceLine struct {
 	Groups    [][]int   `json:"groups,omitempty"`    // partition
 	Nodes     int       `json:"nodes,omitempty"`     // start
 	Reason    string    `json:"reason,omitempty"`
+	Cause     string    `json:"cause,omitempty"` // the rule behind a node's step, when the run names it
 }
 
 // newTraceLine is ev as the trace stores it.
@@ -46,6 +51,7 @@ func newTraceLine(ev Event) traceLine {
 		Groups:    ev.Groups,
 		Nodes:     ev.Nodes,
 		Reason:    ev.Reason,
+		Cause:     ev.Cause.Rule.String(),
 	}
 	switch ev.Kind {
 	case EventRole:
@@ -64,13 +70,16 @@ func newTraceLine(ev Event) traceLine {
 }
 
 // event is the line as an Event, with what the safety checker needs. The
-// trace keeps a message's kind, not the message, so Msg stays nil.
-func (line traceLine) event() (Event, error) {
-	ev := Event{
+// trace keeps a message's kind, not the message, so Msg stays nil. The
+// line has passed validate, so its role, if any, is known.
+func (line traceLine) event() Event {
+	role, _ := roleNamed(line.Role)
+	return Event{
 		At:        time.Duration(line.AtMs * float64(time.Millisecond)),
 		Kind:      line.Event,
 		Node:      line.Node,
 		Term:      line.Term,
+		Role:      role,
 		VotedFor:  line.VotedFor,
 		Candidate: line.Candidate,
 		Granted:   line.Granted != nil && *line.Granted,
@@ -81,19 +90,12 @@ func (line traceLine) event() (Event, error) {
 		Nodes:     line.Nodes,
 		Reason:    line.Reason,
 	}
-	if line.Event == EventRole {
-		role, ok := roleNamed(line.Role)
-		if !ok {
-			return ev, fmt.Errorf("unknown role %q", line.Role)
-		}
-		ev.Role = role
-	}
-	return ev, nil
 }
 
-// roleNamed is the Role whose String is name.
+// roleNamed is the Role whose String is name. Leader is the last role,
+// so the loop meets every role there is.
 func roleNamed(name string) (Role, bool) {
-	for _, r := range []Role{Follower, Candidate, Leader} {
+	for r := Follower; r <= Leader; r++ {
 		if r.String() == name {
 			return r, true
 		}
@@ -118,54 +120,297 @@ func (t *traceWriter) write(ev Event) {
 	}
 }
 
-// readTrace parses a JSON Lines trace.
-func readTrace(r io.Reader) ([]traceLine, error) {
-	var lines []traceLine
+// maxTraceLine is the longest line the reader accepts, in bytes. The
+// longest line a run writes is a narration of a few hundred bytes, so this
+// leaves room to spare while keeping what the reader holds small.
+const maxTraceLine = 64 * 1024
+
+// traceReader reads a trace one line at a time, in constant memory: it
+// holds the current line and nothing before it. One goroutine uses it.
+type traceReader struct {
+	scanner *bufio.Scanner
+	number  int // of the line last read, counting from 1
+}
+
+func newTraceReader(r io.Reader) *traceReader {
 	scanner := bufio.NewScanner(r)
-	scanner.Buffer(make([]byte, 64*1024), 1024*1024)
-	for n := 1; scanner.Scan(); n++ {
-		var line traceLine
-		if err := json.Unmarshal(scanner.Bytes(), &line); err != nil {
-			return nil, fmt.Errorf("line %d: %v", n, err)
+	scanner.Buffer(make([]byte, 4096), maxTraceLine)
+	return &traceReader{scanner: scanner}
+}
+
+// next decodes the next line. It returns io.EOF after the last line, and
+// names the line in any other error.
+func (tr *traceReader) next() (traceLine, error) {
+	if !tr.scanner.Scan() {
+		err := tr.scanner.Err()
+		switch {
+		case err == nil:
+			return traceLine{}, io.EOF
+		case errors.Is(err, bufio.ErrTooLong):
+			return traceLine{}, fmt.Errorf("line %d is longer than %d bytes, the most a trace line may hold",
+				tr.number+1, maxTraceLine)
 		}
-		if line.Event == "" {
-			return nil, fmt.Errorf("line %d: no \"event\" field", n)
-		}
-		lines = append(lines, line)
+		return traceLine{}, fmt.Errorf("after line %d: %v", tr.number, err)
 	}
-	return lines, scanner.Err()
+	tr.number++
+	line, err := decodeTraceLine(tr.scanner.Bytes())
+	if err != nil {
+		return line, fmt.Errorf("line %d: %v", tr.number, err)
+	}
+	return line, nil
+}
+
+// decodeTraceLine reads one line of a trace: a single JSON object whose
+// fields are all traceLine's, each of the right type.
+func decodeTraceLine(text []byte) (traceLine, error) {
+	var line traceLine
+	if len(bytes.TrimSpace(text)) == 0 {
+		return line, errors.New("empty, where an event should be")
+	}
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&line); err != nil {
+		return line, describeJSONError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return line, errors.New("more than one JSON value; a trace holds one object a line")
+	}
+	if line.Event == "" {
+		return line, errors.New(`no "event" field`)
+	}
+	return line, nil
+}
+
+// describeJSONError words a decoding error for someone who wrote or edited
+// a trace: in JSON's terms, never the Go types behind it.
+func describeJSONError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return fmt.Errorf("%q must be %s, not %s", typeErr.Field, jsonKind(typeErr.Type), typeErr.Value)
+	case errors.As(err, &typeErr):
+		return fmt.Errorf("not an object but %s; a trace holds one object a line", typeErr.Value)
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("not JSON (%s)", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// jsonKind names, in JSON's words, what a value of Go type t must be.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int:
+		return "a whole number"
+	case reflect.Uint64:
+		return "a whole number, 0 or more"
+	case reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool, reflect.Pointer:
+		return "true or false"
+	case reflect.Slice:
+		return "a list of groups of node ids, such as [[1,2],[3,4,5]]"
+	}
+	return "another kind of value"
+}
+
+// eventFields says which fields an event of one kind must carry, beyond
+// its time and kind: the checker relies on them.
+type eventFields struct {
+	node      bool // a node of the cluster; events of the whole cluster name none
+	nodes     bool // the cluster's size
+	role      bool
+	candidate bool // and whether the vote was granted
+	leader    bool
+	message   bool // from, to and the message's kind
+	groups    bool
+}
+
+// traceEvents is every kind of event a trace may hold.
+var traceEvents = map[EventKind]eventFields{
+	EventStart:     {nodes: true},
+	EventRole:      {node: true, role: true},
+	EventVote:      {node: true, candidate: true},
+	EventPreVote:   {node: true, candidate: true},
+	EventFollow:    {node: true, leader: true},
+	EventTimeout:   {node: true},
+	EventTimer:     {node: true},
+	EventHeartbeat: {node: true},
+	EventSend:      {node: true, message: true},
+	EventRecv:      {node: true, message: true},
+	EventDrop:      {node: true, message: true},
+	EventCrash:     {node: true},
+	EventRestart:   {node: true},
+	EventPartition: {groups: true},
+	EventHeal:      {},
+	EventLoss:      {},
+	EventNote:      {},
+	EventOperator:  {},
+}
+
+// traceMessages names every message a trace may mention.
+var traceMessages = map[string]bool{}
+
+func init() {
+	for _, m := range []RaftMessage{PreVote{}, PreVoteResponse{}, RequestVote{},
+		RequestVoteResponse{}, AppendEntries{}, AppendEntriesResponse{}} {
+		traceMessages[messageName(m)] = true
+	}
+}
+
+// longestTraceMs bounds at_ms: a run of a hundred years is not a run, and
+// a time beyond it would overflow the checker's durations.
+const longestTraceMs = 100 * 365 * 24 * 3600 * 1000.0
+
+// validate checks line as an event of a cluster of nodes nodes that last
+// reported an event at previousMs: a known kind, the fields that kind
+// needs, node ids of the cluster, and a time that does not go backwards.
+func (line traceLine) validate(nodes int, previousMs float64) error {
+	needs, known := traceEvents[line.Event]
+	if !known {
+		return fmt.Errorf("unknown event %q", line.Event)
+	}
+	switch {
+	case !(line.AtMs >= 0 && line.AtMs <= longestTraceMs):
+		return fmt.Errorf("at_ms %g is not a time in a run (0 to %g)", line.AtMs, longestTraceMs)
+	case line.AtMs < previousMs:
+		return fmt.Errorf("at_ms %g goes back in time: the event before was at %g", line.AtMs, previousMs)
+	}
+	if err := line.validateShape(needs); err != nil {
+		return err
+	}
+	return line.validateIDs(nodes)
+}
+
+// validateShape checks that line carries the fields its kind needs, and
+// no field whose meaning belongs to another kind.
+func (line traceLine) validateShape(needs eventFields) error {
+	missing := func(field string) error {
+		return fmt.Errorf("a %s event needs a %q field", line.Event, field)
+	}
+	switch {
+	case needs.node && line.Node == 0:
+		return missing("node")
+	case !needs.node && line.Node != 0:
+		return fmt.Errorf("a %s event concerns the whole cluster, not node %d", line.Event, line.Node)
+	case needs.nodes != (line.Nodes != 0):
+		return fmt.Errorf("\"nodes\" belongs on a start event, which needs it, and on no other")
+	case needs.groups != (line.Groups != nil):
+		return fmt.Errorf("\"groups\" belongs on a partition event, which needs it, and on no other")
+	case needs.role && line.Role == "":
+		return missing("role")
+	case line.Role != "" && !roleKnown(line.Role):
+		return fmt.Errorf("unknown role %q", line.Role)
+	case needs.candidate && line.Candidate == 0:
+		return missing("candidate")
+	case needs.candidate && line.Granted == nil:
+		return missing("granted")
+	case needs.leader && line.Leader == 0:
+		return missing("leader")
+	case needs.message && (line.From == 0 || line.To == 0):
+		return missing("from\" and \"to")
+	case needs.message && line.Msg == "":
+		return missing("msg")
+	case line.Msg != "" && !traceMessages[line.Msg]:
+		return fmt.Errorf("unknown message %q", line.Msg)
+	}
+	return nil
+}
+
+// roleKnown reports whether name is the name of a role.
+func roleKnown(name string) bool {
+	_, ok := roleNamed(name)
+	return ok
+}
+
+// validateIDs checks that every node line names is a node of a cluster of
+// nodes nodes, 1 to nodes, and that a partition names each at most once.
+func (line traceLine) validateIDs(nodes int) error {
+	for _, f := range []struct {
+		name string
+		id   int
+	}{{"node", line.Node}, {"voted_for", line.VotedFor}, {"candidate", line.Candidate},
+		{"leader", line.Leader}, {"from", line.From}, {"to", line.To}} {
+		if f.id != 0 && (f.id < 1 || f.id > nodes) {
+			return fmt.Errorf("%q is %d, not a node of this run's cluster of %d (1 to %d)", f.name, f.id, nodes, nodes)
+		}
+	}
+	named := map[int]bool{}
+	for _, group := range line.Groups {
+		for _, id := range group {
+			if id < 1 || id > nodes || named[id] {
+				return fmt.Errorf("\"groups\" names node %d: a partition names each node of the cluster (1 to %d) at most once", id, nodes)
+			}
+			named[id] = true
+		}
+	}
+	return nil
 }
 
 // traceReport is what the safety checker finds in a trace.
 type traceReport struct {
 	runs, events int
-	violations   []string
+	violations   []string // the first mostViolationsShown found
+	unshown      int      // violations found after those
 }
 
-// checkTrace runs the safety checker over a trace. Each start event begins
-// a new cluster, as in a tour, with a checker of its own.
-func checkTrace(lines []traceLine) (traceReport, error) {
+// mostViolationsShown bounds the violations a report keeps, so that
+// checking a trace full of them still takes constant memory.
+const mostViolationsShown = 50
+
+// add records a violation found in the current run.
+func (report *traceReport) add(violation string) {
+	if len(report.violations) == mostViolationsShown {
+		report.unshown++
+		return
+	}
+	report.violations = append(report.violations, fmt.Sprintf("run %d: %s", report.runs, violation))
+}
+
+// mostTraceNodes is the largest cluster a start event may announce, as for
+// Config.Nodes.
+const mostTraceNodes = 9
+
+// checkTrace reads a trace from r and runs the safety checker over it,
+// one line at a time. Each start event begins a new cluster, as in a tour,
+// with a checker of its own. A line that no run could have written is an
+// error that names it; so is a file without a start event, empty or not.
+func checkTrace(r io.Reader) (traceReport, error) {
 	var report traceReport
 	var checker *safetyChecker
-	for i, line := range lines {
-		ev, err := line.event()
-		if err != nil {
-			return report, fmt.Errorf("line %d: %v", i+1, err)
+	nodes, previousMs := 0, 0.0
+	reader := newTraceReader(r)
+	for {
+		line, err := reader.next()
+		if err == io.EOF {
+			break
 		}
-		if ev.Kind == EventStart {
-			if ev.Nodes < 1 {
-				return report, fmt.Errorf("line %d: a start event without a cluster size", i+1)
+		if err != nil {
+			return report, err
+		}
+		if line.Event == EventStart {
+			if line.Nodes < 1 || line.Nodes > mostTraceNodes {
+				return report, fmt.Errorf("line %d: a start event needs \"nodes\", the cluster's size, 1 to %d", reader.number, mostTraceNodes)
 			}
 			report.runs++
-			checker = newSafetyChecker(ev.Nodes)
+			nodes, previousMs, checker = line.Nodes, 0, newSafetyChecker(line.Nodes)
 		}
 		if checker == nil {
-			return report, fmt.Errorf("line %d: an event before any start event", i+1)
+			return report, fmt.Errorf("line %d: an event before any start event; a trace begins with one", reader.number)
 		}
-		if v := checker.observe(ev); v != "" {
-			report.violations = append(report.violations, fmt.Sprintf("run %d: %s", report.runs, v))
+		if err := line.validate(nodes, previousMs); err != nil {
+			return report, fmt.Errorf("line %d: %v", reader.number, err)
+		}
+		if v := checker.observe(line.event()); v != "" {
+			report.add(v)
 		}
 		report.events++
+		previousMs = line.AtMs
+	}
+	if report.runs == 0 {
+		return report, errors.New("no events: a trace begins with a start event")
 	}
 	return report, nil
 }

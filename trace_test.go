@@ -6,6 +6,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -28,7 +29,7 @@ func TestTraceIsTheRun(t *testing.T) {
 		minority, majority := splitAround(leader, cfg.Nodes)
 		for _, step := range []func() error{
 			func() error { return c.Partition(minority, majority) },
-			func() error { c.Heal(); return nil },
+			c.Heal,
 			func() error { return c.Crash(leader) },
 			func() error { return c.Restart(leader) },
 			func() error { return c.SetDropRate(0) },
@@ -41,10 +42,7 @@ func TestTraceIsTheRun(t *testing.T) {
 		awaitLeader(t, c, term, 2*time.Second)
 		c.Stop()
 
-		lines, err := readTrace(&trace)
-		if err != nil {
-			t.Fatal(err)
-		}
+		lines := readTraceLines(t, bytes.NewReader(trace.Bytes()))
 		recorded := events.matching(func(Event) bool { return true })
 		if len(lines) != len(recorded) {
 			t.Fatalf("the trace has %d lines for %d events", len(lines), len(recorded))
@@ -62,11 +60,29 @@ func TestTraceIsTheRun(t *testing.T) {
 				t.Errorf("the run recorded no %s event", kind)
 			}
 		}
-		report, err := checkTrace(lines)
+		report, err := checkTrace(&trace)
 		if err != nil || report.runs != 1 || report.events != len(lines) || len(report.violations) != 0 {
 			t.Errorf("checkTrace = %+v, %v; want 1 run of %d events with no violation", report, err, len(lines))
 		}
 	})
+}
+
+// readTraceLines reads every line of a trace, failing the test at the
+// first line the reader refuses.
+func readTraceLines(t *testing.T, r io.Reader) []traceLine {
+	t.Helper()
+	var lines []traceLine
+	reader := newTraceReader(r)
+	for {
+		line, err := reader.next()
+		if err == io.EOF {
+			return lines
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, line)
+	}
 }
 
 // writeTrace writes events as a trace file and returns its path.

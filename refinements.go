@@ -1,0 +1,186 @@
+// refinements.go holds the election's refinements from Ongaro's
+// dissertation (https://github.com/ongardie/dissertation), which
+// production Raft libraries such as etcd-io/raft add to Figure 2: PreVote
+// (dissertation §9.6), CheckQuorum (§6.2) and leader stickiness (§4.2.3).
+// Each is off unless Config asks for it, and node.go reaches each through
+// one named hook: becomePreCandidate from electionTimedOut, asksAboutTerm
+// and sticksToLeader from handle, the quorum check from runLeader.
+
+package main
+
+import "time"
+
+// refinements is a node's switches for the refinements and the volatile
+// state they keep. Like the rest of the node, its goroutine owns it.
+type refinements struct {
+	preVote     bool // §9.6: ask for pre-votes before standing
+	checkQuorum bool // §6.2 and §4.2.3: leaders need a live majority; followers stick to live leaders
+
+	heardFromLeader time.Duration // protocol time of the last heartbeat from currentTerm's leader
+	quorumTimer     *clockTimer   // a leader's, with checkQuorum: the next quorum check
+	heardSinceCheck map[int]bool  // a leader's, with checkQuorum: peers that answered since the last check
+}
+
+// becomePreCandidate starts a pre-vote: the node asks every peer whether it
+// would vote for it in the next term, without entering that term, so that
+// a node that cannot win, such as one cut off from the cluster, never
+// raises its term and cannot disrupt a healthy leader when it returns
+// (dissertation §9.6). Only a majority of yeses makes it a candidate. A
+// candidate whose election timed out asks again the same way.
+func (n *node) becomePreCandidate() {
+	if n.role == Leader {
+		panic("a leader cannot become a pre-candidate")
+	}
+	n.leaderID = 0
+	n.changeRole(PreCandidate)
+	n.campaign = &campaign{term: n.currentTerm + 1, granted: map[int]bool{n.id: true}}
+	n.report(Event{Kind: EventRole, Cause: Cause{Rule: RuleTimedOut, Timeout: n.electionTimeout}})
+	n.resetElectionTimer(Cause{Rule: RuleCampaigned})
+	lastLogIndex, lastLogTerm := n.lastLogEntry()
+	for _, peer := range n.peers {
+		n.send(peer, PreVote{Term: n.campaign.term, CandidateID: n.id,
+			LastLogIndex: lastLogIndex, LastLogTerm: lastLogTerm})
+	}
+	if n.wonPreVote() { // a cluster of one needs nobody's answer
+		n.becomeCandidate(n.preVoteWon())
+	}
+}
+
+// wonPreVote reports whether a majority of the cluster would vote for this
+// node in the term it asks about.
+func (n *node) wonPreVote() bool { return isMajority(len(n.campaign.granted), n.clusterSize) }
+
+// preVoteWon is the cause of a won pre-vote: who would vote, of how many.
+func (n *node) preVoteWon() Cause {
+	return Cause{Rule: RuleWonPreVote, Count: len(n.campaign.granted), Of: n.clusterSize, Term: n.campaign.term}
+}
+
+// asksAboutTerm reports whether msg carries a term without making its
+// receiver enter it, an exception to the term rule of §5.1. A PreVote
+// carries the term its sender would stand in; a granted PreVoteResponse
+// echoes it. Entering either term would be the disruption PreVote exists
+// to prevent. A refused PreVoteResponse carries the refuser's own term,
+// and that one the asker does take.
+func asksAboutTerm(msg RaftMessage) bool {
+	switch m := msg.(type) {
+	case PreVote:
+		return true
+	case PreVoteResponse:
+		return m.Granted
+	}
+	return false
+}
+
+// handlePreVote answers whether this node would vote for the sender in the
+// term it asks about, changing nothing here: not its term, not its vote,
+// not its timer (dissertation §9.6). It would, as for a RequestVote, unless
+// the term is stale or its vote in that term is taken, and, as §9.6 adds,
+// unless it has heard from a live leader within the minimum election
+// timeout.
+func (n *node) handlePreVote(from int, m PreVote) {
+	granted, rule := true, RuleWouldVote
+	switch {
+	case m.Term < n.currentTerm:
+		granted, rule = false, RuleStaleTerm
+	case m.Term == n.currentTerm && n.votedFor != 0 && n.votedFor != m.CandidateID:
+		granted, rule = false, RuleAlreadyVoted
+	case n.leaderIsLive():
+		granted, rule = false, RuleLeaderIsLive
+	case !n.candidateLogUpToDate(m.LastLogIndex, m.LastLogTerm):
+		granted, rule = false, RuleLogBehind
+	}
+	n.report(Event{Kind: EventPreVote, Candidate: m.CandidateID, Granted: granted, Leader: n.leaderID,
+		Cause: Cause{Rule: rule, Peer: m.CandidateID, Term: m.Term}})
+	reply := PreVoteResponse{Term: m.Term, Granted: true}
+	if !granted {
+		reply = PreVoteResponse{Term: n.currentTerm, Granted: false}
+	}
+	n.send(from, reply)
+}
+
+// handlePreVoteResponse counts a pre-vote for the pre-vote under way. A
+// refusal needs nothing more: one from a newer term has already made this
+// node a follower (the term rule), and any other leaves it waiting for
+// its timer.
+func (n *node) handlePreVoteResponse(from int, m PreVoteResponse) {
+	if n.role != PreCandidate || !m.Granted || m.Term != n.campaign.term {
+		return
+	}
+	n.campaign.granted[from] = true
+	if n.wonPreVote() {
+		n.becomeCandidate(n.preVoteWon())
+	}
+}
+
+// leaderIsLive reports whether this node has heard from a live leader of
+// its term within the minimum election timeout, or is that leader: then no
+// election is needed.
+func (n *node) leaderIsLive() bool {
+	if n.role == Leader {
+		return true
+	}
+	return n.leaderID != 0 && n.clock.now()-n.heardFromLeader < n.timeoutMin
+}
+
+// sticksToLeader is leader stickiness (dissertation §4.2.3), part of
+// CheckQuorum: a node that has heard from a live leader within the minimum
+// election timeout ignores a RequestVote or PreVote for a newer term. It
+// updates neither its term nor its vote and sends no reply, so a node that
+// was cut off cannot depose a leader the rest of the cluster still follows.
+// It reports whether it ignored env.
+func (n *node) sticksToLeader(env Envelope) bool {
+	if !n.checkQuorum || env.Msg.term() <= n.currentTerm || !n.leaderIsLive() {
+		return false
+	}
+	var kind EventKind
+	var candidate int
+	switch m := env.Msg.(type) {
+	case RequestVote:
+		kind, candidate = EventVote, m.CandidateID
+	case PreVote:
+		kind, candidate = EventPreVote, m.CandidateID
+	default:
+		return false
+	}
+	n.report(Event{Kind: kind, Candidate: candidate, Leader: n.leaderID,
+		Cause: Cause{Rule: RuleLeaderSticky, Peer: candidate, Term: env.Msg.term(), Msg: env.Msg}})
+	return true
+}
+
+// startQuorumCheck arms a new leader's first quorum check, one minimum
+// election timeout away, and returns the channel it fires on and a way to
+// stop it. Without CheckQuorum the channel is nil, which switches off its
+// case in runLeader's select.
+func (n *node) startQuorumCheck() (<-chan time.Time, func()) {
+	if !n.checkQuorum {
+		return nil, func() {}
+	}
+	n.quorumTimer = n.clock.newTimer(n.timeoutMin)
+	return n.quorumTimer.C, func() { n.quorumTimer.Stop() }
+}
+
+// noteAnswer is CheckQuorum's tally: a leader notes each peer that answers
+// a heartbeat of its term.
+func (n *node) noteAnswer(from int, m AppendEntriesResponse) {
+	if n.role != Leader || !n.checkQuorum || m.Term != n.currentTerm {
+		return
+	}
+	if n.heardSinceCheck == nil {
+		n.heardSinceCheck = map[int]bool{}
+	}
+	n.heardSinceCheck[from] = true
+}
+
+// checkMajorityHeard is CheckQuorum (dissertation §6.2): a leader that has
+// not heard from a majority of the cluster within an election timeout steps
+// down. Cut off in a minority, it would otherwise go on believing it leads,
+// while the majority elects another leader.
+func (n *node) checkMajorityHeard() {
+	heard := len(n.heardSinceCheck) + 1 // the leader hears itself
+	if !isMajority(heard, n.clusterSize) {
+		n.becomeFollower(n.currentTerm, Cause{Rule: RuleLostQuorum, Count: heard, Of: n.clusterSize, Timeout: n.timeoutMin})
+		return
+	}
+	n.heardSinceCheck = nil
+	n.quorumTimer.Reset(n.timeoutMin)
+}

@@ -23,12 +23,6 @@ const chartRows = 17
 // chartLabel is the width of the left-hand labels, "100% ".
 const chartLabel = 6
 
-// curveLooks tells the curves apart: each a letter, and a color.
-var curveLooks = []*color.Color{
-	color.New(color.FgCyan), color.New(color.FgMagenta), color.New(color.FgYellow),
-	color.New(color.FgBlue), color.New(color.FgGreen), color.New(color.FgRed),
-}
-
 // writeCDF draws one curve per setting, width columns wide, with a
 // logarithmic time axis if logX.
 func writeCDF(w io.Writer, all []trialStats, logX bool, width int) {
@@ -49,7 +43,7 @@ func writeCDF(w io.Writer, all []trialStats, logX bool, width int) {
 		grid[row] = slices.Repeat([]string{" "}, cols)
 	}
 	for i, s := range all {
-		symbol := curveLooks[i%len(curveLooks)].Sprint(string(rune('a' + i)))
+		symbol := curveLook(i).Sprint(string(rune('a' + i)))
 		below := -1 // the row the curve reached in the previous column
 		for c := range cols {
 			share := s.cumulative(timeAt(c))
@@ -78,12 +72,20 @@ func writeCDF(w io.Writer, all []trialStats, logX bool, width int) {
 		fmt.Fprintf(w, "%*s │%s\n", chartLabel-2, label, strings.Join(grid[row], ""))
 	}
 	fmt.Fprintf(w, "%*s └%s\n", chartLabel-2, "", strings.Repeat("─", cols))
-	fmt.Fprintf(w, "%*s  %s  ms\n", chartLabel-2, "", chartAxis(cols, timeAt, logX))
+	fmt.Fprintf(w, "%*s  %s\n", chartLabel-2, "ms", chartAxis(cols, timeAt, logX))
 	var legend []string
 	for i, s := range all {
-		legend = append(legend, curveLooks[i%len(curveLooks)].Sprintf("%c %s", 'a'+i, s.label))
+		legend = append(legend, curveLook(i).Sprintf("%c %s", 'a'+i, s.label))
 	}
-	fmt.Fprintf(w, "%*s  %s\n", chartLabel-2, "", strings.Join(legend, "   "))
+	for _, line := range packItems(legend, "   ", width-chartLabel) {
+		fmt.Fprintf(w, "%*s%s\n", chartLabel, "", line)
+	}
+}
+
+// curveLook is the color of curve i: the nodes' palette, whose colors
+// read on dark and light backgrounds.
+func curveLook(i int) *color.Color {
+	return palette[i%len(palette)]
 }
 
 // cumulative is the share of all trials that had a leader within t.
@@ -140,5 +142,5 @@ func chartAxis(cols int, timeAt func(int) time.Duration, logX bool) string {
 		}
 	}
 	column := func(t time.Duration) int { return sort.Search(cols, func(c int) bool { return timeAt(c) >= t }) }
-	return placeMarks(marks, cols, column, labelsOf)
+	return axisLabels(marks, cols, column)
 }

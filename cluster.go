@@ -29,6 +29,7 @@ type Config struct {
 	FirstTimeouts []time.Duration
 	Log           io.Writer // the colored human log; nil: none
 	LogDetail     LogDetail // what the log shows beyond the election itself
+	LogWidth      int       // the columns the log's lines fit in; 0: 80
 	Trace         io.Writer // every event as JSON Lines (trace.go); nil: none
 	// PreVote makes a node ask whether it could win before it stands, so
 	// that a node which cannot win never raises its term (dissertation

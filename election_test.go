@@ -152,17 +152,9 @@ func playScenario(t *testing.T, name string, seed uint64, adjust func(*Config)) 
 	return c, events
 }
 
-// electedTerms lists the terms in which a leader was elected, in order.
-func electedTerms(c *Cluster) []termRecord {
-	c.rec.mu.Lock()
-	defer c.rec.mu.Unlock()
-	var elected []termRecord
-	for _, t := range c.rec.summary.terms {
-		if t.leader != 0 {
-			elected = append(elected, *t)
-		}
-	}
-	return elected
+// leadersElected lists the events in which a node became leader, in order.
+func leadersElected(events *eventLog) []Event {
+	return events.matching(func(ev Event) bool { return ev.Kind == EventRole && ev.Role == Leader })
 }
 
 // forEachCluster runs check in a fresh bubble for each cluster size and a

@@ -172,7 +172,7 @@ func newRecorder(cfg Config, clock *clock) *recorder {
 		r.status[i].ID = i + 1
 	}
 	if cfg.Log != nil {
-		r.log = newLogPrinter(cfg.Log, cfg.LogDetail)
+		r.log = newLogPrinter(cfg.Log, cfg.LogDetail, cfg.LogWidth)
 	}
 	if cfg.Trace != nil {
 		r.trace = newTraceWriter(cfg.Trace)
@@ -298,11 +298,11 @@ func (r *recorder) writeTimeline(w io.Writer, width int) {
 	r.picture.write(w, width, r.elapsed())
 }
 
-// writeSummary prints the summary of the run so far.
-func (r *recorder) writeSummary(w io.Writer) {
+// writeSummary prints the summary of the run so far, width columns wide.
+func (r *recorder) writeSummary(w io.Writer, width int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.summary.write(w, r.seed, r.elapsed(), r.counts, r.safety.violations)
+	r.summary.write(w, width, r.seed, r.elapsed(), r.counts, r.safety.violations)
 }
 
 // apply updates a node's status with one of its events.

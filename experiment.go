@@ -295,10 +295,25 @@ type setting struct {
 
 // runSettings runs n trials of every setting, as many at once as the budget
 // allows, settings overlapping, and summarizes each setting. Trial i of
-// every setting has seed seed+i. Once abort closes, it starts no more
-// trials, and summarizes those that ran.
-func runSettings(settings []setting, n int, seed uint64, abort <-chan struct{}) []trialStats {
+// every setting has seed seed+i. As the last trial of a setting ends,
+// measured (if not nil) gets the setting's statistics, one call at a time.
+// Once abort closes, it starts no more trials, and summarizes those that
+// ran.
+func runSettings(settings []setting, n int, seed uint64, abort <-chan struct{}, measured func(trialStats)) []trialStats {
 	results, started := make([][]trialResult, len(settings)), make([]int, len(settings))
+	stats := make([]trialStats, len(settings))
+	var mu sync.Mutex // guards unfinished and the calls of measured
+	unfinished := slices.Repeat([]int{n}, len(settings))
+	finish := func(s int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if unfinished[s]--; unfinished[s] == 0 {
+			stats[s] = summarize(settings[s].label, results[s])
+			if measured != nil {
+				measured(stats[s])
+			}
+		}
+	}
 	b := newBudget(experimentBudget)
 	var wg sync.WaitGroup
 	for s, set := range settings {
@@ -315,21 +330,24 @@ func runSettings(settings []setting, n int, seed uint64, abort <-chan struct{}) 
 			wg.Go(func() {
 				defer b.release(load)
 				results[s][i] = set.trial(cfg)
+				finish(s)
 			})
 		}
 	}
 	wg.Wait()
-	stats := make([]trialStats, len(settings))
 	for s, set := range settings {
-		stats[s] = summarize(set.label, results[s][:started[s]])
+		if started[s] < n { // cut short: summarize the trials that ran
+			stats[s] = summarize(set.label, results[s][:started[s]])
+		}
 	}
 	return stats
 }
 
-// writeStatsTable prints one row of figures per setting.
+// writeStatsTable prints one row of figures per setting, times in
+// milliseconds.
 func writeStatsTable(w io.Writer, all []trialStats) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "timeouts\ttrials\tmin\tmedian\tp90\tp99\tmax\t>1 election\tno leader in 10 s\t")
+	fmt.Fprintln(tw, "timeouts\ttrials\tmin\tmedian\tp90\tp99\tmax\t>1 election\tno leader\t")
 	for _, s := range all {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", s.label, s.trials,
 			shortDuration(s.percentile(0)), shortDuration(s.percentile(50)), shortDuration(s.percentile(90)),
@@ -337,14 +355,16 @@ func writeStatsTable(w io.Writer, all []trialStats) {
 			formatPercent(float64(s.multiRound)/float64(max(s.trials, 1))), s.noLeader())
 	}
 	tw.Flush()
+	fmt.Fprintf(w, "Times in ms from the crash to a new leader; no leader: none within %s.\n", trialCap)
 }
 
-// shortDuration shows a duration in whole milliseconds, or "-" for none.
+// shortDuration shows a duration in whole milliseconds, without the unit,
+// or "-" for none.
 func shortDuration(d time.Duration) string {
 	if d == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%d ms", d.Round(time.Millisecond).Milliseconds())
+	return fmt.Sprint(d.Round(time.Millisecond).Milliseconds())
 }
 
 // experimentPlan is one graph of Figure 16: its ranges, and whether its
@@ -400,14 +420,74 @@ func figure16Settings() []setting {
 	return settings
 }
 
+// quietLimit is the longest the experiment runs without printing a line:
+// a range that waits on its slowest trial, up to trialCap, gets a line
+// that says the experiment is still at work.
+const quietLimit = 3 * time.Second
+
+// progressReport prints a line as each range is measured, and one every
+// quietLimit while no range is. Its methods may be called from any
+// goroutine.
+type progressReport struct {
+	w       io.Writer
+	ranges  int
+	started time.Time
+	mu      sync.Mutex // guards the fields below, and the writes to w
+	done    int
+	last    time.Time // when the latest line was printed
+}
+
+// measured reports a range whose last trial has ended.
+func (p *progressReport) measured(s trialStats) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	p.say("measured %s: median %s ms", s.label, shortDuration(s.percentile(50)))
+}
+
+// keepAlive prints a line whenever quietLimit passes without one, until
+// stop is closed; then it closes stopped.
+func (p *progressReport) keepAlive(stop <-chan struct{}, stopped chan<- struct{}) {
+	defer close(stopped)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			p.mu.Lock()
+			if time.Since(p.last) >= quietLimit {
+				p.say("still measuring")
+			}
+			p.mu.Unlock()
+		case <-stop:
+			return
+		}
+	}
+}
+
+// say prints a progress line: what happened, how many ranges are done and
+// how long the experiment has taken. The caller holds p.mu.
+func (p *progressReport) say(what string, args ...any) {
+	p.last = time.Now()
+	fmt.Fprintf(p.w, "  %s (%d of %d ranges, %s)\n", fmt.Sprintf(what, args...), p.done, p.ranges,
+		p.last.Sub(p.started).Round(100*time.Millisecond))
+}
+
 // runFigure16 runs trials failovers for every range of Figure 16, or as
 // many as it can before abort closes, and prints each graph's table and
-// chart, width columns wide. It returns the statistics by range label.
+// chart, width columns wide, with a line of progress as each range is
+// measured. It returns the statistics by range label.
 func runFigure16(w io.Writer, trials int, seed uint64, width int, abort <-chan struct{}) map[string]trialStats {
+	settings := figure16Settings()
+	progress := &progressReport{w: w, ranges: len(settings), started: time.Now(), last: time.Now()}
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go progress.keepAlive(stop, stopped)
 	measured := map[string]trialStats{}
-	for _, s := range runSettings(figure16Settings(), trials, seed, abort) {
+	for _, s := range runSettings(settings, trials, seed, abort, progress.measured) {
 		measured[s.label] = s
 	}
+	close(stop)
+	<-stopped
 	for _, plan := range figure16 {
 		var all []trialStats
 		for _, r := range plan.ranges {

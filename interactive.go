@@ -3,7 +3,10 @@
 // restart, partition, heal, ...) while the log scrolls. Each command is
 // recorded as an event before it runs, so the log and the trace tell the
 // whole story, operator included. The console drives the Cluster
-// (cluster.go) through its exported API, as a class would.
+// (cluster.go) through its exported API, as a class would. On a terminal,
+// golang.org/x/term's Terminal gives it a prompt on the last line, line
+// editing and history; piped input, for tests and scripted lessons, is read
+// line by line.
 package main
 
 import (
@@ -16,21 +19,49 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+
+	"golang.org/x/term"
 )
 
-// consoleCommands is what the console understands, as help lists it.
-var consoleCommands = []struct{ usage, does string }{
-	{"crash N", "crash node N: its goroutine exits; its term and vote survive"},
-	{"crash leader", "crash whichever node leads now"},
-	{"restart N", "restart crashed node N, as a follower"},
-	{"partition 1,2 3,4,5", "split the network into groups; a node in no group is cut off"},
-	{"heal", "end the partition"},
-	{"drop P", "make the network lose messages with probability P (0 to below 1)"},
-	{"status", "each node's role, term, vote, and the nodes it can reach"},
-	{"timeline", "the picture of the run so far"},
-	{"wait D", "let the cluster run for D (such as 500ms or 2s) before the next command"},
-	{"help", "this list"},
-	{"quit", "stop, with the picture and the summary (so do Ctrl-D and Ctrl-C)"},
+// consoleCommand is a command the console understands.
+type consoleCommand struct {
+	names []string // what may be typed: the first, and any abbreviations
+	usage string   // the command as help shows it
+	does  string   // what it does, as help says
+	// args is how many words it takes after its name; -1: one or more.
+	// want says what they are, when they are missing or too many.
+	args int
+	want string
+	run  func(k *console, args []string) error
+}
+
+// consoleCommands is what the console understands, in the order help
+// lists it. (A function, not a variable: help is one of them and lists
+// them all.)
+func consoleCommands() []consoleCommand {
+	return []consoleCommand{
+		{[]string{"crash"}, "crash N", "crash node N (or crash leader: whichever node leads now); its goroutine exits, its term and vote survive",
+			1, "name one node, such as 3, or leader", (*console).crash},
+		{[]string{"restart"}, "restart N", "restart crashed node N, as a follower",
+			1, "name one node, such as 3", func(k *console, args []string) error { return withNode(args[0], k.c.Restart) }},
+		{[]string{"partition"}, "partition 1,2 3,4,5", "split the network into groups; a node in no group is cut off alone",
+			-1, "name the groups, such as 1,2 3,4,5", (*console).partition},
+		{[]string{"heal"}, "heal", "end the partition",
+			0, "", func(k *console, _ []string) error { k.c.Heal(); return nil }},
+		{[]string{"drop"}, "drop P", "make the network lose messages with probability P (0 to below 1)",
+			1, "give one probability, such as 0.3", (*console).drop},
+		{[]string{"status"}, "status", "each node's role, term, vote, and the nodes it can reach",
+			0, "", func(k *console, _ []string) error { k.status(); return nil }},
+		{[]string{"timeline"}, "timeline", "the picture of the run so far",
+			0, "", func(k *console, _ []string) error { k.c.rec.writeTimeline(k.out, k.width); return nil }},
+		{[]string{"wait"}, "wait D", "let the cluster run for D (such as 500ms or 2s) before the next command",
+			1, "give one duration, such as 500ms or 2s", (*console).wait},
+		{[]string{"help"}, "help", "this list",
+			0, "", func(k *console, _ []string) error { k.help(); return nil }},
+		{[]string{"quit", "exit", "q"}, "quit", "stop, with the summary and the picture (so do exit, q, Ctrl-D and Ctrl-C)",
+			0, "", func(*console, []string) error { return errQuit }},
+	}
 }
 
 // longestWait bounds the wait command, so a script always ends.
@@ -38,125 +69,157 @@ const longestWait = time.Minute
 
 // console executes the commands typed at one running cluster. Everything
 // it prints goes out under the recorder's lock, so that its lines and the
-// log's never run into each other.
+// log's never run into each other. Only the goroutine of run uses it.
 type console struct {
 	c         *Cluster
 	out       io.Writer
-	width     int              // of the timeline picture
+	width     int              // of the screen: every line fits it
 	interrupt <-chan os.Signal // ends a wait early; nil: never
 }
 
+// Errors that end a command, and with it the session.
+var (
+	errQuit        = errors.New("quit")
+	errInterrupted = errors.New("interrupted")
+)
+
 // execute runs one command line and reports whether it asked to quit.
+// Commands and their words may be typed in any case.
 func (k *console) execute(line string) (quit bool) {
-	words := strings.Fields(line)
+	words := strings.Fields(strings.ToLower(line))
 	if len(words) == 0 {
 		return false
 	}
-	k.c.rec.record(Event{Kind: EventOperator, Reason: strings.Join(words, " ")})
+	k.c.rec.record(Event{Kind: EventOperator, Reason: printable(strings.Join(words, " "))})
 	err := k.dispatch(words)
 	switch {
-	case errors.Is(err, errInterrupted):
+	case errors.Is(err, errQuit), errors.Is(err, errInterrupted):
 		return true
 	case err != nil:
-		k.say("%s: %v (type help for the commands)", words[0], err)
+		k.fail(fmt.Errorf("%s: %w", printable(words[0]), err))
 	}
-	return words[0] == "quit"
+	return false
 }
-
-// errInterrupted says Ctrl-C cut a command short: the session ends.
-var errInterrupted = errors.New("interrupted")
 
 // dispatch runs a command given as words.
 func (k *console) dispatch(words []string) error {
-	args := words[1:]
-	switch words[0] {
-	case "crash":
-		return k.crash(args)
-	case "restart":
-		return withNode(args, k.c.Restart)
-	case "partition":
-		return k.partition(args)
-	case "heal":
-		k.c.Heal()
-	case "drop":
-		return k.drop(args)
-	case "status":
-		k.status()
-	case "timeline":
-		k.c.rec.writeTimeline(k.out, k.width)
-	case "wait":
-		return k.wait(args)
-	case "help":
-		k.help()
-	case "quit":
-	default:
-		return fmt.Errorf("unknown command")
+	for _, cmd := range consoleCommands() {
+		for _, name := range cmd.names {
+			if name == words[0] {
+				return cmd.call(k, words[1:])
+			}
+		}
 	}
-	return nil
+	return fmt.Errorf("unknown command")
+}
+
+// call runs the command with args, if they are as many as it takes.
+func (cmd consoleCommand) call(k *console, args []string) error {
+	switch {
+	case cmd.args == 0 && len(args) > 0:
+		return fmt.Errorf("nothing goes after it")
+	case cmd.args < 0 && len(args) == 0, cmd.args > 0 && len(args) != cmd.args:
+		return errors.New(cmd.want)
+	}
+	return cmd.run(k, args)
 }
 
 func (k *console) crash(args []string) error {
-	if len(args) == 1 && args[0] == "leader" {
+	if args[0] == "leader" {
 		leader, _, ok := k.c.Leader()
 		if !ok {
 			return fmt.Errorf("no node leads right now; crash N names a node")
 		}
 		return k.c.Crash(leader)
 	}
-	return withNode(args, k.c.Crash)
+	return withNode(args[0], k.c.Crash)
 }
 
-// withNode calls act with the one node ID in args.
-func withNode(args []string, act func(int) error) error {
-	if len(args) != 1 {
-		return fmt.Errorf("name one node, such as 3")
-	}
-	id, err := strconv.Atoi(args[0])
+// withNode calls act with the node that word names.
+func withNode(word string, act func(int) error) error {
+	id, err := parseNode(word)
 	if err != nil {
-		return fmt.Errorf("%q is not a node number", args[0])
+		return err
 	}
 	return act(id)
 }
 
-// partition reads groups such as "1,2 3,4,5".
-func (k *console) partition(args []string) error {
-	if len(args) == 0 {
-		return fmt.Errorf("name the groups, such as 1,2 3,4,5")
+// parseNode reads a node number: digits only, so that "+1" and " 1" are
+// mistakes, as they would be on the command line.
+func parseNode(word string) (int, error) {
+	id, err := strconv.Atoi(word)
+	if err != nil || strings.IndexFunc(word, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		return 0, fmt.Errorf("%q is not a node number", printable(word))
 	}
+	return id, nil
+}
+
+// partition reads groups such as "1,2 3,4,5", and says which nodes the
+// partition leaves alone, which is easy to miss: "partition 1,2" cuts each
+// of the others off from everyone.
+func (k *console) partition(args []string) error {
 	var groups [][]int
 	for _, arg := range args {
 		var group []int
 		for _, field := range strings.Split(arg, ",") {
-			id, err := strconv.Atoi(field)
+			id, err := parseNode(field)
 			if err != nil {
-				return fmt.Errorf("%q is not a node number; write groups like 1,2 3,4,5", field)
+				return fmt.Errorf("%w; write groups like 1,2 3,4,5", err)
 			}
 			group = append(group, id)
 		}
 		groups = append(groups, group)
 	}
-	return k.c.Partition(groups...)
+	if err := k.c.Partition(groups...); err != nil {
+		return err
+	}
+	switch alone := aloneIn(groups, k.c.cfg.Nodes); len(alone) {
+	case 0:
+	case 1:
+		k.say("node %d is cut off alone", alone[0])
+	default:
+		k.say("nodes %s are each cut off alone", joinAnd(alone))
+	}
+	return nil
+}
+
+// aloneIn lists the nodes of a cluster of n that a partition into groups
+// leaves with nobody to talk to: those in a group of one or in none.
+func aloneIn(groups [][]int, n int) []int {
+	company := make([]int, n+1) // company[id]: the size of id's group
+	for _, group := range groups {
+		for _, id := range group {
+			company[id] = len(group)
+		}
+	}
+	var alone []int
+	for id := 1; id <= n; id++ {
+		if company[id] <= 1 {
+			alone = append(alone, id)
+		}
+	}
+	return alone
+}
+
+// joinAnd lists numbers as a sentence does: "3, 4 and 5".
+func joinAnd(ids []int) string {
+	last := len(ids) - 1
+	return joinInts(ids[:last], ", ") + " and " + fmt.Sprint(ids[last])
 }
 
 func (k *console) drop(args []string) error {
-	if len(args) != 1 {
-		return fmt.Errorf("give one probability, such as 0.3")
-	}
 	p, err := strconv.ParseFloat(args[0], 64)
 	if err != nil {
-		return fmt.Errorf("%q is not a probability", args[0])
+		return fmt.Errorf("%q is not a probability", printable(args[0]))
 	}
 	return k.c.SetDropRate(p)
 }
 
 // wait lets the cluster run, unless an interrupt comes first.
 func (k *console) wait(args []string) error {
-	if len(args) != 1 {
-		return fmt.Errorf("give one duration, such as 500ms or 2s")
-	}
 	d, err := time.ParseDuration(args[0])
 	if err != nil || d < 0 || d > longestWait {
-		return fmt.Errorf("%q is not a duration from 0 to %s", args[0], longestWait)
+		return fmt.Errorf("%q is not a duration from 0 to %s", printable(args[0]), longestWait)
 	}
 	timer := k.c.clock.newTimer(d)
 	defer timer.Stop()
@@ -196,31 +259,80 @@ func (k *console) status() {
 }
 
 func (k *console) help() {
+	var defs []definition
+	for _, cmd := range consoleCommands() {
+		defs = append(defs, definition{cmd.usage, cmd.does})
+	}
+	k.c.rec.exclusive(func() { writeDefinitions(k.out, defs, 2, k.width) })
+}
+
+// say prints a line for the operator.
+func (k *console) say(format string, args ...any) {
+	k.c.rec.exclusive(func() { writeHanging(k.out, "", fmt.Sprintf(format, args...), k.width, nil) })
+}
+
+// fail tells the operator what was wrong with a command, in the color of
+// errors.
+func (k *console) fail(err error) {
 	k.c.rec.exclusive(func() {
-		tw := tabwriter.NewWriter(k.out, 0, 0, 2, ' ', 0)
-		for _, cmd := range consoleCommands {
-			fmt.Fprintf(tw, "  %s\t%s\n", cmd.usage, cmd.does)
-		}
-		tw.Flush()
+		writeHanging(k.out, "", err.Error()+" (type help for the commands)", k.width, errorStyle)
 	})
 }
 
-// say prints one line for the operator.
-func (k *console) say(format string, args ...any) {
-	k.c.rec.exclusive(func() { fmt.Fprintf(k.out, format+"\n", args...) })
+// printable shows typed text with its control characters escaped, so that
+// no escape sequence typed or piped in reaches the screen as one.
+func printable(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+		return s
+	}
+	quoted := strconv.QuoteToGraphic(s)
+	return quoted[1 : len(quoted)-1]
 }
 
-// run reads commands from in, one a line, until quit, the end of the
-// input, or an interrupt.
-func (k *console) run(in io.Reader) {
-	lines, done := make(chan string), make(chan struct{})
+// longestLine is the longest command line read from a pipe; a longer one
+// is refused whole, and the session goes on.
+const longestLine = 64 << 10
+
+var errLineTooLong = fmt.Errorf("a line of over %d KiB: ignored", longestLine>>10)
+
+// pipedLines reads the lines of in, one a call, without their line
+// endings. A line over longestLine comes back as errLineTooLong; the end
+// of in as io.EOF.
+func pipedLines(in io.Reader) func() (string, error) {
+	reader := bufio.NewReaderSize(in, longestLine)
+	return func() (string, error) {
+		line, more, err := reader.ReadLine()
+		if !more {
+			return string(line), err
+		}
+		for more && err == nil {
+			_, more, err = reader.ReadLine()
+		}
+		return "", errLineTooLong
+	}
+}
+
+// typed is one line of input, or the error that stood in for it.
+type typed struct {
+	line string
+	err  error
+}
+
+// run reads commands, one a call of next, until quit, the end of the
+// input, or an interrupt. next is called on a goroutine of its own, so
+// that an interrupt can end the session while it waits for a line.
+func (k *console) run(next func() (string, error)) {
+	lines, done := make(chan typed), make(chan struct{})
 	defer close(done)
 	go func() {
 		defer close(lines)
-		scanner := bufio.NewScanner(in)
-		for scanner.Scan() {
+		for {
+			line, err := next()
+			if err != nil && !errors.Is(err, errLineTooLong) {
+				return // the end of the input
+			}
 			select {
-			case lines <- scanner.Text():
+			case lines <- typed{line, err}:
 			case <-done:
 				return
 			}
@@ -228,8 +340,13 @@ func (k *console) run(in io.Reader) {
 	}()
 	for {
 		select {
-		case line, ok := <-lines:
-			if !ok || k.execute(line) {
+		case in, ok := <-lines:
+			switch {
+			case !ok:
+				return
+			case in.err != nil:
+				k.fail(in.err)
+			case k.execute(in.line):
 				return
 			}
 		case <-k.interrupt:
@@ -238,55 +355,130 @@ func (k *console) run(in io.Reader) {
 	}
 }
 
-// interactive runs a cluster of cfg under the console until the class is
-// done, then prints the picture and the summary. It returns the exit code:
-// 1 if the safety checker found a violation.
-func interactive(cfg Config, in io.Reader, out io.Writer, width int, interrupt <-chan os.Signal) int {
+// runSession runs a cluster of cfg under a console that reads commands
+// with next and prints to out, width columns wide, until the class is
+// done. It returns the stopped cluster.
+func runSession(cfg Config, out io.Writer, width int, interrupt <-chan os.Signal, next func() (string, error)) *Cluster {
 	c, err := NewCluster(cfg)
 	if err != nil {
 		panic(err) // parseOptions has validated the Config
 	}
-	fmt.Fprintf(out, "Interactive: %d nodes, seed %d. Type commands while the log runs; help lists them.\n", cfg.Nodes, cfg.Seed)
-	warnOfBreakage(cfg.Break, out)
+	writeHanging(out, "", fmt.Sprintf("Interactive: %d nodes, seed %d. Type commands while the log runs: help lists them, quit ends.",
+		cfg.Nodes, cfg.Seed), width, nil)
+	warnOfBreakage(cfg.Break, out, width)
 	c.Start()
 	k := &console{c: c, out: out, width: width, interrupt: interrupt}
-	k.run(in)
+	k.run(next)
 	c.Stop()
+	return c
+}
+
+// endSession prints the summary of a session's cluster, then its picture,
+// last, so that it stays on the screen. It returns the exit code: 1 if the
+// safety checker found a violation.
+func endSession(c *Cluster, out io.Writer, width int) int {
+	fmt.Fprintln(out)
+	c.rec.writeSummary(out, width)
 	fmt.Fprintln(out)
 	c.rec.writeTimeline(out, width)
-	fmt.Fprintln(out)
-	c.rec.writeSummary(out)
 	if len(c.Violations()) > 0 {
 		return 1
 	}
 	return 0
 }
 
-// lineClearer writes to a terminal, starting every line by clearing the
-// terminal's current line. Typing echoes onto that line, so without it a
-// half-typed command would run into the next log line. With it, the half-
-// typed text leaves the screen but not the input: pressing Enter still
-// sends all of it, and the log then shows the whole command.
-type lineClearer struct {
-	w         io.Writer
-	lineStart bool
+// interactive runs the console on commands read from in, as a pipe
+// delivers them, printing to out, width columns wide. It returns the exit
+// code: 1 if the safety checker found a violation.
+func interactive(cfg Config, in io.Reader, out io.Writer, width int, interrupt <-chan os.Signal) int {
+	c := runSession(cfg, out, width, interrupt, pipedLines(in))
+	return endSession(c, out, width)
 }
 
-const clearLine = "\r\x1b[K"
+// prompt is the console's prompt on a terminal.
+const prompt = "raft> "
 
-func newLineClearer(w io.Writer) *lineClearer { return &lineClearer{w: w, lineStart: true} }
+// interactiveOnTerminal runs the console on the terminal that standard
+// input and output are. The terminal is in raw mode for the session and
+// restored however it ends; interrupt, if it fires, ends the session as
+// Ctrl-C does.
+func interactiveOnTerminal(cfg Config, interrupt <-chan os.Signal) int {
+	fd := int(os.Stdin.Fd())
+	saved, err := term.MakeRaw(fd)
+	if err != nil {
+		return interactive(cfg, os.Stdin, os.Stdout, terminalWidth(), interrupt)
+	}
+	defer term.Restore(fd, saved)
+	width, height, err := term.GetSize(int(os.Stdout.Fd()))
+	if err != nil {
+		width, height = defaultWidth, 24
+	}
+	c := consoleOnScreen(cfg, struct {
+		io.Reader
+		io.Writer
+	}{os.Stdin, os.Stdout}, width, height, interrupt)
+	term.Restore(fd, saved)
+	return endSession(c, os.Stdout, width)
+}
 
-func (lc *lineClearer) Write(p []byte) (int, error) {
-	var out []byte
-	for _, b := range p {
-		if lc.lineStart {
-			out = append(out, clearLine...)
+// consoleOnScreen runs a session on screen, a terminal in raw mode of
+// width by height, through x/term's Terminal: a prompt on the last line,
+// the log written above it, line editing and history. It returns the
+// stopped cluster, the prompt cleared away.
+func consoleOnScreen(cfg Config, screen io.ReadWriter, width, height int, interrupt <-chan os.Signal) *Cluster {
+	ctrlC, done := make(chan os.Signal, 1), make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case sig := <-interrupt:
+			offer(ctrlC, sig)
+		case <-done:
 		}
-		out = append(out, b)
-		lc.lineStart = b == '\n'
+	}()
+	t := term.NewTerminal(struct {
+		io.Reader
+		io.Writer
+	}{&keyboard{in: screen, ctrlC: ctrlC}, screen}, prompt)
+	t.SetSize(width, height)
+	cfg.Log, cfg.LogWidth = t, width
+	c := runSession(cfg, t, width, ctrlC, func() (string, error) {
+		line, err := t.ReadLine()
+		if errors.Is(err, term.ErrPasteIndicator) {
+			err = nil // a pasted line is a line like any other
+		}
+		return line, err
+	})
+	t.SetPrompt("")
+	t.Write(nil) // redraws the line without the prompt
+	return c
+}
+
+// keyboard is a terminal's input in raw mode, on its way to the Terminal.
+// It hears Ctrl-C, which raw mode delivers as a byte instead of a signal,
+// and turns the SS3 key sequences (ESC O, then a letter: F1 to F4, and the
+// arrows in some terminals' modes), which the Terminal would take as a key
+// and a letter, into the CSI ones (ESC [) that it reads as one key.
+type keyboard struct {
+	in      io.Reader
+	ctrlC   chan os.Signal
+	escaped bool // the last byte read was ESC
+}
+
+const (
+	keyCtrlC  = 3
+	keyEscape = 0x1b
+)
+
+func (k *keyboard) Read(p []byte) (int, error) {
+	n, err := k.in.Read(p)
+	for i, b := range p[:n] {
+		switch {
+		case b == keyCtrlC:
+			offer(k.ctrlC, os.Interrupt)
+		case b == 'O' && k.escaped:
+			p[i] = '['
+		}
+		k.escaped = b == keyEscape
 	}
-	if _, err := lc.w.Write(out); err != nil {
-		return 0, err
-	}
-	return len(p), nil
+	return n, err
 }

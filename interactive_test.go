@@ -171,7 +171,7 @@ func TestInteractiveScript(t *testing.T) {
 		}
 		last := 0
 		for _, want := range []string{"> crash leader", "crashed:", "became leader of term 2", "> status",
-			"> partition 1,2 3,4,5", "> heal", "Timeline", "Summary", "Safety violations: none."} {
+			"> partition 1,2 3,4,5", "> heal", "Summary", "Safety violations: none.", "Timeline"} {
 			at := strings.Index(out[last:], want)
 			if at < 0 {
 				t.Fatalf("ending %q: the session lacks %q after byte %d:\n%s", ending, want, last, out)

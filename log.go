@@ -27,40 +27,58 @@ const (
 	LogMessages
 )
 
-// Each node's lines are in its own color. Red, and the backgrounds, are
-// kept for the events that must stand out.
-var nodeColors = []*color.Color{
-	color.New(color.FgCyan), color.New(color.FgMagenta), color.New(color.FgYellow),
-	color.New(color.FgBlue), color.New(color.FgGreen), color.New(color.FgHiCyan),
-	color.New(color.FgHiMagenta), color.New(color.FgHiYellow), color.New(color.FgHiBlue),
+// palette holds nine colors that read on dark and light backgrounds alike,
+// and none of them is the yellow, green or red that the picture gives a
+// candidate, a leader and a crashed node: blues, purples, pinks and teals
+// of the terminal's 256 colors. Each node's lines are in its own.
+var palette = []*color.Color{
+	color256(33), color256(129), color256(37), color256(162), color256(61),
+	color256(31), color256(133), color256(25), color256(98),
 }
 
+// color256 is color code of the terminal's 256 colors, as foreground.
+func color256(code int) *color.Color {
+	return color.New(38, 5, color.Attribute(code)) // SGR 38;5;N
+}
+
+// The styles of the events that must stand out. Those without a
+// background of their own use the terminal's own colors, bold or
+// reversed, so they read whatever the background.
 var (
 	winStyle       = color.New(color.Bold, color.FgBlack, color.BgGreen)
 	crashStyle     = color.New(color.Bold, color.FgHiWhite, color.BgRed)
 	stepDownStyle  = color.New(color.Bold, color.FgBlack, color.BgYellow)
 	restartStyle   = color.New(color.Bold)
-	networkStyle   = color.New(color.Bold, color.FgHiWhite)
+	networkStyle   = color.New(color.ReverseVideo)
 	narrationStyle = color.New(color.Bold, color.Underline)
-	operatorStyle  = color.New(color.Bold, color.FgHiCyan)
+	operatorStyle  = color.New(color.Bold)
 	violationStyle = color.New(color.Bold, color.FgHiWhite, color.BgRed)
+	errorStyle     = color.New(color.FgRed)
 )
 
-// logPrinter writes the log. It is used only under the recorder's lock.
-// Colors follow fatih/color's switch, color.NoColor, which is set when
-// NO_COLOR is set or standard output is not a terminal.
+// logPrinter writes the log, width columns wide. It is used only under the
+// recorder's lock. Colors follow fatih/color's switch, color.NoColor, which
+// is set when NO_COLOR is set or standard output is not a terminal, and
+// cleared by -color.
 type logPrinter struct {
 	w      io.Writer
 	detail LogDetail
+	width  int
 	digest *logDigest // keeps floods of lost messages and lone campaigns short
 }
 
-func newLogPrinter(w io.Writer, detail LogDetail) *logPrinter {
-	return &logPrinter{w: w, detail: detail, digest: newLogDigest(detail < LogMessages)}
+// newLogPrinter makes the printer of a log to w, width columns wide (0:
+// 80, the width of output that is not a terminal).
+func newLogPrinter(w io.Writer, detail LogDetail, width int) *logPrinter {
+	if width <= 0 {
+		width = defaultWidth
+	}
+	return &logPrinter{w: w, detail: detail, width: width, digest: newLogDigest(detail < LogMessages)}
 }
 
 // print writes one event, if it is one the log shows. before and after are
-// the node's status on either side of the event.
+// the node's status on either side of the event. A line starts with the
+// time and who acted; its sentence wraps under itself.
 func (p *logPrinter) print(ev Event, before, after NodeStatus) {
 	sentence, style := p.describe(ev, before)
 	p.write(p.digest.pass(logEntry{ev: ev, st: after, sentence: sentence, style: style}))
@@ -72,11 +90,7 @@ func (p *logPrinter) finish() { p.write(p.digest.finish()) }
 // write prints entries, one line each.
 func (p *logPrinter) write(entries []logEntry) {
 	for _, e := range entries {
-		sentence := e.sentence
-		if e.style != nil {
-			sentence = e.style.Sprint(sentence)
-		}
-		fmt.Fprintf(p.w, "%9s  %s  %s\n", formatDuration(e.ev.At), who(e.ev, e.st), sentence)
+		writeHanging(p.w, logTime(e.ev.At)+who(e.ev, e.st)+" ", e.sentence, p.width, e.style)
 	}
 }
 
@@ -84,23 +98,35 @@ func (p *logPrinter) write(entries []logEntry) {
 // violation of a safety property. It cannot be missed, with or without color.
 func (p *logPrinter) printViolation(ev Event, violation string) {
 	if violation != "" {
-		fmt.Fprintf(p.w, "%9s  %s\n", formatDuration(ev.At), violationStyle.Sprint("!!! SAFETY VIOLATION, "+violation))
+		writeHanging(p.w, logTime(ev.At), "!!! SAFETY VIOLATION, "+violation, p.width, violationStyle)
 	}
 }
 
-// who is the left-hand column: the node, its role and its term, in its
-// color; or the network, for partitions and heals; or the scenario, for its
-// narration.
+// logTime is the log's time column: "  167.2 ms ".
+func logTime(at time.Duration) string {
+	return fmt.Sprintf("%9s ", formatDuration(at))
+}
+
+// whoWidth is the width of the log's who column, "node 2 candidate t12".
+const whoWidth = len("node 2 candidate t12")
+
+// who is the column after the time: the node, its role and its term
+// ("t3"), in the node's color; or the network, for partitions and heals; or
+// the scenario, for its narration; or the operator, for a typed command.
 func who(ev Event, st NodeStatus) string {
+	label, style := "", palette[0]
 	switch {
 	case ev.Kind == EventNote:
-		return narrationStyle.Sprintf("%-26s", "scenario")
+		label, style = "scenario", narrationStyle
 	case ev.Kind == EventOperator:
-		return operatorStyle.Sprintf("%-26s", "operator")
+		label, style = "operator", operatorStyle
 	case ev.Node == 0:
-		return networkStyle.Sprintf("%-26s", "network")
+		label, style = "network", networkStyle
+	default:
+		label = fmt.Sprintf("node %d %-9s t%d", ev.Node, st.Role, st.Term)
+		style = palette[(ev.Node-1)%len(palette)]
 	}
-	return nodeColors[ev.Node-1].Sprintf("node %d  %-9s  term %-4d", ev.Node, st.Role, st.Term)
+	return style.Sprint(label) + strings.Repeat(" ", max(whoWidth-len(label), 0))
 }
 
 // describe turns an event into a sentence and the style that makes it stand

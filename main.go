@@ -36,6 +36,7 @@ type options struct {
 	verbose    bool
 	quiet      bool
 	noColor    bool
+	forceColor bool // -color: color even when output is not a terminal
 	seedGiven  bool
 	tracePath  string // -trace: where to write the trace
 	checkPath  string // -check: a trace to check instead of running
@@ -64,11 +65,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, interrupts fu
 	if opts.noColor {
 		color.NoColor = true
 	}
-	out := newAsyncWriter("standard output", consoleOutput(stdout, opts))
+	if opts.forceColor {
+		color.NoColor = false
+	}
+	out := newAsyncWriter("standard output", stdout)
 	defer closeOutput(out, stderr, &code)
 	switch {
 	case help:
-		printUsage(out)
+		printUsage(out, terminalWidth())
 		return exitSafe
 	case opts.checkPath != "":
 		return checkTraceFile(opts.checkPath, out, stderr)
@@ -106,24 +110,23 @@ func perform(opts options, chosen []scenario, stdin io.Reader, out *asyncWriter,
 	defer stop.end()
 	cfg := opts.cfg
 	if !opts.quiet {
-		cfg.Log = out.lossy()
+		cfg.Log, cfg.LogWidth = out.lossy(), terminalWidth()
 	}
 	switch {
 	case opts.experiment:
 		return experiment(opts, out, stop)
+	case opts.console && stdin == os.Stdin && stdinAndStdoutAreTerminals():
+		return interactiveOnTerminal(cfg, stop.abortSignal)
 	case opts.console:
 		return interactive(cfg, stdin, out, terminalWidth(), stop.abortSignal)
 	}
 	return tell(cfg, chosen, opts, out, stop)
 }
 
-// consoleOutput is where standard output goes: through a lineClearer for a
-// console on a terminal.
-func consoleOutput(stdout io.Writer, opts options) io.Writer {
-	if opts.console && stdout == color.Output && term.IsTerminal(int(os.Stdout.Fd())) {
-		return newLineClearer(stdout)
-	}
-	return stdout
+// stdinAndStdoutAreTerminals reports whether the console can take over
+// the terminal: standard input and standard output are both one.
+func stdinAndStdoutAreTerminals() bool {
+	return term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
 }
 
 // openTrace creates the trace file and tests it with an empty write, so
@@ -177,18 +180,19 @@ func reportPanic(stderr io.Writer, code *int) {
 // run, it prints those of the scenario under way and plays no more. It
 // returns the exit code: 1 if the safety checker found a violation, else 0.
 func tell(cfg Config, chosen []scenario, opts options, stdout io.Writer, stop *runStop) int {
+	width := terminalWidth()
 	if !opts.quiet {
-		fmt.Fprintf(stdout, "Raft leader election: %d nodes, election timeouts %s to %s, heartbeats every %s, seed %d\n",
-			cfg.Nodes, cfg.ElectionTimeoutMin, cfg.ElectionTimeoutMax, cfg.HeartbeatInterval, cfg.Seed)
+		writeHanging(stdout, "", fmt.Sprintf("Raft leader election: %d nodes, election timeouts %s to %s, heartbeats every %s, seed %d",
+			cfg.Nodes, cfg.ElectionTimeoutMin, cfg.ElectionTimeoutMax, cfg.HeartbeatInterval, cfg.Seed), width, nil)
 		if !opts.seedGiven {
-			fmt.Fprintf(stdout, "(a random seed; -seed %d draws the same timeouts, delays and losses again)\n", cfg.Seed)
+			writeHanging(stdout, "", fmt.Sprintf("(a random seed; -seed %d draws the same timeouts, delays and losses again)", cfg.Seed), width, nil)
 		}
 	}
-	warnOfBreakage(cfg.Break, stdout)
+	warnOfBreakage(cfg.Break, stdout, width)
 	code := exitSafe
 	for i, sc := range chosen {
-		fmt.Fprintf(stdout, "\n%s\n", narrationStyle.Sprintf("Scenario %d of %d, %s: %s.",
-			i+1, len(chosen), sc.name, sc.watchFor))
+		fmt.Fprintln(stdout)
+		writeHanging(stdout, "", fmt.Sprintf("Scenario %d of %d, %s: %s.", i+1, len(chosen), sc.name, sc.watchFor), width, narrationStyle)
 		c, err := sc.play(cfg, stop.abort)
 		if err != nil { // parseOptions has validated every scenario's Config
 			panic(err)
@@ -197,9 +201,9 @@ func tell(cfg Config, chosen []scenario, opts options, stdout io.Writer, stop *r
 			fmt.Fprintf(stdout, "\nInterrupted at %s: here is the run until then.\n", formatDuration(c.rec.now()))
 		}
 		fmt.Fprintln(stdout)
-		c.rec.writeTimeline(stdout, terminalWidth())
+		c.rec.writeSummary(stdout, width)
 		fmt.Fprintln(stdout)
-		c.rec.writeSummary(stdout)
+		c.rec.writeTimeline(stdout, width)
 		if len(c.Violations()) > 0 {
 			code = exitViolation
 		}
@@ -224,15 +228,19 @@ func terminalWidth() int {
 
 // warnOfBreakage prints a banner when a safeguard is off, saying which
 // rule is broken and what to expect.
-func warnOfBreakage(name Breakage, w io.Writer) {
+func warnOfBreakage(name Breakage, w io.Writer, width int) {
 	for _, b := range breakages {
 		if b.name == name {
-			fmt.Fprintln(w, violationStyle.Sprintf("!!! -break %s turns off a safeguard: %s.", b.name, b.safeguard))
-			fmt.Fprintln(w, violationStyle.Sprintf("!!! Expect: %s. Caught by %s.", b.failure, b.caughtBy))
-			fmt.Fprintf(w, "(shown best by: go run . -scenario %s -seed %d -break %s)\n", b.scenario, b.seed, b.name)
+			writeHanging(w, "", fmt.Sprintf("!!! -break %s turns off a safeguard: %s.", b.name, b.safeguard), width, violationStyle)
+			writeHanging(w, "", fmt.Sprintf("!!! Expect: %s. Caught by %s.", b.failure, b.caughtBy), width, violationStyle)
+			writeHanging(w, "", fmt.Sprintf("(shown best by: go run . -scenario %s -seed %d -break %s)", b.scenario, b.seed, b.name), width, nil)
 		}
 	}
 }
+
+// largestRandomSeed bounds the seed drawn when -seed is not given, so
+// that a teacher can read it aloud from a projector.
+const largestRandomSeed = 999_999
 
 // newFlagSet defines the flags over opts.
 func newFlagSet(opts *options) *flag.FlagSet {
@@ -240,12 +248,13 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("raft", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // run reports a bad flag in one line of its own
 	fs.IntVar(&opts.cfg.Nodes, "nodes", def.Nodes, "how many nodes, 1 to 9")
-	fs.StringVar(&opts.scenario, "scenario", "crash", "the story to tell: "+strings.Join(scenarioNames(), " | "))
-	fs.Uint64Var(&opts.cfg.Seed, "seed", 0, "seed for every random choice: a seed draws the same timeouts, delays and losses again (default: random, and printed)")
+	fs.StringVar(&opts.scenario, "scenario", "crash", "the story to tell: "+strings.Join(scenarioNames(), ", "))
+	fs.Uint64Var(&opts.cfg.Seed, "seed", 0, "seed for every random choice: a seed draws the same timeouts, delays and losses again (default: random, below a million, and printed)")
 	fs.BoolVar(&opts.heartbeats, "heartbeats", false, "also show every heartbeat round and every heartbeat lost")
 	fs.BoolVar(&opts.verbose, "v", false, "show everything: also every message sent, delivered and dropped, and every timer reset")
-	fs.BoolVar(&opts.quiet, "quiet", false, "show only the timeline picture and the summary of each run")
+	fs.BoolVar(&opts.quiet, "quiet", false, "show only the summary and the timeline picture of each run")
 	fs.BoolVar(&opts.noColor, "no-color", false, "no color (also off when NO_COLOR is set or output is not a terminal)")
+	fs.BoolVar(&opts.forceColor, "color", false, "color even when output is not a terminal (for less -R)")
 	fs.DurationVar(&opts.cfg.ElectionTimeoutMin, "timeout-min", def.ElectionTimeoutMin, "shortest election timeout")
 	fs.DurationVar(&opts.cfg.ElectionTimeoutMax, "timeout-max", def.ElectionTimeoutMax, "longest election timeout; equal to -timeout-min for a fixed one")
 	fs.DurationVar(&opts.cfg.HeartbeatInterval, "heartbeat", def.HeartbeatInterval, "time between a leader's heartbeats")
@@ -285,8 +294,9 @@ how long the cluster is without a leader. %d trials per range, many at once.
 	if stop.interrupted() {
 		fmt.Fprintln(stdout, "\nInterrupted: the figures count only the trials that had finished.")
 	}
-	fmt.Fprintf(stdout, "\nThe experiment took %s; timers ran up to %s late (a 1 ms ticker's longest gap).\n",
-		time.Since(started).Round(100*time.Millisecond), stopProbe().Round(time.Millisecond))
+	fmt.Fprintln(stdout)
+	writeHanging(stdout, "", fmt.Sprintf("The experiment took %s; timers ran up to %s late (a 1 ms ticker's longest gap).",
+		time.Since(started).Round(100*time.Millisecond), stopProbe().Round(time.Millisecond)), terminalWidth(), nil)
 	fmt.Fprintf(stdout, "Safety violations in all trials: %d.\n", unsafe)
 	if unsafe > 0 {
 		return exitViolation
@@ -348,7 +358,7 @@ func parseOptions(args []string) (options, []scenario, error) {
 		return opts, nil, err
 	}
 	if !opts.seedGiven {
-		opts.cfg.Seed = rand.Uint64()
+		opts.cfg.Seed = rand.Uint64N(largestRandomSeed + 1)
 	}
 	if opts.checkPath != "" || opts.experiment {
 		return opts, nil, nil
@@ -376,10 +386,10 @@ var modeFlags = []struct {
 	takes map[string]bool // the flags that go with it, its own included
 	what  string          // what the mode does, and which flags it takes
 }{
-	{"check", map[string]bool{"check": true, "no-color": true},
-		"which reads a trace and runs no cluster (only -no-color goes with it)"},
-	{"experiment", map[string]bool{"experiment": true, "trials": true, "seed": true, "no-color": true},
-		"which runs the paper's setup (only -trials, -seed and -no-color do)"},
+	{"check", map[string]bool{"check": true, "no-color": true, "color": true},
+		"which reads a trace and runs no cluster (only -no-color and -color go with it)"},
+	{"experiment", map[string]bool{"experiment": true, "trials": true, "seed": true, "no-color": true, "color": true},
+		"which runs the paper's setup (only -trials, -seed, -no-color and -color do)"},
 }
 
 // checkFlagsTogether refuses flags that the chosen mode would ignore, a
@@ -514,35 +524,42 @@ func asFlagError(err error) error {
 	return err
 }
 
-func printUsage(w io.Writer) {
-	fmt.Fprint(w, `Watch a Raft leader election: nodes are goroutines that exchange RequestVote
-and AppendEntries messages over channels, time out on random election timers,
-and elect a new leader when the old one crashes.
+// usageExamples are the commands -h shows first.
+var usageExamples = []definition{
+	{"go run .", "elect, crash the leader, elect again"},
+	{"go run . -scenario tour", "the four classic scenarios in turn"},
+	{"go run . -scenario split-vote -seed 7", "a split vote, with seed 7's timeouts"},
+	{"go run . -scenario partition -heartbeats", "a stale leader's heartbeats, lost"},
+	{"go run . -nodes 3 -latency 20ms -drop 0.1", "a slow, lossy network"},
+	{"go run . -timeout-min 150ms -timeout-max 150ms -scenario crash", "no randomness: watch the votes split"},
+	{"go run . -slow 10 -scenario election", "slow motion, for a classroom"},
+	{"go run . -quiet -scenario tour", "only each run's summary and picture"},
+	{"go run . -scenario tour -trace run.jsonl", "save every event as JSON Lines"},
+	{"go run . -check run.jsonl", "check a saved trace for violations"},
+	{"go run . -experiment", "the Raft paper's Figure 16"},
+	{"go run . -interactive", "crash and partition by hand (help)"},
+	{"go run . -scenario disruptive -prevote", "a returning node cannot disrupt"},
+	{"go run . -scenario split-vote -break vote-twice", "break a rule and watch the safety checker catch it"},
+	{"go run . -color | less -R", "read a run at your own pace"},
+}
 
-Usage: go run . [flags]
-
-Examples:
-  go run .                                  elect, crash the leader, re-elect, rejoin
-  go run . -scenario tour                   all four scenarios, one after another
-  go run . -scenario split-vote -seed 7     a split vote, with seed 7's timeouts
-  go run . -scenario partition -heartbeats  watch a stale leader's heartbeats get lost
-  go run . -nodes 3 -latency 20ms -drop 0.1 a slow, lossy network
-  go run . -timeout-min 150ms -timeout-max 150ms -scenario crash
-                                            no randomness: watch the votes split
-  go run . -slow 10 -scenario election      slow motion, for a classroom
-  go run . -quiet -scenario tour            only each run's picture and summary
-  go run . -scenario tour -trace run.jsonl  save every event as JSON Lines
-  go run . -check run.jsonl                 check a saved trace for safety violations
-  go run . -experiment                      the paper's Figure 16: time to replace a crashed leader
-  go run . -interactive                     crash, restart and partition by hand (type help)
-  go run . -scenario disruptive -prevote    a returning node that cannot disrupt the leader
-  go run . -scenario split-vote -break vote-twice
-                                            break a rule and watch the safety checker catch it
-
-Flags:
-`)
+// printUsage prints -h: what the program shows, examples and the flags,
+// width columns wide.
+func printUsage(w io.Writer, width int) {
+	writeHanging(w, "", "Watch a Raft leader election: nodes are goroutines that exchange RequestVote "+
+		"and AppendEntries messages over channels, time out on random election timers, "+
+		"and elect a new leader when the old one crashes.", width, nil)
+	fmt.Fprintln(w, "\nUsage: go run . [flags]\n\nExamples:")
+	writeDefinitions(w, usageExamples, 2, width)
+	fmt.Fprintln(w, "\nFlags:")
 	var opts options
-	fs := newFlagSet(&opts)
-	fs.SetOutput(w)
-	fs.PrintDefaults()
+	var flags []definition
+	newFlagSet(&opts).VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		if !slices.Contains([]string{"", "0", "0s", "false"}, f.DefValue) {
+			usage += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		flags = append(flags, definition{strings.TrimSpace("-" + f.Name + " " + name), usage})
+	})
+	writeDefinitions(w, flags, 2, width)
 }

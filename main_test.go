@@ -13,7 +13,7 @@ import (
 
 // runOK runs the program with args inside a synctest bubble, where its
 // pauses pass in virtual time, fails the test unless it exits 0, and
-// returns what it printed.
+// returns what it printed, with wrapped lines joined again.
 func runOK(t *testing.T, args ...string) string {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
@@ -22,7 +22,7 @@ func runOK(t *testing.T, args ...string) string {
 			t.Fatalf("%q: exit %d: %s", args, code, stderr.String())
 		}
 	})
-	return stdout.String()
+	return unwrapped(stdout.String())
 }
 
 func TestBadFlagsGetOneLineAndExitCode2(t *testing.T) {
@@ -85,7 +85,7 @@ func TestTourTellsEveryStory(t *testing.T) {
 	for _, want := range []string{
 		"Scenario 1 of 4, election", "became leader of term 1", "term by term:",
 		"Scenario 2 of 4, crash", "crashed:", "after the crash", "rejoined as a follower", "Summary",
-		"Scenario 3 of 4, split-vote", "nobody reached a majority", "nobody (split vote)",
+		"Scenario 3 of 4, split-vote", "nobody reached a majority", "split vote",
 		"Scenario 4 of 4, partition", "split into", "still believes it leads",
 		"stepped down to follower", "Summary",
 	} {

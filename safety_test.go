@@ -115,7 +115,7 @@ func TestViolationIsLoudEverywhere(t *testing.T) {
 			t.Errorf("the log does not show the violation:\n%s", log.String())
 		}
 		var summary bytes.Buffer
-		c.rec.writeSummary(&summary)
+		c.rec.writeSummary(&summary, 80)
 		if !strings.Contains(summary.String(), "Safety violations: 1.") {
 			t.Errorf("the summary does not list the violation:\n%s", summary.String())
 		}

@@ -19,7 +19,7 @@ var figure16Trials = flag.Int("figure16.trials", 200, "trials per range in TestF
 // statistics, logging the table.
 func measure(t *testing.T, settings []setting, n int) []trialStats {
 	var stats []trialStats
-	synctest.Test(t, func(t *testing.T) { stats = runSettings(settings, n, 1, nil) })
+	synctest.Test(t, func(t *testing.T) { stats = runSettings(settings, n, 1, nil, nil) })
 	var table strings.Builder
 	writeStatsTable(&table, stats)
 	t.Logf("%d trials per setting, virtual time:\n%s", n, table.String())

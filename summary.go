@@ -1,14 +1,18 @@
 // summary.go follows the elections of a run through its events and, at the
 // end, tells them term by term: who stood, the votes each candidate got, who
-// won, how long the election took and how long the cluster had been without
-// a leader. The recorder (events.go) feeds it.
+// won, when, how long the election took and how long the cluster had been
+// without a leader. A run of terms that nobody won is one row, and a long
+// session lists its first and latest terms, so that the summary of a cluster
+// that stands for hours stays short, and so does its memory. The recorder
+// (events.go) feeds it.
 package main
 
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
@@ -27,11 +31,19 @@ type termRecord struct {
 	hadNoLeader bool
 }
 
-// electionSummary collects a termRecord for every term in which someone
-// stood. It is used only under the recorder's lock.
+// recentTerms is how many of the latest terms the summary keeps in full:
+// votes and wins arrive while a term's election lasts, and scenarios look
+// the current one up. Earlier terms are settled into rows; an event of a
+// settled term comes too late to count.
+const recentTerms = 16
+
+// electionSummary collects the elections of a run. It is used only under
+// the recorder's lock.
 type electionSummary struct {
-	terms      []*termRecord // in the order the terms began
-	byTerm     map[uint64]*termRecord
+	recent     []*termRecord          // the latest terms, in the order they began
+	byTerm     map[uint64]*termRecord // indexes recent
+	settled    []summaryRow           // the earlier terms, a row each or a row for several
+	settledTo  uint64                 // the highest term settled
 	leadership leadership
 }
 
@@ -42,45 +54,201 @@ func newElectionSummary() *electionSummary {
 // observe takes the events that shape an election.
 func (s *electionSummary) observe(ev Event) {
 	span, ended := s.leadership.observe(ev)
+	if !isElectionEvent(ev) {
+		return
+	}
+	t := s.record(ev.Term, ev.At)
+	if t == nil {
+		return
+	}
 	switch {
 	case ev.Kind == EventRole && ev.Role == Candidate:
-		t := s.record(ev.Term, ev.At)
 		t.candidates = append(t.candidates, ev.Node)
-	case ev.Kind == EventVote && ev.Granted:
+	case ev.Kind == EventVote:
 		// A vote is granted only in the candidate's own term, which the
 		// voter has just taken as its currentTerm.
-		t := s.record(ev.Term, ev.At)
 		t.votes[ev.Candidate]++
 		t.votesBy[ev.Node]++
 	case ev.Kind == EventRole && ev.Role == Leader:
-		t := s.record(ev.Term, ev.At)
 		t.leader, t.elected = ev.Node, ev.At
 		t.noLeaderFor, t.hadNoLeader = span, ended
 	}
 }
 
+// isElectionEvent reports whether ev is a candidacy, a granted vote or a win.
+func isElectionEvent(ev Event) bool {
+	return ev.Kind == EventRole && (ev.Role == Candidate || ev.Role == Leader) ||
+		ev.Kind == EventVote && ev.Granted
+}
+
 // record returns the record of term, creating it as the term's election
-// starts at time at.
+// starts at time at, or nil if the term has been settled.
 func (s *electionSummary) record(term uint64, at time.Duration) *termRecord {
-	t, ok := s.byTerm[term]
-	if !ok {
-		t = &termRecord{term: term, votes: map[int]int{}, votesBy: map[int]int{}, started: at}
-		s.byTerm[term] = t
-		s.terms = append(s.terms, t)
+	if t, ok := s.byTerm[term]; ok {
+		return t
+	}
+	if term <= s.settledTo {
+		return nil
+	}
+	t := &termRecord{term: term, votes: map[int]int{}, votesBy: map[int]int{}, started: at}
+	s.byTerm[term] = t
+	s.recent = append(s.recent, t)
+	if len(s.recent) > recentTerms {
+		s.settle()
 	}
 	return t
 }
 
-// write prints the summary table, the time without a leader, the message
-// tallies and the safety violations, for a run of seed that has lasted end.
-func (s *electionSummary) write(w io.Writer, seed uint64, end time.Duration, counts messageCounts, violations []string) {
-	fmt.Fprintf(w, "Summary (seed %d), term by term:\n", seed)
-	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
-	fmt.Fprintln(tw, "  term\tstood (votes)\twon by\telection took\tno leader for")
-	for _, t := range s.terms {
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", t.term, t.standings(), t.winner(), t.duration(), t.leaderless())
+// settle moves the oldest recent term into the rows.
+func (s *electionSummary) settle() {
+	oldest := s.recent[0]
+	s.recent = s.recent[1:]
+	delete(s.byTerm, oldest.term)
+	s.settledTo = max(s.settledTo, oldest.term)
+	s.settled = shortenRows(appendRow(s.settled, oldest), storedRows)
+}
+
+// rows is every row of the summary: the settled ones, then the recent
+// terms, folded and shortened alike.
+func (s *electionSummary) rows() []summaryRow {
+	rows := slices.Clone(s.settled)
+	for _, t := range s.recent {
+		rows = appendRow(rows, t)
 	}
-	tw.Flush()
+	return shortenRows(rows, shownRows)
+}
+
+// summaryRow is one row of the summary: one term's election, or a span of
+// several terms.
+type summaryRow struct {
+	election *termRecord // nil: the row is span
+	span     termSpan
+}
+
+// termSpan sums up several terms: either a run of terms in which nobody
+// won, or the middle of a long session, whose terms are not listed. It is
+// a value: with returns a new one and leaves the old one alone, so the
+// stored rows can be folded further while the summary is printed.
+type termSpan struct {
+	first, last uint64
+	terms, won  int
+	splits      int         // terms in which more than one node stood
+	stood       map[int]int // terms in which each node stood
+	middle      bool        // the middle of a long session: not a run
+}
+
+// with is span s grown by term t.
+func (s termSpan) with(t *termRecord) termSpan {
+	if s.terms == 0 || t.term < s.first {
+		s.first = t.term
+	}
+	s.last = max(s.last, t.term)
+	s.terms++
+	if t.leader != 0 {
+		s.won++
+	}
+	if len(t.candidates) > 1 {
+		s.splits++
+	}
+	s.stood = maps.Clone(s.stood)
+	if s.stood == nil {
+		s.stood = map[int]int{}
+	}
+	for _, id := range t.candidates {
+		s.stood[id]++
+	}
+	return s
+}
+
+// joined is span s grown by span o.
+func (s termSpan) joined(o termSpan) termSpan {
+	if s.terms == 0 || o.first < s.first {
+		s.first = o.first
+	}
+	s.last = max(s.last, o.last)
+	s.terms, s.won, s.splits = s.terms+o.terms, s.won+o.won, s.splits+o.splits
+	s.stood = maps.Clone(s.stood)
+	if s.stood == nil {
+		s.stood = map[int]int{}
+	}
+	for id, n := range o.stood {
+		s.stood[id] += n
+	}
+	return s
+}
+
+// spanOf is the span of the terms of rows.
+func spanOf(rows []summaryRow) termSpan {
+	var span termSpan
+	for _, row := range rows {
+		if row.election != nil {
+			span = span.with(row.election)
+		} else {
+			span = span.joined(row.span)
+		}
+	}
+	return span
+}
+
+// isLeaderlessRun reports whether the row is a run of terms nobody won.
+func (row summaryRow) isLeaderlessRun() bool {
+	return row.election == nil && !row.span.middle
+}
+
+// isLeaderlessTerm reports whether the row is one term that nobody won.
+func (row summaryRow) isLeaderlessTerm() bool {
+	return row.election != nil && row.election.leader == 0
+}
+
+// shortestRun is the fewest terms in a row without a winner that the
+// summary folds into one row: one or two are a split vote, worth reading
+// vote by vote.
+const shortestRun = 3
+
+// appendRow adds term t to rows: a term that nobody won joins the run of
+// such terms before it, or makes one with the two before it.
+func appendRow(rows []summaryRow, t *termRecord) []summaryRow {
+	n := len(rows)
+	if t.leader == 0 {
+		switch {
+		case n > 0 && rows[n-1].isLeaderlessRun():
+			rows[n-1] = summaryRow{span: rows[n-1].span.with(t)}
+			return rows
+		case n >= shortestRun-1 && !slices.ContainsFunc(rows[n-shortestRun+1:], func(row summaryRow) bool { return !row.isLeaderlessTerm() }):
+			run := spanOf(rows[n-shortestRun+1:]).with(t)
+			return append(rows[:n-shortestRun+1], summaryRow{span: run})
+		}
+	}
+	return append(rows, summaryRow{election: t})
+}
+
+// A long session's summary lists its first rows and its latest, and sums
+// up the middle in one row: shownRows rows at most on the screen, and
+// storedRows in memory, which leaves room for the recent terms.
+const (
+	headRows   = 3
+	shownRows  = 24
+	storedRows = shownRows - recentTerms
+)
+
+// shortenRows folds the middle of rows into one span row, if there are
+// more than most, keeping the first headRows and the latest.
+func shortenRows(rows []summaryRow, most int) []summaryRow {
+	if len(rows) <= most {
+		return rows
+	}
+	tail := most - headRows - 1
+	middle := summaryRow{span: spanOf(rows[headRows : len(rows)-tail])}
+	middle.span.middle = true
+	return slices.Concat(rows[:headRows], []summaryRow{middle}, rows[len(rows)-tail:])
+}
+
+// write prints the summary table width columns wide, the time without a
+// leader, the message tallies and the safety violations, for a run of seed
+// that has lasted end.
+func (s *electionSummary) write(w io.Writer, width int, seed uint64, end time.Duration, counts messageCounts, violations []string) {
+	fmt.Fprintf(w, "Summary (seed %d), term by term:\n", seed)
+	writeSummaryTable(w, s.rows(), width)
 	without := s.leadership.without(end)
 	fmt.Fprintf(w, "Without a leader: %s of %s (%s).\n", formatDuration(without), formatDuration(end),
 		formatPercent(float64(without)/float64(max(end, 1))))
@@ -91,17 +259,106 @@ func (s *electionSummary) write(w io.Writer, seed uint64, end time.Duration, cou
 	}
 	fmt.Fprintln(w, violationStyle.Sprintf("Safety violations: %d.", len(violations)))
 	for _, v := range violations {
-		fmt.Fprintln(w, "  "+v)
+		writeHanging(w, "  ", v, width, nil)
 	}
 }
 
-// standings lists the candidates with their votes: "node 1 (2), node 4 (3)".
-func (t *termRecord) standings() string {
+// summaryHeader names the summary's columns. The second, the candidates,
+// takes the room the others leave, and wraps.
+var summaryHeader = []string{"term", "stood (votes)", "won by", "elected at", "took", "no leader for"}
+
+// The summary table's layout: its left margin, and the space between
+// columns.
+const (
+	summaryIndent = 2
+	summaryGap    = 2
+)
+
+// writeSummaryTable prints one row per term, or per span of terms, width
+// columns wide.
+func writeSummaryTable(w io.Writer, rows []summaryRow, width int) {
+	cells := [][]string{summaryHeader}
+	for _, row := range rows {
+		if row.election != nil {
+			cells = append(cells, row.election.cells())
+		}
+	}
+	widths := make([]int, len(summaryHeader))
+	for _, line := range cells {
+		for i, cell := range line {
+			widths[i] = max(widths[i], columns(cell))
+		}
+	}
+	for _, row := range rows {
+		if row.election == nil {
+			widths[0] = max(widths[0], columns(row.span.label()))
+		}
+	}
+	others := summaryIndent + summaryGap*(len(widths)-1)
+	for i, n := range widths {
+		if i != 1 {
+			others += n
+		}
+	}
+	widths[1] = min(widths[1], max(width-others, narrowestText))
+	writeSummaryLine(w, summaryHeader, widths)
+	for _, row := range rows {
+		if row.election == nil {
+			lead := strings.Repeat(" ", summaryIndent) + pad(row.span.label(), widths[0]+summaryGap)
+			writeHanging(w, lead, row.span.sentence(), width, nil)
+			continue
+		}
+		line := row.election.cells()
+		for i, stood := range packItems(row.election.standings(), " ", widths[1]) {
+			if i > 0 {
+				line = make([]string, len(widths))
+			}
+			line[1] = stood
+			writeSummaryLine(w, line, widths)
+		}
+	}
+}
+
+// writeSummaryLine writes one line of cells in columns of widths.
+func writeSummaryLine(w io.Writer, cells []string, widths []int) {
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", summaryIndent))
+	for i, cell := range cells {
+		if i < len(cells)-1 {
+			cell = pad(cell, widths[i]+summaryGap)
+		}
+		b.WriteString(cell)
+	}
+	fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+}
+
+// pad fills s with spaces to n columns.
+func pad(s string, n int) string {
+	return s + strings.Repeat(" ", max(n-columns(s), 0))
+}
+
+// cells is the term's row of the summary, one cell per column of
+// summaryHeader; the candidates' cell lists them all, unwrapped.
+func (t *termRecord) cells() []string {
+	return []string{fmt.Sprint(t.term), strings.Join(t.standings(), " "), t.winner(),
+		t.electedAt(), t.duration(), t.leaderless()}
+}
+
+// standings lists the candidates with their votes, ready to wrap between
+// them: "node 2 (5)", or "nodes 1 (2),", "4 (3)".
+func (t *termRecord) standings() []string {
+	if len(t.candidates) == 1 {
+		return []string{fmt.Sprintf("node %d (%d)", t.candidates[0], t.votes[t.candidates[0]])}
+	}
 	parts := make([]string, len(t.candidates))
 	for i, id := range t.candidates {
-		parts[i] = fmt.Sprintf("node %d (%d)", id, t.votes[id])
+		parts[i] = fmt.Sprintf("%d (%d),", id, t.votes[id])
 	}
-	return strings.Join(parts, ", ")
+	if len(parts) > 0 {
+		parts[0] = "nodes " + parts[0]
+		parts[len(parts)-1] = strings.TrimSuffix(parts[len(parts)-1], ",")
+	}
+	return parts
 }
 
 // winner names the term's leader, or says why there was none.
@@ -110,9 +367,17 @@ func (t *termRecord) winner() string {
 	case t.leader != 0:
 		return fmt.Sprintf("node %d", t.leader)
 	case len(t.candidates) > 1:
-		return "nobody (split vote)"
+		return "split vote"
 	}
 	return "nobody"
+}
+
+// electedAt is when the term's leader was elected.
+func (t *termRecord) electedAt() string {
+	if t.leader == 0 {
+		return "-"
+	}
+	return formatDuration(t.elected)
 }
 
 // leaderless is how long the cluster had been without a leader when the
@@ -130,7 +395,44 @@ func (t *termRecord) duration() string {
 	if t.leader == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%s (elected at %s)", formatDuration(t.elected-t.started), formatDuration(t.elected))
+	return formatDuration(t.elected - t.started)
+}
+
+// label is the span's term column: "12-40".
+func (s termSpan) label() string {
+	return fmt.Sprintf("%d-%d", s.first, s.last)
+}
+
+// sentence tells the span in words: for a run, who stood how often; for
+// the middle of a session, how many terms it holds.
+func (s termSpan) sentence() string {
+	if s.middle {
+		return fmt.Sprintf("%s not listed one by one, %d of them won", plural(s.terms, "term"), s.won)
+	}
+	var stood []string
+	for i, id := range slices.Sorted(maps.Keys(s.stood)) {
+		verb := "" // "node 3 stood 29 times, node 5 twice"
+		if i == 0 {
+			verb = "stood "
+		}
+		stood = append(stood, fmt.Sprintf("node %d %s%s", id, verb, times(s.stood[id])))
+	}
+	told := fmt.Sprintf("nobody won these %d terms: %s", s.terms, strings.Join(stood, ", "))
+	if s.splits > 0 {
+		told += fmt.Sprintf("; %s", plural(s.splits, "split vote"))
+	}
+	return told
+}
+
+// times says how often: "once", "twice", "5 times".
+func times(n int) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return fmt.Sprintf("%d times", n)
 }
 
 // leadership follows whether the cluster has a leader: its latest leader is

@@ -70,7 +70,9 @@ func TestTimelinePicture(t *testing.T) {
 	}
 	var b strings.Builder
 	tl.write(&b, timelineLabel+1+20, 2000*time.Millisecond)
-	want := `Timeline, one column = 100.0 ms:   ─ follower   ▒ candidate   █ leader   × crashed
+	want := `Timeline, one column = 100.0 ms:
+─ follower  ▒ candidate
+█ leader  × crashed
 node 1  ────────────────────
 node 2  ──████████×××××─────
 node 3  ────────────▒███████

@@ -2,12 +2,14 @@
 // time from left to right, a block for each stretch the node spent as
 // follower, candidate, leader or crashed, then a row marking where the
 // term changed, a row marking the faults, and a time axis. The recorder
-// (events.go) feeds it every event.
+// (events.go) feeds it every event. However long the run, it keeps a
+// bounded amount of detail: far more than a screen has columns.
 package main
 
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,6 +75,13 @@ type timeline struct {
 	highest uint64
 }
 
+// timelineDetail is how many stretches a row, and how many term marks the
+// picture, keeps before it coarsens them: many times the columns of any
+// screen, so that coarsening changes the picture by a column at most,
+// while a cluster that stands for hours uses no more memory than a short
+// run.
+const timelineDetail = 4096
+
 // observe takes the events the picture shows.
 func (tl *timeline) observe(ev Event) {
 	switch ev.Kind {
@@ -86,6 +95,9 @@ func (tl *timeline) observe(ev Event) {
 		if ev.Term > tl.highest {
 			tl.highest = ev.Term
 			tl.terms = append(tl.terms, mark{at: ev.At, text: fmt.Sprint(ev.Term)})
+			if len(tl.terms) > timelineDetail {
+				tl.terms = thinMarks(tl.terms, coarseColumn(ev.At))
+			}
 		}
 	case EventCrash:
 		tl.enter(ev.Node, ev.At, phaseCrashed)
@@ -106,8 +118,57 @@ func (tl *timeline) observe(ev Event) {
 func (tl *timeline) enter(id int, at time.Duration, p phase) {
 	row := tl.rows[id-1]
 	if row[len(row)-1].phase != p {
-		tl.rows[id-1] = append(row, stretch{at, p})
+		row = append(row, stretch{at, p})
+		if len(row) > timelineDetail {
+			row = coarsenRow(row, coarseColumn(at))
+		}
+		tl.rows[id-1] = row
 	}
+}
+
+// coarseColumn is the span of time that coarsening a run of length at
+// gathers into one: a quarter of the detail's worth of columns, so that
+// coarsening halves a row at least and happens rarely.
+func coarseColumn(at time.Duration) time.Duration {
+	return max(at/(timelineDetail/4), 1)
+}
+
+// coarsenRow draws row in columns of width column: within each, the
+// stretch that starts it takes the highest phase of the column's
+// stretches, as drawRow would draw it, and the column's last phase
+// follows, where it differs. The picture keeps its shape; a row keeps
+// two stretches a column at most.
+func coarsenRow(row []stretch, column time.Duration) []stretch {
+	var coarse []stretch
+	add := func(s stretch) {
+		if len(coarse) == 0 || coarse[len(coarse)-1].phase != s.phase {
+			coarse = append(coarse, s)
+		}
+	}
+	for i := 0; i < len(row); {
+		j := i + 1
+		highest := row[i].phase
+		for j < len(row) && row[j].from/column == row[i].from/column {
+			highest = max(highest, row[j].phase)
+			j++
+		}
+		add(stretch{row[i].from, highest})
+		add(row[j-1])
+		i = j
+	}
+	return coarse
+}
+
+// thinMarks keeps the first mark of each column of width column, the one
+// whose label placeMarks would show.
+func thinMarks(marks []mark, column time.Duration) []mark {
+	var kept []mark
+	for _, m := range marks {
+		if len(kept) == 0 || kept[len(kept)-1].at/column != m.at/column {
+			kept = append(kept, m)
+		}
+	}
+	return kept
 }
 
 func (tl *timeline) fault(at time.Duration, symbol, text string) {
@@ -117,6 +178,10 @@ func (tl *timeline) fault(at time.Duration, symbol, text string) {
 // timelineLabel is the width of the left-hand labels, "node 1  ".
 const timelineLabel = 8
 
+// listedFaults is how many faults the picture explains below it, the
+// latest: after a long session, the picture stays on the screen.
+const listedFaults = 8
+
 // write draws the picture width columns wide for a run that lasted end.
 func (tl *timeline) write(w io.Writer, width int, end time.Duration) {
 	if len(tl.rows) == 0 || end <= 0 {
@@ -124,11 +189,13 @@ func (tl *timeline) write(w io.Writer, width int, end time.Duration) {
 	}
 	cols := max(width-timelineLabel-1, 20)
 	perCol := (end + time.Duration(cols) - 1) / time.Duration(cols)
-	var legend []string
+	legend := []string{fmt.Sprintf("Timeline, one column = %s:", formatDuration(perCol))}
 	for _, look := range phaseLooks {
 		legend = append(legend, look.style.Sprint(look.symbol)+" "+look.name)
 	}
-	fmt.Fprintf(w, "Timeline, one column = %s:   %s\n", formatDuration(perCol), strings.Join(legend, "   "))
+	for _, line := range packItems(legend, "  ", width) {
+		fmt.Fprintln(w, line)
+	}
 	for i, row := range tl.rows {
 		fmt.Fprintf(w, "%-*s%s\n", timelineLabel, fmt.Sprintf("node %d", i+1), drawRow(row, cols, perCol, end))
 	}
@@ -138,8 +205,18 @@ func (tl *timeline) write(w io.Writer, width int, end time.Duration) {
 		fmt.Fprintf(w, "%-*s%s\n", timelineLabel, "faults", placeMarks(tl.faults, cols, column, symbolsOf))
 	}
 	fmt.Fprintf(w, "%-*s%s\n", timelineLabel, "ms", timeAxis(cols, perCol))
-	for _, f := range tl.faults {
-		fmt.Fprintf(w, "%-*s%s at %s: %s\n", timelineLabel, "", f.symbol, formatDuration(f.at), f.text)
+	tl.writeFaults(w, width)
+}
+
+// writeFaults explains the latest faults of the faults row.
+func (tl *timeline) writeFaults(w io.Writer, width int) {
+	margin := strings.Repeat(" ", timelineLabel)
+	listed := tl.faults[max(len(tl.faults)-listedFaults, 0):]
+	if earlier := len(tl.faults) - len(listed); earlier > 0 {
+		writeHanging(w, margin, fmt.Sprintf("(%s before these; the log tells them all)", plural(earlier, "fault")), width, nil)
+	}
+	for _, f := range listed {
+		writeHanging(w, margin+fmt.Sprintf("%s at %s: ", f.symbol, formatDuration(f.at)), f.text, width, nil)
 	}
 }
 
@@ -180,10 +257,10 @@ func labelsOf(m mark) string  { return m.text }
 func symbolsOf(m mark) string { return m.symbol }
 
 // placeMarks writes each mark's text (as show gives it) at the column
-// of its time, where there is room; where there is not, a "·" says
-// something happened.
+// of its time, within cols columns, where there is room; where there is
+// not, a "·" says something happened.
 func placeMarks(marks []mark, cols int, column func(time.Duration) int, show func(mark) string) string {
-	line := []rune(strings.Repeat(" ", cols+8))
+	line := []rune(strings.Repeat(" ", cols))
 	for _, m := range marks {
 		c := column(m.at)
 		text := []rune(show(m))
@@ -208,7 +285,15 @@ func timeAxis(cols int, perCol time.Duration) string {
 	for t := time.Duration(0); t/perCol < time.Duration(cols); t += step {
 		marks = append(marks, mark{at: t, text: fmt.Sprint(t.Milliseconds())})
 	}
-	return placeMarks(marks, cols, func(t time.Duration) int { return int(t / perCol) }, labelsOf)
+	return axisLabels(marks, cols, func(t time.Duration) int { return int(t / perCol) })
+}
+
+// axisLabels places the labels of a time axis, cols columns long, leaving
+// out any that would run past its end: an axis has nothing to point at
+// there.
+func axisLabels(marks []mark, cols int, column func(time.Duration) int) string {
+	fit := slices.DeleteFunc(marks, func(m mark) bool { return column(m.at)+len([]rune(m.text)) > cols })
+	return placeMarks(fit, cols, column, labelsOf)
 }
 
 // axisStep is the smallest of 1, 2, 5, 10, 20, 50, ... milliseconds that

@@ -664,7 +664,9 @@ func TestOperatorErrors(t *testing.T) {
 			}
 		}
 		c.Start()
-		if first, _, _ := strings.Cut(trace.String(), "\n"); !strings.Contains(first, `"event":"start"`) {
+		var first string
+		c.rec.exclusive(func() { first, _, _ = strings.Cut(trace.String(), "\n") }) // the nodes write it too
+		if !strings.Contains(first, `"event":"start"`) {
 			t.Errorf("the trace begins %s; want the start event", first)
 		}
 		for _, tc := range []struct {

@@ -204,8 +204,8 @@ func TestDisruptiveScenario(t *testing.T) {
 			_, events := playScenario(t, "disruptive", seed, func(cfg *Config) {
 				cfg.PreVote, cfg.CheckQuorum = tc.preVote, tc.checkQuorum
 			})
-			if got := len(leadersElected(events)); got != tc.leaders {
-				t.Errorf("seed %d, PreVote %t, CheckQuorum %t: %d leaders were elected; want %d",
+			if got := len(leadersElected(events)); got != tc.leaders && (tc.leaders == 1 || got < tc.leaders) {
+				t.Errorf("seed %d, PreVote %t, CheckQuorum %t: %d leaders were elected; want %d (at least, without PreVote)",
 					seed, tc.preVote, tc.checkQuorum, got, tc.leaders)
 			}
 		}

@@ -152,17 +152,9 @@ func playScenario(t *testing.T, name string, seed uint64, adjust func(*Config)) 
 	return c, events
 }
 
-// electedTerms lists the terms in which a leader was elected, in order.
-func electedTerms(c *Cluster) []termRecord {
-	c.rec.mu.Lock()
-	defer c.rec.mu.Unlock()
-	var elected []termRecord
-	for _, t := range c.rec.summary.elections() {
-		if t.leader != 0 {
-			elected = append(elected, *t)
-		}
-	}
-	return elected
+// leadersElected lists the events in which a node became leader, in order.
+func leadersElected(events *eventLog) []Event {
+	return events.matching(func(ev Event) bool { return ev.Kind == EventRole && ev.Role == Leader })
 }
 
 // forEachCluster runs check in a fresh bubble for each cluster size and a
@@ -672,7 +664,9 @@ func TestOperatorErrors(t *testing.T) {
 			}
 		}
 		c.Start()
-		if first, _, _ := strings.Cut(trace.String(), "\n"); !strings.Contains(first, `"event":"start"`) {
+		var first string
+		c.rec.exclusive(func() { first, _, _ = strings.Cut(trace.String(), "\n") }) // the nodes write it too
+		if !strings.Contains(first, `"event":"start"`) {
 			t.Errorf("the trace begins %s; want the start event", first)
 		}
 		for _, tc := range []struct {

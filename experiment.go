@@ -295,19 +295,23 @@ type setting struct {
 
 // runSettings runs n trials of every setting, as many at once as the budget
 // allows, settings overlapping, and summarizes each setting. Trial i of
-// every setting has seed seed+i. Once abort closes, it starts no more
-// trials, and summarizes those that ran. As the last trial of a setting
-// ends, measured (if not nil) gets the setting's statistics, one call at a
-// time.
+// every setting has seed seed+i. As the last trial of a setting ends,
+// measured (if not nil) gets the setting's statistics, one call at a time.
+// Once abort closes, it starts no more trials, and summarizes those that
+// ran.
 func runSettings(settings []setting, n int, seed uint64, abort <-chan struct{}, measured func(trialStats)) []trialStats {
 	results, started := make([][]trialResult, len(settings)), make([]int, len(settings))
-	var mu sync.Mutex // guards ended, and the calls of measured
-	ended := make([]int, len(settings))
+	stats := make([]trialStats, len(settings))
+	var mu sync.Mutex // guards unfinished and the calls of measured
+	unfinished := slices.Repeat([]int{n}, len(settings))
 	finish := func(s int) {
 		mu.Lock()
 		defer mu.Unlock()
-		if ended[s]++; ended[s] == n && measured != nil {
-			measured(summarize(settings[s].label, results[s]))
+		if unfinished[s]--; unfinished[s] == 0 {
+			stats[s] = summarize(settings[s].label, results[s])
+			if measured != nil {
+				measured(stats[s])
+			}
 		}
 	}
 	b := newBudget(experimentBudget)
@@ -331,9 +335,10 @@ func runSettings(settings []setting, n int, seed uint64, abort <-chan struct{}, 
 		}
 	}
 	wg.Wait()
-	stats := make([]trialStats, len(settings))
 	for s, set := range settings {
-		stats[s] = summarize(set.label, results[s][:started[s]])
+		if started[s] < n { // cut short: summarize the trials that ran
+			stats[s] = summarize(set.label, results[s][:started[s]])
+		}
 	}
 	return stats
 }
@@ -470,8 +475,8 @@ func (p *progressReport) say(what string, args ...any) {
 
 // runFigure16 runs trials failovers for every range of Figure 16, or as
 // many as it can before abort closes, and prints each graph's table and
-// chart, width columns wide. While the trials run, it reports their
-// progress. It returns the statistics by range label.
+// chart, width columns wide, with a line of progress as each range is
+// measured. It returns the statistics by range label.
 func runFigure16(w io.Writer, trials int, seed uint64, width int, abort <-chan struct{}) map[string]trialStats {
 	settings := figure16Settings()
 	progress := &progressReport{w: w, ranges: len(settings), started: time.Now(), last: time.Now()}

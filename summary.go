@@ -118,18 +118,6 @@ func (s *electionSummary) rows() []summaryRow {
 	return shortenRows(rows, shownRows)
 }
 
-// elections returns the terms the summary still holds one by one, settled
-// and recent, in the order they began: every term of a short run.
-func (s *electionSummary) elections() []*termRecord {
-	var terms []*termRecord
-	for _, row := range s.settled {
-		if row.election != nil {
-			terms = append(terms, row.election)
-		}
-	}
-	return append(terms, s.recent...)
-}
-
 // summaryRow is one row of the summary: one term's election, or a span of
 // several terms.
 type summaryRow struct {

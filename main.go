@@ -322,7 +322,7 @@ func printTraceReport(path string, report traceReport, stdout io.Writer) int {
 	fmt.Fprintln(stdout, escapeControl(fmt.Sprintf("%s: %d runs, %d events, %d safety violations.",
 		path, report.runs, report.events, found)))
 	for _, v := range report.violations {
-		fmt.Fprintln(stdout, "  "+escapeControl(v))
+		writeItem(stdout, 2, escapeControl(v), terminalWidth())
 	}
 	if report.unshown > 0 {
 		fmt.Fprintf(stdout, "  and %d more, not shown\n", report.unshown)

@@ -6,6 +6,8 @@ package main
 
 import (
 	"bytes"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -121,5 +123,22 @@ func TestExperimentPrintsFigure16(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the experiment's output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// summarySeed finds the seed a summary names.
+var summarySeed = regexp.MustCompile(`Summary \(seed (\d+)\)`)
+
+// A random seed is short enough to read aloud from a projector: below a
+// million. Any seed can still be given.
+func TestRandomSeedsCanBeReadAloud(t *testing.T) {
+	for range 20 {
+		found := summarySeed.FindStringSubmatch(runOK(t, "-scenario", "election", "-quiet"))
+		if seed, err := strconv.ParseUint(found[1], 10, 64); err != nil || seed > largestRandomSeed {
+			t.Fatalf("a random seed of %s; want at most %d", found[1], largestRandomSeed)
+		}
+	}
+	if out := runOK(t, "-scenario", "election", "-quiet", "-seed", "18446744073709551615"); !strings.Contains(out, "seed 18446744073709551615") {
+		t.Error("the largest seed was not taken")
 	}
 }

@@ -259,7 +259,7 @@ func (s *electionSummary) write(w io.Writer, width int, seed uint64, end time.Du
 	}
 	fmt.Fprintln(w, violationStyle.Sprintf("Safety violations: %d.", len(violations)))
 	for _, v := range violations {
-		writeHanging(w, "  ", v, width, nil)
+		writeItem(w, 2, v, width)
 	}
 }
 

@@ -1,7 +1,7 @@
 // width_test.go checks that every line the program prints fits 80
 // columns, the width of output that is not a terminal: every scenario, the
-// tour, -h, the experiment and a console session, in color, which takes no
-// room. It also checks the helpers of wrap.go.
+// tour, -h, the experiment, a console session and -check, in color, which
+// takes no room. It also checks the helpers of wrap.go.
 package main
 
 import (
@@ -100,6 +100,9 @@ func TestEveryLineFitsTheWidth(t *testing.T) {
 	}
 	out := colored(t, consoleLesson, "-interactive", "-nodes", "9", "-seed", "4")
 	checkWidth(t, "a console session", out, defaultWidth)
+	t.Chdir(t.TempDir()) // a short path, as a person types it
+	colored(t, "", "-scenario", "split-vote", "-break", "vote-twice", "-seed", "7", "-quiet", "-trace", "broken.jsonl")
+	checkWidth(t, "-check of a trace with violations", colored(t, "", "-check", "broken.jsonl"), defaultWidth)
 	if !strings.Contains(out, "\x1b[") {
 		t.Error("-color printed no color into a pipe")
 	}

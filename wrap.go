@@ -111,6 +111,16 @@ func writeHanging(w io.Writer, lead, text string, width int, style *color.Color)
 	io.WriteString(w, strings.Join(hangingLines(lead, text, width, style), "\n")+"\n")
 }
 
+// writeItem writes text as an item of a list, indent columns in, its
+// wrapped lines two columns further in, so that each item stands out.
+func writeItem(w io.Writer, indent int, text string, width int) {
+	lines := wrapWords(text, max(width-indent-2, narrowestText))
+	for i, line := range lines {
+		lines[i] = strings.Repeat(" ", indent+min(i, 1)*2) + line
+	}
+	io.WriteString(w, strings.Join(lines, "\n")+"\n")
+}
+
 // definition is a term and what it means: a flag, an example command or a
 // console command, and what it does.
 type definition struct{ term, meaning string }

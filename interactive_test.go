@@ -102,13 +102,37 @@ func TestConsoleCommands(t *testing.T) {
 	})
 }
 
+// onConsole runs check in a bubble, on a console at a running cluster of
+// nodes, whose log and console lines go to a buffer.
+func onConsole(t *testing.T, nodes int, seed uint64, check func(t *testing.T, k *console)) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg, out := loggedConfig(nodes, seed)
+		c, _ := startCluster(t, cfg)
+		check(t, &console{c: c, out: out, width: 80})
+	})
+}
+
+// answer types line at the console and returns whether it asked to quit,
+// and what the console said to the operator: not the log, whose lines
+// start with the time or, wrapped, with spaces. Wrapped messages are
+// joined again.
+func answer(k *console, line string) (quit bool, said string) {
+	out := k.out.(*bytes.Buffer)
+	before := len(printed(k.c, out))
+	quit = k.execute(line)
+	var told []string
+	for _, l := range strings.Split(printed(k.c, out)[before:], "\n") {
+		if l != "" && !strings.ContainsAny(l[:1], " 0123456789") {
+			told = append(told, l)
+		}
+	}
+	return quit, strings.Join(told, " ")
+}
+
 // Nothing typed can crash the program: each mistake gets one message
 // naming the problem, and the cluster keeps running.
 func TestConsoleMistakes(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		cfg, out := loggedConfig(3, 1)
-		c, _ := startCluster(t, cfg)
-		k := &console{c: c, out: out, width: 80}
+	onConsole(t, 3, 1, func(t *testing.T, k *console) {
 		k.execute("crash 2")
 		for _, tc := range []struct{ line, says string }{
 			{"bogus", "unknown command"},
@@ -133,54 +157,35 @@ func TestConsoleMistakes(t *testing.T) {
 			{"wait 2h", "not a duration"},
 			{"bogus\x1b[31m", `bogus\x1b[31m: unknown command`},
 		} {
-			before := len(printed(c, out))
-			if k.execute(tc.line) {
+			quit, said := answer(k, tc.line)
+			if quit {
 				t.Fatalf("%q asked to quit", tc.line)
 			}
-			said := operatorMessages(printed(c, out)[before:])
 			if strings.Count(said, "type help") != 1 || !strings.Contains(said, tc.says) {
 				t.Errorf("%q: said %q; want one message with %q", tc.line, said, tc.says)
 			}
 		}
 		k.execute("wait 1s")
-		if _, _, ok := c.Leader(); !ok {
+		if _, _, ok := k.c.Leader(); !ok {
 			t.Error("after the mistakes, the cluster has no leader")
 		}
 	})
 }
 
-// operatorMessages is what the console said to the operator in out,
-// leaving out the log, whose lines start with the time or, wrapped, with
-// spaces; wrapped messages are joined again.
-func operatorMessages(out string) string {
-	var said []string
-	for _, line := range strings.Split(out, "\n") {
-		if line != "" && !strings.ContainsAny(line[:1], " 0123456789") {
-			said = append(said, line)
-		}
-	}
-	return strings.Join(said, " ")
-}
-
 // A teacher types as people do: commands and node words in any case, and
 // exit or q to quit.
 func TestConsoleIgnoresCase(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		cfg, out := loggedConfig(5, 2)
-		c, _ := startCluster(t, cfg)
-		k := &console{c: c, out: out, width: 80}
+	onConsole(t, 5, 2, func(t *testing.T, k *console) {
 		k.execute("WAIT 1S")
-		leader, _, ok := c.Leader()
+		leader, _, ok := k.c.Leader()
 		if !ok {
 			t.Fatal("no leader after WAIT 1S")
 		}
 		k.execute("Crash Leader")
-		if c.Status()[leader-1].Alive {
+		if k.c.Status()[leader-1].Alive {
 			t.Errorf("Crash Leader left node %d alive", leader)
 		}
-		before := len(printed(c, out))
-		k.execute("Status")
-		if !strings.Contains(printed(c, out)[before:], "can reach") {
+		if _, said := answer(k, "Status"); !strings.Contains(said, "can reach") {
 			t.Error("Status printed no table")
 		}
 		for _, quit := range []string{"quit", "EXIT", "exit", "Q"} {
@@ -194,10 +199,7 @@ func TestConsoleIgnoresCase(t *testing.T) {
 // A partition that leaves nodes with nobody to talk to says so, in one
 // line: "partition 1,2" is easily taken for two halves.
 func TestConsoleNamesLoneNodes(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		cfg, out := loggedConfig(5, 2)
-		c, _ := startCluster(t, cfg)
-		k := &console{c: c, out: out, width: 80}
+	onConsole(t, 5, 2, func(t *testing.T, k *console) {
 		for _, tc := range []struct{ line, says string }{
 			{"partition 1,2", "nodes 3, 4 and 5 are each cut off alone"},
 			{"partition 1,2,3,4 5", "node 5 is cut off alone"},
@@ -205,10 +207,7 @@ func TestConsoleNamesLoneNodes(t *testing.T) {
 			{"partition 1 2 3 4 5", "nodes 1, 2, 3, 4 and 5 are each cut off alone"},
 			{"partition 1,2 3,4,5", ""},
 		} {
-			before := len(printed(c, out))
-			k.execute(tc.line)
-			said := operatorMessages(printed(c, out)[before:])
-			if said != tc.says {
+			if _, said := answer(k, tc.line); said != tc.says {
 				t.Errorf("%q: said %q; want %q", tc.line, said, tc.says)
 			}
 		}

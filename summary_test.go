@@ -155,33 +155,34 @@ func TestSummaryOfALongSessionFitsAScreen(t *testing.T) {
 
 // A cluster cut into pairs and a single node elects nobody, term after
 // term: what the summary and the picture keep stops growing, however long
-// it goes on (an hour of virtual time here).
+// it goes on (35 minutes of virtual time and some 10,000 terms here).
 func TestLeaderlessClusterKeepsBoundedMemory(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c, _ := startCluster(t, clusterConfig(5, 1))
 		if err := c.Partition([]int{1, 2}, []int{3, 4}, []int{5}); err != nil {
 			t.Fatal(err)
 		}
+		// kept is how many records and rows the summary keeps, and the
+		// longest list of stretches or marks the picture keeps.
 		kept := func() (summary, picture int) {
 			c.rec.exclusive(func() {
 				summary = len(c.rec.summary.recent) + len(c.rec.summary.settled) + len(c.rec.summary.byTerm)
 				picture = len(c.rec.picture.terms)
 				for _, row := range c.rec.picture.rows {
-					picture += len(row)
+					picture = max(picture, len(row))
 				}
 			})
 			return summary, picture
 		}
-		for range 6 {
-			time.Sleep(10 * time.Minute)
-			summary, picture := kept()
-			if summary > 2*recentTerms+storedRows || picture > 6*timelineDetail {
-				t.Fatalf("after %s: the summary keeps %d records and rows, the picture %d stretches and marks",
+		for range 5 {
+			time.Sleep(7 * time.Minute)
+			if summary, picture := kept(); summary > 2*recentTerms+storedRows || picture > timelineDetail {
+				t.Fatalf("after %s: the summary keeps %d records and rows, the picture up to %d stretches or marks",
 					c.rec.now().Round(time.Second), summary, picture)
 			}
 		}
-		if term := highestTerm(c); term < 2*timelineDetail {
-			t.Errorf("only %d terms in an hour: the run did not test the bound", term)
+		if term := highestTerm(c); term <= 2*timelineDetail {
+			t.Errorf("only %d terms: the run did not reach the bound", term)
 		}
 	})
 }

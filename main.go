@@ -377,7 +377,7 @@ var modeFlags = []struct {
 	what  string          // what the mode does, and which flags it takes
 }{
 	{"check", map[string]bool{"check": true, "no-color": true},
-		"which reads a trace and runs no cluster (only -no-color goes with it)"},
+		"which runs no cluster (only -no-color does)"},
 	{"experiment", map[string]bool{"experiment": true, "trials": true, "seed": true, "no-color": true},
 		"which runs the paper's setup (only -trials, -seed and -no-color do)"},
 }
@@ -411,7 +411,7 @@ func checkFlagsTogether(opts options, given []string) error {
 	case isGiven["trace"] && opts.tracePath == "":
 		return fmt.Errorf("-trace needs the name of a file to write")
 	case opts.trials < 1 || opts.trials > mostTrials:
-		return fmt.Errorf("-trials must be between 1 and %d (%s), not %d", mostTrials, mostTrialsTake, opts.trials)
+		return fmt.Errorf("-trials must be from 1 to %d (%s), not %d", mostTrials, mostTrialsTake, opts.trials)
 	}
 	return nil
 }
@@ -454,7 +454,7 @@ func checkBounds(fs *flag.FlagSet, cfg Config) error {
 // 10,000 took 6 minutes.
 const (
 	mostTrials     = 5000
-	mostTrialsTake = "5000 take about 2 minutes on two cores"
+	mostTrialsTake = "about 2 minutes on two cores"
 )
 
 // longestRun bounds how long a run of scenarios may last in real time:
@@ -481,7 +481,7 @@ func chooseScenarios(name string, cfg Config) ([]scenario, error) {
 		longest += sc.longest(cfg)
 	}
 	if longest > longestRun {
-		return nil, fmt.Errorf("-scenario %s could last %s with these flags, over the %s a run may take: lower -slow, -timeout-max or -latency",
+		return nil, fmt.Errorf("-scenario %s could take %s, over the %s limit: lower -slow, -timeout-max or -latency",
 			name, longest.Round(time.Second), longestRun)
 	}
 	return chosen, nil

@@ -153,11 +153,11 @@ func TestFlagsAreBounded(t *testing.T) {
 		{[]string{"-timeout-min", "500us", "-heartbeat", "100us"}, "-timeout-min must be at least 1ms", ""},
 		{[]string{"-heartbeat", "100ms", "-timeout-min", "50ms"}, "-heartbeat must be shorter than -timeout-min (50ms)", "ElectionTimeoutMin"},
 		{[]string{"-slow", "0"}, "-slow must be between 1 and 100, not 0", ""},
-		{[]string{"-slow", "100", "-scenario", "tour"}, "over the 5m0s a run may take", ""},
+		{[]string{"-slow", "100", "-scenario", "tour"}, "over the 5m0s limit", ""},
 		{[]string{"-nodes", "9", "-latency", "10s", "-slow", "100"}, "over the 5m0s", ""},
-		{[]string{"-latency", "10s"}, "-scenario crash could last 5m14s", ""},
+		{[]string{"-latency", "10s"}, "-scenario crash could take 5m14s", ""},
 		{[]string{"-timeout-min", "10s", "-timeout-max", "10s"}, "over the 5m0s", ""},
-		{[]string{"-experiment", "-trials", "100000"}, "-trials must be between 1 and 5000", ""},
+		{[]string{"-experiment", "-trials", "100000"}, "-trials must be from 1 to 5000", ""},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := -1

@@ -36,7 +36,7 @@ const queuedWrites = 4096
 
 // outputPatience is how long a write that must not be lost waits for room
 // in a full queue, and how long Close waits for the destination to take
-// what is left, before the output counts as failed.
+// anything more, before the output counts as failed.
 const outputPatience = 5 * time.Second
 
 // asyncWriter passes whatever is written to it on to its destination, in

@@ -83,9 +83,8 @@ func TestAsyncWriterKeepsOrder(t *testing.T) {
 }
 
 // When the destination is stuck, the log's lines are dropped without
-// waiting, and counted; once it moves again, the count stands where the
-// lines went missing, and Close waits for a slow destination however long
-// it takes.
+// waiting, and counted; once it moves again, the next write says how many
+// went missing, where they went missing.
 func TestAsyncWriterDropsLogLinesAndSaysSo(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		dest := newStuckWriter()

@@ -112,16 +112,6 @@ func (tw *trialWatch) watch(ev Event) {
 	}
 }
 
-// closed reports whether ch is closed; a nil channel never is.
-func closed(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
-}
-
 // offer sends v if ch has room: a watch must never block the recorder. A
 // round nobody has read yet needs no second announcement.
 func offer[T any](ch chan T, v T) {

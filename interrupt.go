@@ -65,9 +65,13 @@ func (s *runStop) watch(interrupt <-chan os.Signal, stdoutFailed, traceFailed <-
 }
 
 // aborted reports whether the run has been told to stop.
-func (s *runStop) aborted() bool {
+func (s *runStop) aborted() bool { return closed(s.abort) }
+
+// closed reports whether ch is closed; a nil channel never is. It reads
+// an abort channel, which is only ever closed.
+func closed(ch <-chan struct{}) bool {
 	select {
-	case <-s.abort:
+	case <-ch:
 		return true
 	default:
 		return false

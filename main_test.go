@@ -6,11 +6,16 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/synctest"
+	"time"
 )
 
 // runOK runs the program with args inside a synctest bubble, where its
@@ -140,5 +145,305 @@ func TestRandomSeedsCanBeReadAloud(t *testing.T) {
 	}
 	if out := runOK(t, "-scenario", "election", "-quiet", "-seed", "18446744073709551615"); !strings.Contains(out, "seed 18446744073709551615") {
 		t.Error("the largest seed was not taken")
+	}
+}
+
+// Flags a mode would ignore, empty file names, durations below what a
+// machine keeps, and combinations that would run for more than longestRun
+// get one line and exit code 2. Inside a bubble, so that a run the program
+// wrongly accepted would pass in virtual time.
+func TestFlagsAreBounded(t *testing.T) {
+	for _, tc := range []struct {
+		args      []string
+		says, not string
+	}{
+		{[]string{"-check", "x.jsonl", "-trace", "y.jsonl"}, "-trace does not apply to -check", ""},
+		{[]string{"-check", "x.jsonl", "-nodes", "3"}, "-nodes does not apply to -check", ""},
+		{[]string{"-check", "x.jsonl", "-scenario", "tour"}, "-scenario does not apply to -check", ""},
+		{[]string{"-check", "x.jsonl", "-slow", "2"}, "-slow does not apply to -check", ""},
+		{[]string{"-check", "x.jsonl", "-break", "vote-twice"}, "-break does not apply to -check", ""},
+		{[]string{"-check", ""}, "-check needs the name of a trace file", ""},
+		{[]string{"-trace", ""}, "-trace needs the name of a file", ""},
+		{[]string{"-nodes", "0"}, "-nodes must be between 1 and 9, not 0", ""},
+		{[]string{"-heartbeat", "0.5ns"}, "-heartbeat must be at least 1ms", "0s"},
+		{[]string{"-heartbeat", "1ns"}, "-heartbeat must be at least 1ms", ""},
+		{[]string{"-timeout-min", "500us", "-heartbeat", "100us"}, "-timeout-min must be at least 1ms", ""},
+		{[]string{"-heartbeat", "100ms", "-timeout-min", "50ms"}, "-heartbeat must be shorter than -timeout-min (50ms)", "ElectionTimeoutMin"},
+		{[]string{"-slow", "0"}, "-slow must be between 1 and 100, not 0", ""},
+		{[]string{"-slow", "100", "-scenario", "tour"}, "over the 5m0s limit", ""},
+		{[]string{"-nodes", "9", "-latency", "10s", "-slow", "100"}, "over the 5m0s", ""},
+		{[]string{"-latency", "10s"}, "-scenario crash could take 5m14s", ""},
+		{[]string{"-timeout-min", "10s", "-timeout-max", "10s"}, "over the 5m0s", ""},
+		{[]string{"-experiment", "-trials", "100000"}, "-trials must be from 1 to 5000", ""},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := -1
+		synctest.Test(t, func(t *testing.T) { code = run(tc.args, nil, &stdout, &stderr, nil) })
+		line := stderr.String()
+		if code != 2 || strings.Count(line, "\n") != 1 || !strings.Contains(line, tc.says) ||
+			tc.not != "" && strings.Contains(line, tc.not) || stdout.Len() != 0 {
+			t.Errorf("%q: exit %d, stderr %q, stdout %d bytes; want exit 2 and one line saying %q",
+				tc.args, code, line, stdout.Len(), tc.says)
+		}
+	}
+}
+
+// Every scenario, on any network, ends within the time the flags allow
+// it, longest, which parseOptions holds under longestRun; slow motion
+// stretches both alike.
+func TestEveryScenarioEndsWithinItsBound(t *testing.T) {
+	for _, sc := range scenarios {
+		for _, network := range [][]string{nil, {"-drop", "0.95"}, {"-latency", "400ms", "-drop", "0.5"}, {"-slow", "3"}} {
+			args := append([]string{"-scenario", sc.name, "-seed", "2", "-quiet"}, network...)
+			opts, chosen, err := parseOptions(args)
+			if err != nil {
+				t.Fatalf("%q: %v", args, err)
+			}
+			bound := chosen[0].longest(opts.cfg)
+			var took time.Duration
+			synctest.Test(t, func(t *testing.T) {
+				started := time.Now()
+				if code := run(args, nil, io.Discard, io.Discard, nil); code != 0 {
+					t.Errorf("%q: exit %d", args, code)
+				}
+				took = time.Since(started)
+			})
+			if took > bound || bound > longestRun {
+				t.Errorf("%q took %s; its bound is %s, and every run's is %s", args, took, bound, longestRun)
+			}
+		}
+	}
+}
+
+// interruptAfter stands for a user who presses Ctrl-C once, after d.
+func interruptAfter(d time.Duration) func() <-chan os.Signal {
+	return func() <-chan os.Signal {
+		interrupt := make(chan os.Signal, 1)
+		go func() {
+			time.Sleep(d)
+			interrupt <- os.Interrupt
+		}()
+		return interrupt
+	}
+}
+
+// Ctrl-C in the middle of a tour stops it at once, and leaves a trace of
+// whole lines that -check passes, and the picture and the summary of the
+// run until then; the exit code is that of a run that ended by itself.
+func TestInterruptLeavesACompleteRun(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tour.jsonl")
+	var stdout, stderr bytes.Buffer
+	synctest.Test(t, func(t *testing.T) {
+		started := time.Now()
+		code := run([]string{"-scenario", "tour", "-seed", "3", "-no-color", "-trace", path}, nil, &stdout, &stderr,
+			interruptAfter(700*time.Millisecond))
+		if took := time.Since(started); code != 0 || took != 700*time.Millisecond {
+			t.Errorf("exit %d after %s; Ctrl-C came at 700ms: %s", code, took, stderr.String())
+		}
+	})
+	out := stdout.String()
+	if !strings.Contains(out, "Interrupted at 700.0 ms") || !strings.Contains(out, "Summary") || strings.Contains(out, "Scenario 2 of 4") {
+		t.Errorf("the output should end with the picture and summary of scenario 1:\n%s", out)
+	}
+	trace, err := os.ReadFile(path)
+	if err != nil || !bytes.HasSuffix(trace, []byte("\n")) {
+		t.Fatalf("the trace does not end with a whole line (%v)", err)
+	}
+	var checked bytes.Buffer
+	if code := run([]string{"-check", path}, nil, &checked, &stderr, nil); code != 0 || !strings.Contains(checked.String(), "1 runs") {
+		t.Errorf("-check of the interrupted trace: exit %d, %s %s", code, checked.String(), stderr.String())
+	}
+}
+
+// Ctrl-C during -experiment starts no more trials, and prints the figures
+// of those that finished.
+func TestInterruptStopsTheExperiment(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	synctest.Test(t, func(t *testing.T) {
+		code := run([]string{"-experiment", "-trials", "100", "-seed", "1"}, nil, &stdout, &stderr,
+			interruptAfter(50*time.Millisecond))
+		if code != 0 {
+			t.Errorf("exit %d: %s", code, stderr.String())
+		}
+	})
+	out := stdout.String()
+	var trials int
+	if row := regexp.MustCompile(`150–150 ms +(\d+)`).FindStringSubmatch(out); row != nil {
+		trials, _ = strconv.Atoi(row[1])
+	}
+	if !strings.Contains(out, "Interrupted: the figures count only the trials that had finished.") ||
+		!strings.Contains(out, "Figure 16, bottom") || trials == 0 || trials >= 100 {
+		t.Errorf("the interrupted experiment printed:\n%s", out)
+	}
+}
+
+// SIGTERM is heard like Ctrl-C, once.
+func TestSIGTERMIsHeard(t *testing.T) {
+	heard := interruptOnce()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case sig := <-heard:
+		if sig != syscall.SIGTERM {
+			t.Errorf("heard %v", sig)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGTERM was not heard")
+	}
+}
+
+// A trace that cannot be written is refused before the run starts, in
+// one line, with exit code 2; a named pipe that nobody reads is not waited
+// for.
+func TestUnwritableTraceIsRefusedFirst(t *testing.T) {
+	pipe := filepath.Join(t.TempDir(), "pipe")
+	if err := syscall.Mkfifo(pipe, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for path, says := range map[string]string{
+		"/proc/version":      "cannot write to /proc/version",
+		"/nonexistent/dir/x": "no such file or directory",
+		t.TempDir():          "is a directory",
+		pipe:                 "nobody reads",
+	} {
+		var stdout, stderr bytes.Buffer
+		code := -1
+		synctest.Test(t, func(t *testing.T) { code = run([]string{"-trace", path, "-seed", "1"}, nil, &stdout, &stderr, nil) })
+		if line := stderr.String(); code != 2 || strings.Count(line, "\n") != 1 || !strings.Contains(line, says) || stdout.Len() != 0 {
+			t.Errorf("-trace %s: exit %d, stderr %q, stdout %d bytes; want exit 2 before the run, saying %q",
+				path, code, line, stdout.Len(), says)
+		}
+	}
+}
+
+// Standard output that fails, full or closed, stops the run at once: one
+// line on standard error, and exit code 3, never 0.
+func TestFailedStdoutStopsTheRun(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full here:", err)
+	}
+	defer full.Close()
+	reader, closedPipe, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader.Close()
+	defer closedPipe.Close()
+	for _, tc := range []struct {
+		stdout io.Writer
+		says   string
+	}{
+		{&failingWriter{limit: 2000}, "writing standard output: the disk is full"},
+		{full, "no space left on device"},
+		{closedPipe, "broken pipe"},
+	} {
+		var stderr bytes.Buffer
+		synctest.Test(t, func(t *testing.T) {
+			started := time.Now()
+			code := run([]string{"-scenario", "tour", "-seed", "3"}, nil, tc.stdout, &stderr, nil)
+			if line := stderr.String(); code != 3 || strings.Count(line, "\n") != 1 || !strings.Contains(line, tc.says) {
+				t.Errorf("exit %d, stderr %q; want exit 3 and one line saying %q", code, line, tc.says)
+			}
+			if took := time.Since(started); took > time.Second {
+				t.Errorf("the tour went on for %s after its output failed", took)
+			}
+		})
+	}
+}
+
+// A trace that fails during the run stops it the same way.
+func TestFailedTraceStopsTheRun(t *testing.T) {
+	opts, chosen, err := parseOptions([]string{"-scenario", "tour", "-seed", "3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	synctest.Test(t, func(t *testing.T) {
+		out := newAsyncWriter("standard output", &stdout)
+		started := time.Now()
+		code := perform(opts, chosen, nil, out, &failingWriter{limit: 5000}, nil, &stderr)
+		closeOutput(out, &stderr, &code)
+		if line := stderr.String(); code != 3 || strings.Count(line, "\n") != 1 || !strings.Contains(line, "writing the trace: the disk is full") {
+			t.Errorf("exit %d, stderr %q; want exit 3 and one line about the trace", code, line)
+		}
+		if took := time.Since(started); took > time.Second || strings.Contains(stdout.String(), "Scenario 2 of 4") {
+			t.Errorf("the tour went on for %s after its trace failed", took)
+		}
+	})
+}
+
+// The nodes never wait on standard output. With a terminal that takes
+// nothing at all, the scenario still runs to its end on time, as its
+// trace shows; the run then gives up on the terminal, with exit code 3.
+// Once the terminal lets go, the queue's goroutine ends too: synctest
+// fails the test if any goroutine is left.
+func TestStuckStdoutDoesNotStopTheNodes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "crash.jsonl")
+	var stderr bytes.Buffer
+	synctest.Test(t, func(t *testing.T) {
+		stuck := newStuckWriter() // its channel belongs to the bubble
+		code := run([]string{"-scenario", "crash", "-seed", "2", "-trace", path}, nil, stuck, &stderr, nil)
+		if code != 3 || !strings.Contains(stderr.String(), "writing standard output: it accepted nothing for 5s") {
+			t.Errorf("exit %d, stderr %q", code, stderr.String())
+		}
+		close(stuck.release)
+	})
+	trace, _ := os.ReadFile(path)
+	if !bytes.Contains(trace, []byte("rejoined as a follower")) {
+		t.Errorf("the scenario did not run to its end:\n%s", trace)
+	}
+}
+
+// A terminal that stalls now and then loses log lines, and says how many,
+// rather than slowing the protocol: the tour's first election still
+// happens in term 1 alone, as it does with a fast terminal, and the run
+// ends with its picture and summary.
+func TestStallingStdoutLosesLinesNotTime(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tour.jsonl")
+	stalling := &stallingWriter{stall: 3 * time.Second}
+	var stderr bytes.Buffer
+	synctest.Test(t, func(t *testing.T) {
+		args := []string{"-scenario", "tour", "-seed", "3", "-v", "-heartbeat", "10ms", "-no-color", "-trace", path}
+		if code := run(args, nil, stalling, &stderr, nil); code != 0 {
+			t.Errorf("exit %d: %s", code, stderr.String())
+		}
+	})
+	out := stalling.got.String()
+	if !strings.Contains(out, "(standard output fell behind: ") || !strings.Contains(out[len(out)*9/10:], "Safety violations: none.") {
+		t.Errorf("the output does not say it dropped lines, or lacks the end:\n%s", out[len(out)*9/10:])
+	}
+	runs := strings.Split(string(readFileOrFail(t, path)), `"event":"start"`)
+	if len(runs) != 5 || strings.Contains(runs[1], `"term":2,`) {
+		t.Error("the first scenario needed a second term: the slow terminal held the nodes back")
+	}
+}
+
+// readFileOrFail returns the contents of path.
+func readFileOrFail(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// A panic is a bug: one line asks for a report, with exit code 4, not 2,
+// and no stack trace.
+func TestPanicIsReportedAsABug(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := -1
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Errorf("run let a panic through: %v", p)
+			}
+		}()
+		code = run([]string{"-seed", "1"}, nil, &stdout, &stderr, func() <-chan os.Signal { panic("a bug\nwith two lines") })
+	}()
+	if line := stderr.String(); code != 4 || strings.Count(line, "\n") != 1 || !strings.Contains(line, "please report it") {
+		t.Errorf("exit %d, stderr %q; want exit 4 and one line asking for a bug report", code, line)
 	}
 }

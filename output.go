@@ -36,7 +36,7 @@ const queuedWrites = 4096
 
 // outputPatience is how long a write that must not be lost waits for room
 // in a full queue, and how long Close waits for the destination to take
-// what is left, before the output counts as failed.
+// anything more, before the output counts as failed.
 const outputPatience = 5 * time.Second
 
 // asyncWriter passes whatever is written to it on to its destination, in
@@ -59,6 +59,7 @@ type asyncWriter struct {
 	err      error
 
 	dropped atomic.Int64 // lossy writes dropped and not yet reported
+	written atomic.Int64 // chunks passed on to the destination: Close tells slow from stuck by it
 }
 
 // newAsyncWriter starts the drain goroutine for dest, which name describes.
@@ -132,7 +133,7 @@ func (w *asyncWriter) put(chunk []byte, lossy bool) error {
 	case <-w.failed:
 		return w.Err()
 	case <-timer.C:
-		return w.fail(fmt.Errorf("it took nothing for %s", outputPatience))
+		return w.fail(fmt.Errorf("it accepted nothing for %s", outputPatience))
 	}
 }
 
@@ -169,6 +170,7 @@ func (w *asyncWriter) pass(buffered *bufio.Writer, chunk []byte) {
 	if err != nil {
 		w.fail(err)
 	}
+	w.written.Add(1)
 }
 
 // fail records err as the writer's error, unless it already has one, and
@@ -200,20 +202,25 @@ func (w *asyncWriter) Failed() <-chan struct{} {
 	return w.failed
 }
 
-// Close writes out what is queued and ends the drain goroutine. If the
-// destination takes longer than outputPatience, Close gives up on it, and
-// the drain goroutine ends when the destination's Write returns. It
-// returns the writer's first error.
+// Close writes out what is queued and ends the drain goroutine. A slow
+// destination gets all the time it needs; one that takes nothing for
+// outputPatience is given up on, and the drain goroutine then ends when
+// the destination's Write returns. Close returns the writer's first error.
 func (w *asyncWriter) Close() error {
 	close(w.done)
-	timer := time.NewTimer(outputPatience)
-	defer timer.Stop()
-	select {
-	case <-w.ended:
-	case <-timer.C:
-		w.fail(fmt.Errorf("it took nothing for %s", outputPatience))
+	check := time.NewTicker(outputPatience)
+	defer check.Stop()
+	for taken := w.written.Load(); ; {
+		select {
+		case <-w.ended:
+			return w.Err()
+		case <-check.C:
+			if w.written.Load() == taken {
+				return w.fail(fmt.Errorf("it accepted nothing for %s", outputPatience))
+			}
+			taken = w.written.Load()
+		}
 	}
-	return w.Err()
 }
 
 // escapeControl returns s with every character that is not printable

@@ -195,17 +195,15 @@ func (s *stage) say(format string, args ...any) {
 	s.c.rec.record(Event{Kind: EventNote, Reason: fmt.Sprintf(format, args...)})
 }
 
-// aborted reports whether the run was told to stop. The first time it
-// sees so, it ends the record of the run: the rest of the script runs
-// through at once, and must not show in the log or the summary.
+// aborted reports whether the run was told to stop, and if so ends the
+// record of the run there: the rest of the script runs through at once,
+// and must not show in the log or the summary.
 func (s *stage) aborted() bool {
-	select {
-	case <-s.abort:
+	if closed(s.abort) {
 		s.c.rec.halt()
 		return true
-	default:
-		return false
 	}
+	return false
 }
 
 // pause lets the cluster run on its own for d of protocol time.

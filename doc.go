@@ -17,13 +17,15 @@
 //   - refinements.go: PreVote, CheckQuorum and leader stickiness, from
 //     Ongaro's dissertation, reached from node.go through one hook each.
 //
-// The tooling around it, which decides nothing in the election:
+// The tooling around it, which runs, records and tells the election:
 //
 //   - cluster.go: the Config, and the Cluster that runs the nodes, carries
 //     their messages and injects faults; tests drive its exported API.
+//     clock.go is the cluster's one clock, for slow motion and pause.
 //   - events.go: the recorder, which takes every Event in order and feeds
 //     log.go (the log, and its sentences for each cause), trace.go (JSON
-//     Lines), safety.go (the safety checks), summary.go and timeline.go.
+//     Lines), safety.go (the safety checks), summary.go and timeline.go;
+//     digest.go keeps floods of lost messages out of the log.
 //   - scenarios.go (the stories), breaks.go (-break), interactive.go (the
 //     classroom console), experiment.go and chart.go (the paper's Figure
 //     16), main.go (the command line).

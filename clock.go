@@ -82,13 +82,6 @@ func (k *clock) resume() bool {
 	return true
 }
 
-// isPaused reports whether protocol time stands still.
-func (k *clock) isPaused() bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.paused
-}
-
 // clockTimer is a timer in protocol time, which the clock holds while
 // paused. One made by newTimer delivers on C, exactly like a time.Timer;
 // one made by afterFunc runs a function instead.

@@ -307,7 +307,7 @@ func playCrash(s *stage) {
 		return
 	}
 	s.pause(s.hold)
-	s.say("crashing node %d, the leader of term %d: its channels close and its goroutine exits", old, term)
+	s.say("crashing node %d, the leader of term %d: its done channel closes and its goroutine exits", old, term)
 	crashedAt := s.c.rec.now()
 	if err := s.c.Crash(old); err != nil {
 		s.say("could not crash node %d: %v", old, err)

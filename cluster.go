@@ -6,6 +6,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -438,27 +439,22 @@ func (c *Cluster) Heal() error {
 // Pause stops the protocol's time: no timer fires, no message arrives and
 // nothing is logged until Resume, while Status and the picture still
 // answer. It is an error unless the cluster is running and not paused.
-func (c *Cluster) Pause() error {
-	c.ops.Lock()
-	defer c.ops.Unlock()
-	if err := c.checkRunning(); err != nil {
-		return err
-	}
-	if !c.clock.pause() {
-		return fmt.Errorf("the cluster is already paused")
-	}
-	return nil
-}
+func (c *Cluster) Pause() error { return c.turnClock(c.clock.pause, "the cluster is already paused") }
 
 // Resume starts the protocol's time again where Pause stopped it.
-func (c *Cluster) Resume() error {
+func (c *Cluster) Resume() error { return c.turnClock(c.clock.resume, "the cluster is not paused") }
+
+// turnClock pauses or resumes a running cluster's clock with turn, which
+// reports whether it changed anything; when it did not, the error says
+// unchanged.
+func (c *Cluster) turnClock(turn func() bool, unchanged string) error {
 	c.ops.Lock()
 	defer c.ops.Unlock()
 	if err := c.checkRunning(); err != nil {
 		return err
 	}
-	if !c.clock.resume() {
-		return fmt.Errorf("the cluster is not paused")
+	if !turn() {
+		return errors.New(unchanged)
 	}
 	return nil
 }

@@ -169,6 +169,16 @@ func reportPanic(stderr io.Writer, code *int) {
 	}
 }
 
+// timeoutsInForce says which election timeouts a run draws: the configured
+// range, or its minimum alone when -break fixed-timeout removes the
+// randomness.
+func timeoutsInForce(cfg Config) string {
+	if cfg.Break == BreakFixedTimeout || cfg.ElectionTimeoutMin == cfg.ElectionTimeoutMax {
+		return fmt.Sprintf("all %s", cfg.ElectionTimeoutMin)
+	}
+	return fmt.Sprintf("%s to %s", cfg.ElectionTimeoutMin, cfg.ElectionTimeoutMax)
+}
+
 // tell plays the chosen scenarios one after another, each on a cluster of
 // its own, and prints each one's summary and picture. When stop aborts the
 // run, it prints those of the scenario under way and plays no more. It
@@ -176,8 +186,8 @@ func reportPanic(stderr io.Writer, code *int) {
 func tell(cfg Config, chosen []scenario, opts options, stdout io.Writer, stop *runStop) int {
 	width := terminalWidth()
 	if !opts.quiet {
-		writeHanging(stdout, "", fmt.Sprintf("Raft leader election: %d nodes, election timeouts %s to %s, heartbeats every %s, seed %d",
-			cfg.Nodes, cfg.ElectionTimeoutMin, cfg.ElectionTimeoutMax, cfg.HeartbeatInterval, cfg.Seed), width, nil)
+		writeHanging(stdout, "", fmt.Sprintf("Raft leader election: %d nodes, election timeouts %s, heartbeats every %s, seed %d",
+			cfg.Nodes, timeoutsInForce(cfg), cfg.HeartbeatInterval, cfg.Seed), width, nil)
 		if !opts.seedGiven {
 			writeHanging(stdout, "", fmt.Sprintf("(a random seed; -seed %d draws the same timeouts, delays and losses again)", cfg.Seed), width, nil)
 		}

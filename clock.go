@@ -49,6 +49,18 @@ func (k *clock) real(d time.Duration) time.Duration {
 	return time.Duration(float64(d) * k.slowdown)
 }
 
+// protocol is how much protocol time real duration d is.
+func (k *clock) protocol(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / k.slowdown)
+}
+
+// isPaused reports whether protocol time stands still.
+func (k *clock) isPaused() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.paused
+}
+
 // pause stops protocol time: no timer fires until resume. It reports
 // whether the clock was running.
 func (k *clock) pause() bool {

@@ -55,8 +55,14 @@ func consoleCommands() []consoleCommand {
 			0, "", func(k *console, _ []string) error { k.status(); return nil }},
 		{[]string{"timeline"}, "timeline", "the picture of the run so far",
 			0, "", func(k *console, _ []string) error { k.c.rec.writeTimeline(k.out, k.width); return nil }},
-		{[]string{"wait"}, "wait D", "let the cluster run for D (such as 500ms or 2s) before the next command",
+		{[]string{"wait"}, "wait D", "let the cluster run for D (such as 500ms or 2s) of its time before the next command",
 			1, "give one duration, such as 500ms or 2s", (*console).wait},
+		{[]string{"pause"}, "pause", "freeze the cluster: no timer fires and no message arrives until resume; status and timeline still answer",
+			0, "", (*console).pause},
+		{[]string{"step"}, "step D", "while paused, let the cluster run for D of its time (such as 20ms), then freeze it again",
+			1, "give one duration, such as 20ms", (*console).step},
+		{[]string{"resume"}, "resume", "let a paused cluster run on from where it froze",
+			0, "", (*console).resume},
 		{[]string{"help"}, "help", "this list",
 			0, "", func(k *console, _ []string) error { k.help(); return nil }},
 		{[]string{"quit", "exit", "q"}, "quit", "stop, with the summary and the picture (so do exit, q, Ctrl-D and Ctrl-C)",
@@ -176,9 +182,9 @@ func (k *console) partition(args []string) error {
 	switch alone := aloneIn(groups, k.c.cfg.Nodes); len(alone) {
 	case 0:
 	case 1:
-		k.say("node %d is cut off alone", alone[0])
+		k.say("%s is cut off alone", nameNodes(alone))
 	default:
-		k.say("nodes %s are each cut off alone", joinAnd(alone))
+		k.say("%s are each cut off alone", nameNodes(alone))
 	}
 	return nil
 }
@@ -201,12 +207,6 @@ func aloneIn(groups [][]int, n int) []int {
 	return alone
 }
 
-// joinAnd lists numbers as a sentence does: "3, 4 and 5".
-func joinAnd(ids []int) string {
-	last := len(ids) - 1
-	return joinInts(ids[:last], ", ") + " and " + fmt.Sprint(ids[last])
-}
-
 func (k *console) drop(args []string) error {
 	p, err := strconv.ParseFloat(args[0], 64)
 	if err != nil {
@@ -215,12 +215,32 @@ func (k *console) drop(args []string) error {
 	return k.c.SetDropRate(p)
 }
 
-// wait lets the cluster run, unless an interrupt comes first.
+// wait lets the cluster run for a duration of its time, unless an
+// interrupt comes first.
 func (k *console) wait(args []string) error {
-	d, err := time.ParseDuration(args[0])
-	if err != nil || d < 0 || d > longestWait {
-		return fmt.Errorf("%q is not a duration from 0 to %s", printable(args[0]), longestWait)
+	d, err := k.duration(args[0])
+	if err != nil {
+		return err
 	}
+	if k.c.clock.isPaused() {
+		return errors.New("the cluster is paused, so it would wait for ever: step D, or resume")
+	}
+	return k.runFor(d)
+}
+
+// duration reads the protocol duration of a wait or a step. Its real
+// length, slowed, is at most longestWait, so that a script always ends.
+func (k *console) duration(word string) (time.Duration, error) {
+	d, err := time.ParseDuration(word)
+	if err != nil || d < 0 || k.c.clock.real(d) > longestWait {
+		return 0, fmt.Errorf("%q is not a duration from 0 to %s", printable(word), k.c.clock.protocol(longestWait))
+	}
+	return d, nil
+}
+
+// runFor waits while the cluster runs for protocol duration d, unless an
+// interrupt comes first.
+func (k *console) runFor(d time.Duration) error {
 	timer := k.c.clock.newTimer(d)
 	defer timer.Stop()
 	select {
@@ -230,6 +250,36 @@ func (k *console) wait(args []string) error {
 		return errInterrupted
 	}
 }
+
+// pause freezes the cluster, and says what that means.
+func (k *console) pause([]string) error {
+	if err := k.c.Pause(); err != nil {
+		return err
+	}
+	k.say("paused at %s: no timer fires and no message arrives until step D or resume; status and timeline still answer",
+		formatDuration(k.c.rec.now()))
+	return nil
+}
+
+// step lets a paused cluster run for a moment and freezes it again, so
+// that a class can watch one vote or one heartbeat at a time.
+func (k *console) step(args []string) error {
+	d, err := k.duration(args[0])
+	if err != nil {
+		return err
+	}
+	if err := k.c.Resume(); err != nil {
+		return errors.New("step works on a paused cluster: pause first")
+	}
+	ran := k.runFor(d)
+	if err := k.c.Pause(); err != nil {
+		return err
+	}
+	k.say("paused again at %s", formatDuration(k.c.rec.now()))
+	return ran
+}
+
+func (k *console) resume([]string) error { return k.c.Resume() }
 
 // status prints a table of every node.
 func (k *console) status() {
@@ -365,6 +415,7 @@ func runSession(cfg Config, out io.Writer, width int, interrupt <-chan os.Signal
 	}
 	writeHanging(out, "", fmt.Sprintf("Interactive: %d nodes, seed %d. Type commands while the log runs: help lists them, quit ends.",
 		cfg.Nodes, cfg.Seed), width, nil)
+	tellSlowMotion(cfg, out, width)
 	warnOfBreakage(cfg.Break, out, width)
 	c.Start()
 	k := &console{c: c, out: out, width: width, interrupt: interrupt}

@@ -214,6 +214,95 @@ func TestConsoleNamesLoneNodes(t *testing.T) {
 	})
 }
 
+// pause freezes the cluster for as long as the class likes: nothing
+// happens and the clock stands still, while status and timeline answer.
+// step lets it run a moment and freezes it again; resume lets it run on,
+// with the same leader, since no timer ran out during the pause.
+func TestConsolePauseAndStep(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg, out := loggedConfig(5, 4)
+		c, events := startCluster(t, cfg)
+		k := &console{c: c, out: out, width: 80}
+		everything := func(Event) bool { return true }
+		k.execute("wait 1s")
+		leader, term, ok := c.Leader()
+		if !ok {
+			t.Fatal("no leader after wait 1s")
+		}
+
+		if _, said := answer(k, "pause"); !strings.Contains(said, "paused at 1000.0 ms") {
+			t.Errorf("pause said %q", said)
+		}
+		happened, at := len(events.matching(everything)), c.clock.now()
+		time.Sleep(10 * time.Second)
+		for _, cmd := range []string{"status", "timeline"} {
+			if _, said := answer(k, cmd); said == "" {
+				t.Errorf("paused, %s printed nothing", cmd)
+			}
+		}
+		if after := len(events.matching(everything)); after != happened+2 || c.clock.now() != at {
+			t.Errorf("in 10 s of pause %d events happened and the clock moved %s; want only the 2 commands",
+				after-happened, c.clock.now()-at)
+		}
+		for _, tc := range []struct{ line, says string }{
+			{"wait 1s", "the cluster is paused"},
+			{"pause", "already paused"},
+		} {
+			if _, said := answer(k, tc.line); !strings.Contains(said, tc.says) {
+				t.Errorf("paused, %q said %q; want %q", tc.line, said, tc.says)
+			}
+		}
+
+		heartbeats := func() int {
+			return len(events.matching(func(ev Event) bool { return ev.Kind == EventHeartbeat }))
+		}
+		before := heartbeats()
+		if _, said := answer(k, "step 120ms"); !strings.Contains(said, "paused again at 1120.0 ms") {
+			t.Errorf("step 120ms said %q", said)
+		}
+		if stepped := heartbeats() - before; stepped < 2 || stepped > 3 {
+			t.Errorf("in a step of 120 ms the leader sent %d rounds of heartbeats; want 2 or 3, one each %s",
+				stepped, cfg.HeartbeatInterval)
+		}
+		if !c.clock.isPaused() {
+			t.Error("after step the cluster runs")
+		}
+
+		k.execute("resume")
+		for _, tc := range []struct{ line, says string }{
+			{"resume", "not paused"},
+			{"step 10ms", "pause first"},
+		} {
+			if _, said := answer(k, tc.line); !strings.Contains(said, tc.says) {
+				t.Errorf("running, %q said %q; want %q", tc.line, said, tc.says)
+			}
+		}
+		k.execute("wait 1s")
+		if now, nowTerm, _ := c.Leader(); now != leader || nowTerm != term {
+			t.Errorf("after the pause node %d leads term %d; want node %d of term %d still", now, nowTerm, leader, term)
+		}
+	})
+}
+
+// In slow motion, wait and step count the cluster's time, and no wait
+// lasts over a minute of real time.
+func TestConsoleWaitsInProtocolTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg, out := loggedConfig(3, 1)
+		cfg.Slowdown = 10
+		c, _ := startCluster(t, cfg)
+		k := &console{c: c, out: out, width: 80}
+		started := time.Now()
+		k.execute("wait 500ms")
+		if real := time.Since(started); real != 5*time.Second {
+			t.Errorf("wait 500ms at -slow 10 took %s of real time; want 5s", real)
+		}
+		if _, said := answer(k, "wait 7s"); !strings.Contains(said, "from 0 to 6s") {
+			t.Errorf("wait 7s at -slow 10 said %q; want the bound, a minute slowed ten times", said)
+		}
+	})
+}
+
 // interactiveSession runs go run . -interactive on a script in a bubble
 // and returns the exit code and what it printed.
 func interactiveSession(t *testing.T, script string) (int, string) {

@@ -179,6 +179,18 @@ func timeoutsInForce(cfg Config) string {
 	return fmt.Sprintf("%s to %s", cfg.ElectionTimeoutMin, cfg.ElectionTimeoutMax)
 }
 
+// tellSlowMotion says, in slow motion, how slow, and that messages then
+// take time even on a network without latency, so that each vote visibly
+// follows its request.
+func tellSlowMotion(cfg Config, w io.Writer, width int) {
+	if cfg.Slowdown <= 1 {
+		return
+	}
+	least, _ := cfg.latencyRange()
+	writeHanging(w, "", fmt.Sprintf("Slow motion: every duration lasts %g times longer, and every message travels for at least %s (%s of real time); the log shows the protocol's time.",
+		cfg.Slowdown, least, time.Duration(float64(least)*cfg.Slowdown)), width, nil)
+}
+
 // tell plays the chosen scenarios one after another, each on a cluster of
 // its own, and prints each one's summary and picture. When stop aborts the
 // run, it prints those of the scenario under way and plays no more. It
@@ -191,6 +203,7 @@ func tell(cfg Config, chosen []scenario, opts options, stdout io.Writer, stop *r
 		if !opts.seedGiven {
 			writeHanging(stdout, "", fmt.Sprintf("(a random seed; -seed %d draws the same timeouts, delays and losses again)", cfg.Seed), width, nil)
 		}
+		tellSlowMotion(cfg, stdout, width)
 	}
 	warnOfBreakage(cfg.Break, stdout, width)
 	code := exitSafe

@@ -392,30 +392,41 @@ func (c *Cluster) Partition(groups ...[]int) error {
 	if err := c.checkRunning(); err != nil {
 		return err
 	}
-	side := make([]int, c.cfg.Nodes)
-	for g, group := range groups {
+	named := map[int]bool{}
+	for _, group := range groups {
 		for _, id := range group {
 			if err := c.checkID(id); err != nil {
 				return err
 			}
-			if side[id-1] != 0 {
+			if named[id] {
 				return fmt.Errorf("node %d is named in more than one group", id)
 			}
-			side[id-1] = g + 1
+			named[id] = true
 		}
 	}
 	sides := slices.Clone(groups)
 	for id := 1; id <= c.cfg.Nodes; id++ {
-		if side[id-1] == 0 {
+		if !named[id] {
 			sides = append(sides, []int{id})
-			side[id-1] = len(sides)
 		}
 	}
 	c.mu.Lock()
-	c.side = side
+	c.side = sidesOf(sides, c.cfg.Nodes)
 	c.mu.Unlock()
 	c.rec.record(Event{Kind: EventPartition, Groups: sides})
 	return nil
+}
+
+// sidesOf maps each node of a cluster of n to its group: sidesOf(groups,
+// n)[i-1] is the number, from 1, of node i's group; 0 if it is in none.
+func sidesOf(groups [][]int, n int) []int {
+	side := make([]int, n)
+	for g, group := range groups {
+		for _, id := range group {
+			side[id-1] = g + 1
+		}
+	}
+	return side
 }
 
 // Heal ends a partition: every node can reach every other again. Healing a

@@ -436,13 +436,15 @@ func times(n int) string {
 }
 
 // leadership follows whether the cluster has a leader: its latest leader is
-// alive, still believes it leads, and can reach a majority of the cluster.
-// A leader cut off in a minority still believes it leads, but the cluster
-// cannot elect anything past it, so it does not count.
+// alive, still believes it leads, and can reach a majority of the cluster
+// that is alive. A leader cut off in a minority by a partition, or left
+// with too few live followers by crashes, still believes it leads, but it
+// could commit nothing, so it does not count.
 type leadership struct {
 	nodes  int
-	leader int   // the latest leader; 0 once it has crashed or stepped down
-	side   []int // side[i-1] is node i's partition group; nil: no partition
+	leader int    // the latest leader; 0 once it has crashed or stepped down
+	side   []int  // side[i-1] is node i's partition group; nil: no partition
+	down   []bool // down[i-1]: node i has crashed and not restarted
 	has    bool
 	lostAt time.Duration // when the cluster last lost its leader
 	spent  time.Duration // time without a leader before lostAt
@@ -453,18 +455,20 @@ type leadership struct {
 func (l *leadership) observe(ev Event) (span time.Duration, ended bool) {
 	switch {
 	case ev.Kind == EventStart:
-		*l = leadership{nodes: ev.Nodes, lostAt: ev.At}
+		*l = leadership{nodes: ev.Nodes, lostAt: ev.At, down: make([]bool, ev.Nodes)}
 	case ev.Kind == EventRole && ev.Role == Leader:
 		l.leader = ev.Node
-	case (ev.Kind == EventRole || ev.Kind == EventCrash) && ev.Node == l.leader:
+	case ev.Kind == EventRole && ev.Node == l.leader:
 		l.leader = 0
-	case ev.Kind == EventPartition:
-		l.side = make([]int, l.nodes)
-		for g, group := range ev.Groups {
-			for _, id := range group {
-				l.side[id-1] = g
-			}
+	case ev.Kind == EventCrash:
+		l.down[ev.Node-1] = true
+		if ev.Node == l.leader {
+			l.leader = 0
 		}
+	case ev.Kind == EventRestart:
+		l.down[ev.Node-1] = false
+	case ev.Kind == EventPartition:
+		l.side = sidesOf(ev.Groups, l.nodes)
 	case ev.Kind == EventHeal:
 		l.side = nil
 	}
@@ -481,15 +485,12 @@ func (l *leadership) observe(ev Event) (span time.Duration, ended bool) {
 	return span, ended
 }
 
-// reachesMajority reports whether node id's side of any partition holds a
-// majority of the cluster.
+// reachesMajority reports whether node id, itself included, can reach a
+// majority of the whole cluster among the nodes that are alive.
 func (l *leadership) reachesMajority(id int) bool {
-	if l.side == nil {
-		return true
-	}
 	reach := 0
-	for _, side := range l.side {
-		if side == l.side[id-1] {
+	for peer := 1; peer <= l.nodes; peer++ {
+		if !l.down[peer-1] && (l.side == nil || l.side[peer-1] == l.side[id-1]) {
 			reach++
 		}
 	}

@@ -20,10 +20,11 @@ func at(ms int, ev Event) Event {
 }
 
 // The cluster is without a leader until its first election, from a crash
-// of the leader to the next election, and from a partition that leaves the
-// leader in a minority until the majority elects another; a partition that
-// leaves the leader a majority costs nothing, and a heal that reunites a
-// leader with its majority ends the wait.
+// of the leader to the next election, from a partition that leaves the
+// leader in a minority until the majority elects another, and while so
+// many followers are down that the leader reaches no live majority; a
+// partition that leaves the leader a majority costs nothing, and a heal or
+// a restart that gives the leader its majority back ends the wait.
 func TestTimeWithoutLeader(t *testing.T) {
 	var l leadership
 	steps := []struct {
@@ -34,12 +35,17 @@ func TestTimeWithoutLeader(t *testing.T) {
 		{at(100, roleEvent(1, 1, Leader)), 100 * time.Millisecond},
 		{at(500, Event{Kind: EventCrash, Node: 1, Term: 1}), 0},
 		{at(800, roleEvent(2, 2, Leader)), 300 * time.Millisecond},
+		{at(850, Event{Kind: EventRestart, Node: 1, Term: 1}), 0},
 		{at(900, Event{Kind: EventPartition, Groups: [][]int{{1, 2, 3}, {4, 5}}}), 0},
 		{at(1000, Event{Kind: EventPartition, Groups: [][]int{{2, 4}, {1, 3, 5}}}), 0},
 		{at(1200, roleEvent(3, 3, Leader)), 200 * time.Millisecond},
 		{at(1300, Event{Kind: EventPartition, Groups: [][]int{{3}, {1, 2, 4, 5}}}), 0},
 		{at(1450, Event{Kind: EventHeal}), 150 * time.Millisecond},
-		{at(1500, roleEvent(3, 4, Follower)), 0},
+		{at(1500, Event{Kind: EventCrash, Node: 4, Term: 3}), 0},
+		{at(1550, Event{Kind: EventCrash, Node: 5, Term: 3}), 0},
+		{at(1600, Event{Kind: EventCrash, Node: 1, Term: 3}), 0},
+		{at(1700, Event{Kind: EventRestart, Node: 5, Term: 3}), 100 * time.Millisecond},
+		{at(1800, roleEvent(3, 4, Follower)), 0},
 	}
 	for _, step := range steps {
 		span, ended := l.observe(step.ev)
@@ -47,8 +53,8 @@ func TestTimeWithoutLeader(t *testing.T) {
 			t.Fatalf("at %s, %s ended a leaderless span of %s (%t); want %s", step.ev.At, step.ev.Kind, span, ended, step.span)
 		}
 	}
-	if got, want := l.without(1600*time.Millisecond), 850*time.Millisecond; got != want {
-		t.Errorf("without a leader for %s of a 1600 ms run; want %s", got, want)
+	if got, want := l.without(1900*time.Millisecond), 950*time.Millisecond; got != want {
+		t.Errorf("without a leader for %s of a 1900 ms run; want %s", got, want)
 	}
 }
 

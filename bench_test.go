@@ -2,6 +2,7 @@
 // one heartbeat round and one election round, one message through the
 // network, and how many clusters one process keeps healthy in real time.
 // Run: go test -bench . -benchmem -run '^$' (the scale run takes a minute).
+
 package main
 
 import (

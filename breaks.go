@@ -3,6 +3,7 @@
 // test at the very place that enforces the rule, marked "-break NAME" in
 // node.go or cluster.go; none is ever on unless asked for. The safety
 // checker (safety.go) or a liveness check catches every one.
+
 package main
 
 import "strings"

@@ -2,6 +2,7 @@
 // -break matters: its scenario and seed, run with the break, go wrong in
 // the way the break promises, and the safety checker or a liveness check
 // says so; run without it, the same scenario and seed go right.
+
 package main
 
 import (

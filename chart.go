@@ -2,6 +2,7 @@
 // of the Raft paper does: for each range of election timeouts, the
 // cumulative share of trials (up) that had a leader again within a given
 // time (across), one curve per range, in the terminal.
+
 package main
 
 import (

@@ -3,6 +3,7 @@
 // and loss, and injects faults (crashes, restarts, partitions) on command.
 // Tests and classroom exercises drive the cluster through the exported API
 // below; what happens inside is reported as Events (events.go).
+
 package main
 
 import (

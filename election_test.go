@@ -4,6 +4,7 @@
 // that involves time runs in a testing/synctest bubble, where timers run on
 // a virtual clock: a 300 ms election takes microseconds, a seed replays the
 // same run, and a goroutine left behind by Stop fails the test.
+
 package main
 
 import (

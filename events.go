@@ -4,6 +4,7 @@
 // log (log.go), the per-term summary (summary.go), the timeline picture
 // (timeline.go), the safety checks (safety.go), the JSON trace (trace.go)
 // and the state that Cluster.Status reads.
+
 package main
 
 import (

@@ -3,6 +3,7 @@
 // without one, repeat a thousand times per range of election timeouts, and
 // compare the distributions. Trials are independent clusters (cluster.go),
 // run many at a time; chart.go draws the results.
+
 package main
 
 import (

@@ -4,6 +4,7 @@
 // (§5.2, liveness with randomized timeouts) wherever the network meets
 // Raft's timing requirement (§5.6); on slower networks, it counts how many
 // recover.
+
 package main
 
 import (

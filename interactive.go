@@ -7,6 +7,7 @@
 // golang.org/x/term's Terminal gives it a prompt on the last line, line
 // editing and history; piped input, for tests and scripted lessons, is read
 // line by line.
+
 package main
 
 import (

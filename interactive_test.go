@@ -1,6 +1,7 @@
 // interactive_test.go drives the classroom console as a class would: one
 // command at a time, asserting each one's effect on the cluster, then
 // whole sessions read from a script, in virtual time.
+
 package main
 
 import (

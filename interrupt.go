@@ -3,6 +3,7 @@
 // stage (scenarios.go), the console and the experiment then stop where
 // they are, and the run ends as a finished run would, with its trace
 // complete and its picture and summary printed.
+
 package main
 
 import (

@@ -2,6 +2,7 @@
 // Start, the node in its own color with its role and term, and a past-tense
 // sentence that names the rule it applied. The recorder (events.go) calls it
 // for every event, in order; it prints those worth a reader's attention.
+
 package main
 
 import (

@@ -2,6 +2,7 @@
 // chosen scenario (scenarios.go) on a Cluster (cluster.go) while the colored
 // log scrolls, and ends with a summary of every term. Run it with `go run .`;
 // `go run . -h` lists the flags.
+
 package main
 
 import (

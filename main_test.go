@@ -2,6 +2,7 @@
 // use get one line and exit code 2, -h prints usage, and every scenario,
 // with any network, tells its story and ends by itself. Scenarios run in
 // synctest bubbles, so their seconds of pauses pass in virtual time.
+
 package main
 
 import (

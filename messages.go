@@ -3,6 +3,7 @@
 // paper's Figure 2, with their replies), the two of the optional PreVote
 // phase (Ongaro's dissertation, §9.6), and the envelope the network carries
 // them in. Nodes (node.go) create them; the network (cluster.go) delivers them.
+
 package main
 
 import "fmt"

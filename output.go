@@ -3,6 +3,7 @@
 // wait on them: every write goes into a bounded queue that a goroutine of
 // its own drains. It also names the exit codes, among them the one for
 // output that could not be written. main.go sets it up around each run.
+
 package main
 
 import (

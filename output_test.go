@@ -2,6 +2,7 @@
 // (output.go): order kept, the log dropped rather than waited for when the
 // terminal falls behind, a stuck or failing destination reported, and the
 // drain goroutine ended. The queues' clocks are synctest's virtual ones.
+
 package main
 
 import (

@@ -3,6 +3,7 @@
 // nodes, so it judges a live run and a trace read back from a file alike,
 // and it keeps watching across crashes and restarts, which a node's own
 // memory does not survive.
+
 package main
 
 import "fmt"

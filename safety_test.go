@@ -1,6 +1,7 @@
 // safety_test.go proves the safety checker can fail: for each property, a
 // sequence of events that breaks it, as a broken rule would produce, must
 // be reported; and a correct election must pass.
+
 package main
 
 import (

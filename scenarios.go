@@ -3,6 +3,7 @@
 // crashes, a split vote, and a stale leader cut off by a partition. Each is a
 // script that drives a running Cluster through its exported API and narrates
 // what the reader should notice. main.go picks one; the tests run them too.
+
 package main
 
 import (

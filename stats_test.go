@@ -3,6 +3,7 @@
 // thousand cold starts each on 3 and 5 nodes, and the Figure 16 experiment
 // of the CLI. Each test prints its figures (go test -v -run Statistics .)
 // and asserts only what the protocol guarantees.
+
 package main
 
 import (

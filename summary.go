@@ -5,6 +5,7 @@
 // session lists its first and latest terms, so that the summary of a cluster
 // that stands for hours stays short, and so does its memory. The recorder
 // (events.go) feeds it.
+
 package main
 
 import (

@@ -1,5 +1,6 @@
 // summary_test.go checks what the end of a run reports: how long the
 // cluster was without a leader, and the timeline picture.
+
 package main
 
 import (

@@ -4,6 +4,7 @@
 // term changed, a row marking the faults, and a time axis. The recorder
 // (events.go) feeds it every event. However long the run, it keeps a
 // bounded amount of detail: far more than a screen has columns.
+
 package main
 
 import (

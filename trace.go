@@ -2,6 +2,7 @@
 // student can take the run apart with their own tools, and reads such a
 // trace back to run the safety checker (safety.go) over it. The recorder
 // (events.go) writes each event as it happens.
+
 package main
 
 import (

@@ -1,6 +1,7 @@
 // trace_test.go checks the JSON Lines trace: read back, it is the run,
 // event for event; the safety checker passes it; and -check judges a trace
 // file from the command line.
+
 package main
 
 import (

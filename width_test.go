@@ -2,6 +2,7 @@
 // columns, the width of output that is not a terminal: every scenario, the
 // tour, -h, the experiment, a console session and -check, in color, which
 // takes no room. It also checks the helpers of wrap.go.
+
 package main
 
 import (

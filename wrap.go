@@ -4,6 +4,7 @@
 // text in its column; color codes take no room. The log (log.go), the
 // summary, the picture, -h, the experiment and the console all print
 // through these helpers.
+
 package main
 
 import (

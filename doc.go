@@ -29,4 +29,7 @@
 //   - scenarios.go (the stories), breaks.go (-break), interactive.go (the
 //     classroom console), experiment.go and chart.go (the paper's Figure
 //     16), main.go (the command line).
+//   - output.go (writing without ever making a node wait, and the exit
+//     codes), interrupt.go (Ctrl-C and SIGTERM), wrap.go (fitting every
+//     line to the screen's width).
 package main

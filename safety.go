@@ -6,7 +6,11 @@
 
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
 
 // The kinds of violation the checker reports. Each message starts with one.
 const (
@@ -24,6 +28,7 @@ type safetyChecker struct {
 	votedFor   map[voterTerm]int          // (voter, term) -> the candidate it voted for
 	votesFor   map[voterTerm]map[int]bool // (candidate, term) -> the nodes that granted it a vote
 	terms      map[int]uint64             // node -> the highest term its events have shown
+	settled    uint64                     // every node has shown this term or a newer one
 	violations []string
 }
 
@@ -79,7 +84,29 @@ func (s *safetyChecker) checkTerm(ev Event) string {
 			violationTermBackwards, formatDuration(ev.At), ev.Node, ev.Term, highest, ev.Kind)
 	}
 	s.terms[ev.Node] = ev.Term
+	if ev.Term > highest {
+		s.forgetSettledTerms()
+	}
 	return ""
+}
+
+// forgetSettledTerms drops the votes and leaders of terms that every node
+// has left behind. Terms only grow (checkTerm), so no node can vote or win
+// in such a term again without a violation of its own; forgetting them
+// lets the checker follow a run of any length, or a trace of any size, in
+// bounded memory.
+func (s *safetyChecker) forgetSettledTerms() {
+	if len(s.terms) < s.nodes {
+		return // a node not yet heard from may still be in any term
+	}
+	lowest := slices.Min(slices.Collect(maps.Values(s.terms)))
+	if lowest <= s.settled {
+		return
+	}
+	s.settled = lowest
+	maps.DeleteFunc(s.leaders, func(term uint64, _ int) bool { return term < lowest })
+	maps.DeleteFunc(s.votedFor, func(key voterTerm, _ int) bool { return key.term < lowest })
+	maps.DeleteFunc(s.votesFor, func(key voterTerm, _ map[int]bool) bool { return key.term < lowest })
 }
 
 // checkVote: §5.2, each server votes for at most one candidate in a term,

@@ -122,3 +122,33 @@ func TestViolationIsLoudEverywhere(t *testing.T) {
 		}
 	})
 }
+
+// The checker forgets terms that every node has left, so that a long run,
+// or a big trace, is checked in bounded memory; it still catches a
+// violation in the terms it keeps.
+func TestSafetyCheckerForgetsSettledTerms(t *testing.T) {
+	checker := newSafetyChecker(3)
+	const terms = 10000
+	for term := uint64(1); term <= terms; term++ {
+		candidate := int(term%3) + 1
+		checker.observe(roleEvent(candidate, term, Candidate))
+		for voter := 1; voter <= 3; voter++ {
+			if voter != candidate {
+				checker.observe(roleEvent(voter, term, Follower))
+			}
+			checker.observe(voteEvent(voter, candidate, term))
+		}
+		checker.observe(roleEvent(candidate, term, Leader))
+	}
+	if len(checker.violations) > 0 {
+		t.Fatalf("a correct run was reported: %q", checker.violations[0])
+	}
+	if kept := len(checker.leaders) + len(checker.votedFor) + len(checker.votesFor); kept > 10 {
+		t.Errorf("after %d terms the checker keeps %d entries; want those of the last term only", terms, kept)
+	}
+	last := uint64(terms)
+	checker.observe(roleEvent(int(last%3)+2, last, Leader))
+	if len(checker.violations) != 1 || !strings.HasPrefix(checker.violations[0], violationTwoLeaders) {
+		t.Errorf("a second leader of the last term was reported as %q", checker.violations)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -94,8 +95,12 @@ func TestConsoleCommands(t *testing.T) {
 		if got := len(events.matching(func(ev Event) bool { return ev.Kind == EventOperator })); got != typed {
 			t.Errorf("%d commands typed, %d recorded as operator events", typed, got)
 		}
-		for _, want := range []string{"> crash leader", "crashed:", "> partition 1,2 3,4,5", "split into",
-			"node  role", "Timeline", "crash N"} {
+		for kind, want := range map[EventKind]int{EventCrash: 1, EventRestart: 1, EventPartition: 1, EventHeal: 1} {
+			if got := len(events.matching(func(ev Event) bool { return ev.Kind == kind })); got != want {
+				t.Errorf("the session has %d %s events; want %d", got, kind, want)
+			}
+		}
+		for _, want := range []string{"node  role", "Timeline", "crash N"} {
 			if !strings.Contains(printed(c, out), want) {
 				t.Errorf("the session's output lacks %q", want)
 			}
@@ -304,13 +309,14 @@ func TestConsoleWaitsInProtocolTime(t *testing.T) {
 	})
 }
 
-// interactiveSession runs go run . -interactive on a script in a bubble
-// and returns the exit code and what it printed.
-func interactiveSession(t *testing.T, script string) (int, string) {
+// interactiveSession runs go run . -interactive on a script in a bubble,
+// with any more flags, and returns the exit code and what it printed.
+func interactiveSession(t *testing.T, script string, flags ...string) (int, string) {
 	var stdout, stderr bytes.Buffer
 	code := 0
+	args := append([]string{"-interactive", "-seed", "3", "-no-color"}, flags...)
 	synctest.Test(t, func(t *testing.T) {
-		code = run([]string{"-interactive", "-seed", "3", "-no-color"}, strings.NewReader(script), &stdout, &stderr, noInterrupts)
+		code = run(args, strings.NewReader(script), &stdout, &stderr, noInterrupts)
 	})
 	return code, stdout.String() + stderr.String()
 }
@@ -325,23 +331,53 @@ func noInterrupts() <-chan os.Signal { return nil }
 func TestInteractiveScript(t *testing.T) {
 	script := "wait 1s\ncrash leader\nwait 1s\nstatus\npartition 1,2 3,4,5\nwait 1s\nheal\nwait 500ms\n"
 	for _, ending := range []string{"quit\nstatus\ncrash 1\n", ""} {
-		code, out := interactiveSession(t, script+ending)
+		path := filepath.Join(t.TempDir(), "session.jsonl")
+		code, out := interactiveSession(t, script+ending, "-trace", path)
 		if code != 0 {
 			t.Fatalf("exit %d:\n%s", code, out)
 		}
+		file, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer file.Close()
+		story := []func(traceLine) bool{
+			typedLine("crash leader"), isEvent(EventCrash),
+			func(l traceLine) bool { return l.Event == EventRole && l.Role == Leader.String() && l.Term >= 2 },
+			typedLine("status"), typedLine("partition 1,2 3,4,5"), isEvent(EventPartition),
+			typedLine("heal"), isEvent(EventHeal),
+		}
+		lines := readTraceLines(t, file)
+		for _, l := range lines {
+			if len(story) > 0 && story[0](l) {
+				story = story[1:]
+			}
+		}
+		if len(story) > 0 {
+			t.Errorf("ending %q: the trace tells %d of the script's 8 steps in order", ending, 8-len(story))
+		}
+		if typed := slices.IndexFunc(lines, typedLine("status")); slices.ContainsFunc(lines[typed+1:], typedLine("status")) {
+			t.Errorf("ending %q: a command after quit was run", ending)
+		}
 		last := 0
-		for _, want := range []string{"> crash leader", "crashed:", "became leader of term 2", "> status",
-			"> partition 1,2 3,4,5", "> heal", "Summary", "Safety violations: none.", "Timeline"} {
+		for _, want := range []string{"Summary", "Safety violations: none.", "Timeline"} {
 			at := strings.Index(out[last:], want)
 			if at < 0 {
-				t.Fatalf("ending %q: the session lacks %q after byte %d:\n%s", ending, want, last, out)
+				t.Fatalf("ending %q: the session's ending lacks %q after byte %d:\n%s", ending, want, last, out)
 			}
 			last += at + len(want)
 		}
-		if strings.Count(out, "> status") != 1 {
-			t.Errorf("ending %q: a command after quit was run", ending)
-		}
 	}
+}
+
+// typedLine matches the trace line of a command typed at the console.
+func typedLine(command string) func(traceLine) bool {
+	return func(l traceLine) bool { return l.Event == EventOperator && l.Reason == command }
+}
+
+// isEvent matches a trace line of an event of kind.
+func isEvent(kind EventKind) func(traceLine) bool {
+	return func(l traceLine) bool { return l.Event == kind }
 }
 
 // A line too long to read (over 64 KiB) gets one line of error, and the

@@ -86,7 +86,9 @@ func TestHelpPrintsUsage(t *testing.T) {
 }
 
 // The tour tells each scenario's story: the narration of each outcome
-// appears, in order, followed by a summary.
+// appears, in order, followed by a summary. This is the one test that pins
+// the log's wording; every other test asserts on events, causes and state,
+// so that rewording a sentence of the log breaks this test alone.
 func TestTourTellsEveryStory(t *testing.T) {
 	out := runOK(t, "-scenario", "tour", "-seed", "3", "-no-color")
 	last := 0

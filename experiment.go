@@ -85,15 +85,14 @@ type trialWatch struct {
 	sinceTerm uint64
 }
 
-// newTrialCluster builds a cluster of cfg and the watch that follows it.
-// armedAtStart measures from the start, for a cold start; otherwise the
-// first crash arms the measurement.
-func newTrialCluster(cfg Config, armedAtStart bool) (*Cluster, *trialWatch) {
+// newTrialCluster builds a cluster of cfg and the watch that follows it;
+// the first crash arms the measurement.
+func newTrialCluster(cfg Config) (*Cluster, *trialWatch) {
 	c, err := NewCluster(cfg)
 	if err != nil {
 		panic(err) // the experiment's configurations are fixed and valid
 	}
-	tw := &trialWatch{rounds: make(chan struct{}, 1), elected: make(chan trialResult, 1), armed: armedAtStart}
+	tw := &trialWatch{rounds: make(chan struct{}, 1), elected: make(chan trialResult, 1)}
 	c.rec.watch(tw.watch)
 	return c, tw
 }
@@ -129,7 +128,7 @@ func offer[T any](ch chan T, v T) {
 // which makes split votes likelier. The trial measures from the crash to
 // the first leader of a newer term.
 func failover(cfg Config) trialResult {
-	c, tw := newTrialCluster(cfg, false)
+	c, tw := newTrialCluster(cfg)
 	defer c.Stop()
 	c.Start()
 	for range 3 {
@@ -147,14 +146,6 @@ func failover(cfg Config) trialResult {
 		panic(err) // Leader reports only live nodes, and nothing else crashes them
 	}
 	return awaitMeasurement(c, tw, c.Status()[leader-1].Term)
-}
-
-// coldStart runs one trial from a cluster's start to its first leader.
-func coldStart(cfg Config) trialResult {
-	c, tw := newTrialCluster(cfg, true)
-	defer c.Stop()
-	c.Start()
-	return awaitMeasurement(c, tw, 0)
 }
 
 // awaitMeasurement waits up to trialCap for the trial's measurement. A
@@ -335,8 +326,9 @@ func runSettings(settings []setting, n int, seed uint64, abort <-chan struct{}, 
 }
 
 // writeStatsTable prints one row of figures per setting, times in
-// milliseconds.
-func writeStatsTable(w io.Writer, all []trialStats) {
+// milliseconds since the moment each trial measures from, which since
+// names: "the crash".
+func writeStatsTable(w io.Writer, all []trialStats, since string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "timeouts\ttrials\tmin\tmedian\tp90\tp99\tmax\t>1 election\tno leader\t")
 	for _, s := range all {
@@ -346,7 +338,7 @@ func writeStatsTable(w io.Writer, all []trialStats) {
 			formatPercent(float64(s.multiRound)/float64(max(s.trials, 1))), s.noLeader())
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "Times in ms from the crash to a new leader; no leader: none within %s.\n", trialCap)
+	fmt.Fprintf(w, "Times in ms from %s to a new leader; no leader: none within %s.\n", since, trialCap)
 }
 
 // shortDuration shows a duration in whole milliseconds, without the unit,
@@ -485,7 +477,7 @@ func runFigure16(w io.Writer, trials int, seed uint64, width int, abort <-chan s
 			all = append(all, measured[r.String()])
 		}
 		fmt.Fprintf(w, "\n%s\n\n", narrationStyle.Sprint(plan.title))
-		writeStatsTable(w, all)
+		writeStatsTable(w, all, "the crash")
 		fmt.Fprintln(w)
 		writeCDF(w, all, plan.logX, width)
 	}

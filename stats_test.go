@@ -17,12 +17,13 @@ import (
 var figure16Trials = flag.Int("figure16.trials", 200, "trials per range in TestFigure16InVirtualTime (the CLI runs 1000)")
 
 // measure runs n trials of each setting in one bubble and returns their
-// statistics, logging the table.
-func measure(t *testing.T, settings []setting, n int) []trialStats {
+// statistics, logging the table of times since what each trial measures
+// from.
+func measure(t *testing.T, settings []setting, n int, since string) []trialStats {
 	var stats []trialStats
 	synctest.Test(t, func(t *testing.T) { stats = runSettings(settings, n, 1, nil, nil) })
 	var table strings.Builder
-	writeStatsTable(&table, stats)
+	writeStatsTable(&table, stats, since)
 	t.Logf("%d trials per setting, virtual time:\n%s", n, table.String())
 	for _, s := range stats {
 		if s.unsafe > 0 {
@@ -52,7 +53,7 @@ func defaultSettings(trial func(Config) trialResult) []setting {
 func TestFailoverStatistics(t *testing.T) {
 	cfg := DefaultConfig()
 	earliest, latest := cfg.ElectionTimeoutMin-cfg.HeartbeatInterval, cfg.ElectionTimeoutMax
-	for _, s := range measure(t, defaultSettings(failover), 1000) {
+	for _, s := range measure(t, defaultSettings(failover), 1000, "the crash") {
 		if s.noLeader() > 0 || s.multiRound > 0 {
 			t.Errorf("%s: %d trials elected nobody and %d needed more than one election; with no latency the first to stand wins",
 				s.label, s.noLeader(), s.multiRound)
@@ -64,12 +65,22 @@ func TestFailoverStatistics(t *testing.T) {
 	}
 }
 
+// coldStart runs one trial from a cluster's start to its first leader:
+// its watch is armed before the start, not by a crash.
+func coldStart(cfg Config) trialResult {
+	c, tw := newTrialCluster(cfg)
+	defer c.Stop()
+	tw.armed = true // no node runs yet, so nothing else reads it
+	c.Start()
+	return awaitMeasurement(c, tw, 0)
+}
+
 // From a cold start, every node's timer starts together, so the first
 // leader comes exactly when the shortest timeout fires: within [min, max),
 // in one election.
 func TestColdStartStatistics(t *testing.T) {
 	cfg := DefaultConfig()
-	for _, s := range measure(t, defaultSettings(coldStart), 1000) {
+	for _, s := range measure(t, defaultSettings(coldStart), 1000, "the start") {
 		if s.noLeader() > 0 || s.multiRound > 0 {
 			t.Errorf("%s: %d cold starts elected nobody and %d needed more than one election", s.label, s.noLeader(), s.multiRound)
 		}
@@ -88,7 +99,7 @@ func TestColdStartStatistics(t *testing.T) {
 // failover can beat min timeout - heartbeat interval.
 func TestFigure16InVirtualTime(t *testing.T) {
 	settings := figure16Settings()
-	for i, s := range measure(t, settings, *figure16Trials) {
+	for i, s := range measure(t, settings, *figure16Trials, "the crash") {
 		cfg := settings[i].config(1)
 		if cfg.HeartbeatInterval+cfg.MaxLatency >= cfg.ElectionTimeoutMin {
 			continue // 12-24 ms: heartbeats can arrive too late; leaders change on their own

@@ -33,8 +33,8 @@ var caught = map[Breakage]func(c *Cluster, events *eventLog) bool{
 		_, _, led := c.Leader()
 		return !led && len(unwon) >= 3
 	},
-	BreakVoteTwice:    violated(violationTwoLeaders),
-	BreakForgetVote:   violated(violationDoubleVote),
+	BreakVoteTwice:  violated(violationTwoLeaders),
+	BreakForgetVote: violated(violationDoubleVote),
 	// After the heal the stale leader still leads, beside the new one.
 	BreakNoStepdown: func(c *Cluster, _ *eventLog) bool {
 		leaders := 0

@@ -20,7 +20,7 @@ import (
 type Config struct {
 	Nodes              int           // how many nodes, 1..9
 	ElectionTimeoutMin time.Duration // election timeouts are drawn from [Min, Max)
-	ElectionTimeoutMax time.Duration // equal to Min: a fixed, unrandomized timeout
+	ElectionTimeoutMax time.Duration // the range's end; equal to Min, every timeout is Min
 	HeartbeatInterval  time.Duration // how often a leader sends heartbeats; < ElectionTimeoutMin
 	MaxLatency         time.Duration // each message is delayed uniformly in [0, MaxLatency]
 	DropRate           float64       // probability in [0,1) that a message is lost

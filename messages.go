@@ -46,8 +46,11 @@ type AppendEntries struct {
 
 // AppendEntriesResponse answers an AppendEntries.
 type AppendEntriesResponse struct {
-	Term    uint64 // the follower's currentTerm, so a stale leader learns it
-	Success bool   // false when the follower's term is newer than the leader's
+	Term uint64 // the follower's currentTerm, so a stale leader learns it
+	// Success: the follower took the AppendEntries as from its leader.
+	// Figure 2 also refuses one whose log does not match (§5.3); without
+	// logs, this project refuses only a leader of an older term.
+	Success bool
 }
 
 // PreVote asks whether the sender could win an election for Term, without

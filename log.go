@@ -345,15 +345,28 @@ func nameNodes(ids []int) string {
 	if len(ids) == 1 {
 		return fmt.Sprintf("node %d", ids[0])
 	}
-	last := len(ids) - 1
-	return fmt.Sprintf("nodes %s and %d", joinInts(ids[:last], ", "), ids[last])
+	return "nodes " + joinAnd(numerals(ids))
+}
+
+// joinAnd lists words as a sentence does: "3, 4 and 5".
+func joinAnd(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	last := len(words) - 1
+	return strings.Join(words[:last], ", ") + " and " + words[last]
 }
 
 // joinInts writes numbers with a separator between them.
 func joinInts(ids []int, sep string) string {
-	parts := make([]string, len(ids))
+	return strings.Join(numerals(ids), sep)
+}
+
+// numerals writes each number in digits.
+func numerals(ids []int) []string {
+	words := make([]string, len(ids))
 	for i, id := range ids {
-		parts[i] = fmt.Sprint(id)
+		words[i] = fmt.Sprint(id)
 	}
-	return strings.Join(parts, sep)
+	return words
 }

@@ -400,14 +400,12 @@ func parseOptions(args []string) (options, []scenario, error) {
 // A mode that tells no story takes only the flags it uses, and refuses
 // the others, which it would silently ignore.
 var modeFlags = []struct {
-	mode  string          // the flag that chooses the mode
-	takes map[string]bool // the flags that go with it, its own included
-	what  string          // what the mode does, and which flags it takes
+	mode  string   // the flag that chooses the mode
+	what  string   // what the mode does
+	takes []string // the other flags that go with it
 }{
-	{"check", map[string]bool{"check": true, "no-color": true, "color": true},
-		"which reads a trace and runs no cluster (only -no-color and -color go with it)"},
-	{"experiment", map[string]bool{"experiment": true, "trials": true, "seed": true, "no-color": true, "color": true},
-		"which runs the paper's setup (only -trials, -seed, -no-color and -color do)"},
+	{"check", "reads a trace and runs no cluster", []string{"no-color", "color"}},
+	{"experiment", "runs the paper's setup", []string{"trials", "seed", "no-color", "color"}},
 }
 
 // checkFlagsTogether refuses flags that the chosen mode would ignore, a
@@ -421,8 +419,9 @@ func checkFlagsTogether(opts options, given []string) error {
 	}
 	for _, m := range modeFlags {
 		for _, name := range given {
-			if isGiven[m.mode] && !m.takes[name] {
-				return fmt.Errorf("-%s does not apply to -%s, %s", name, m.mode, m.what)
+			if isGiven[m.mode] && name != m.mode && !slices.Contains(m.takes, name) {
+				return fmt.Errorf("-%s does not apply to -%s, which %s (only %s go with it)",
+					name, m.mode, m.what, joinAnd(dashed(m.takes)))
 			}
 		}
 	}
@@ -444,6 +443,15 @@ func checkFlagsTogether(opts options, given []string) error {
 		return fmt.Errorf("-trials must be from 1 to %d (%s), not %d", mostTrials, mostTrialsTake, opts.trials)
 	}
 	return nil
+}
+
+// dashed writes flag names as typed: "-seed".
+func dashed(names []string) []string {
+	flags := make([]string, len(names))
+	for i, name := range names {
+		flags[i] = "-" + name
+	}
+	return flags
 }
 
 // The bounds of the duration flags: a floor, since no machine keeps time

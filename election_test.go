@@ -68,14 +68,7 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 // within lets virtual time pass until cond holds, and reports whether it
 // did within limit.
 func within(limit time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(time.Millisecond)
-	}
-	return true
+	return pollUntil(time.Now().Add(limit), nil, cond)
 }
 
 // awaitLeader waits up to limit for a leader of a term after `after`.

@@ -228,22 +228,27 @@ func (s *stage) waitFor(cond func() bool) bool {
 	if deadline.After(s.deadline) {
 		deadline = s.deadline
 	}
+	held := pollUntil(deadline, s.abort, cond)
+	return !s.aborted() && held
+}
+
+// pollUntil checks cond every millisecond until it holds, the deadline
+// passes or abort closes, and reports whether it held. A nil abort never
+// closes.
+func pollUntil(deadline time.Time, abort <-chan struct{}, cond func() bool) bool {
 	poll := time.NewTicker(time.Millisecond)
 	defer poll.Stop()
-	for {
-		switch {
-		case s.aborted():
-			return false
-		case cond():
-			return true
-		case time.Now().After(deadline):
+	for !cond() {
+		if time.Now().After(deadline) {
 			return false
 		}
 		select {
 		case <-poll.C:
-		case <-s.abort:
+		case <-abort:
+			return false
 		}
 	}
+	return true
 }
 
 // awaitLeader waits for a leader of a term after term, and narrates why

@@ -62,7 +62,8 @@ func colored(t *testing.T, stdin string, args ...string) string {
 }
 
 // consoleLesson is a console session that prints every kind of line:
-// tables, errors, a partition that leaves nodes alone, a long command.
+// tables, errors, a partition that leaves nodes alone, a pause, a step,
+// a long command.
 const consoleLesson = `help
 wait 1s
 status
@@ -75,6 +76,10 @@ status
 timeline
 partition 1 2 3 4 5 6 7 8 9
 heal extra
+pause
+step 30ms
+wait 1s
+resume
 bogus command with many words that go on and on past the edge of the screen
 heal
 quit

@@ -55,8 +55,9 @@ type loneStint struct {
 	held      logEntry // the latest campaign's line, until its losses are known
 	holding   bool
 	hidden    int    // campaigns not shown since the last summary
-	firstTerm uint64 // of the hidden campaigns
+	firstTerm uint64 // of the hidden campaigns: the terms they asked for
 	lastTerm  uint64
+	preVote   bool // the latest hidden campaign asked for pre-votes, not votes
 }
 
 func newLogDigest(quiet bool) *logDigest {
@@ -144,6 +145,7 @@ func (d *logDigest) flushLost() []logEntry {
 		stint.firstTerm = l.entry.ev.Msg.term()
 	}
 	stint.lastTerm = l.entry.ev.Msg.term()
+	_, stint.preVote = l.entry.ev.Msg.(PreVote)
 	if stint.hidden == loneCampaignsSummary {
 		return []logEntry{summarizeStint(stint, line.ev.At)}
 	}
@@ -166,16 +168,19 @@ func (d *logDigest) endStint(id int, at time.Duration) []logEntry {
 func summarizeStint(stint *loneStint, at time.Duration) logEntry {
 	like := stint.held
 	like.ev.At = at
-	terms := fmt.Sprintf("in term %d", stint.firstTerm)
+	terms := fmt.Sprintf("term %d", stint.firstTerm)
 	if stint.lastTerm != stint.firstTerm {
-		terms = fmt.Sprintf("in terms %d to %d", stint.firstTerm, stint.lastTerm)
+		terms = fmt.Sprintf("terms %d to %d", stint.firstTerm, stint.lastTerm)
 	}
 	more := "times"
 	if stint.hidden == 1 {
 		more = "time"
 	}
-	like.sentence = fmt.Sprintf("stood alone %d more %s, %s, every request lost (not shown one by one)",
-		stint.hidden, more, terms)
+	campaigned := "stood alone %d more %s, in %s"
+	if stint.preVote { // a pre-candidate stands in no term: it asks about one
+		campaigned = "asked alone for pre-votes %d more %s, for %s"
+	}
+	like.sentence = fmt.Sprintf(campaigned+", every request lost (not shown one by one)", stint.hidden, more, terms)
 	like.style = nil
 	stint.hidden = 0
 	return like

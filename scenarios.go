@@ -357,9 +357,18 @@ func playSplitVote(s *stage) {
 		return
 	}
 	first, _ := s.c.rec.election(1)
-	if first.leader != 0 {
-		s.say("this time a RequestVote arrived before a timer fired, and node %d won term 1 outright; try another -seed or more -latency",
+	switch {
+	case first.leader != 0 && len(first.candidates) == 1:
+		s.say("this time node %d's RequestVotes arrived before any other timer fired, and it won term 1 alone; try another -seed or more -latency",
 			first.leader)
+		return
+	case first.leader != 0 && votedTwice(first):
+		s.say("term 1: %s stood, and yet node %d won: voters voted more than once in term 1, which §5.2 forbids (the safety checker reports what followed)",
+			nameNodes(first.candidates), first.leader)
+		return
+	case first.leader != 0:
+		s.say("term 1: %s stood, but node %d's RequestVotes reached a majority before their timers fired, and it won",
+			nameNodes(first.candidates), first.leader)
 		return
 	}
 	s.say("term 1: %d nodes stood at once and each kept its one vote for itself, so nobody reached a majority",
@@ -372,6 +381,17 @@ func playSplitVote(s *stage) {
 			term, nameNodes(won.candidates), id)
 	}
 	s.pause(s.hold / 2)
+}
+
+// votedTwice reports whether any node granted more than one vote in the
+// term t records.
+func votedTwice(t termRecord) bool {
+	for _, votes := range t.votesBy {
+		if votes > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 func playPartition(s *stage) {

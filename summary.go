@@ -23,6 +23,7 @@ type termRecord struct {
 	candidates []int       // in the order they stood
 	votes      map[int]int // granted votes per candidate, its own included
 	votesBy    map[int]int // granted votes per voter (more than one is a violation)
+	nodes      int         // the cluster's size, which a majority counts
 	leader     int         // 0: nobody won this term
 	started    time.Duration
 	elected    time.Duration
@@ -91,7 +92,7 @@ func (s *electionSummary) record(term uint64, at time.Duration) *termRecord {
 	if term <= s.settledTo {
 		return nil
 	}
-	t := &termRecord{term: term, votes: map[int]int{}, votesBy: map[int]int{}, started: at}
+	t := &termRecord{term: term, votes: map[int]int{}, votesBy: map[int]int{}, nodes: s.leadership.nodes, started: at}
 	s.byTerm[term] = t
 	s.recent = append(s.recent, t)
 	if len(s.recent) > recentTerms {
@@ -133,7 +134,7 @@ type summaryRow struct {
 type termSpan struct {
 	first, last uint64
 	terms, won  int
-	splits      int         // terms in which more than one node stood
+	splits      int         // terms whose vote was split (splitVote)
 	stood       map[int]int // terms in which each node stood
 	middle      bool        // the middle of a long session: not a run
 }
@@ -148,7 +149,7 @@ func (s termSpan) with(t *termRecord) termSpan {
 	if t.leader != 0 {
 		s.won++
 	}
-	if len(t.candidates) > 1 {
+	if t.splitVote() {
 		s.splits++
 	}
 	s.stood = maps.Clone(s.stood)
@@ -367,10 +368,23 @@ func (t *termRecord) winner() string {
 	switch {
 	case t.leader != 0:
 		return fmt.Sprintf("node %d", t.leader)
-	case len(t.candidates) > 1:
+	case t.splitVote():
 		return "split vote"
 	}
 	return "nobody"
+}
+
+// splitVote reports whether the term's vote was split: several nodes
+// stood and, between them, won votes from a majority of the cluster, yet
+// none won. Candidates that hold no majority even together, such as nodes
+// cut off alone or the survivors of too many crashes, lost for want of
+// voters, not to a split.
+func (t *termRecord) splitVote() bool {
+	granted := 0
+	for _, votes := range t.votes {
+		granted += votes
+	}
+	return t.leader == 0 && len(t.candidates) > 1 && isMajority(granted, t.nodes)
 }
 
 // electedAt is when the term's leader was elected.

@@ -120,21 +120,27 @@ func summaryOf(events []Event) string {
 
 // A node cut off alone stands term after term and never wins: its terms
 // make one row, however many, while a split vote of one or two terms keeps
-// a row of its own, with every candidate's votes.
+// a row of its own, with every candidate's votes. Two candidates whose
+// votes together make no majority, such as two nodes each cut off alone,
+// lost for want of voters: that is no split vote.
 func TestSummaryFoldsLeaderlessTerms(t *testing.T) {
 	events := append([]Event{{Kind: EventStart, Nodes: 5}}, won(1, 1, 5)...)
 	for term := uint64(2); term <= 40; term++ {
 		events = append(events, roleEvent(3, term, Candidate))
 	}
 	events = append(events, won(3, 41, 5)...)
-	events = append(events, roleEvent(1, 42, Candidate), roleEvent(2, 42, Candidate))
-	events = append(events, won(2, 43, 5)...)
+	events = append(events, roleEvent(1, 42, Candidate), roleEvent(2, 42, Candidate),
+		voteEvent(1, 1, 42), voteEvent(2, 2, 42), voteEvent(4, 1, 42), voteEvent(5, 2, 42))
+	events = append(events, roleEvent(4, 43, Candidate), roleEvent(5, 43, Candidate),
+		voteEvent(4, 4, 43), voteEvent(5, 5, 43))
+	events = append(events, won(2, 44, 5)...)
 	got := summaryOf(events)
 	for _, want := range []string{
 		"\n  2-40  nobody won these 39 terms: node 3 stood 39 times\n",
 		"\n  41    node 3 (5) ",
-		"\n  42    nodes 1 (0), 2 (0)  split vote ",
-		"\n  43    node 2 (5) ",
+		"\n  42    nodes 1 (2), 2 (2)  split vote ",
+		"\n  43    nodes 4 (1), 5 (1)  nobody ",
+		"\n  44    node 2 (5) ",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the summary lacks %q:\n%s", want, got)

@@ -259,7 +259,11 @@ func (s *stage) awaitLeader(after uint64) (id int, term uint64, ok bool) {
 		return ok && term > after
 	})
 	if !ok || term <= after {
-		s.say("no leader after term %d within %s: %s. Stopping here.", after, formatDuration(s.patience), s.whyNoLeader())
+		since := "no leader"
+		if after > 0 {
+			since = fmt.Sprintf("no leader after term %d", after)
+		}
+		s.say("%s within %s: %s. Stopping here.", since, formatDuration(s.patience), s.whyNoLeader())
 		return 0, 0, false
 	}
 	return id, term, true

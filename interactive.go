@@ -307,6 +307,9 @@ func (k *console) status() {
 		}
 		tw.Flush()
 	})
+	if k.c.clock.isPaused() {
+		k.say("(paused at %s: step D or resume)", formatDuration(k.c.rec.now()))
+	}
 }
 
 func (k *console) help() {

@@ -246,8 +246,11 @@ func TestConsolePauseAndStep(t *testing.T) {
 				t.Errorf("paused, %s printed nothing", cmd)
 			}
 		}
-		if after := len(events.matching(everything)); after != happened+2 || c.clock.now() != at {
-			t.Errorf("in 10 s of pause %d events happened and the clock moved %s; want only the 2 commands",
+		if _, said := answer(k, "status"); !strings.Contains(said, "(paused at 1000.0 ms") {
+			t.Errorf("paused, status did not say so: %q", said)
+		}
+		if after := len(events.matching(everything)); after != happened+3 || c.clock.now() != at {
+			t.Errorf("in 10 s of pause %d events happened and the clock moved %s; want only the 3 commands",
 				after-happened, c.clock.now()-at)
 		}
 		for _, tc := range []struct{ line, says string }{

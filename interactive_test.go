@@ -498,3 +498,40 @@ func TestCtrlCEndsASessionOnATerminal(t *testing.T) {
 		t.Errorf("the session ended %s after Ctrl-C was pressed at 1 s", elapsed)
 	}
 }
+
+// hostileLines seed FuzzConsole: mistakes, escape sequences, numbers out
+// of range, and commands that freeze or wait.
+var hostileLines = []string{
+	"bogus", "crash", "crash 1 2", "crash 9", "crash -1", "crash +1", "crash 99999999999999999999",
+	"restart 1", "partition", "partition 1,,2", "partition 1,2 2,3", "partition ,", "heal extra",
+	"drop NaN", "drop -0", "drop 1e-300", "wait -1s", "wait 1m", "wait 61s", "step 10ms", "pause\nstep 5ms\nresume",
+	"pause\nwait 1s", "\x1b[31mcrash\x1b[0m 1", "crash\x00 1", "STATUS", "ＣＲＡＳＨ 1", "q",
+}
+
+// Nothing typed at the console, one line or many, crashes the program or
+// leaves a goroutine behind: each line is answered and logged, and the
+// cluster stops cleanly afterwards.
+func FuzzConsole(f *testing.F) {
+	for _, line := range hostileLines {
+		f.Add(line)
+	}
+	f.Fuzz(func(t *testing.T, script string) {
+		synctest.Test(t, func(t *testing.T) {
+			cfg, out := loggedConfig(3, 1)
+			c, events := startCluster(t, cfg)
+			k := &console{c: c, out: out, width: 80}
+			typed := 0
+			for _, line := range strings.Split(script, "\n") {
+				if strings.TrimSpace(line) != "" {
+					typed++
+				}
+				if k.execute(line) {
+					break
+				}
+			}
+			if logged := len(events.matching(func(ev Event) bool { return ev.Kind == EventOperator })); logged != typed {
+				t.Errorf("%d lines typed, %d logged", typed, logged)
+			}
+		})
+	})
+}

@@ -15,6 +15,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 )
 
@@ -260,9 +261,7 @@ func (n *node) becomeFollower(term uint64, cause Cause) {
 // It then votes for itself and issues RequestVote RPCs in parallel to each
 // of the other servers."
 func (n *node) becomeCandidate(cause Cause) {
-	if n.role == Leader {
-		panic(fmt.Sprintf("node %d: a leader cannot become a candidate", n.id))
-	}
+	n.mustBe("become a candidate", Follower, PreCandidate, Candidate)
 	n.currentTerm++
 	n.votedFor = n.id
 	n.leaderID = 0
@@ -286,15 +285,22 @@ func (n *node) becomeCandidate(cause Cause) {
 // becomeLeader ends a won election. The first heartbeats go out as soon as
 // runLeader starts, to tell every peer there is a leader for this term.
 func (n *node) becomeLeader() {
-	if n.role != Candidate {
-		panic(fmt.Sprintf("node %d: only a candidate can become leader, not a %s", n.id, n.role))
-	}
+	n.mustBe("become leader", Candidate)
 	votes := len(n.campaign.granted)
 	n.changeRole(Leader)
 	n.leaderID = n.id
 	// A leader does not time out: it keeps its authority by heartbeats.
 	n.electionTimer.Stop()
 	n.report(Event{Kind: EventRole, Cause: Cause{Rule: RuleWonElection, Count: votes, Of: n.clusterSize}})
+}
+
+// mustBe panics unless the node's role is one of roles. Figure 2's state
+// machine allows the transition only from those, so only a bug can ask
+// for it from another.
+func (n *node) mustBe(transition string, roles ...Role) {
+	if !slices.Contains(roles, n.role) {
+		panic(fmt.Sprintf("node %d: a %s cannot %s", n.id, n.role, transition))
+	}
 }
 
 // wonElection reports whether the votes received form a majority. §5.2: a

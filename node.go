@@ -303,9 +303,9 @@ func (n *node) mustBe(transition string, roles ...Role) {
 	}
 }
 
-// wonElection reports whether the votes received form a majority. §5.2: a
-// candidate wins "if it receives votes from a majority of the servers in the
-// full cluster for the same term".
+// wonElection reports whether the campaign's yeses, votes or with PreVote
+// pre-votes, form a majority. §5.2: a candidate wins "if it receives votes
+// from a majority of the servers in the full cluster for the same term".
 func (n *node) wonElection() bool {
 	return isMajority(len(n.campaign.granted), n.clusterSize)
 }

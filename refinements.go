@@ -28,9 +28,7 @@ type refinements struct {
 // (dissertation §9.6). Only a majority of yeses makes it a candidate. A
 // candidate whose election timed out asks again the same way.
 func (n *node) becomePreCandidate() {
-	if n.role == Leader {
-		panic("a leader cannot become a pre-candidate")
-	}
+	n.mustBe("become a pre-candidate", Follower, PreCandidate, Candidate)
 	n.leaderID = 0
 	n.changeRole(PreCandidate)
 	n.campaign = &campaign{term: n.currentTerm + 1, granted: map[int]bool{n.id: true}}
@@ -41,14 +39,10 @@ func (n *node) becomePreCandidate() {
 		n.send(peer, PreVote{Term: n.campaign.term, CandidateID: n.id,
 			LastLogIndex: lastLogIndex, LastLogTerm: lastLogTerm})
 	}
-	if n.wonPreVote() { // a cluster of one needs nobody's answer
+	if n.wonElection() { // a cluster of one needs nobody's answer
 		n.becomeCandidate(n.preVoteWon())
 	}
 }
-
-// wonPreVote reports whether a majority of the cluster would vote for this
-// node in the term it asks about.
-func (n *node) wonPreVote() bool { return isMajority(len(n.campaign.granted), n.clusterSize) }
 
 // preVoteWon is the cause of a won pre-vote: who would vote, of how many.
 func (n *node) preVoteWon() Cause {
@@ -107,7 +101,7 @@ func (n *node) handlePreVoteResponse(from int, m PreVoteResponse) {
 		return
 	}
 	n.campaign.granted[from] = true
-	if n.wonPreVote() {
+	if n.wonElection() { // a majority would vote for it in the term it asks about
 		n.becomeCandidate(n.preVoteWon())
 	}
 }

@@ -26,6 +26,20 @@ func grantPreVotes(n *node, term uint64, voters ...int) {
 	}
 }
 
+// followerOfNode2 is a lone node with PreVote on that has just heard
+// node 2, leader of term 1, and the election timeout that heartbeat set.
+func followerOfNode2() (*node, *outbox, time.Duration) {
+	n, out := newRefinedNode(true, false)
+	deliver(n, 2, AppendEntries{Term: 1, LeaderID: 2})
+	return n, out, n.electionTimeout
+}
+
+// askPreVote delivers node 3's PreVote for term to n and returns n's answer.
+func askPreVote(n *node, out *outbox, term uint64) PreVoteResponse {
+	deliver(n, 3, PreVote{Term: term, CandidateID: 3})
+	return out.last().(PreVoteResponse)
+}
+
 // grantVotes delivers granted votes of term from each voter.
 func grantVotes(n *node, term uint64, voters ...int) {
 	for _, voter := range voters {
@@ -105,12 +119,9 @@ func TestHearingLeaderEndsPreVote(t *testing.T) {
 // or timer, and a granted pre-vote does not raise the asker's term.
 func TestPreVoteNeverMovesTerms(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		n, out := newRefinedNode(true, false)
-		deliver(n, 2, AppendEntries{Term: 1, LeaderID: 2})
-		timeout := n.electionTimeout
+		n, out, timeout := followerOfNode2()
 		time.Sleep(n.timeoutMin) // the leader goes quiet
-		deliver(n, 3, PreVote{Term: 5, CandidateID: 3})
-		if reply := out.last().(PreVoteResponse); !reply.Granted || reply.Term != 5 {
+		if reply := askPreVote(n, out, 5); !reply.Granted || reply.Term != 5 {
 			t.Errorf("replied %v to a PreVote for term 5 with no live leader; want a grant that echoes term 5", reply)
 		}
 		if n.currentTerm != 1 || n.votedFor != 0 || n.leaderID != 2 || n.electionTimeout != timeout {
@@ -130,16 +141,12 @@ func TestPreVoteNeverMovesTerms(t *testing.T) {
 // grants one. Either way its term, vote and timer stay as they were.
 func TestPreVoteRefusedWhileLeaderLive(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		n, out := newRefinedNode(true, false)
-		deliver(n, 2, AppendEntries{Term: 1, LeaderID: 2})
-		timeout := n.electionTimeout
-		deliver(n, 3, PreVote{Term: 2, CandidateID: 3})
-		if reply := out.last().(PreVoteResponse); reply.Granted || reply.Term != 1 {
+		n, out, timeout := followerOfNode2()
+		if reply := askPreVote(n, out, 2); reply.Granted || reply.Term != 1 {
 			t.Errorf("replied %v while its leader was live; want a refusal carrying its term, 1", reply)
 		}
 		time.Sleep(n.timeoutMin)
-		deliver(n, 3, PreVote{Term: 2, CandidateID: 3})
-		if reply := out.last().(PreVoteResponse); !reply.Granted {
+		if reply := askPreVote(n, out, 2); !reply.Granted {
 			t.Error("refused a pre-vote after its leader had been quiet for the minimum election timeout")
 		}
 		if n.currentTerm != 1 || n.votedFor != 0 || n.electionTimeout != timeout {

@@ -39,7 +39,7 @@ func (s *switchboard) drain() {
 // recorder (with its summary, picture and safety checks, but no log).
 func wiredNodes(n int) *switchboard {
 	cfg := clusterConfig(n, 1)
-	clock := newClock(1)
+	clock := newClock(Unpaced, 1)
 	rec := newRecorder(cfg, clock)
 	rec.begin()
 	sb := &switchboard{}

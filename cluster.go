@@ -46,6 +46,9 @@ type Config struct {
 	// longer, while the log and trace still show the protocol's own times,
 	// and every message takes at least slowMotionFlight. 0 or 1: real time.
 	Slowdown float64
+	// Timing chooses the engine (engine.go): Paced lockstep (the zero
+	// value), Unpaced lockstep, or RealTime goroutines on the wall clock.
+	Timing Timing
 }
 
 // slowMotionFlight is the least time a message travels in slow motion.
@@ -115,6 +118,8 @@ func (cfg Config) validate() error {
 		return bad("Break", "must be one of %s, not %q", breakageNames(), cfg.Break)
 	case !(cfg.Slowdown == 0 || cfg.Slowdown >= 1 && cfg.Slowdown <= 100):
 		return bad("Slowdown", "must be 0 (real time) or between 1 and 100, not %g", cfg.Slowdown)
+	case cfg.Timing < Paced || cfg.Timing > RealTime:
+		return bad("Timing", "must be Paced, Unpaced or RealTime, not %d", int(cfg.Timing))
 	case cfg.FirstTimeouts != nil && len(cfg.FirstTimeouts) != cfg.Nodes:
 		return bad("FirstTimeouts", "must hold one timeout per node (%d), not %d",
 			cfg.Nodes, len(cfg.FirstTimeouts))
@@ -140,12 +145,13 @@ type NodeStatus struct {
 // safe to call from any goroutine.
 type Cluster struct {
 	cfg      Config
-	clock    *clock // the protocol's time, for every node, message and event
+	clock    *clock // the engine: the protocol's time, for every node, message and event
 	rec      *recorder
 	machines []*machine // machine for node i at index i-1; the slice never changes
 
 	// ops makes the operator's actions (Start, Stop, Crash, Restart,
-	// Partition, Heal) happen one at a time.
+	// Partition, Heal) happen one at a time. Each also runs through the
+	// engine's act, at a quiet moment of protocol time.
 	ops     sync.Mutex
 	started bool
 	stopped bool
@@ -156,12 +162,8 @@ type Cluster struct {
 	mu       sync.Mutex
 	side     []int   // side[i-1] is node i's group; nil: no partition
 	dropRate float64 // starts as Config.DropRate; SetDropRate changes it
-	// inFlight holds the timers of messages still travelling, so that
-	// Stop can cancel them; halted, set by Stop, lets no new one start.
-	inFlight map[*clockTimer]struct{}
-	halted   bool
 
-	goroutines sync.WaitGroup // every node, and every delivery under way
+	goroutines sync.WaitGroup // every node's goroutine
 }
 
 // inboxSize is how many messages can wait in a node's inbox. A message that
@@ -190,14 +192,14 @@ func NewCluster(cfg Config) (*Cluster, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	clock := newClock(cfg.Slowdown)
+	clock := newClock(cfg.Timing, cfg.Slowdown)
 	c := &Cluster{
 		cfg:      cfg,
 		clock:    clock,
 		rec:      newRecorder(cfg, clock),
 		dropRate: cfg.DropRate,
-		inFlight: map[*clockTimer]struct{}{},
 	}
+	clock.late = c.reportLate
 	for id := 1; id <= cfg.Nodes; id++ {
 		// Each node draws from two streams of its own, so that one node's
 		// draws never depend on another's timing.
@@ -212,7 +214,8 @@ func NewCluster(cfg Config) (*Cluster, error) {
 	return c, nil
 }
 
-// Start starts every node. Calling it again, or after Stop, does nothing.
+// Start starts the engine and every node, one after another. Calling it
+// again, or after Stop, does nothing.
 func (c *Cluster) Start() {
 	c.ops.Lock()
 	defer c.ops.Unlock()
@@ -220,46 +223,51 @@ func (c *Cluster) Start() {
 		return
 	}
 	c.started = true
-	c.rec.begin()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, m := range c.machines {
-		c.launch(m)
-	}
+	c.clock.start()
+	c.clock.act(func() {
+		c.rec.begin()
+		for _, m := range c.machines {
+			c.launch(m, m.node)
+		}
+	})
 }
 
-// launch starts m's current incarnation on a goroutine of its own, with
-// fresh channels. The caller holds c.mu.
-func (c *Cluster) launch(m *machine) {
+// launch starts incarnation n of m's node on a goroutine of its own, with
+// fresh channels, and waits until it has finished its first step (it
+// starts as a follower, and reports so), so that nodes start in order.
+func (c *Cluster) launch(m *machine, n *node) {
+	c.mu.Lock()
+	defer c.clock.settle()
+	defer c.mu.Unlock()
+	m.node = n
 	m.inbox = make(chan Envelope, inboxSize)
 	m.done = make(chan struct{})
 	m.exited = make(chan struct{})
 	m.alive = true
-	m.node.inbox, m.node.done = m.inbox, m.done
-	n, exited := m.node, m.exited
+	n.inbox, n.done = m.inbox, m.done
+	exited := m.exited
+	c.clock.wake() // its first step: starting up
 	c.goroutines.Go(func() {
 		defer close(exited)
 		n.run()
 	})
 }
 
-// Stop crashes every node, abandons every message in flight, and returns
-// when every goroutine of the cluster has exited. It may be called more than
-// once, and before Start.
+// Stop records the end of the run, stops the engine (every message in
+// flight is abandoned), crashes every node, and returns when every
+// goroutine of the cluster has exited. It may be called more than once,
+// and before Start.
 func (c *Cluster) Stop() {
 	c.ops.Lock()
 	defer c.ops.Unlock()
 	if !c.stopped {
 		c.stopped = true
-		c.rec.halt()
-		c.mu.Lock()
-		c.halted = true
-		for timer := range c.inFlight {
-			if timer.Stop() { // a delivery already under way finishes on its own
-				c.goroutines.Done()
-			}
+		if c.started {
+			c.clock.act(func() { c.rec.record(Event{Kind: EventStop}) })
 		}
-		clear(c.inFlight)
+		c.rec.halt()
+		c.clock.stop()
+		c.mu.Lock()
 		for _, m := range c.machines {
 			if m.alive {
 				m.alive = false
@@ -275,8 +283,11 @@ func (c *Cluster) Stop() {
 // messages to it are dropped. Its persistent state (currentTerm, votedFor)
 // is kept for Restart; everything else it knew is lost.
 func (c *Cluster) Crash(id int) error {
-	c.ops.Lock()
-	defer c.ops.Unlock()
+	return c.operate(func() error { return c.crash(id) })
+}
+
+// crash is Crash, for a caller that holds c.ops at a quiet moment.
+func (c *Cluster) crash(id int) error {
 	m, err := c.runningMachine(id)
 	if err != nil {
 		return err
@@ -308,15 +319,19 @@ func (c *Cluster) Crash(id int) error {
 // Restart brings crashed node id back as a new incarnation: a follower with
 // the persistent state it had when it crashed and nothing else (Figure 2).
 func (c *Cluster) Restart(id int) error {
-	c.ops.Lock()
-	defer c.ops.Unlock()
+	return c.operate(func() error { return c.restart(id) })
+}
+
+// restart is Restart, for a caller that holds c.ops at a quiet moment.
+func (c *Cluster) restart(id int) error {
 	m, err := c.runningMachine(id)
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if m.alive {
+	alive := m.alive
+	c.mu.Unlock()
+	if alive {
 		return fmt.Errorf("node %d is running; only a crashed node can restart", id)
 	}
 	old := m.node
@@ -326,7 +341,6 @@ func (c *Cluster) Restart(id int) error {
 		// restarted node has forgotten whom it voted for in this term.
 		disk.votedFor = 0
 	}
-	m.node = newNode(id, c.cfg, disk, old.rng, c.clock, c, c.rec.record)
 	vote := "no vote"
 	if disk.votedFor != 0 {
 		vote = fmt.Sprintf("its vote for node %d", disk.votedFor)
@@ -334,8 +348,25 @@ func (c *Cluster) Restart(id int) error {
 	c.rec.record(Event{Kind: EventRestart, Node: id, Term: disk.currentTerm, VotedFor: disk.votedFor,
 		Reason: fmt.Sprintf("it kept term %d and %s from before the crash (Figure 2: persistent state)",
 			disk.currentTerm, vote)})
-	c.launch(m)
+	c.launch(m, newNode(id, c.cfg, disk, old.rng, c.clock, c, c.rec.record))
 	return nil
+}
+
+// operate runs one of the operator's actions: one at a time (c.ops), and
+// at a quiet moment of protocol time (the engine's act), so that a seed
+// and the same actions at the same times replay the same run.
+func (c *Cluster) operate(action func() error) error {
+	c.ops.Lock()
+	defer c.ops.Unlock()
+	var err error
+	c.clock.act(func() { err = action() })
+	return err
+}
+
+// note records an event of the operator's (a scenario's narration, a
+// command typed at the console) at a quiet moment, as operate does.
+func (c *Cluster) note(ev Event) {
+	c.clock.act(func() { c.rec.record(ev) })
 }
 
 // runningMachine returns node id's machine, or an error if id is unknown
@@ -388,8 +419,11 @@ func allBut(id, n int) []int {
 // It replaces any earlier partition. Naming a node twice, or a node that
 // does not exist, is an error.
 func (c *Cluster) Partition(groups ...[]int) error {
-	c.ops.Lock()
-	defer c.ops.Unlock()
+	return c.operate(func() error { return c.partition(groups) })
+}
+
+// partition is Partition, for a caller that holds c.ops at a quiet moment.
+func (c *Cluster) partition(groups [][]int) error {
 	if err := c.checkRunning(); err != nil {
 		return err
 	}
@@ -433,19 +467,19 @@ func sidesOf(groups [][]int, n int) []int {
 // Heal ends a partition: every node can reach every other again. Healing a
 // whole network changes nothing.
 func (c *Cluster) Heal() error {
-	c.ops.Lock()
-	defer c.ops.Unlock()
-	if err := c.checkRunning(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	wasPartitioned := c.side != nil
-	c.side = nil
-	c.mu.Unlock()
-	if wasPartitioned {
-		c.rec.record(Event{Kind: EventHeal})
-	}
-	return nil
+	return c.operate(func() error {
+		if err := c.checkRunning(); err != nil {
+			return err
+		}
+		c.mu.Lock()
+		wasPartitioned := c.side != nil
+		c.side = nil
+		c.mu.Unlock()
+		if wasPartitioned {
+			c.rec.record(Event{Kind: EventHeal})
+		}
+		return nil
+	})
 }
 
 // Pause stops the protocol's time: no timer fires, no message arrives and
@@ -460,33 +494,33 @@ func (c *Cluster) Resume() error { return c.turnClock(c.clock.resume, "the clust
 // reports whether it changed anything; when it did not, the error says
 // unchanged.
 func (c *Cluster) turnClock(turn func() bool, unchanged string) error {
-	c.ops.Lock()
-	defer c.ops.Unlock()
-	if err := c.checkRunning(); err != nil {
-		return err
-	}
-	if !turn() {
-		return errors.New(unchanged)
-	}
-	return nil
+	return c.operate(func() error {
+		if err := c.checkRunning(); err != nil {
+			return err
+		}
+		if !turn() {
+			return errors.New(unchanged)
+		}
+		return nil
+	})
 }
 
 // SetDropRate changes the probability, in [0,1), that the network loses a
 // message. It is an error unless the cluster is running.
 func (c *Cluster) SetDropRate(p float64) error {
-	c.ops.Lock()
-	defer c.ops.Unlock()
-	if err := c.checkRunning(); err != nil {
-		return err
-	}
-	if !(p >= 0 && p < 1) {
-		return fmt.Errorf("a drop rate must be at least 0 and below 1, not %g", p)
-	}
-	c.mu.Lock()
-	c.dropRate = p
-	c.mu.Unlock()
-	c.rec.record(Event{Kind: EventLoss, Reason: fmt.Sprintf("now loses %s of messages", formatPercent(p))})
-	return nil
+	return c.operate(func() error {
+		if err := c.checkRunning(); err != nil {
+			return err
+		}
+		if !(p >= 0 && p < 1) {
+			return fmt.Errorf("a drop rate must be at least 0 and below 1, not %g", p)
+		}
+		c.mu.Lock()
+		c.dropRate = p
+		c.mu.Unlock()
+		c.rec.record(Event{Kind: EventLoss, DropRate: p, Reason: fmt.Sprintf("now loses %s of messages", formatPercent(p))})
+		return nil
+	})
 }
 
 // lossRate is the probability that the network loses a message now.
@@ -544,9 +578,9 @@ func (c *Cluster) linked(a, b int) bool {
 }
 
 // send is the network's side of node.send. It runs on the sender's
-// goroutine and never blocks: a message is dropped at once, put straight
-// into the receiver's inbox, or given a timer that delivers it once its
-// latency has passed.
+// goroutine and never blocks: a message is dropped at once, or handed to
+// the engine, which delivers it once its latency has passed (with none,
+// as the next step after the sender's).
 func (c *Cluster) send(env Envelope) {
 	link := c.machines[env.From-1].link
 	c.mu.Lock()
@@ -558,48 +592,42 @@ func (c *Cluster) send(env Envelope) {
 		c.drop(env, "the network lost it")
 	default:
 		least, most := c.cfg.latencyRange()
-		if most == 0 {
-			c.deliver(env)
-			return
+		var delay time.Duration
+		if most > 0 {
+			delay = least + time.Duration(link.Int64N(int64(most-least)+1))
 		}
-		c.travel(env, least+time.Duration(link.Int64N(int64(most-least)+1)))
+		c.clock.afterFunc(delay, func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.deliver(env)
+		})
 	}
-}
-
-// travel delivers env when delay has passed. No goroutine waits meanwhile:
-// a timer runs the delivery. The caller holds c.mu.
-func (c *Cluster) travel(env Envelope, delay time.Duration) {
-	if c.halted {
-		return
-	}
-	c.goroutines.Add(1)
-	var timer *clockTimer
-	timer = c.clock.afterFunc(delay, func() {
-		defer c.goroutines.Done()
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		delete(c.inFlight, timer)
-		c.deliver(env)
-	})
-	c.inFlight[timer] = struct{}{}
 }
 
 // deliver puts env in its receiver's inbox, if the receiver is up and the
 // inbox has room. It looks the receiver up on arrival, so a message reaches
 // whatever incarnation is alive then. The caller holds c.mu, so no crash
-// can come between the check and the delivery; and the send never blocks,
-// on a crashed node's channels or anyone's.
+// can come between the check and the delivery, and no other sender can
+// fill the inbox: the send never blocks, on a crashed node's channels or
+// anyone's. (In lockstep the inbox holds one message at most.)
 func (c *Cluster) deliver(env Envelope) {
 	m := c.machines[env.To-1]
-	if !m.alive {
+	switch {
+	case !m.alive:
 		c.drop(env, fmt.Sprintf("node %d is down", env.To))
-		return
-	}
-	select {
-	case m.inbox <- env: // the receiver reports it as it handles it
-	default:
+	case len(m.inbox) == cap(m.inbox):
 		c.drop(env, fmt.Sprintf("node %d's inbox was full", env.To))
+	default:
+		c.clock.wake() // the receiver takes a step, and reports the message as it does
+		m.inbox <- env
 	}
+}
+
+// reportLate is the engine's report, in RealTime, of node owner's timer
+// that fired late by protocol duration by: the machine did not run this
+// process in time, which can depose a leader that is alive.
+func (c *Cluster) reportLate(owner int, name string, by time.Duration) {
+	c.rec.record(Event{Kind: EventLate, Node: owner, Late: by, Reason: name})
 }
 
 // drop reports a message the network did not deliver.

@@ -38,6 +38,8 @@ const (
 	EventLoss      EventKind = "loss"      // the network's drop rate changed
 	EventNote      EventKind = "note"      // the scenario narrated a step
 	EventOperator  EventKind = "operator"  // a command typed in -interactive
+	EventLate      EventKind = "late"      // -realtime: a node's timer fired late
+	EventStop      EventKind = "stop"      // the run ended
 )
 
 // Event is one thing that happened in a run. Which fields mean something
@@ -49,8 +51,10 @@ type Event struct {
 	// 0 for start, partition, heal, loss, note and operator, which
 	// concern the cluster.
 	Node int
-	// Nodes is the cluster's size, on a start event.
-	Nodes int
+	// Nodes is the cluster's size, and Config the cluster's configuration,
+	// on a start event: with the operator's events, what a replay needs.
+	Nodes  int
+	Config *Config
 	// Term, Role and VotedFor are the node's state just after the event.
 	Term     uint64
 	Role     Role
@@ -65,6 +69,10 @@ type Event struct {
 	Msg      RaftMessage
 	// Groups lists the sides of a partition.
 	Groups [][]int
+	// DropRate is the network's new drop rate, on a loss event.
+	DropRate float64
+	// Late is how late a timer fired, in protocol time, on a late event.
+	Late time.Duration
 	// Cause is the rule that decided a node's step, with what it weighed;
 	// the log (log.go) tells it as a sentence. Zero for events that are not
 	// a node's decision.
@@ -148,6 +156,7 @@ type recorder struct {
 	started bool
 	halted  bool          // set by Stop: later events are not part of the run
 	end     time.Duration // when the run was halted
+	config  Config        // the cluster's, for the start event
 	status  []NodeStatus  // each node's state as its events tell it
 	counts  messageCounts
 	safety  *safetyChecker
@@ -163,6 +172,7 @@ type recorder struct {
 // writing its log and trace where cfg says.
 func newRecorder(cfg Config, clock *clock) *recorder {
 	r := &recorder{
+		config:  cfg,
 		clock:   clock,
 		status:  make([]NodeStatus, cfg.Nodes),
 		safety:  newSafetyChecker(cfg.Nodes),
@@ -190,7 +200,7 @@ func (r *recorder) begin() {
 		r.status[i].Alive = true
 	}
 	r.mu.Unlock()
-	r.record(Event{Kind: EventStart, Nodes: len(r.status), Reason: fmt.Sprintf("seed %d", r.seed)})
+	r.record(Event{Kind: EventStart, Nodes: len(r.status), Config: &r.config, Reason: fmt.Sprintf("seed %d", r.seed)})
 }
 
 // halt ends the run: events reported while the cluster shuts down are

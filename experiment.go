@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 )
@@ -56,6 +58,7 @@ func figure16Config(r timeoutRange, seed uint64) Config {
 	cfg.HeartbeatInterval = r.min / 2
 	cfg.MaxLatency = experimentLatency
 	cfg.Seed = seed
+	cfg.Timing = Unpaced // nobody watches a trial: it runs as fast as the CPU goes
 	cfg.FirstTimeouts = make([]time.Duration, cfg.Nodes)
 	for i := range cfg.FirstTimeouts {
 		cfg.FirstTimeouts[i] = r.max + time.Duration(i)*4*experimentLatency
@@ -76,7 +79,7 @@ type trialResult struct {
 // announces that leader's heartbeat rounds, and measures from the moment
 // it is armed (the start, or the crash) to the first leader of a newer term.
 type trialWatch struct {
-	rounds  chan struct{}    // a heartbeat round of the current leader went out
+	rounds  atomic.Int64     // heartbeat rounds the current leader has sent
 	elected chan trialResult // the measurement, sent once
 	// Used only by watch, under the recorder's lock.
 	leader    int
@@ -92,7 +95,7 @@ func newTrialCluster(cfg Config) (*Cluster, *trialWatch) {
 	if err != nil {
 		panic(err) // the experiment's configurations are fixed and valid
 	}
-	tw := &trialWatch{rounds: make(chan struct{}, 1), elected: make(chan trialResult, 1)}
+	tw := &trialWatch{elected: make(chan trialResult, 1)}
 	c.rec.watch(tw.watch)
 	return c, tw
 }
@@ -103,12 +106,13 @@ func (tw *trialWatch) watch(ev Event) {
 		tw.armed, tw.since, tw.sinceTerm = true, ev.At, ev.Term
 	case ev.Kind == EventRole && ev.Role == Leader:
 		tw.leader = ev.Node
+		tw.rounds.Store(0)
 		if tw.armed && ev.Term > tw.sinceTerm {
 			tw.armed = false
 			offer(tw.elected, trialResult{downtime: ev.At - tw.since, elections: int(ev.Term - tw.sinceTerm), elected: true})
 		}
 	case ev.Kind == EventHeartbeat && ev.Node == tw.leader:
-		offer(tw.rounds, struct{}{})
+		tw.rounds.Add(1)
 	}
 }
 
@@ -126,53 +130,47 @@ func offer[T any](ch chan T, v T) {
 // a moment drawn uniformly within its heartbeat interval after a round:
 // every follower has just heard from it, so they time out close together,
 // which makes split votes likelier. The trial measures from the crash to
-// the first leader of a newer term.
+// the first leader of a newer term. The trial is the engine's driver: it
+// runs in protocol time, as fast as the CPU goes, and its seed replays it.
 func failover(cfg Config) trialResult {
 	c, tw := newTrialCluster(cfg)
 	defer c.Stop()
 	c.Start()
-	for range 3 {
-		if !receiveWithin(tw.rounds, c.clock.real(trialCap)) {
-			return trialResult{unsafe: len(c.Violations())}
-		}
+	d := c.clock.drive()
+	defer d.release()
+	if !d.until(trialCap, nil, func() bool { return tw.rounds.Load() >= 3 }) {
+		return trialResult{unsafe: len(c.Violations())}
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0xc4a5))
-	time.Sleep(c.clock.real(time.Duration(rng.Int64N(int64(cfg.HeartbeatInterval)))))
-	leader, _, ok := c.Leader()
+	d.sleep(time.Duration(rng.Int64N(int64(cfg.HeartbeatInterval))), nil)
+	leader, term, ok := c.Leader()
 	if !ok {
 		return trialResult{unsafe: len(c.Violations())}
 	}
 	if err := c.Crash(leader); err != nil {
 		panic(err) // Leader reports only live nodes, and nothing else crashes them
 	}
-	return awaitMeasurement(c, tw, c.Status()[leader-1].Term)
+	return awaitMeasurement(d, c, tw, term)
 }
 
-// awaitMeasurement waits up to trialCap for the trial's measurement. A
-// trial that elects nobody reports the election rounds it went through
-// since term.
-func awaitMeasurement(c *Cluster, tw *trialWatch, term uint64) trialResult {
-	timer := time.NewTimer(c.clock.real(trialCap))
-	defer timer.Stop()
-	select {
-	case result := <-tw.elected:
-		result.unsafe = len(c.Violations())
-		return result
-	case <-timer.C:
-		return trialResult{elections: int(highestTerm(c) - term), unsafe: len(c.Violations())}
+// awaitMeasurement lets the trial's cluster run, d driving, until its
+// measurement comes or trialCap passes. A trial that elects nobody
+// reports the election rounds it went through since term.
+func awaitMeasurement(d *driver, c *Cluster, tw *trialWatch, term uint64) trialResult {
+	var result trialResult
+	measured := func() bool {
+		select {
+		case result = <-tw.elected:
+			return true
+		default:
+			return false
+		}
 	}
-}
-
-// receiveWithin reports whether a value arrived on ch within limit.
-func receiveWithin[T any](ch chan T, limit time.Duration) bool {
-	timer := time.NewTimer(limit)
-	defer timer.Stop()
-	select {
-	case <-ch:
-		return true
-	case <-timer.C:
-		return false
+	if !d.until(trialCap, nil, measured) {
+		result = trialResult{elections: int(highestTerm(c) - term)}
 	}
+	result.unsafe = len(c.Violations())
+	return result
 }
 
 // highestTerm is the highest term any node has reached.
@@ -221,52 +219,6 @@ func (s trialStats) percentile(p float64) time.Duration {
 // noLeader is how many trials elected nobody within the cap.
 func (s trialStats) noLeader() int { return s.trials - len(s.downtimes) }
 
-// trialLoad is how much of the machine a trial of cfg takes, in heartbeat
-// rounds a second: the leader's rounds are most of a healthy cluster's work.
-func trialLoad(cfg Config) float64 {
-	return float64(time.Second) / float64(cfg.HeartbeatInterval)
-}
-
-// experimentBudget is how many heartbeat rounds a second the trials running
-// at once may add up to. It keeps the machine lightly loaded, so that the
-// clusters' own timing, not the machine's, decides the figures.
-const experimentBudget = 20000
-
-// trialStartGap spaces out the start of trials, so that a thousand
-// clusters do not all hold their first election in the same instant: such
-// bursts held timers back by up to half a second on a 2-core machine.
-const trialStartGap = time.Millisecond
-
-// budget admits work while the load running stays within a limit. Only the
-// goroutine that schedules trials acquires; the trials release.
-type budget struct {
-	mu    sync.Mutex
-	freed *sync.Cond
-	free  float64
-}
-
-func newBudget(limit float64) *budget {
-	b := &budget{free: limit}
-	b.freed = sync.NewCond(&b.mu)
-	return b
-}
-
-func (b *budget) acquire(load float64) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for b.free < load {
-		b.freed.Wait()
-	}
-	b.free -= load
-}
-
-func (b *budget) release(load float64) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.free += load
-	b.freed.Broadcast()
-}
-
 // setting is one configuration to measure: a label, the Config of each
 // trial (from its seed), and the trial to run.
 type setting struct {
@@ -275,8 +227,9 @@ type setting struct {
 	trial  func(Config) trialResult
 }
 
-// runSettings runs n trials of every setting, as many at once as the budget
-// allows, settings overlapping, and summarizes each setting. Trial i of
+// runSettings runs n trials of every setting, as many at once as the
+// machine has cores (each trial is all CPU: it runs unpaced), settings
+// overlapping, and summarizes each setting. Trial i of
 // every setting has seed seed+i. As the last trial of a setting ends,
 // measured (if not nil) gets the setting's statistics, one call at a time.
 // Once abort closes, it starts no more trials, and summarizes those that
@@ -296,7 +249,7 @@ func runSettings(settings []setting, n int, seed uint64, abort <-chan struct{}, 
 			}
 		}
 	}
-	b := newBudget(experimentBudget)
+	cores := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for s, set := range settings {
 		results[s] = make([]trialResult, n)
@@ -306,11 +259,9 @@ func runSettings(settings []setting, n int, seed uint64, abort <-chan struct{}, 
 			}
 			started[s]++
 			cfg := set.config(seed + uint64(i))
-			load := min(trialLoad(cfg), experimentBudget)
-			b.acquire(load)
-			time.Sleep(trialStartGap)
+			cores <- struct{}{}
 			wg.Go(func() {
-				defer b.release(load)
+				defer func() { <-cores }()
 				results[s][i] = set.trial(cfg)
 				finish(s)
 			})
@@ -361,31 +312,6 @@ type experimentPlan struct {
 var figure16 = []experimentPlan{
 	{"Figure 16, top: randomness added to a 150 ms minimum timeout", figure16Randomness, true},
 	{"Figure 16, bottom: the minimum timeout scaled (max = 2 x min)", figure16Scale, false},
-}
-
-// lagProbe measures how late the machine runs timers while the experiment
-// runs: the real-time noise in its figures. It ticks every millisecond and
-// keeps the longest gap between ticks; stop ends it and returns that gap.
-func lagProbe() (stop func() time.Duration) {
-	quit, worst := make(chan struct{}), make(chan time.Duration)
-	go func() {
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		last, longest := time.Now(), time.Duration(0)
-		for {
-			select {
-			case now := <-tick.C:
-				longest, last = max(longest, now.Sub(last)), now
-			case <-quit:
-				worst <- longest
-				return
-			}
-		}
-	}()
-	return func() time.Duration {
-		close(quit)
-		return <-worst
-	}
 }
 
 // figure16Settings is every range of Figure 16, once each.

@@ -77,11 +77,19 @@ const longestWait = time.Minute
 // console executes the commands typed at one running cluster. Everything
 // it prints goes out under the recorder's lock, so that its lines and the
 // log's never run into each other. Only the goroutine of run uses it.
+//
+// The console is the engine's driver while it runs a command, so that a
+// command acts on the cluster as it stands and wait and step run it for
+// exactly their time. Reading a pipe, it stays the driver between commands
+// too: the cluster's time then moves only on wait and step, and the same
+// lines tell the same story. On a terminal it lets the cluster run while
+// the class types.
 type console struct {
-	c         *Cluster
-	out       io.Writer
-	width     int              // of the screen: every line fits it
-	interrupt <-chan os.Signal // ends a wait early; nil: never
+	c      *Cluster
+	out    io.Writer
+	width  int             // of the screen: every line fits it
+	abort  <-chan struct{} // closed by an interrupt: ends a wait, and the session
+	driver *driver         // the console's turn, while it has one
 }
 
 // Errors that end a command, and with it the session.
@@ -97,7 +105,11 @@ func (k *console) execute(line string) (quit bool) {
 	if len(words) == 0 {
 		return false
 	}
-	k.c.rec.record(Event{Kind: EventOperator, Reason: printable(strings.Join(words, " "))})
+	if k.driver == nil {
+		k.driver = k.c.clock.drive()
+		defer func() { k.driver.release(); k.driver = nil }()
+	}
+	k.c.note(Event{Kind: EventOperator, Reason: printable(strings.Join(words, " "))})
 	err := k.dispatch(words)
 	switch {
 	case errors.Is(err, errQuit), errors.Is(err, errInterrupted):
@@ -131,15 +143,27 @@ func (cmd consoleCommand) call(k *console, args []string) error {
 	return cmd.run(k, args)
 }
 
+// crash crashes the node named, or the leader. During an election there
+// is none to crash: it says so, and waits a while for one, so that a
+// lesson of several crashes goes on.
 func (k *console) crash(args []string) error {
-	if args[0] == "leader" {
-		leader, _, ok := k.c.Leader()
-		if !ok {
-			return fmt.Errorf("no node leads right now; crash N names a node")
-		}
-		return k.c.Crash(leader)
+	if args[0] != "leader" {
+		return withNode(args[0], k.c.Crash)
 	}
-	return withNode(args[0], k.c.Crash)
+	patience, _ := stageTimes(k.c.cfg)
+	if _, _, ok := k.c.Leader(); !ok {
+		k.say("no node leads right now (an election is under way, or no majority is up): waiting up to %s for a leader",
+			formatDuration(patience))
+	}
+	var leader int
+	hasLeader := func() (ok bool) { leader, _, ok = k.c.Leader(); return ok }
+	if !k.driver.until(patience, k.abort, hasLeader) {
+		if closed(k.abort) {
+			return errInterrupted
+		}
+		return fmt.Errorf("no node came to lead within %s; crash N names a node", formatDuration(patience))
+	}
+	return k.c.Crash(leader)
 }
 
 // withNode calls act with the node that word names.
@@ -242,14 +266,10 @@ func (k *console) duration(word string) (time.Duration, error) {
 // runFor waits while the cluster runs for protocol duration d, unless an
 // interrupt comes first.
 func (k *console) runFor(d time.Duration) error {
-	timer := k.c.clock.newTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-k.interrupt:
+	if !k.driver.sleep(d, k.abort) && closed(k.abort) {
 		return errInterrupted
 	}
+	return nil
 }
 
 // pause freezes the cluster, and says what that means.
@@ -403,7 +423,7 @@ func (k *console) run(next func() (string, error)) {
 			case k.execute(in.line):
 				return
 			}
-		case <-k.interrupt:
+		case <-k.abort:
 			return
 		}
 	}
@@ -411,21 +431,46 @@ func (k *console) run(next func() (string, error)) {
 
 // runSession runs a cluster of cfg under a console that reads commands
 // with next and prints to out, width columns wide, until the class is
-// done. It returns the stopped cluster.
-func runSession(cfg Config, out io.Writer, width int, interrupt <-chan os.Signal, next func() (string, error)) *Cluster {
+// done. onScreen says that the commands come from a terminal, which shows
+// each one as it is typed: the log need not repeat them, and the cluster
+// runs while the class types. It returns the stopped cluster.
+func runSession(cfg Config, out io.Writer, width int, interrupt <-chan os.Signal, next func() (string, error), onScreen bool) *Cluster {
 	c, err := NewCluster(cfg)
 	if err != nil {
 		panic(err) // parseOptions has validated the Config
+	}
+	done := make(chan struct{})
+	defer close(done)
+	defer c.Stop()
+	if onScreen {
+		c.rec.log.hideOperator()
 	}
 	writeHanging(out, "", fmt.Sprintf("Interactive: %d nodes, seed %d. Type commands while the log runs: help lists them, quit ends.",
 		cfg.Nodes, cfg.Seed), width, nil)
 	tellSlowMotion(cfg, out, width)
 	warnOfBreakage(cfg.Break, out, width)
 	c.Start()
-	k := &console{c: c, out: out, width: width, interrupt: interrupt}
+	k := &console{c: c, out: out, width: width, abort: abortOn(interrupt, done)}
+	if !onScreen {
+		k.driver = c.clock.drive()
+		defer k.driver.release()
+	}
 	k.run(next)
-	c.Stop()
 	return c
+}
+
+// abortOn returns a channel that closes when interrupt fires, until done
+// closes. A nil interrupt never fires.
+func abortOn(interrupt <-chan os.Signal, done <-chan struct{}) <-chan struct{} {
+	abort := make(chan struct{})
+	go func() {
+		select {
+		case <-interrupt:
+			close(abort)
+		case <-done:
+		}
+	}()
+	return abort
 }
 
 // endSession prints the summary of a session's cluster, then its picture,
@@ -446,7 +491,7 @@ func endSession(c *Cluster, out io.Writer, width int) int {
 // delivers them, printing to out, width columns wide. It returns the exit
 // code: 1 if the safety checker found a violation.
 func interactive(cfg Config, in io.Reader, out io.Writer, width int, interrupt <-chan os.Signal) int {
-	c := runSession(cfg, out, width, interrupt, pipedLines(in))
+	c := runSession(cfg, out, width, interrupt, pipedLines(in), false)
 	return endSession(c, out, width)
 }
 
@@ -508,7 +553,7 @@ func consoleOnScreen(cfg Config, screen io.ReadWriter, width, height int, interr
 			err = nil // a pasted line is a line like any other
 		}
 		return line, err
-	})
+	}, true)
 	t.SetPrompt("")
 	t.Write(nil) // redraws the line without the prompt
 	return c

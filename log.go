@@ -66,6 +66,18 @@ type logPrinter struct {
 	detail LogDetail
 	width  int
 	digest *logDigest // keeps floods of lost messages and lone campaigns short
+	// echoed: the commands typed are on the screen already, where the
+	// terminal echoed them, so the log does not print them again.
+	echoed bool
+}
+
+// hideOperator keeps the operator's commands out of the log, for a console
+// on a terminal, which echoes them as they are typed. Called before the
+// run starts; a nil printer (no log) has nothing to hide.
+func (p *logPrinter) hideOperator() {
+	if p != nil {
+		p.echoed = true
+	}
 }
 
 // newLogPrinter makes the printer of a log to w, width columns wide (0:
@@ -170,7 +182,12 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 	case EventNote:
 		return ev.Reason, narrationStyle
 	case EventOperator:
-		return "> " + ev.Reason, operatorStyle
+		if !p.echoed {
+			return "> " + ev.Reason, operatorStyle
+		}
+	case EventLate:
+		return fmt.Sprintf("its %s fired %s late: the machine did not run this program in time, and its peers may take it for dead",
+			ev.Reason, formatDuration(ev.Late)), stepDownStyle
 	}
 	return "", nil
 }

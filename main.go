@@ -44,6 +44,10 @@ type options struct {
 	experiment bool   // -experiment: measure elections instead of telling a story
 	trials     int    // -experiment: trials per range of timeouts
 	console    bool   // -interactive: take commands from standard input
+	realtime   bool   // -realtime: goroutines on the wall clock instead of the engine
+	replayPath string // -replay: a trace whose runs to play again
+	watched    bool   // standard output is a terminal: someone watches the run as it goes
+	slowGiven  bool   // -slow was given: pace the run, whoever watches
 }
 
 // run is the program with its arguments, its input and outputs, and a way
@@ -69,6 +73,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, interrupts fu
 	if opts.forceColor {
 		color.NoColor = false
 	}
+	opts.watched = stdout == color.Output && term.IsTerminal(int(os.Stdout.Fd()))
+	var trace io.Writer // stays a nil interface without -trace
+	if opts.tracePath == "-" {
+		// As "-" means in every Unix tool: the trace goes to standard
+		// output, and what a person reads to standard error.
+		trace, stdout, opts.watched = stdout, stderr, false
+	}
 	out := newAsyncWriter("standard output", stdout)
 	defer closeOutput(out, stderr, &code)
 	switch {
@@ -78,8 +89,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, interrupts fu
 	case opts.checkPath != "":
 		return checkTraceFile(opts.checkPath, out, stderr)
 	}
-	var trace io.Writer // stays a nil interface without -trace
-	if opts.tracePath != "" {
+	if opts.tracePath != "" && opts.tracePath != "-" {
 		file, err := openTrace(opts.tracePath)
 		if err != nil {
 			fmt.Fprintf(stderr, "raft: -trace: %s\n", escapeControl(err.Error()))
@@ -109,19 +119,50 @@ func perform(opts options, chosen []scenario, stdin io.Reader, out *asyncWriter,
 	}
 	stop := watchRun(interrupt, out.Failed(), trace.Failed())
 	defer stop.end()
+	onScreen := opts.console && onTerminal(stdin)
 	cfg := opts.cfg
+	cfg.Timing = timingFor(opts, onScreen)
 	if !opts.quiet {
-		cfg.Log, cfg.LogWidth = out.lossy(), terminalWidth()
+		cfg.Log, cfg.LogWidth = logOutput(out, cfg.Timing), terminalWidth()
 	}
 	switch {
 	case opts.experiment:
 		return experiment(opts, out, stop)
-	case opts.console && onTerminal(stdin):
+	case opts.replayPath != "":
+		return replay(opts.replayPath, cfg, out, stderr, stop)
+	case onScreen:
 		return interactiveOnTerminal(cfg, out, stop.abortSignal)
 	case opts.console:
 		return interactive(cfg, stdin, out, terminalWidth(), stop.abortSignal)
 	}
 	return tell(cfg, chosen, opts, out, stop)
+}
+
+// timingFor chooses the engine for a run: goroutines on the wall clock
+// with -realtime; else the lockstep engine, paced for a person who
+// watches (a console on a terminal, a log on one, or -slow asked for), and
+// unpaced, as fast as the CPU goes, for output that nobody watches as it
+// is written (-quiet, a file, a pipe). Paced or not, the same flags tell
+// the same story.
+func timingFor(opts options, onScreen bool) Timing {
+	switch {
+	case opts.realtime:
+		return RealTime
+	case onScreen, opts.slowGiven, opts.watched && !opts.quiet:
+		return Paced
+	}
+	return Unpaced
+}
+
+// logOutput is where the log goes: standard output's queue. In lockstep a
+// log line that finds the queue full waits for room, which delays the
+// run but cannot change it. In RealTime waiting would stall the nodes and
+// change the run, so a line that finds no room is dropped and counted.
+func logOutput(out *asyncWriter, timing Timing) io.Writer {
+	if timing == RealTime {
+		return out.lossy()
+	}
+	return out
 }
 
 // openTrace creates the trace file and tests it with an empty write, so
@@ -290,6 +331,8 @@ func newFlagSet(opts *options) *flag.FlagSet {
 		return nil
 	})
 	fs.BoolVar(&opts.console, "interactive", false, "run until told to stop, taking commands (crash, restart, partition, heal, ...) from standard input")
+	fs.BoolVar(&opts.realtime, "realtime", false, "run the nodes' goroutines on the wall clock, as the machine schedules them, instead of the deterministic engine: a seed no longer replays, and timers that fire late are named")
+	fs.StringVar(&opts.replayPath, "replay", "", "play again the runs recorded in the trace `FILE`: the same configuration, seed and operator's actions at the same times")
 	return fs
 }
 
@@ -302,9 +345,10 @@ Each trial: 5 nodes, messages delayed up to %s each way (a broadcast to all
 takes about 15 ms, as in the paper), heartbeats every half minimum timeout.
 Once the leader has led for three heartbeat rounds, it crashes at a random
 moment within its heartbeat interval, right after a round; the trial times
-how long the cluster is without a leader. %d trials per range, many at once.
+how long the cluster is without a leader. %d trials per range, many at once,
+each in simulated time: the seed replays the figures on any machine.
 `, opts.cfg.Seed, experimentLatency, opts.trials)
-	started, stopProbe := time.Now(), lagProbe()
+	started := time.Now()
 	unsafe := 0
 	for _, s := range runFigure16(stdout, opts.trials, opts.cfg.Seed, terminalWidth(), stop.abort) {
 		unsafe += s.unsafe
@@ -313,8 +357,7 @@ how long the cluster is without a leader. %d trials per range, many at once.
 		fmt.Fprintln(stdout, "\nInterrupted: the figures count only the trials that had finished.")
 	}
 	fmt.Fprintln(stdout)
-	writeHanging(stdout, "", fmt.Sprintf("The experiment took %s; timers ran up to %s late (a 1 ms ticker's longest gap).",
-		time.Since(started).Round(100*time.Millisecond), stopProbe().Round(time.Millisecond)), terminalWidth(), nil)
+	writeHanging(stdout, "", fmt.Sprintf("The experiment took %s.", time.Since(started).Round(100*time.Millisecond)), terminalWidth(), nil)
 	fmt.Fprintf(stdout, "Safety violations in all trials: %d.\n", unsafe)
 	if unsafe > 0 {
 		return exitViolation
@@ -372,6 +415,7 @@ func parseOptions(args []string) (options, []scenario, error) {
 	var given []string
 	fs.Visit(func(f *flag.Flag) { given = append(given, f.Name) })
 	opts.seedGiven = slices.Contains(given, "seed")
+	opts.slowGiven = slices.Contains(given, "slow")
 	if err := checkFlagsTogether(opts, given); err != nil {
 		return opts, nil, err
 	}
@@ -381,12 +425,11 @@ func parseOptions(args []string) (options, []scenario, error) {
 	if opts.checkPath != "" || opts.experiment {
 		return opts, nil, nil
 	}
-	switch {
-	case opts.verbose:
-		opts.cfg.LogDetail = LogMessages
-	case opts.heartbeats:
-		opts.cfg.LogDetail = LogHeartbeats
+	if opts.replayPath != "" {
+		opts.cfg.LogDetail = logDetail(opts)
+		return opts, nil, nil
 	}
+	opts.cfg.LogDetail = logDetail(opts)
 	if err := checkBounds(fs, opts.cfg); err != nil {
 		return opts, nil, err
 	}
@@ -395,6 +438,17 @@ func parseOptions(args []string) (options, []scenario, error) {
 	}
 	chosen, err := chooseScenarios(opts.scenario, opts.cfg)
 	return opts, chosen, err
+}
+
+// logDetail is what the log shows, as -v and -heartbeats ask.
+func logDetail(opts options) LogDetail {
+	switch {
+	case opts.verbose:
+		return LogMessages
+	case opts.heartbeats:
+		return LogHeartbeats
+	}
+	return LogElection
 }
 
 // A mode that tells no story takes only the flags it uses, and refuses
@@ -406,6 +460,7 @@ var modeFlags = []struct {
 }{
 	{"check", "reads a trace and runs no cluster", []string{"no-color", "color"}},
 	{"experiment", "runs the paper's setup", []string{"trials", "seed", "no-color", "color"}},
+	{"replay", "plays a trace's runs with their own configuration", []string{"trace", "quiet", "v", "heartbeats", "no-color", "color"}},
 }
 
 // checkFlagsTogether refuses flags that the chosen mode would ignore, a
@@ -425,7 +480,7 @@ func checkFlagsTogether(opts options, given []string) error {
 			}
 		}
 	}
-	for _, name := range []string{"scenario", "quiet", "experiment", "check"} {
+	for _, name := range []string{"scenario", "quiet", "experiment", "check", "replay"} {
 		if opts.console && isGiven[name] {
 			return fmt.Errorf("-%s does not go with -interactive, where you tell the story yourself", name)
 		}
@@ -437,6 +492,8 @@ func checkFlagsTogether(opts options, given []string) error {
 		return fmt.Errorf("-trials goes with -experiment")
 	case isGiven["check"] && opts.checkPath == "":
 		return fmt.Errorf("-check needs the name of a trace file")
+	case isGiven["replay"] && opts.replayPath == "":
+		return fmt.Errorf("-replay needs the name of a trace file")
 	case isGiven["trace"] && opts.tracePath == "":
 		return fmt.Errorf("-trace needs the name of a file to write")
 	case opts.trials < 1 || opts.trials > mostTrials:

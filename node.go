@@ -159,7 +159,7 @@ func (n *node) start() {
 	if n.electionTimeout == 0 {
 		n.electionTimeout = n.randomElectionTimeout()
 	}
-	n.electionTimer = n.clock.newTimer(n.electionTimeout)
+	n.electionTimer = n.clock.newTimer(n.id, "election timer", n.electionTimeout)
 	n.report(Event{Kind: EventRole, Cause: Cause{Rule: RuleStarted, Timeout: n.electionTimeout}})
 }
 
@@ -178,6 +178,7 @@ func (n *node) runCandidate() { n.runWithElectionTimer(n.role) }
 // is no longer role.
 func (n *node) runWithElectionTimer(role Role) {
 	for n.role == role {
+		n.clock.finishedStep() // the engine's hook (engine.go): this step is over
 		select {
 		case env := <-n.inbox:
 			n.handle(env)
@@ -194,12 +195,13 @@ func (n *node) runWithElectionTimer(role Role) {
 // it also checks, every minimum election timeout, that a majority still
 // answers; without it, quorumCheck stays nil, which switches that case off.
 func (n *node) runLeader() {
-	heartbeat := n.clock.newTimer(n.heartbeatInterval)
+	heartbeat := n.clock.newTimer(n.id, "heartbeat timer", n.heartbeatInterval)
 	defer heartbeat.Stop()
 	quorumCheck, stopQuorumCheck := n.startQuorumCheck()
 	defer stopQuorumCheck()
 	n.sendHeartbeats()
 	for n.role == Leader {
+		n.clock.finishedStep() // the engine's hook (engine.go): this step is over
 		select {
 		case env := <-n.inbox:
 			n.handle(env)

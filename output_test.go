@@ -44,6 +44,8 @@ func (s *stallingWriter) Write(p []byte) (int, error) {
 	return s.got.Write(p)
 }
 
+func (s *stallingWriter) String() string { return s.got.String() }
+
 // failingWriter takes limit bytes, then fails every write.
 type failingWriter struct {
 	limit int

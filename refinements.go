@@ -149,7 +149,7 @@ func (n *node) startQuorumCheck() (<-chan time.Time, func()) {
 	if !n.checkQuorum {
 		return nil, func() {}
 	}
-	n.quorumTimer = n.clock.newTimer(n.timeoutMin)
+	n.quorumTimer = n.clock.newTimer(n.id, "quorum check", n.timeoutMin)
 	return n.quorumTimer.C, func() { n.quorumTimer.Stop() }
 }
 

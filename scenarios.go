@@ -130,10 +130,16 @@ func (sc scenario) config(base Config) Config {
 	return cfg
 }
 
-// stage is where a scenario plays: its running cluster, how long the
-// script waits, and what ends it early. Only the script's goroutine uses it.
+// stage is where a scenario plays: its running cluster, the script's turn
+// as the engine's driver, how long the script waits, and what ends it
+// early. Only the script's goroutine uses it.
+//
+// The script is the engine's driver: while it looks at the cluster and
+// acts, nothing moves, so what it says of the cluster is true when it
+// says it, and the same seed plays the same story.
 type stage struct {
-	c *Cluster
+	c      *Cluster
+	driver *driver
 	// patience bounds every wait for the cluster to reach a state, so a
 	// run always ends even if, say, the network loses every message.
 	patience time.Duration
@@ -143,9 +149,6 @@ type stage struct {
 	// abort, when closed, ends the script early: the record of the run
 	// stops there, and every later pause and wait returns at once.
 	abort <-chan struct{}
-	// deadline is when the script's budget of real time runs out; no
-	// pause or wait lasts beyond it.
-	deadline time.Time
 }
 
 // stageTimes are the patience and the hold of a stage for cfg.
@@ -160,9 +163,8 @@ func (sc scenario) longest(base Config) time.Duration {
 }
 
 // scriptBudget is the longest a scenario's script may take on a cluster of
-// cfg, in real time. No script waits for more than three patiences and
-// pauses for more than four holds in all, and the stage holds every script
-// to that.
+// cfg, in real time when paced. No script waits for more than three
+// patiences and pauses for more than four holds in all.
 func scriptBudget(cfg Config) time.Duration {
 	patience, hold := stageTimes(cfg)
 	return time.Duration(float64(3*patience+4*hold) * max(cfg.Slowdown, 1))
@@ -183,17 +185,19 @@ func (sc scenario) play(cfg Config, abort <-chan struct{}) (*Cluster, error) {
 // run starts c, which sc.config built, plays the script on it, and stops
 // c when the script ends, or soon after abort closes.
 func (sc scenario) run(c *Cluster, abort <-chan struct{}) {
-	s := &stage{c: c, abort: abort, deadline: time.Now().Add(scriptBudget(c.cfg))}
+	s := &stage{c: c, abort: abort}
 	s.patience, s.hold = stageTimes(c.cfg)
 	c.Start()
 	defer c.Stop()
+	s.driver = c.clock.drive()
+	defer s.driver.release()
 	sc.script(s)
 }
 
 // say narrates a step of the script. The narration is an event, so that it
 // takes its place in the log among the nodes' own lines.
 func (s *stage) say(format string, args ...any) {
-	s.c.rec.record(Event{Kind: EventNote, Reason: fmt.Sprintf(format, args...)})
+	s.c.note(Event{Kind: EventNote, Reason: fmt.Sprintf(format, args...)})
 }
 
 // aborted reports whether the run was told to stop, and if so ends the
@@ -209,46 +213,15 @@ func (s *stage) aborted() bool {
 
 // pause lets the cluster run on its own for d of protocol time.
 func (s *stage) pause(d time.Duration) {
-	timer := s.c.clock.newTimer(d)
-	defer timer.Stop()
-	budget := time.NewTimer(time.Until(s.deadline))
-	defer budget.Stop()
-	select {
-	case <-timer.C:
-	case <-budget.C:
-	case <-s.abort:
-	}
+	s.driver.sleep(d, s.abort)
 	s.aborted()
 }
 
-// waitFor polls cond until it holds or patience runs out, and reports
-// whether it held.
+// waitFor lets the cluster run until cond holds or patience runs out, and
+// reports whether it held.
 func (s *stage) waitFor(cond func() bool) bool {
-	deadline := time.Now().Add(s.c.clock.real(s.patience))
-	if deadline.After(s.deadline) {
-		deadline = s.deadline
-	}
-	held := pollUntil(deadline, s.abort, cond)
+	held := s.driver.until(s.patience, s.abort, cond)
 	return !s.aborted() && held
-}
-
-// pollUntil checks cond every millisecond until it holds, the deadline
-// passes or abort closes, and reports whether it held. A nil abort never
-// closes.
-func pollUntil(deadline time.Time, abort <-chan struct{}, cond func() bool) bool {
-	poll := time.NewTicker(time.Millisecond)
-	defer poll.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		select {
-		case <-poll.C:
-		case <-abort:
-			return false
-		}
-	}
-	return true
 }
 
 // awaitLeader waits for a leader of a term after term, and narrates why

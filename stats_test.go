@@ -72,7 +72,9 @@ func coldStart(cfg Config) trialResult {
 	defer c.Stop()
 	tw.armed = true // no node runs yet, so nothing else reads it
 	c.Start()
-	return awaitMeasurement(c, tw, 0)
+	d := c.clock.drive()
+	defer d.release()
+	return awaitMeasurement(d, c, tw, 0)
 }
 
 // From a cold start, every node's timer starts together, so the first

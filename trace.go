@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"strings"
 	"time"
@@ -20,28 +21,31 @@ import (
 // traceLine is one event as the trace stores it. Fields that do not apply
 // to the event are left out of its JSON.
 type traceLine struct {
-	AtMs      float64   `json:"at_ms"` // milliseconds since the cluster started
-	Node      int       `json:"node,omitempty"`
-	Term      uint64    `json:"term,omitempty"`
-	Event     EventKind `json:"event"`
-	Role      string    `json:"role,omitempty"`      // role: the node's new role
-	VotedFor  int       `json:"voted_for,omitempty"` // role, vote, restart
-	Candidate int       `json:"candidate,omitempty"` // vote
-	Granted   *bool     `json:"granted,omitempty"`   // vote
-	Leader    int       `json:"leader,omitempty"`    // follow
-	From      int       `json:"from,omitempty"`      // send, recv, drop
-	To        int       `json:"to,omitempty"`        // send, recv, drop
-	Msg       string    `json:"msg,omitempty"`       // send, recv, drop: the message's kind
-	Groups    [][]int   `json:"groups,omitempty"`    // partition
-	Nodes     int       `json:"nodes,omitempty"`     // start
-	Reason    string    `json:"reason,omitempty"`
-	Cause     string    `json:"cause,omitempty"` // the rule behind a node's step, when the run names it
+	AtMs      float64      `json:"at_ms"` // milliseconds since the cluster started
+	Node      int          `json:"node,omitempty"`
+	Term      uint64       `json:"term,omitempty"`
+	Event     EventKind    `json:"event"`
+	Role      string       `json:"role,omitempty"`      // role: the node's new role
+	VotedFor  int          `json:"voted_for,omitempty"` // role, vote, restart
+	Candidate int          `json:"candidate,omitempty"` // vote
+	Granted   *bool        `json:"granted,omitempty"`   // vote
+	Leader    int          `json:"leader,omitempty"`    // follow
+	From      int          `json:"from,omitempty"`      // send, recv, drop
+	To        int          `json:"to,omitempty"`        // send, recv, drop
+	Msg       string       `json:"msg,omitempty"`       // send, recv, drop: the message's kind
+	Groups    [][]int      `json:"groups,omitempty"`    // partition
+	Nodes     int          `json:"nodes,omitempty"`     // start
+	Config    *traceConfig `json:"config,omitempty"`    // start: what -replay needs
+	DropRate  *float64     `json:"drop_rate,omitempty"` // loss: the new rate
+	LateMs    float64      `json:"late_ms,omitempty"`   // late: by how much
+	Reason    string       `json:"reason,omitempty"`
+	Cause     string       `json:"cause,omitempty"` // the rule behind a node's step, when the run names it
 }
 
 // newTraceLine is ev as the trace stores it.
 func newTraceLine(ev Event) traceLine {
 	line := traceLine{
-		AtMs:      float64(ev.At) / float64(time.Millisecond),
+		AtMs:      milliseconds(ev.At),
 		Node:      ev.Node,
 		Term:      ev.Term,
 		Event:     ev.Kind,
@@ -51,8 +55,15 @@ func newTraceLine(ev Event) traceLine {
 		To:        ev.To,
 		Groups:    ev.Groups,
 		Nodes:     ev.Nodes,
+		LateMs:    milliseconds(ev.Late),
 		Reason:    ev.Reason,
 		Cause:     ev.Cause.Rule.String(),
+	}
+	if ev.Config != nil {
+		line.Config = newTraceConfig(*ev.Config)
+	}
+	if ev.Kind == EventLoss {
+		line.DropRate = &ev.DropRate
 	}
 	switch ev.Kind {
 	case EventRole:
@@ -75,8 +86,8 @@ func newTraceLine(ev Event) traceLine {
 // line has passed validate, so its role, if any, is known.
 func (line traceLine) event() Event {
 	role, _ := roleNamed(line.Role)
-	return Event{
-		At:        time.Duration(line.AtMs * float64(time.Millisecond)),
+	ev := Event{
+		At:        fromMilliseconds(line.AtMs),
 		Kind:      line.Event,
 		Node:      line.Node,
 		Term:      line.Term,
@@ -89,8 +100,99 @@ func (line traceLine) event() Event {
 		To:        line.To,
 		Groups:    line.Groups,
 		Nodes:     line.Nodes,
+		Late:      fromMilliseconds(line.LateMs),
 		Reason:    line.Reason,
 	}
+	if line.DropRate != nil {
+		ev.DropRate = *line.DropRate
+	}
+	return ev
+}
+
+// milliseconds is d as the trace writes times: a number of milliseconds.
+// A float64 holds every nanosecond of a run of weeks exactly enough that
+// fromMilliseconds gives d back, which -replay needs.
+func milliseconds(d time.Duration) float64 {
+	return float64(d) / float64(time.Millisecond)
+}
+
+// fromMilliseconds is the duration a trace's number of milliseconds
+// stands for, to the nearest nanosecond.
+func fromMilliseconds(ms float64) time.Duration {
+	return time.Duration(math.Round(ms * float64(time.Millisecond)))
+}
+
+// traceConfig is a cluster's Config as a start event records it: every
+// field that shapes the run, so that -replay can build the cluster again.
+// Durations are written as Go writes them ("150ms"), which reads back
+// exactly.
+type traceConfig struct {
+	Nodes         int      `json:"nodes"`
+	TimeoutMin    string   `json:"timeout_min"`
+	TimeoutMax    string   `json:"timeout_max"`
+	Heartbeat     string   `json:"heartbeat"`
+	Latency       string   `json:"latency"`
+	DropRate      float64  `json:"drop_rate"`
+	Seed          uint64   `json:"seed"`
+	FirstTimeouts []string `json:"first_timeouts,omitempty"`
+	PreVote       bool     `json:"prevote,omitempty"`
+	CheckQuorum   bool     `json:"checkquorum,omitempty"`
+	Break         string   `json:"break,omitempty"`
+	Slowdown      float64  `json:"slow,omitempty"`
+	// RealTime: the run had goroutines on the wall clock, and does not
+	// replay exactly. Paced or not, a lockstep run is the same story.
+	RealTime bool `json:"realtime,omitempty"`
+}
+
+// newTraceConfig is cfg as a start event records it.
+func newTraceConfig(cfg Config) *traceConfig {
+	tc := &traceConfig{
+		Nodes:       cfg.Nodes,
+		TimeoutMin:  cfg.ElectionTimeoutMin.String(),
+		TimeoutMax:  cfg.ElectionTimeoutMax.String(),
+		Heartbeat:   cfg.HeartbeatInterval.String(),
+		Latency:     cfg.MaxLatency.String(),
+		DropRate:    cfg.DropRate,
+		Seed:        cfg.Seed,
+		PreVote:     cfg.PreVote,
+		CheckQuorum: cfg.CheckQuorum,
+		Break:       string(cfg.Break),
+		Slowdown:    cfg.Slowdown,
+		RealTime:    cfg.Timing == RealTime,
+	}
+	for _, d := range cfg.FirstTimeouts {
+		tc.FirstTimeouts = append(tc.FirstTimeouts, d.String())
+	}
+	return tc
+}
+
+// config is the Config tc records, with no log or trace, or an error
+// naming the field that no run could have written.
+func (tc *traceConfig) config() (Config, error) {
+	cfg := Config{Nodes: tc.Nodes, DropRate: tc.DropRate, Seed: tc.Seed, PreVote: tc.PreVote,
+		CheckQuorum: tc.CheckQuorum, Break: Breakage(tc.Break), Slowdown: tc.Slowdown}
+	var err error
+	for _, f := range []struct {
+		name string
+		text string
+		into *time.Duration
+	}{{"timeout_min", tc.TimeoutMin, &cfg.ElectionTimeoutMin}, {"timeout_max", tc.TimeoutMax, &cfg.ElectionTimeoutMax},
+		{"heartbeat", tc.Heartbeat, &cfg.HeartbeatInterval}, {"latency", tc.Latency, &cfg.MaxLatency}} {
+		if *f.into, err = time.ParseDuration(f.text); err != nil {
+			return cfg, fmt.Errorf("config's %q is not a duration: %q", f.name, f.text)
+		}
+	}
+	for _, text := range tc.FirstTimeouts {
+		d, err := time.ParseDuration(text)
+		if err != nil {
+			return cfg, fmt.Errorf("config's \"first_timeouts\" holds %q, not a duration", text)
+		}
+		cfg.FirstTimeouts = append(cfg.FirstTimeouts, d)
+	}
+	if tc.RealTime {
+		cfg.Timing = RealTime
+	}
+	return cfg, cfg.validate()
 }
 
 // roleNamed is the Role whose String is name. Leader is the last role,
@@ -249,6 +351,8 @@ var traceEvents = map[EventKind]eventFields{
 	EventLoss:      {},
 	EventNote:      {},
 	EventOperator:  {},
+	EventLate:      {node: true},
+	EventStop:      {},
 }
 
 // traceMessages names every message a trace may mention.
@@ -298,6 +402,10 @@ func (line traceLine) validateShape(needs eventFields) error {
 		return fmt.Errorf("a %s event concerns the whole cluster, not node %d", line.Event, line.Node)
 	case needs.nodes != (line.Nodes != 0):
 		return fmt.Errorf("\"nodes\" belongs on a start event, which needs it, and on no other")
+	case line.Config != nil && line.Event != EventStart:
+		return fmt.Errorf("\"config\" belongs on a start event, and on no other")
+	case line.Config != nil && line.Config.Nodes != line.Nodes:
+		return fmt.Errorf("the config's \"nodes\" is %d, the start event's %d", line.Config.Nodes, line.Nodes)
 	case needs.groups != (line.Groups != nil):
 		return fmt.Errorf("\"groups\" belongs on a partition event, which needs it, and on no other")
 	case needs.role && line.Role == "":

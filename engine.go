@@ -1,0 +1,614 @@
+// engine.go is the cluster's one clock, and by default the engine that runs
+// the cluster in simulated time. Every timer of the nodes, every message in
+// flight and every timestamp of the log and the trace comes from it.
+//
+// In lockstep (the default) the engine hands one event, a timer or a
+// delivery, to one node at a time, in the order of its due time and then of
+// its creation, waits until that node has finished its step, and only then
+// moves time on to the next event. Nothing else decides the order, so the
+// same flags and seed tell the same story on any machine at any load. A run
+// a person watches is paced: protocol time follows the time package's clock,
+// 1:1 or Slowdown times slower, and a machine too busy to keep up delays the
+// picture, never the story. A run nobody watches is unpaced and goes as fast
+// as the CPU allows. Inside a testing/synctest bubble the time package's
+// clock is the bubble's, so a test sleeps and the cluster runs meanwhile.
+//
+// With RealTime the engine is only a clock: it fires each timer and
+// delivery when the wall clock reaches it, the nodes' goroutines run as the
+// Go scheduler runs them, and a timer that fires late is reported, so that
+// a live leader deposed by a busy machine is explained.
+//
+// The protocol learns of the engine through one hook, clock.finishedStep,
+// which a node calls where it waits for its next message or timer.
+
+package main
+
+import (
+	"container/heap"
+	"sync"
+	"time"
+)
+
+// Timing is how a cluster's time relates to the wall clock.
+type Timing int
+
+const (
+	// Paced runs the cluster in lockstep, with protocol time following the
+	// time package's clock (slowed by Config.Slowdown): for a run a person
+	// watches, and for tests in a synctest bubble.
+	Paced Timing = iota
+	// Unpaced runs the cluster in lockstep as fast as the CPU goes. Time
+	// moves only while a driver (a scenario's script, a piped console, a
+	// replay, an experiment's trial) sleeps, so nothing runs away.
+	Unpaced
+	// RealTime runs the nodes' goroutines freely on the wall clock, as the
+	// machine's scheduler runs them: a seed then no longer replays a run.
+	RealTime
+)
+
+func (t Timing) String() string {
+	switch t {
+	case Paced:
+		return "paced"
+	case Unpaced:
+		return "unpaced"
+	case RealTime:
+		return "realtime"
+	}
+	return "Timing(?)"
+}
+
+// lateBy is how late, in real time, a timer may fire in RealTime before the
+// engine reports it: a healthy machine fires timers well within it.
+const lateBy = 5 * time.Millisecond
+
+// Classes of the engine's events. At one due time every protocol event
+// (a timer or a delivery) fires before a driver wakes, so that a driver
+// always acts on a cluster with nothing left to do at that moment.
+const (
+	protocolEvent = 0
+	driverWake    = 1
+)
+
+// clock is the engine. Its methods are safe from any goroutine.
+type clock struct {
+	timing   Timing
+	slowdown float64 // real time per unit of protocol time, at least 1
+	// late, in RealTime, reports a timer that fired more than lateBy late;
+	// the engine calls it with no lock held.
+	late func(owner int, name string, by time.Duration)
+
+	mu      sync.Mutex
+	changed *sync.Cond    // broadcast at every change that could let someone go on
+	kick    chan struct{} // holds one signal for the engine's goroutine after a change
+	at      time.Duration // lockstep: the protocol time of the last event or action
+	origin  time.Time     // pacing: when protocol time was last anchored to the time package's clock
+	base    time.Duration // pacing: the protocol time at origin
+	paused  bool
+	queue   timerQueue // every timer set and not yet fired or stopped
+	created uint64     // timers ever created: each one's tie-break
+	busy    int        // lockstep: nodes (and the engine) in the middle of a step
+	awake   int        // lockstep: drivers awake; 0 or 1
+	sleeper int        // drivers' wakes in the queue
+	running bool       // the engine's goroutine was started
+	stopped bool
+	halt    chan struct{} // closed by stop
+	exited  chan struct{} // closed by the engine's goroutine as it returns
+}
+
+// newClock makes a clock at protocol time 0, for timing with slowdown.
+func newClock(timing Timing, slowdown float64) *clock {
+	k := &clock{timing: timing, slowdown: max(slowdown, 1), origin: time.Now(),
+		kick: make(chan struct{}, 1), halt: make(chan struct{}), exited: make(chan struct{})}
+	k.changed = sync.NewCond(&k.mu)
+	return k
+}
+
+// lockstep reports whether the engine runs one step at a time.
+func (k *clock) lockstep() bool { return k.timing != RealTime }
+
+// start starts the engine's goroutine, which stop ends.
+func (k *clock) start() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.running && !k.stopped {
+		k.running = true
+		k.origin = time.Now()
+		go k.run()
+	}
+}
+
+// stop ends the engine: no event fires after it returns, every wait on the
+// engine returns, and its goroutine has exited.
+func (k *clock) stop() {
+	k.mu.Lock()
+	if !k.stopped {
+		k.stopped = true
+		close(k.halt)
+		k.signal()
+	}
+	running := k.running
+	k.mu.Unlock()
+	if running {
+		<-k.exited
+	}
+}
+
+// signal tells every waiter that something changed. The caller holds k.mu.
+func (k *clock) signal() {
+	k.changed.Broadcast()
+	select {
+	case k.kick <- struct{}{}:
+	default:
+	}
+}
+
+// run is the engine's goroutine: it fires each event when its time comes
+// and, in lockstep, only once every node has finished its step.
+func (k *clock) run() {
+	defer close(k.exited)
+	pacer := time.NewTimer(0)
+	pacer.Stop()
+	defer pacer.Stop()
+	for {
+		k.mu.Lock()
+		if k.stopped {
+			k.mu.Unlock()
+			return
+		}
+		wait, ready := k.nextDue()
+		var fired func()
+		if ready {
+			fired = k.fireNext()
+		}
+		k.mu.Unlock()
+		if ready {
+			fired()
+			continue
+		}
+		var paced <-chan time.Time
+		if wait > 0 {
+			pacer.Reset(wait)
+			paced = pacer.C
+		}
+		select {
+		case <-k.kick:
+		case <-paced:
+		}
+		pacer.Stop()
+	}
+}
+
+// nextDue says whether the first event in the queue may fire now, and if
+// not, how long in real time to wait before looking again (0: until
+// something changes). The caller holds k.mu.
+func (k *clock) nextDue() (wait time.Duration, ready bool) {
+	if k.lockstep() && (k.busy > 0 || k.awake > 0) || k.paused || len(k.queue) == 0 {
+		return 0, false
+	}
+	if k.timing == Unpaced {
+		// Nobody watches: time runs only while a driver waits for it.
+		return 0, k.sleeper > 0
+	}
+	if ahead := k.queue[0].due - k.pacedNow(); ahead > 0 {
+		return k.real(ahead), false
+	}
+	return 0, true
+}
+
+// fireNext takes the first event off the queue and fires it. It returns
+// what remains to be done without the lock: a delivery, or a report of a
+// late timer. The caller holds k.mu.
+func (k *clock) fireNext() func() {
+	t := heap.Pop(&k.queue).(*clockTimer)
+	if k.lockstep() {
+		k.at = max(k.at, t.due)
+	}
+	switch {
+	case t.wake != nil:
+		if k.lockstep() {
+			k.sleeper--
+			k.awake++ // the driver's turn: the engine waits for it
+		}
+		close(t.wake)
+	case t.fn != nil:
+		if !k.lockstep() {
+			return t.fn
+		}
+		k.busy++ // the engine's own step: the delivery, under way
+		return func() {
+			t.fn()
+			k.finishedStep()
+		}
+	case k.lockstep():
+		k.busy++           // the node that owns the timer takes a step
+		t.c <- time.Time{} // never blocks: the node read the last firing in its step
+	default:
+		select {
+		case t.c <- time.Now():
+		default: // an earlier firing is still unread; one is enough
+		}
+		if by := k.real(k.pacedNow() - t.due); by > lateBy && k.late != nil {
+			return func() { k.late(t.owner, t.name, k.protocol(by)) }
+		}
+	}
+	return func() {}
+}
+
+// finishedStep is the engine's hook in the protocol: a node calls it each
+// time it has finished a step and is about to wait for its next message or
+// timer. In lockstep the engine waits for it before it moves on; in
+// RealTime it does nothing.
+func (k *clock) finishedStep() {
+	if !k.lockstep() {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.busy--
+	k.signal()
+}
+
+// wake notes that a node is about to take a step the engine did not fire:
+// a new incarnation starting, or a message put in its inbox. The node's
+// finishedStep ends the step.
+func (k *clock) wake() {
+	if !k.lockstep() {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.busy++
+}
+
+// settle waits until every node has finished its step, so that what an
+// operator does next happens after what it has done so far.
+func (k *clock) settle() {
+	if !k.lockstep() {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.untilSettled()
+}
+
+// untilSettled is settle for a caller that holds k.mu.
+func (k *clock) untilSettled() {
+	for k.busy > 0 && !k.stopped {
+		k.changed.Wait()
+	}
+}
+
+// catchUp fires, one at a time and each step settled, every protocol event
+// due by limit, and brings the engine's time to limit. The caller holds
+// k.mu and is the one driver awake, so the engine's goroutine waits.
+func (k *clock) catchUp(limit time.Duration) {
+	for !k.stopped && !k.paused && len(k.queue) > 0 && k.queue[0].due <= limit && k.queue[0].wake == nil {
+		fired := k.fireNext()
+		k.mu.Unlock()
+		fired()
+		k.mu.Lock()
+		k.untilSettled()
+	}
+	k.at = max(k.at, limit)
+}
+
+// act runs an operator's action (a crash, a partition, a narration) at a
+// quiet moment of protocol time: after every event due by then has fired
+// and every step it caused has finished. A driver acts at the time it woke
+// at; anyone else acts at the paced time of the call. When act returns,
+// every step the action caused has finished too.
+func (k *clock) act(action func()) {
+	if !k.lockstep() {
+		action()
+		return
+	}
+	k.mu.Lock()
+	if k.awake > 0 {
+		// The driver awake is the caller: the cluster's operator acts on
+		// its own turn, one action after another.
+		k.catchUp(k.at)
+		k.mu.Unlock()
+		action()
+		k.settle()
+		return
+	}
+	k.mu.Unlock()
+	d := k.drive()
+	defer d.release()
+	action()
+	k.settle()
+}
+
+// driver is the turn of an operator that acts on the cluster in protocol
+// time: a scenario's script, a console, a replay, an experiment's trial. In
+// lockstep, while a driver is awake the engine stands still; it runs only
+// while the driver sleeps. One driver is awake at a time, and the cluster's
+// methods, called while one is, are taken to be its own.
+type driver struct {
+	k *clock
+}
+
+// drive makes the caller the engine's driver, once the engine is between
+// steps and no other driver is awake. Paced, it first catches the cluster
+// up with the time package's clock.
+func (k *clock) drive() *driver {
+	d := &driver{k: k}
+	if !k.lockstep() {
+		return d
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for (k.busy > 0 || k.awake > 0) && !k.stopped {
+		k.changed.Wait()
+	}
+	k.awake++
+	limit := k.at
+	if k.timing == Paced {
+		limit = max(limit, k.pacedNow())
+	}
+	k.catchUp(limit)
+	return d
+}
+
+// release ends the driver's turn: the engine runs on without it.
+func (d *driver) release() {
+	k := d.k
+	if !k.lockstep() {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.awake--
+	k.signal()
+}
+
+// sleep lets the cluster run for protocol duration dur while the driver
+// waits, and reports whether it did: false if abort closed or the engine
+// stopped first. A nil abort never closes. Sleeping for 0 does nothing.
+func (d *driver) sleep(dur time.Duration, abort <-chan struct{}) bool {
+	k := d.k
+	if dur <= 0 {
+		return !closed(abort) && !k.isStopped()
+	}
+	k.mu.Lock()
+	t := &clockTimer{k: k, wake: make(chan struct{}), index: -1}
+	k.schedule(t, dur, driverWake)
+	if k.lockstep() {
+		k.sleeper++
+		k.awake-- // the engine runs while the driver sleeps
+	}
+	k.signal()
+	k.mu.Unlock()
+	select {
+	case <-t.wake:
+		return true
+	case <-abort:
+	case <-k.halt:
+	}
+	// Woken by neither: take the wake back, unless it fired meanwhile.
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if t.index >= 0 {
+		heap.Remove(&k.queue, t.index)
+		if k.lockstep() {
+			k.sleeper--
+			k.awake++
+		}
+	}
+	return false
+}
+
+// pollEvery is how often, in protocol time, until looks at its condition.
+const pollEvery = time.Millisecond
+
+// until lets the cluster run, looking at cond every pollEvery of protocol
+// time, until cond holds or patience has passed, and reports whether it
+// held. Each look comes between the engine's steps, so a condition that
+// holds holds still when until returns.
+func (d *driver) until(patience time.Duration, abort <-chan struct{}, cond func() bool) bool {
+	for waited := time.Duration(0); !cond(); waited += pollEvery {
+		if waited >= patience || !d.sleep(pollEvery, abort) {
+			return false
+		}
+	}
+	return true
+}
+
+// isStopped reports whether stop has been called.
+func (k *clock) isStopped() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.stopped
+}
+
+// now is the protocol time since the clock started: in lockstep the time of
+// the event or action under way, in RealTime the paced wall clock.
+func (k *clock) now() time.Duration {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.current()
+}
+
+// current is now for a caller that holds k.mu.
+func (k *clock) current() time.Duration {
+	if k.lockstep() {
+		return k.at
+	}
+	return k.pacedNow()
+}
+
+// pacedNow is the protocol time the time package's clock has reached:
+// real time since the anchor divided by the slowdown, standing still while
+// paused. The caller holds k.mu.
+func (k *clock) pacedNow() time.Duration {
+	if k.paused {
+		return k.base
+	}
+	return k.base + k.protocol(time.Since(k.origin))
+}
+
+// real is how long protocol duration d lasts in real time.
+func (k *clock) real(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * k.slowdown)
+}
+
+// protocol is how much protocol time real duration d is.
+func (k *clock) protocol(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / k.slowdown)
+}
+
+// isPaused reports whether protocol time stands still.
+func (k *clock) isPaused() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.paused
+}
+
+// pause stops protocol time: no event fires until resume. It reports
+// whether the clock was running.
+func (k *clock) pause() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.paused {
+		return false
+	}
+	k.base = k.current()
+	k.paused = true
+	k.signal()
+	return true
+}
+
+// resume starts protocol time again where pause left it. It reports
+// whether the clock was paused.
+func (k *clock) resume() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.paused {
+		return false
+	}
+	k.origin, k.paused = time.Now(), false
+	k.signal()
+	return true
+}
+
+// clockTimer is one event in the engine's queue: a node's timer, which
+// sends on C; a message in flight, which runs fn; or a driver's wake.
+type clockTimer struct {
+	k     *clock
+	C     <-chan time.Time // a node's timer: fires here; nil otherwise
+	c     chan time.Time   // C, for the engine to send on
+	owner int              // the node whose timer it is, and the timer's
+	name  string           // name, for a report that it fired late
+	fn    func()           // a message's delivery
+	wake  chan struct{}    // a driver's sleep: closed when it is over
+	// Guarded by k.mu:
+	due   time.Duration // the protocol time it fires at
+	class int           // protocolEvent or driverWake: the first tie-break
+	seq   uint64        // the order it was set in: the second tie-break
+	index int           // its place in the queue; -1 when not queued
+}
+
+// newTimer starts node owner's timer, called name, which sends on C once
+// protocol duration d has passed.
+func (k *clock) newTimer(owner int, name string, d time.Duration) *clockTimer {
+	c := make(chan time.Time, 1)
+	t := &clockTimer{k: k, C: c, c: c, owner: owner, name: name, index: -1}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.schedule(t, d, protocolEvent)
+	return t
+}
+
+// afterFunc runs f once protocol duration d has passed: on the engine's
+// goroutine, and in lockstep as a step of its own.
+func (k *clock) afterFunc(d time.Duration, f func()) *clockTimer {
+	t := &clockTimer{k: k, fn: f, index: -1}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.schedule(t, d, protocolEvent)
+	return t
+}
+
+// schedule queues t to fire after protocol duration d. The caller holds
+// k.mu.
+func (k *clock) schedule(t *clockTimer, d time.Duration, class int) {
+	k.created++
+	t.due, t.class, t.seq = k.current()+d, class, k.created
+	heap.Push(&k.queue, t)
+	k.signal()
+}
+
+// Reset makes the timer fire once protocol duration d has passed from now.
+// As with a Go 1.23 time.Timer, a firing sent on C and not yet received is
+// discarded.
+func (t *clockTimer) Reset(d time.Duration) {
+	k := t.k
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	t.unqueue()
+	k.schedule(t, d, protocolEvent)
+}
+
+// Stop keeps the timer from firing. It reports whether it did: false if
+// the timer had already fired or been stopped.
+func (t *clockTimer) Stop() bool {
+	k := t.k
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return t.unqueue()
+}
+
+// unqueue takes the timer off the queue and discards an unread firing. It
+// reports whether the timer was queued. The caller holds k.mu.
+func (t *clockTimer) unqueue() bool {
+	if t.c != nil {
+		select {
+		case <-t.c:
+		default:
+		}
+	}
+	if t.index < 0 {
+		return false
+	}
+	heap.Remove(&t.k.queue, t.index)
+	return true
+}
+
+// timerQueue is the engine's queue, ordered by due time, then class, then
+// the order the timers were set in: a total order that no goroutine's
+// timing can change. It implements heap.Interface.
+type timerQueue []*clockTimer
+
+func (q timerQueue) Len() int { return len(q) }
+
+func (q timerQueue) Less(i, j int) bool {
+	a, b := q[i], q[j]
+	if a.due != b.due {
+		return a.due < b.due
+	}
+	if a.class != b.class {
+		return a.class < b.class
+	}
+	return a.seq < b.seq
+}
+
+func (q timerQueue) Swap(i, j int) {
+	q[i], q[j] = q[j], q[i]
+	q[i].index, q[j].index = i, j
+}
+
+func (q *timerQueue) Push(x any) {
+	t := x.(*clockTimer)
+	t.index = len(*q)
+	*q = append(*q, t)
+}
+
+func (q *timerQueue) Pop() any {
+	old := *q
+	t := old[len(old)-1]
+	old[len(old)-1] = nil
+	t.index = -1
+	*q = old[:len(old)-1]
+	return t
+}

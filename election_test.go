@@ -31,11 +31,27 @@ func newTestCluster(t *testing.T, cfg Config) *Cluster {
 	return c
 }
 
-// startCluster builds and starts a cluster inside the calling test's bubble,
-// with a log of all its events. When the test ends it stops the cluster
-// (cleanups run inside the bubble, before it checks that no goroutine is
-// left) and fails the test if the safety checker saw any violation.
-func startCluster(t *testing.T, cfg Config) (*Cluster, *eventLog) {
+// startCluster builds and starts a cluster inside the calling test's
+// bubble. When the test ends it stops the cluster (cleanups run inside the
+// bubble, before it checks that no goroutine is left) and fails the test
+// if the safety checker saw any violation.
+func startCluster(t *testing.T, cfg Config) *Cluster {
+	t.Helper()
+	c := newTestCluster(t, cfg)
+	t.Cleanup(func() {
+		c.Stop()
+		for _, v := range c.Violations() {
+			t.Error(v)
+		}
+	})
+	c.Start()
+	return c
+}
+
+// startLoggedCluster is startCluster with a log of every event, for a
+// test that reads it. (A test that does not read it should not keep it:
+// a long run's log grows without end.)
+func startLoggedCluster(t *testing.T, cfg Config) (*Cluster, *eventLog) {
 	t.Helper()
 	c := newTestCluster(t, cfg)
 	t.Cleanup(func() {
@@ -185,7 +201,7 @@ func forEachCluster(t *testing.T, sizes []int, seeds int, check func(t *testing.
 // ones keep them from standing, so the term holds.
 func TestNormalElection(t *testing.T) {
 	forEachCluster(t, []int{3, 5}, 20, func(t *testing.T, cfg Config) {
-		c, events := startCluster(t, cfg)
+		c, events := startLoggedCluster(t, cfg)
 		leader, term := awaitLeader(t, c, 0, 500*time.Millisecond)
 		synctest.Wait() // the first heartbeats have arrived
 		followers := events.matching(func(ev Event) bool {
@@ -214,7 +230,7 @@ func TestNormalElection(t *testing.T) {
 // disturbing the new leader.
 func TestReelectionAfterLeaderCrash(t *testing.T) {
 	forEachCluster(t, []int{3, 5}, 20, func(t *testing.T, cfg Config) {
-		c, _ := startCluster(t, cfg)
+		c := startCluster(t, cfg)
 		old, term := awaitLeader(t, c, 0, 500*time.Millisecond)
 		time.Sleep(time.Second)
 
@@ -250,7 +266,7 @@ func TestReelectionAfterLeaderCrash(t *testing.T) {
 func TestSplitVote(t *testing.T) {
 	forEachCluster(t, []int{3, 5}, 20, func(t *testing.T, cfg Config) {
 		splitVoteConfig(&cfg)
-		c, events := startCluster(t, cfg)
+		c, events := startLoggedCluster(t, cfg)
 		_, term := awaitLeader(t, c, 1, 3*time.Second)
 
 		stood := events.matching(func(ev Event) bool {
@@ -280,7 +296,7 @@ func TestSplitVote(t *testing.T) {
 // carries the higher term, and the old leader steps down.
 func TestStaleLeaderStepsDownAfterHeal(t *testing.T) {
 	forEachCluster(t, []int{3, 5}, 20, func(t *testing.T, cfg Config) {
-		c, events := startCluster(t, cfg)
+		c, events := startLoggedCluster(t, cfg)
 		old, term := awaitLeader(t, c, 0, 500*time.Millisecond)
 
 		minority, majority := splitAround(old, cfg.Nodes)
@@ -515,7 +531,7 @@ func TestLogUpToDateCheck(t *testing.T) {
 func TestCrashedNodeReceivesNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := clusterConfig(5, 1)
-		c, events := startCluster(t, cfg)
+		c, events := startLoggedCluster(t, cfg)
 		leader, _ := awaitLeader(t, c, 0, 500*time.Millisecond)
 		victim := leader%cfg.Nodes + 1 // a follower
 
@@ -543,7 +559,7 @@ func TestCrashedNodeReceivesNothing(t *testing.T) {
 func TestRestartKeepsTermAndVote(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := clusterConfig(5, 1)
-		c, _ := startCluster(t, cfg)
+		c := startCluster(t, cfg)
 		leader, term := awaitLeader(t, c, 0, 500*time.Millisecond)
 		voter := leader%cfg.Nodes + 1
 		before := c.Status()[voter-1]
@@ -573,7 +589,7 @@ func TestRestartKeepsTermAndVote(t *testing.T) {
 func TestWholeClusterMajorityRequired(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := clusterConfig(5, 1)
-		c, _ := startCluster(t, cfg)
+		c := startCluster(t, cfg)
 		leader, _ := awaitLeader(t, c, 0, 500*time.Millisecond)
 		down := []int{leader, leader%5 + 1, (leader+1)%5 + 1}
 		for _, id := range down {
@@ -602,7 +618,7 @@ func TestWholeClusterMajorityRequired(t *testing.T) {
 // state, so the recorder must hear of every vote before its reply goes out.
 func TestVoteReportedBeforeReply(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, events := startCluster(t, clusterConfig(5, 1))
+		c, events := startLoggedCluster(t, clusterConfig(5, 1))
 		awaitLeader(t, c, 0, 500*time.Millisecond)
 		c.Stop()
 
@@ -632,7 +648,7 @@ func TestVoteReportedBeforeReply(t *testing.T) {
 func TestPartitionIsolatesUnnamedNodes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := clusterConfig(5, 1)
-		c, events := startCluster(t, cfg)
+		c, events := startLoggedCluster(t, cfg)
 		if err := c.Partition([]int{1, 2, 3}); err != nil {
 			t.Fatal(err)
 		}
@@ -795,7 +811,7 @@ func TestFirstTimeoutsApplyOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := clusterConfig(3, 1)
 		cfg.FirstTimeouts = []time.Duration{290 * time.Millisecond, 160 * time.Millisecond, 280 * time.Millisecond}
-		c, events := startCluster(t, cfg)
+		c, events := startLoggedCluster(t, cfg)
 		leader, _ := awaitLeader(t, c, 0, 500*time.Millisecond)
 		stood := events.matching(func(ev Event) bool { return ev.Kind == EventRole && ev.Role == Candidate })
 		if leader != 2 || len(stood) != 1 || stood[0].At != 160*time.Millisecond {
@@ -817,7 +833,7 @@ func TestFirstTimeoutsApplyOnce(t *testing.T) {
 func electionRecord(t *testing.T, cfg Config) []string {
 	var record []string
 	synctest.Test(t, func(t *testing.T) {
-		c, events := startCluster(t, cfg)
+		c, events := startLoggedCluster(t, cfg)
 		leader, term := awaitLeader(t, c, 0, 5*time.Second)
 		time.Sleep(time.Second)
 		if err := c.Crash(leader); err != nil {
@@ -872,7 +888,7 @@ func TestSlowMotionKeepsProtocolTime(t *testing.T) {
 		cfg.Slowdown = 10
 		cfg.FirstTimeouts = []time.Duration{290 * time.Millisecond, 160 * time.Millisecond, 280 * time.Millisecond}
 		started := time.Now()
-		c, events := startCluster(t, cfg)
+		c, events := startLoggedCluster(t, cfg)
 		awaitLeader(t, c, 0, 3*time.Second)
 		if wall := time.Since(started); wall < 2100*time.Millisecond || wall > 2110*time.Millisecond {
 			t.Errorf("the first leader came after %s of wall time; want 2.1 s, ten times 160 ms and two flights of 25 ms", wall)
@@ -892,7 +908,7 @@ func TestPauseHoldsEverything(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := clusterConfig(5, 1)
 		cfg.MaxLatency = 20 * time.Millisecond // so that messages are in flight when it pauses
-		c, events := startCluster(t, cfg)
+		c, events := startLoggedCluster(t, cfg)
 		leader, term := awaitLeader(t, c, 0, time.Second)
 		if err := c.Pause(); err != nil {
 			t.Fatal(err)

@@ -58,7 +58,6 @@ func figure16Config(r timeoutRange, seed uint64) Config {
 	cfg.HeartbeatInterval = r.min / 2
 	cfg.MaxLatency = experimentLatency
 	cfg.Seed = seed
-	cfg.Timing = Unpaced // nobody watches a trial: it runs as fast as the CPU goes
 	cfg.FirstTimeouts = make([]time.Duration, cfg.Nodes)
 	for i := range cfg.FirstTimeouts {
 		cfg.FirstTimeouts[i] = r.max + time.Duration(i)*4*experimentLatency
@@ -89,8 +88,10 @@ type trialWatch struct {
 }
 
 // newTrialCluster builds a cluster of cfg and the watch that follows it;
-// the first crash arms the measurement.
+// the first crash arms the measurement. Nobody watches a trial: it runs
+// unpaced, as fast as the CPU goes.
 func newTrialCluster(cfg Config) (*Cluster, *trialWatch) {
+	cfg.Timing = Unpaced
 	c, err := NewCluster(cfg)
 	if err != nil {
 		panic(err) // the experiment's configurations are fixed and valid

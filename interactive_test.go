@@ -39,7 +39,7 @@ func printed(c *Cluster, out *bytes.Buffer) string {
 func TestConsoleCommands(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg, out := loggedConfig(5, 3)
-		c, events := startCluster(t, cfg)
+		c, events := startLoggedCluster(t, cfg)
 		k := &console{c: c, out: out, width: 80}
 		typed := 0
 		do := func(line string) {
@@ -113,7 +113,7 @@ func TestConsoleCommands(t *testing.T) {
 func onConsole(t *testing.T, nodes int, seed uint64, check func(t *testing.T, k *console)) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg, out := loggedConfig(nodes, seed)
-		c, _ := startCluster(t, cfg)
+		c := startCluster(t, cfg)
 		check(t, &console{c: c, out: out, width: 80})
 	})
 }
@@ -227,7 +227,7 @@ func TestConsoleNamesLoneNodes(t *testing.T) {
 func TestConsolePauseAndStep(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg, out := loggedConfig(5, 4)
-		c, events := startCluster(t, cfg)
+		c, events := startLoggedCluster(t, cfg)
 		k := &console{c: c, out: out, width: 80}
 		everything := func(Event) bool { return true }
 		k.execute("wait 1s")
@@ -299,7 +299,7 @@ func TestConsoleWaitsInProtocolTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg, out := loggedConfig(3, 1)
 		cfg.Slowdown = 10
-		c, _ := startCluster(t, cfg)
+		c := startCluster(t, cfg)
 		k := &console{c: c, out: out, width: 80}
 		started := time.Now()
 		k.execute("wait 500ms")
@@ -526,7 +526,7 @@ func FuzzConsole(f *testing.F) {
 	f.Fuzz(func(t *testing.T, script string) {
 		synctest.Test(t, func(t *testing.T) {
 			cfg, out := loggedConfig(3, 1)
-			c, events := startCluster(t, cfg)
+			c, events := startLoggedCluster(t, cfg)
 			k := &console{c: c, out: out, width: 80}
 			typed := 0
 			for _, line := range strings.Split(script, "\n") {

@@ -1,8 +1,8 @@
-// stats_test.go measures elections statistically, in virtual time, where
-// only the protocol's own timing counts: a thousand failovers and a
-// thousand cold starts each on 3 and 5 nodes, and the Figure 16 experiment
-// of the CLI. Each test prints its figures (go test -v -run Statistics .)
-// and asserts only what the protocol guarantees.
+// stats_test.go measures elections statistically, in simulated time, where
+// only the protocol's own timing counts: failovers and cold starts on 3
+// and 5 nodes, and the Figure 16 experiment of the CLI. Each test prints
+// its figures (go test -v -run Statistics .) and asserts only what the
+// protocol guarantees.
 
 package main
 
@@ -14,7 +14,13 @@ import (
 	"testing/synctest"
 )
 
-var figure16Trials = flag.Int("figure16.trials", 200, "trials per range in TestFigure16InVirtualTime (the CLI runs 1000)")
+// The tests' share of the statistics: enough to check what the protocol
+// guarantees in seconds. go test -run 'Statistics|Figure16' -v
+// -stats.trials 1000 -figure16.trials 1000 measures as the CLI does.
+var (
+	statsTrials    = flag.Int("stats.trials", 200, "trials per setting in TestFailoverStatistics and TestColdStartStatistics")
+	figure16Trials = flag.Int("figure16.trials", 100, "trials per range in TestFigure16InVirtualTime (the CLI runs 1000)")
+)
 
 // measure runs n trials of each setting in one bubble and returns their
 // statistics, logging the table of times since what each trial measures
@@ -53,7 +59,7 @@ func defaultSettings(trial func(Config) trialResult) []setting {
 func TestFailoverStatistics(t *testing.T) {
 	cfg := DefaultConfig()
 	earliest, latest := cfg.ElectionTimeoutMin-cfg.HeartbeatInterval, cfg.ElectionTimeoutMax
-	for _, s := range measure(t, defaultSettings(failover), 1000, "the crash") {
+	for _, s := range measure(t, defaultSettings(failover), *statsTrials, "the crash") {
 		if s.noLeader() > 0 || s.multiRound > 0 {
 			t.Errorf("%s: %d trials elected nobody and %d needed more than one election; with no latency the first to stand wins",
 				s.label, s.noLeader(), s.multiRound)
@@ -82,7 +88,7 @@ func coldStart(cfg Config) trialResult {
 // in one election.
 func TestColdStartStatistics(t *testing.T) {
 	cfg := DefaultConfig()
-	for _, s := range measure(t, defaultSettings(coldStart), 1000, "the start") {
+	for _, s := range measure(t, defaultSettings(coldStart), *statsTrials, "the start") {
 		if s.noLeader() > 0 || s.multiRound > 0 {
 			t.Errorf("%s: %d cold starts elected nobody and %d needed more than one election", s.label, s.noLeader(), s.multiRound)
 		}

@@ -171,7 +171,11 @@ func TestSummaryOfALongSessionFitsAScreen(t *testing.T) {
 // it goes on (35 minutes of virtual time and some 10,000 terms here).
 func TestLeaderlessClusterKeepsBoundedMemory(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, _ := startCluster(t, clusterConfig(5, 1))
+		cfg := clusterConfig(5, 1)
+		cfg.Timing = Unpaced // the test drives: 35 minutes of the cluster's time pass at the CPU's pace
+		c := startCluster(t, cfg)
+		d := c.clock.drive()
+		defer d.release()
 		if err := c.Partition([]int{1, 2}, []int{3, 4}, []int{5}); err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +192,7 @@ func TestLeaderlessClusterKeepsBoundedMemory(t *testing.T) {
 			return summary, picture
 		}
 		for range 5 {
-			time.Sleep(7 * time.Minute)
+			d.sleep(7*time.Minute, nil)
 			if summary, picture := kept(); summary > 2*recentTerms+storedRows || picture > timelineDetail {
 				t.Fatalf("after %s: the summary keeps %d records and rows, the picture up to %d stretches or marks",
 					c.rec.now().Round(time.Second), summary, picture)

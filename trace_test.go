@@ -27,7 +27,7 @@ func TestTraceIsTheRun(t *testing.T) {
 		var trace bytes.Buffer
 		cfg := clusterConfig(5, 3)
 		cfg.Trace, cfg.MaxLatency, cfg.DropRate = &trace, 5*time.Millisecond, 0.05
-		c, events := startCluster(t, cfg)
+		c, events := startLoggedCluster(t, cfg)
 		leader, term := awaitLeader(t, c, 0, time.Second)
 		minority, majority := splitAround(leader, cfg.Nodes)
 		for _, step := range []func() error{

@@ -258,14 +258,15 @@ func (s *stage) whyNoLeader() string {
 	return "no candidate gathered votes from a majority in time"
 }
 
-// leaderSettled waits for the first leader and lets it lead for a while
-// before the script breaks something.
+// leaderSettled waits for the first leader, lets it lead for a while, and
+// returns the leader as it is then, when the script breaks something: the
+// script names the leader it acts on, not one it remembers.
 func (s *stage) leaderSettled() (id int, term uint64, ok bool) {
-	id, term, ok = s.awaitLeader(0)
-	if ok {
-		s.pause(s.hold / 2)
+	if _, _, ok = s.awaitLeader(0); !ok {
+		return 0, 0, false
 	}
-	return id, term, ok
+	s.pause(s.hold / 2)
+	return s.awaitLeader(0)
 }
 
 // nodeStatus is the cluster's current view of node id.
@@ -285,11 +286,14 @@ func playElection(s *stage) {
 }
 
 func playCrash(s *stage) {
+	if _, _, ok := s.awaitLeader(0); !ok {
+		return
+	}
+	s.pause(s.hold)
 	old, term, ok := s.awaitLeader(0)
 	if !ok {
 		return
 	}
-	s.pause(s.hold)
 	s.say("crashing node %d, the leader of term %d: its done channel closes and its goroutine exits", old, term)
 	crashedAt := s.c.rec.now()
 	if err := s.c.Crash(old); err != nil {
@@ -426,6 +430,9 @@ func playDisruptive(s *stage) {
 		return
 	}
 	s.pause(2 * s.hold)
+	if leader, term, ok = s.awaitLeader(0); !ok {
+		return
+	}
 	s.say("node %d is in term %d; the cluster's leader, node %d, is in term %d. Healing the partition.",
 		victim, s.nodeStatus(victim).Term, leader, term)
 	s.c.Heal()

@@ -244,6 +244,12 @@ func (r *recorder) record(ev Event) {
 		return
 	}
 	ev.At = r.elapsed()
+	if ev.Kind == EventLate {
+		// The engine reports it, not the node: it carries the node's
+		// state as the node last reported it, as every node event does.
+		st := r.status[ev.Node-1]
+		ev.Term, ev.Role, ev.VotedFor = st.Term, st.Role, st.VotedFor
+	}
 	var before NodeStatus
 	if ev.Node != 0 {
 		before = r.status[ev.Node-1]

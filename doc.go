@@ -21,7 +21,8 @@
 //
 //   - cluster.go: the Config, and the Cluster that runs the nodes, carries
 //     their messages and injects faults; tests drive its exported API.
-//     clock.go is the cluster's one clock, for slow motion and pause.
+//     engine.go is the cluster's one clock and the engine that runs it in
+//     lockstep, so that a seed replays; replay.go plays a trace again.
 //   - events.go: the recorder, which takes every Event in order and feeds
 //     log.go (the log, and its sentences for each cause), trace.go (JSON
 //     Lines), safety.go (the safety checks), summary.go and timeline.go;
@@ -29,7 +30,6 @@
 //   - scenarios.go (the stories), breaks.go (-break), interactive.go (the
 //     classroom console), experiment.go and chart.go (the paper's Figure
 //     16), main.go (the command line).
-//   - output.go (writing without ever making a node wait, and the exit
-//     codes), interrupt.go (Ctrl-C and SIGTERM), wrap.go (fitting every
+//   - output.go (queued output, and the exit codes), interrupt.go (Ctrl-C and SIGTERM), wrap.go (fitting every
 //     line to the screen's width).
 package main

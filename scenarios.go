@@ -419,7 +419,7 @@ func playPartition(s *stage) {
 // (§5.1): a needless election. With PreVote it cannot win a pre-vote while
 // cut off, so its term stays, and its return changes nothing (§9.6).
 func playDisruptive(s *stage) {
-	leader, term, ok := s.leaderSettled()
+	leader, _, ok := s.leaderSettled()
 	if !ok {
 		return
 	}
@@ -430,7 +430,8 @@ func playDisruptive(s *stage) {
 		return
 	}
 	s.pause(2 * s.hold)
-	if leader, term, ok = s.awaitLeader(0); !ok {
+	leader, term, ok := s.awaitLeader(0)
+	if !ok {
 		return
 	}
 	s.say("node %d is in term %d; the cluster's leader, node %d, is in term %d. Healing the partition.",

@@ -37,14 +37,7 @@ func newTestCluster(t *testing.T, cfg Config) *Cluster {
 // if the safety checker saw any violation.
 func startCluster(t *testing.T, cfg Config) *Cluster {
 	t.Helper()
-	c := newTestCluster(t, cfg)
-	t.Cleanup(func() {
-		c.Stop()
-		for _, v := range c.Violations() {
-			t.Error(v)
-		}
-	})
-	c.Start()
+	c, _ := startWatchedCluster(t, cfg, false)
 	return c
 }
 
@@ -53,6 +46,13 @@ func startCluster(t *testing.T, cfg Config) *Cluster {
 // a long run's log grows without end.)
 func startLoggedCluster(t *testing.T, cfg Config) (*Cluster, *eventLog) {
 	t.Helper()
+	return startWatchedCluster(t, cfg, true)
+}
+
+// startWatchedCluster is startCluster, with a log of every event if
+// logged asks for one.
+func startWatchedCluster(t *testing.T, cfg Config, logged bool) (*Cluster, *eventLog) {
+	t.Helper()
 	c := newTestCluster(t, cfg)
 	t.Cleanup(func() {
 		c.Stop()
@@ -60,7 +60,10 @@ func startLoggedCluster(t *testing.T, cfg Config) (*Cluster, *eventLog) {
 			t.Error(v)
 		}
 	})
-	events := watchEvents(c)
+	var events *eventLog
+	if logged {
+		events = watchEvents(c)
+	}
 	c.Start()
 	return c, events
 }

@@ -473,9 +473,10 @@ func abortOn(interrupt <-chan os.Signal, done <-chan struct{}) <-chan struct{} {
 	return abort
 }
 
-// endSession prints the summary of a session's cluster, then its picture,
-// last, so that it stays on the screen. It returns the exit code: 1 if the
-// safety checker found a violation.
+// endSession prints the summary of a run's stopped cluster (a session's,
+// a scenario's, a replay's), then its picture, last, so that it stays on
+// the screen. It returns the exit code: 1 if the safety checker found a
+// violation.
 func endSession(c *Cluster, out io.Writer, width int) int {
 	fmt.Fprintln(out)
 	c.rec.writeSummary(out, width)

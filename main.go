@@ -259,13 +259,7 @@ func tell(cfg Config, chosen []scenario, opts options, stdout io.Writer, stop *r
 		if stop.interrupted() {
 			fmt.Fprintf(stdout, "\nInterrupted at %s: here is the run until then.\n", formatDuration(c.rec.now()))
 		}
-		fmt.Fprintln(stdout)
-		c.rec.writeSummary(stdout, width)
-		fmt.Fprintln(stdout)
-		c.rec.writeTimeline(stdout, width)
-		if len(c.Violations()) > 0 {
-			code = exitViolation
-		}
+		code = max(code, endSession(c, stdout, width))
 		if stop.aborted() {
 			break
 		}

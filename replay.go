@@ -94,14 +94,7 @@ func replay(path string, base Config, out, stderr io.Writer, stop *runStop) int 
 		fmt.Fprintln(out)
 		writeHanging(out, "", fmt.Sprintf("Replaying run %d of %d from %s: %d nodes, seed %d, %s.",
 			i+1, len(runs), path, cfg.Nodes, cfg.Seed, plural(len(recorded.actions), "action")), width, narrationStyle)
-		c := recorded.play(cfg, stop.abort)
-		fmt.Fprintln(out)
-		c.rec.writeSummary(out, width)
-		fmt.Fprintln(out)
-		c.rec.writeTimeline(out, width)
-		if len(c.Violations()) > 0 {
-			code = exitViolation
-		}
+		code = max(code, endSession(recorded.play(cfg, stop.abort), out, width))
 		if stop.aborted() {
 			break
 		}

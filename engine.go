@@ -239,26 +239,24 @@ func (k *clock) fireNext() func() {
 // time it has finished a step and is about to wait for its next message or
 // timer. In lockstep the engine waits for it before it moves on; in
 // RealTime it does nothing.
-func (k *clock) finishedStep() {
-	if !k.lockstep() {
-		return
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.busy--
-	k.signal()
-}
+func (k *clock) finishedStep() { k.count(&k.busy, -1) }
 
 // wake notes that a node is about to take a step the engine did not fire:
 // a new incarnation starting, or a message put in its inbox. The node's
 // finishedStep ends the step.
-func (k *clock) wake() {
+func (k *clock) wake() { k.count(&k.busy, +1) }
+
+// count adds delta to one of the lockstep engine's tallies (busy, or
+// awake) and tells whoever waits on it. In RealTime nothing is tallied:
+// nobody waits for a step to end.
+func (k *clock) count(tally *int, delta int) {
 	if !k.lockstep() {
 		return
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.busy++
+	*tally += delta
+	k.signal()
 }
 
 // settle waits until every node has finished its step, so that what an
@@ -352,16 +350,7 @@ func (k *clock) drive() *driver {
 }
 
 // release ends the driver's turn: the engine runs on without it.
-func (d *driver) release() {
-	k := d.k
-	if !k.lockstep() {
-		return
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.awake--
-	k.signal()
-}
+func (d *driver) release() { d.k.count(&d.k.awake, -1) }
 
 // sleep lets the cluster run for protocol duration dur while the driver
 // waits, and reports whether it did: false if abort closed or the engine

@@ -46,18 +46,6 @@ const (
 	RealTime
 )
 
-func (t Timing) String() string {
-	switch t {
-	case Paced:
-		return "paced"
-	case Unpaced:
-		return "unpaced"
-	case RealTime:
-		return "realtime"
-	}
-	return "Timing(?)"
-}
-
 // lateBy is how late, in real time, a timer may fire in RealTime before the
 // engine reports it: a healthy machine fires timers well within it.
 const lateBy = 5 * time.Millisecond

@@ -1,0 +1,258 @@
+// docs_test.go holds the README and docs/ to their word: every `go run .`
+// command they show runs as written and exits as it should, every console
+// script they show is taken line by line with no command refused, the
+// classroom lesson tells the story docs/classroom.md tells of it, and every
+// test and flag a `go test` command names exists.
+
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"testing/synctest"
+)
+
+// documentedCommand is one `go run .` command from a page of the docs,
+// with the lines it pipes into the console, if any.
+type documentedCommand struct {
+	page  string
+	args  []string
+	stdin string
+}
+
+// goRunCommand matches a command in a code block or in backquotes: an
+// optional prompt, an optional printf piped in, and `go run .` with its
+// flags up to a pipe, a redirection, a comment or the end of the code.
+var goRunCommand = regexp.MustCompile(`(?:printf '([^']*)' \| )?go run \.((?: +[^ |>#\n` + "`" + `]+)*)`)
+
+// goTestRun matches the tests a documented `go test -run` selects.
+var goTestRun = regexp.MustCompile(`go test [^` + "`" + `\n]*-run '?([^' ]+)'?`)
+
+// documentedPages lists the README and every page of docs/.
+func documentedPages(t *testing.T) []string {
+	pages, err := filepath.Glob("docs/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append([]string{"README.md"}, pages...)
+}
+
+// documentedCommands reads every `go run .` command of page, in order.
+func documentedCommands(t *testing.T, page string) []documentedCommand {
+	text, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var commands []documentedCommand
+	for _, m := range goRunCommand.FindAllStringSubmatch(string(text), -1) {
+		stdin := strings.ReplaceAll(m[1], `\n`, "\n")
+		commands = append(commands, documentedCommand{page, strings.Fields(m[2]), stdin})
+	}
+	return commands
+}
+
+// Every `go run .` the docs show runs and exits as it should, in the order its page
+// gives (so `-check run.jsonl` reads the trace the line before wrote), in
+// a directory of its own. An experiment runs 5 trials per range instead
+// of 1000, which changes only how long it takes.
+func TestEveryDocumentedCommandRuns(t *testing.T) {
+	ran := 0
+	for _, page := range documentedPages(t) {
+		t.Run(page, func(t *testing.T) {
+			pagePath, _ := filepath.Abs(page)
+			t.Chdir(t.TempDir())
+			for _, cmd := range documentedCommands(t, pagePath) {
+				out := runDocumented(t, cmd)
+				if strings.Contains(out, "(type help for the commands)") {
+					t.Errorf("%s: %q refused a line of its script:\n%s", page, cmd.args, out)
+				}
+				ran++
+			}
+		})
+	}
+	if ran < 40 {
+		t.Errorf("found %d documented commands; the docs show over 40", ran)
+	}
+}
+
+// runDocumented runs one documented command in a synctest bubble, where
+// slow motion and the console's waits pass in virtual time, and returns
+// what it printed. It must exit 0, or 1 for a violation when it breaks a
+// rule on purpose.
+func runDocumented(t *testing.T, cmd documentedCommand) string {
+	t.Helper()
+	args := slices.Clone(cmd.args)
+	if slices.Contains(args, "-experiment") {
+		args = append(slices.DeleteFunc(args, func(a string) bool { return a == "-trials" || a == "200" }), "-trials", "5")
+	}
+	var stdout, stderr bytes.Buffer
+	synctest.Test(t, func(t *testing.T) {
+		code := run(args, strings.NewReader(cmd.stdin), &stdout, &stderr, noInterrupts)
+		if code != exitSafe && !(code == exitViolation && slices.Contains(args, "-break")) {
+			t.Errorf("%s: go run . %s: exit %d: %s", cmd.page, strings.Join(cmd.args, " "), code, stderr.String())
+		}
+	})
+	return stdout.String() + stderr.String()
+}
+
+// The lesson docs/classroom.md scripts for seed 1 tells the story the page
+// tells of it: who leads which term, and that the two survivors of three
+// crashes stand until a restart lets node 4 win term 16.
+func TestClassroomLessonTellsItsStory(t *testing.T) {
+	var lesson documentedCommand
+	for _, cmd := range documentedCommands(t, "docs/classroom.md") {
+		if strings.Contains(cmd.stdin, "partition") && slices.Contains(cmd.args, "-seed") {
+			lesson = cmd
+		}
+	}
+	if lesson.stdin == "" {
+		t.Fatal("docs/classroom.md shows no scripted lesson with a seed")
+	}
+	path := filepath.Join(t.TempDir(), "lesson.jsonl")
+	lesson.args = append(lesson.args, "-trace", path)
+	runDocumented(t, lesson)
+	file, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	leaders := map[uint64]int{} // term: its leader
+	var last uint64
+	for _, l := range readTraceLines(t, file) {
+		if l.Event == EventRole && l.Role == Leader.String() {
+			leaders[l.Term] = l.Node
+			last = max(last, l.Term)
+		}
+	}
+	want := map[uint64]int{1: 4, 2: 2, 3: 5, 16: 4}
+	for term, leader := range want {
+		if leaders[term] != leader {
+			t.Errorf("term %d was led by node %d; docs/classroom.md says node %d", term, leaders[term], leader)
+		}
+	}
+	if last != 16 {
+		t.Errorf("the last term with a leader is %d; docs/classroom.md says 16", last)
+	}
+}
+
+// The README shows the log and the summary of `go run . -seed 42`: they
+// are what that command prints, word for word. This is the one test that
+// pins the log's wording; the others read events.
+func TestReadmeShowsSeed42AsItRuns(t *testing.T) {
+	text, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	synctest.Test(t, func(t *testing.T) {
+		run([]string{"-seed", "42", "-no-color"}, nil, &stdout, &stderr, noInterrupts)
+	})
+	blocks := plainCodeBlocks(string(text))
+	if len(blocks) < 2 {
+		t.Fatalf("README shows %d plain code blocks; want the log's and the summary's", len(blocks))
+	}
+	printed := stdout.String()
+	for _, block := range blocks {
+		rest := printed
+		for _, entry := range logEntries(block) {
+			at := strings.Index(rest, entry)
+			if at < 0 {
+				t.Errorf("go run . -seed 42 does not print README's lines, or not in this order:\n%s\nit printed:\n%s", entry, printed)
+				break
+			}
+			rest = rest[at+len(entry):]
+		}
+	}
+}
+
+// plainCodeBlocks returns the text of every fenced block of markdown that
+// names no language: the program's output, in this project's docs.
+func plainCodeBlocks(markdown string) []string {
+	var blocks []string
+	var block strings.Builder
+	inside, plain := false, false
+	for line := range strings.Lines(markdown) {
+		fence := strings.HasPrefix(line, "```")
+		switch {
+		case fence && !inside:
+			inside, plain = true, strings.TrimSpace(line) == "```"
+			block.Reset()
+		case fence:
+			inside = false
+			if plain {
+				blocks = append(blocks, block.String())
+			}
+		case inside:
+			block.WriteString(line)
+		}
+	}
+	return blocks
+}
+
+// logEntries cuts a block of output into entries: a line, with the lines
+// indented under it that carry it on. An excerpt of the log may leave
+// entries out between the ones it shows.
+func logEntries(block string) []string {
+	var entries []string
+	for line := range strings.Lines(block) {
+		if len(entries) > 0 && strings.HasPrefix(line, strings.Repeat(" ", 10)) {
+			entries[len(entries)-1] += line
+			continue
+		}
+		entries = append(entries, line)
+	}
+	return entries
+}
+
+// goTestFlags are the flags of go test itself that the docs use.
+var goTestFlags = []string{"run", "v", "race", "count", "bench", "benchmem", "fuzz", "args"}
+
+// Every `go test -run` the docs show selects at least one test, and every
+// flag they pass to the tests is defined.
+func TestDocumentedTestsExist(t *testing.T) {
+	sources, err := filepath.Glob("*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	declared := regexp.MustCompile(`(?m)^func ((?:Test|Benchmark|Fuzz)\w+)`)
+	for _, source := range sources {
+		text, err := os.ReadFile(source)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range declared.FindAllStringSubmatch(string(text), -1) {
+			names = append(names, m[1])
+		}
+	}
+	testFlag := regexp.MustCompile(`go test [^` + "`" + `\n]*`)
+	for _, page := range documentedPages(t) {
+		text, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range goTestRun.FindAllStringSubmatch(string(text), -1) {
+			if m[1] == "^$" {
+				continue
+			}
+			pattern := regexp.MustCompile(m[1])
+			if !slices.ContainsFunc(names, pattern.MatchString) {
+				t.Errorf("%s: go test -run %s selects no test", page, m[1])
+			}
+		}
+		for _, command := range testFlag.FindAllString(string(text), -1) {
+			for _, word := range strings.Fields(command) {
+				name, isFlag := strings.CutPrefix(strings.SplitN(word, "=", 2)[0], "-")
+				if isFlag && !slices.Contains(goTestFlags, name) && flag.Lookup(name) == nil {
+					t.Errorf("%s: %q passes -%s, which neither go test nor the tests define", page, command, name)
+				}
+			}
+		}
+	}
+}

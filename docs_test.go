@@ -211,7 +211,7 @@ func logEntries(block string) []string {
 }
 
 // goTestFlags are the flags of go test itself that the docs use.
-var goTestFlags = []string{"run", "v", "race", "count", "bench", "benchmem", "fuzz", "args"}
+var goTestFlags = []string{"run", "v", "race", "count", "bench", "benchmem", "benchtime", "fuzz", "args"}
 
 // Every `go test -run` the docs show selects at least one test, and every
 // flag they pass to the tests is defined.

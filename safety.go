@@ -22,13 +22,18 @@ const (
 
 // safetyChecker follows one cluster's events. It is used only under the
 // recorder's lock, or by one goroutine reading a trace.
+//
+// It keeps, for each node, only what a later event of that node can still
+// contradict, so that a run of any length, or a trace of any size, is
+// checked in memory bounded by the cluster's size: a node's term only grows
+// (checkTerm), so it can vote, or stand and win, only in its current term
+// or a newer one.
 type safetyChecker struct {
-	nodes      int                        // the cluster's size: majorities count all nodes
-	leaders    map[uint64]int             // term -> the node that became leader in it
-	votedFor   map[voterTerm]int          // (voter, term) -> the candidate it voted for
-	votesFor   map[voterTerm]map[int]bool // (candidate, term) -> the nodes that granted it a vote
-	terms      map[int]uint64             // node -> the highest term its events have shown
-	settled    uint64                     // every node has shown this term or a newer one
+	nodes      int                  // the cluster's size: majorities count all nodes
+	terms      map[int]uint64       // node -> the highest term its events have shown
+	ballots    map[int]voterTerm    // voter -> the candidate it voted for, in the voter's current term
+	campaigns  map[int]campaignFile // candidate -> the votes granted it in its newest term
+	leaders    map[uint64]int       // term -> the node that became leader in it, while a new one could arise
 	violations []string
 }
 
@@ -38,13 +43,19 @@ type voterTerm struct {
 	term uint64
 }
 
+// campaignFile is the votes a candidate was granted in one term.
+type campaignFile struct {
+	term   uint64
+	voters map[int]bool
+}
+
 func newSafetyChecker(nodes int) *safetyChecker {
 	return &safetyChecker{
-		nodes:    nodes,
-		leaders:  map[uint64]int{},
-		votedFor: map[voterTerm]int{},
-		votesFor: map[voterTerm]map[int]bool{},
-		terms:    map[int]uint64{},
+		nodes:     nodes,
+		terms:     map[int]uint64{},
+		ballots:   map[int]voterTerm{},
+		campaigns: map[int]campaignFile{},
+		leaders:   map[uint64]int{},
 	}
 }
 
@@ -90,23 +101,21 @@ func (s *safetyChecker) checkTerm(ev Event) string {
 	return ""
 }
 
-// forgetSettledTerms drops the votes and leaders of terms that every node
-// has left behind. Terms only grow (checkTerm), so no node can vote or win
-// in such a term again without a violation of its own; forgetting them
-// lets the checker follow a run of any length, or a trace of any size, in
-// bounded memory.
+// forgetSettledTerms drops the leaders of terms that a majority of the
+// nodes has left behind. A leader needs the votes of a majority in its own
+// term, and a node votes only in its current term, so no new leader can
+// arise in such a term without a violation the checker still sees (a vote
+// cast in a term its voter has left, or a leader without a majority). One
+// node that stays behind, crashed or cut off, does not hold the others'
+// terms in memory.
 func (s *safetyChecker) forgetSettledTerms() {
-	if len(s.terms) < s.nodes {
-		return // a node not yet heard from may still be in any term
+	terms := make([]uint64, s.nodes) // a node not yet heard from may be in any term: 0
+	for i := range terms {
+		terms[i] = s.terms[i+1]
 	}
-	lowest := slices.Min(slices.Collect(maps.Values(s.terms)))
-	if lowest <= s.settled {
-		return
-	}
-	s.settled = lowest
-	maps.DeleteFunc(s.leaders, func(term uint64, _ int) bool { return term < lowest })
-	maps.DeleteFunc(s.votedFor, func(key voterTerm, _ int) bool { return key.term < lowest })
-	maps.DeleteFunc(s.votesFor, func(key voterTerm, _ map[int]bool) bool { return key.term < lowest })
+	slices.Sort(terms)
+	settled := terms[s.nodes/2] // the lowest term a majority has reached
+	maps.DeleteFunc(s.leaders, func(term uint64, _ int) bool { return term < settled })
 }
 
 // checkVote: §5.2, each server votes for at most one candidate in a term,
@@ -114,18 +123,29 @@ func (s *safetyChecker) forgetSettledTerms() {
 // still counts for its candidate: it was cast, and a leader it helps elect
 // must not also be reported as elected without a majority.
 func (s *safetyChecker) checkVote(ev Event) string {
-	candidacy := voterTerm{ev.Candidate, ev.Term}
-	if s.votesFor[candidacy] == nil {
-		s.votesFor[candidacy] = map[int]bool{}
-	}
-	s.votesFor[candidacy][ev.Node] = true
-	key := voterTerm{ev.Node, ev.Term}
-	if earlier, voted := s.votedFor[key]; voted && earlier != ev.Candidate {
+	s.countVote(ev)
+	earlier, voted := s.ballots[ev.Node]
+	s.ballots[ev.Node] = voterTerm{ev.Candidate, ev.Term}
+	if voted && earlier.term == ev.Term && earlier.node != ev.Candidate {
 		return fmt.Sprintf("%s: at %s node %d voted for node %d in term %d after voting for node %d",
-			violationDoubleVote, formatDuration(ev.At), ev.Node, ev.Candidate, ev.Term, earlier)
+			violationDoubleVote, formatDuration(ev.At), ev.Node, ev.Candidate, ev.Term, earlier.node)
 	}
-	s.votedFor[key] = ev.Candidate
 	return ""
+}
+
+// countVote adds a granted vote to its candidate's campaign file. A vote
+// of an older term than the file's cannot make a leader any more: the
+// candidate has left that term.
+func (s *safetyChecker) countVote(ev Event) {
+	file := s.campaigns[ev.Candidate]
+	switch {
+	case ev.Term < file.term:
+		return
+	case ev.Term > file.term:
+		file = campaignFile{ev.Term, map[int]bool{}}
+	}
+	file.voters[ev.Node] = true
+	s.campaigns[ev.Candidate] = file
 }
 
 // checkLeader: Election Safety (§5.2, Figure 3), "at most one leader can be
@@ -137,7 +157,11 @@ func (s *safetyChecker) checkLeader(ev Event) string {
 			violationTwoLeaders, formatDuration(ev.At), ev.Node, ev.Term, other)
 	}
 	s.leaders[ev.Term] = ev.Node
-	if votes := len(s.votesFor[voterTerm{ev.Node, ev.Term}]); !isMajority(votes, s.nodes) {
+	votes := 0
+	if file := s.campaigns[ev.Node]; file.term == ev.Term {
+		votes = len(file.voters)
+	}
+	if !isMajority(votes, s.nodes) {
 		return fmt.Sprintf("%s: at %s node %d became leader of term %d with %d of %d votes",
 			violationMinorityLeader, formatDuration(ev.At), ev.Node, ev.Term, votes, s.nodes)
 	}

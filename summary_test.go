@@ -5,6 +5,7 @@ package main
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -202,6 +203,31 @@ func TestLeaderlessClusterKeepsBoundedMemory(t *testing.T) {
 			t.Errorf("only %d terms: the run did not reach the bound", term)
 		}
 	})
+}
+
+// A million faults (a class that partitions and heals all day) leave the
+// picture a bounded number of marks, the latest listed in full, and a
+// count of all the others.
+func TestTimelineThinsFaults(t *testing.T) {
+	var tl timeline
+	tl.observe(Event{Kind: EventStart, Nodes: 5})
+	const faults = 1000000
+	for i := range faults {
+		ev := Event{Kind: EventHeal, At: time.Duration(i) * time.Millisecond}
+		if i%2 == 0 {
+			ev.Kind, ev.Groups = EventPartition, [][]int{{1, 2}, {3, 4, 5}}
+		}
+		tl.observe(ev)
+	}
+	if len(tl.faults) > timelineDetail {
+		t.Errorf("the picture keeps %d fault marks; want %d at most", len(tl.faults), timelineDetail)
+	}
+	var b strings.Builder
+	tl.write(&b, 80, faults*time.Millisecond)
+	listed := fmt.Sprintf("(%d faults before these; the log tells them all)", faults-listedFaults)
+	if !strings.Contains(unwrapped(b.String()), listed) || !strings.Contains(b.String(), "H at 999999.0 ms: healed") {
+		t.Errorf("the picture does not count the earlier faults or list the last:\n%s", b.String())
+	}
 }
 
 // Coarsening a row that changed phase thousands of times leaves its

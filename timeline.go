@@ -76,12 +76,13 @@ type mark struct {
 type timeline struct {
 	rows    [][]stretch // rows[i-1]: node i's stretches, in time order
 	terms   []mark      // where the highest term in the cluster grew
-	faults  []mark
+	faults  []mark      // the operator's faults: thinned like terms, but for the latest, which are listed
+	seen    int         // how many faults the run had, thinned ones included
 	highest uint64
 }
 
-// timelineDetail is how many stretches a row, and how many term marks the
-// picture, keeps before it coarsens them: many times the columns of any
+// timelineDetail is how many stretches a row, and how many term or fault
+// marks the picture, keeps before it coarsens them: many times the columns of any
 // screen, so that coarsening changes the picture by a column at most,
 // while a cluster that stands for hours uses no more memory than a short
 // run.
@@ -176,8 +177,15 @@ func thinMarks(marks []mark, column time.Duration) []mark {
 	return kept
 }
 
+// fault marks a fault on the faults row. Past timelineDetail marks, it
+// thins all but the latest listedFaults, which the picture lists in full.
 func (tl *timeline) fault(at time.Duration, symbol, text string) {
+	tl.seen++
 	tl.faults = append(tl.faults, mark{at: at, symbol: symbol, text: text})
+	if len(tl.faults) > timelineDetail {
+		latest := len(tl.faults) - listedFaults
+		tl.faults = append(thinMarks(tl.faults[:latest], coarseColumn(at)), tl.faults[latest:]...)
+	}
 }
 
 // timelineLabel is the width of the left-hand labels, "node 1  ".
@@ -232,7 +240,7 @@ func (tl *timeline) writeLegend(w io.Writer, width int, perCol time.Duration) {
 func (tl *timeline) writeFaults(w io.Writer, width int) {
 	margin := strings.Repeat(" ", timelineLabel)
 	listed := tl.faults[max(len(tl.faults)-listedFaults, 0):]
-	if earlier := len(tl.faults) - len(listed); earlier > 0 {
+	if earlier := tl.seen - len(listed); earlier > 0 {
 		writeHanging(w, margin, fmt.Sprintf("(%s before these; the log tells them all)", plural(earlier, "fault")), width, nil)
 	}
 	for _, f := range listed {

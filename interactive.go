@@ -180,7 +180,7 @@ func withNode(word string, act func(int) error) error {
 func parseNode(word string) (int, error) {
 	id, err := strconv.Atoi(word)
 	if err != nil || strings.IndexFunc(word, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
-		return 0, fmt.Errorf("%q is not a node number", printable(word))
+		return 0, fmt.Errorf("%s is not a node number", quoteTyped(word))
 	}
 	return id, nil
 }
@@ -235,7 +235,7 @@ func aloneIn(groups [][]int, n int) []int {
 func (k *console) drop(args []string) error {
 	p, err := strconv.ParseFloat(args[0], 64)
 	if err != nil {
-		return fmt.Errorf("%q is not a probability", printable(args[0]))
+		return fmt.Errorf("%s is not a probability", quoteTyped(args[0]))
 	}
 	return k.c.SetDropRate(p)
 }
@@ -258,7 +258,7 @@ func (k *console) wait(args []string) error {
 func (k *console) duration(word string) (time.Duration, error) {
 	d, err := time.ParseDuration(word)
 	if err != nil || d < 0 || k.c.clock.real(d) > longestWait {
-		return 0, fmt.Errorf("%q is not a duration from 0 to %s", printable(word), k.c.clock.protocol(longestWait))
+		return 0, fmt.Errorf("%s is not a duration from 0 to %s", quoteTyped(word), k.c.clock.protocol(longestWait))
 	}
 	return d, nil
 }
@@ -354,14 +354,26 @@ func (k *console) fail(err error) {
 }
 
 // printable shows typed text with its control characters escaped, so that
-// no escape sequence typed or piped in reaches the screen as one.
+// no escape sequence typed or piped in reaches the screen as one, and at
+// most mostTyped characters of it.
 func printable(s string) string {
+	s = abridge(s, mostTyped)
 	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
 		return s
 	}
 	quoted := strconv.QuoteToGraphic(s)
 	return quoted[1 : len(quoted)-1]
 }
+
+// quoteTyped shows a typed word in quotes, as printable shows it.
+func quoteTyped(word string) string {
+	return `"` + printable(word) + `"`
+}
+
+// mostTyped is how many characters of a typed line the console echoes and
+// records: more than any command needs, few enough that a line of 64 KiB
+// makes a line or two on screen and a short line in the trace.
+const mostTyped = 200
 
 // longestLine is the longest command line read from a pipe; a longer one
 // is refused whole, and the session goes on.

@@ -373,6 +373,22 @@ func TestInteractiveScript(t *testing.T) {
 	}
 }
 
+// Hostile lines (thousands of control characters, or of characters JSON
+// escapes six bytes long) are echoed and recorded abridged, so the trace of
+// the session passes -check; a bad node number is quoted and escaped once.
+func TestHostileLinesLeaveACheckableTrace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hostile.jsonl")
+	script := strings.Repeat("\x01", 14000) + "\n" + strings.Repeat("<", 60000) + "\ncrash \x1b[1m2\nquit\n"
+	code, out := interactiveSession(t, script, "-trace", path)
+	if code != 0 || !strings.Contains(out, `crash: "\x1b[1m2" is not a node number`) {
+		t.Errorf("exit %d; want 0 and the node number escaped once:\n%.2000s", code, out)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-check", path}, nil, &stdout, &stderr, nil); code != 0 {
+		t.Errorf("-check of the session's trace: exit %d: %s", code, stderr.String())
+	}
+}
+
 // typedLine matches the trace line of a command typed at the console.
 func typedLine(command string) func(traceLine) bool {
 	return func(l traceLine) bool { return l.Event == EventOperator && l.Reason == command }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -64,7 +65,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, interrupts fu
 	opts, chosen, err := parseOptions(args)
 	help := errors.Is(err, flag.ErrHelp)
 	if err != nil && !help {
-		fmt.Fprintf(stderr, "raft: %s (go run . -h lists the flags)\n", escapeControl(err.Error()))
+		fmt.Fprintf(stderr, "raft: %s (go run . -h lists the flags)\n", escapeControl(abridge(err.Error(), mostTyped)))
 		return exitUsage
 	}
 	if opts.noColor {
@@ -299,10 +300,11 @@ const largestRandomSeed = 999_999
 func newFlagSet(opts *options) *flag.FlagSet {
 	def := DefaultConfig()
 	fs := flag.NewFlagSet("raft", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // run reports a bad flag in one line of its own
-	fs.IntVar(&opts.cfg.Nodes, "nodes", def.Nodes, "how many nodes, 1 to 9")
+	fs.SetOutput(io.Discard)                      // run reports a bad flag in one line of its own
+	opts.cfg.Nodes, opts.trials = def.Nodes, 1000 // the defaults of the decimal flags
+	fs.Var(decimalFlag[int]{&opts.cfg.Nodes}, "nodes", "the cluster's size: `N` nodes, 1 to 9")
 	fs.StringVar(&opts.scenario, "scenario", "crash", "the story to tell: "+strings.Join(scenarioNames(), ", "))
-	fs.Uint64Var(&opts.cfg.Seed, "seed", 0, "seed for every random choice: a seed draws the same timeouts, delays and losses again (default: random, below a million, and printed)")
+	fs.Var(decimalFlag[uint64]{&opts.cfg.Seed}, "seed", "the `SEED` for every random choice: a seed draws the same timeouts, delays and losses again (default: random, below a million, and printed)")
 	fs.BoolVar(&opts.heartbeats, "heartbeats", false, "also show every heartbeat round and every heartbeat lost")
 	fs.BoolVar(&opts.verbose, "v", false, "show everything: also every message sent, delivered and dropped, and every timer reset")
 	fs.BoolVar(&opts.quiet, "quiet", false, "show only the summary and the timeline picture of each run")
@@ -317,10 +319,13 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	fs.StringVar(&opts.tracePath, "trace", "", "write every event to `FILE` as JSON Lines (-: to standard output, the rest to standard error)")
 	fs.StringVar(&opts.checkPath, "check", "", "run no cluster: read the trace in `FILE` and check it for safety violations")
 	fs.BoolVar(&opts.experiment, "experiment", false, "run the Raft paper's Figure 16 experiment: time to replace a crashed leader, per range of timeouts")
-	fs.IntVar(&opts.trials, "trials", 1000, "with -experiment, trials per range of timeouts")
+	fs.Var(decimalFlag[int]{&opts.trials}, "trials", "with -experiment, `N` trials per range of timeouts")
 	fs.BoolVar(&opts.cfg.PreVote, "prevote", false, "PreVote: a node asks whether it could win before it stands (dissertation §9.6)")
 	fs.BoolVar(&opts.cfg.CheckQuorum, "checkquorum", false, "CheckQuorum: a leader that loses its majority steps down, and nodes that hear a leader ignore RequestVote (§6.2, §4.2.3)")
 	fs.Func("break", "turn off one safeguard, to see what goes wrong: `RULE` is one of "+breakageNames(), func(name string) error {
+		if name == "" {
+			return errors.New("name a rule to break")
+		}
 		opts.cfg.Break = Breakage(name)
 		return nil
 	})
@@ -328,6 +333,29 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	fs.BoolVar(&opts.realtime, "realtime", false, "run the nodes' goroutines on the wall clock, as the machine schedules them, instead of the deterministic engine: a seed no longer replays, and timers that fire late are named")
 	fs.StringVar(&opts.replayPath, "replay", "", "play again the runs recorded in the trace `FILE`: the same configuration, seed and operator's actions at the same times")
 	return fs
+}
+
+// decimalFlag is a whole-number flag written in decimal. The flag package's
+// own reads 0x5 as 5 and 010 as 8, which nobody typing a node count means.
+type decimalFlag[T int | uint64] struct{ value *T }
+
+func (f decimalFlag[T]) String() string {
+	if f.value == nil {
+		return "0"
+	}
+	return fmt.Sprint(*f.value)
+}
+
+func (f decimalFlag[T]) Set(s string) error {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return errors.New("not a whole number in decimal digits")
+	}
+	if v := T(n); int64(v) != n || (v < 0) != (n < 0) {
+		return errors.New("out of range")
+	}
+	*f.value = T(n)
+	return nil
 }
 
 // experiment runs the Figure 16 experiment and prints its tables and
@@ -387,6 +415,9 @@ func printTraceReport(path string, report traceReport, stdout io.Writer) int {
 	}
 	if report.unshown > 0 {
 		fmt.Fprintf(stdout, "  and %d more, not shown\n", report.unshown)
+	}
+	if report.cutAt > 0 {
+		writeItem(stdout, 0, fmt.Sprintf("The trace is cut short: line %d stops partway, with no newline, as when a disk fills during a run. The check covers the lines before it.", report.cutAt), terminalWidth())
 	}
 	if found > 0 {
 		return exitViolation

@@ -62,12 +62,15 @@ func TestBadFlagsGetOneLineAndExitCode2(t *testing.T) {
 		{[]string{"-interactive", "-scenario", "crash"}, "does not go with -interactive"},
 		{[]string{"-interactive", "-quiet"}, "does not go with -interactive"},
 		{[]string{"-break", "everything"}, "-break must be one of"},
+		{[]string{"-break", ""}, "-break"},
+		{[]string{"-nodes", "0x5"}, "-nodes"},
+		{[]string{"-scenario", strings.Repeat("x", 130000)}, "more bytes"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(tc.args, nil, &stdout, &stderr, nil)
 		line := stderr.String()
-		if code != 2 || strings.Count(line, "\n") != 1 || !strings.Contains(line, tc.says) || stdout.Len() != 0 {
-			t.Errorf("%q: exit %d, stderr %q, stdout %d bytes; want exit 2 and one line naming %q",
+		if code != 2 || strings.Count(line, "\n") != 1 || len(line) > 1000 || !strings.Contains(line, tc.says) || stdout.Len() != 0 {
+			t.Errorf("%.200q: exit %d, stderr %.300q, stdout %d bytes; want exit 2 and one short line naming %q",
 				tc.args, code, line, stdout.Len(), tc.says)
 		}
 	}

@@ -224,6 +224,20 @@ func (w *asyncWriter) Close() error {
 	}
 }
 
+// abridge cuts s to its first most characters, saying how much it left
+// out, so that a line typed or given of any length is echoed in a line or
+// two.
+func abridge(s string, most int) string {
+	kept := 0
+	for i := range s {
+		if kept == most {
+			return s[:i] + fmt.Sprintf("… (%d more bytes)", len(s)-i)
+		}
+		kept++
+	}
+	return s
+}
+
 // escapeControl returns s with every character that is not printable
 // written as a Go escape, such as \x1b or \u202e, so that text from a
 // file cannot move the cursor, change colors or reorder a terminal's line.

@@ -232,13 +232,23 @@ const maxTraceLine = 64 * 1024
 // holds the current line and nothing before it. One goroutine uses it.
 type traceReader struct {
 	scanner *bufio.Scanner
-	number  int // of the line last read, counting from 1
+	number  int  // of the line last read, counting from 1
+	cut     bool // the line last read ends the file with no newline
 }
 
+// errCutShort says that a trace's last line stops partway: its run was cut
+// short as it wrote it, by a full disk or a killed process.
+var errCutShort = errors.New("the trace is cut short")
+
 func newTraceReader(r io.Reader) *traceReader {
-	scanner := bufio.NewScanner(r)
-	scanner.Buffer(make([]byte, 4096), maxTraceLine)
-	return &traceReader{scanner: scanner}
+	tr := &traceReader{scanner: bufio.NewScanner(r)}
+	tr.scanner.Buffer(make([]byte, 4096), maxTraceLine)
+	tr.scanner.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		advance, line, err := bufio.ScanLines(data, atEOF)
+		tr.cut = atEOF && line != nil && !bytes.HasSuffix(data[:advance], []byte("\n"))
+		return advance, line, err
+	})
+	return tr
 }
 
 // next decodes the next line. It returns io.EOF after the last line, and
@@ -256,8 +266,15 @@ func (tr *traceReader) next() (traceLine, error) {
 		return traceLine{}, fmt.Errorf("after line %d: %v", tr.number, err)
 	}
 	tr.number++
-	line, err := decodeTraceLine(tr.scanner.Bytes())
-	if err != nil {
+	text := tr.scanner.Bytes()
+	if tr.number == 1 {
+		text = bytes.TrimPrefix(text, []byte("\uFEFF")) // a byte-order mark, as some editors save
+	}
+	line, err := decodeTraceLine(text)
+	switch {
+	case err != nil && tr.cut:
+		return line, fmt.Errorf("%w: line %d stops partway, with no newline (%v)", errCutShort, tr.number, err)
+	case err != nil:
 		return line, fmt.Errorf("line %d: %v", tr.number, err)
 	}
 	return line, nil
@@ -463,6 +480,7 @@ type traceReport struct {
 	runs, events int
 	violations   []string // the first mostViolationsShown found
 	unshown      int      // violations found after those
+	cutAt        int      // the line that stops partway, in a trace cut short
 }
 
 // mostViolationsShown bounds the violations a report keeps, so that
@@ -494,6 +512,10 @@ func checkTrace(r io.Reader) (traceReport, error) {
 	for {
 		line, err := reader.next()
 		if err == io.EOF {
+			break
+		}
+		if errors.Is(err, errCutShort) && report.runs > 0 {
+			report.cutAt = reader.number
 			break
 		}
 		if err != nil {

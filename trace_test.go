@@ -241,6 +241,25 @@ func TestCheckNamesAnOverlongLine(t *testing.T) {
 	}
 }
 
+// A trace whose last line stops partway, as a full disk leaves it, is
+// checked up to that line and reported as cut short, not as malformed; a
+// byte-order mark before the first line is not an error.
+func TestCheckReadsACutTraceAndAByteOrderMark(t *testing.T) {
+	whole := traceStart + "\n" + `{"at_ms":1,"node":2,"term":1,"event":"timeout","cause":"timed out"}` + "\n"
+	for _, tc := range []struct {
+		name, text, says string
+	}{
+		{"cut short", whole + `{"at_ms":2,"node":3,"te`, "The trace is cut short: line 3 stops partway"},
+		{"a byte-order mark", "\uFEFF" + whole, "1 runs, 2 events, 0 safety violations"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"-check", writeTraceText(t, tc.text)}, nil, &stdout, &stderr, nil)
+		if code != 0 || !strings.Contains(unwrapped(stdout.String()), tc.says) {
+			t.Errorf("%s: exit %d, %q %q; want exit 0 saying %q", tc.name, code, stdout.String(), stderr.String(), tc.says)
+		}
+	}
+}
+
 // endlessTrace generates a safe trace of one run, heartbeat after
 // heartbeat, as many lines as asked, without holding it in memory. Now and
 // then it notes the heap in use, to tell how much its reader holds.

@@ -528,10 +528,7 @@ func interactiveOnTerminal(cfg Config, out io.Writer, interrupt <-chan os.Signal
 		return interactive(cfg, os.Stdin, out, terminalWidth(), interrupt)
 	}
 	defer term.Restore(fd, saved)
-	width, height, err := term.GetSize(int(os.Stdout.Fd()))
-	if err != nil {
-		width, height = defaultWidth, 24
-	}
+	width, height := screenSize(int(os.Stdout.Fd()))
 	c := consoleOnScreen(cfg, struct {
 		io.Reader
 		io.Writer

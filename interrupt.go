@@ -1,8 +1,8 @@
-// interrupt.go is how a run ends early: at Ctrl-C or SIGTERM, or when its
-// output fails (output.go). main.go watches for either; the scenario's
-// stage (scenarios.go), the console and the experiment then stop where
-// they are, and the run ends as a finished run would, with its trace
-// complete and its picture and summary printed.
+// interrupt.go is how a run ends early: at Ctrl-C, SIGTERM or SIGHUP (the
+// terminal window closed), or when its output fails (output.go). main.go
+// watches for either; the scenario's stage (scenarios.go), the console and
+// the experiment then stop where they are, and the run ends as a finished
+// run would, with its trace complete and its picture and summary printed.
 
 package main
 
@@ -12,11 +12,12 @@ import (
 	"syscall"
 )
 
-// interruptOnce returns a channel that receives the first Ctrl-C or
-// SIGTERM. The second is not caught: it ends the program at once, as usual.
+// interruptOnce returns a channel that receives the first Ctrl-C, SIGTERM
+// or SIGHUP. The second is not caught: it ends the program at once, as
+// usual. A console on a terminal restores the terminal's mode as it ends.
 func interruptOnce() <-chan os.Signal {
 	caught, first := make(chan os.Signal, 1), make(chan os.Signal, 1)
-	signal.Notify(caught, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(caught, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		first <- <-caught
 		signal.Stop(caught)

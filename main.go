@@ -271,13 +271,18 @@ func tell(cfg Config, chosen []scenario, opts options, stdout io.Writer, stop *r
 // terminalWidth is the width of the terminal standard output goes to, or
 // 80 columns when it is not a terminal.
 func terminalWidth() int {
-	fd := int(os.Stdout.Fd())
-	if term.IsTerminal(fd) {
-		if width, _, err := term.GetSize(fd); err == nil && width > 0 {
-			return width
-		}
+	width, _ := screenSize(int(os.Stdout.Fd()))
+	return width
+}
+
+// screenSize is the size of the terminal fd is, or 80 by 24 when it is not
+// one or reports no size (a pseudo-terminal with no window says 0 by 0).
+func screenSize(fd int) (width, height int) {
+	width, height, err := term.GetSize(fd)
+	if err != nil || width <= 0 || height <= 0 {
+		return defaultWidth, 24
 	}
-	return 80
+	return width, height
 }
 
 // warnOfBreakage prints a banner when a safeguard is off, saying which

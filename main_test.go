@@ -7,6 +7,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+	"unsafe"
 )
 
 // runOK runs the program with args inside a synctest bubble, where its
@@ -286,19 +288,48 @@ func TestInterruptStopsTheExperiment(t *testing.T) {
 	}
 }
 
-// SIGTERM is heard like Ctrl-C, once.
-func TestSIGTERMIsHeard(t *testing.T) {
-	heard := interruptOnce()
-	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+// SIGTERM and SIGHUP (a closed terminal window) are heard like Ctrl-C,
+// once.
+func TestSIGTERMAndSIGHUPAreHeard(t *testing.T) {
+	for _, sent := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		heard := interruptOnce()
+		if err := syscall.Kill(os.Getpid(), sent); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case sig := <-heard:
+			if sig != sent {
+				t.Errorf("sent %v, heard %v", sent, sig)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%v was not heard", sent)
+		}
+	}
+}
+
+// A pseudo-terminal with no window size reports 0 by 0; the console and
+// the log then take 80 by 24, not a screen one column wide.
+func TestScreenWithNoSizeIs80By24(t *testing.T) {
+	ptmx, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skip("no pseudo-terminals here:", err)
+	}
+	defer ptmx.Close()
+	var unlock int32
+	if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, ptmx.Fd(), syscall.TIOCSPTLCK, uintptr(unsafe.Pointer(&unlock))); errno != 0 {
+		t.Fatal(errno)
+	}
+	var number uint32
+	if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, ptmx.Fd(), syscall.TIOCGPTN, uintptr(unsafe.Pointer(&number))); errno != 0 {
+		t.Fatal(errno)
+	}
+	pts, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", number), os.O_RDWR, 0)
+	if err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case sig := <-heard:
-		if sig != syscall.SIGTERM {
-			t.Errorf("heard %v", sig)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("SIGTERM was not heard")
+	defer pts.Close()
+	if width, height := screenSize(int(pts.Fd())); width != 80 || height != 24 {
+		t.Errorf("a terminal of no size is taken as %d by %d", width, height)
 	}
 }
 

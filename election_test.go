@@ -359,6 +359,33 @@ func newLoneNode(id, size int, disk persistentState) (*node, *outbox) {
 	return n, out
 }
 
+// A follower whose process was stalled wakes with its leader's heartbeat
+// waiting and its election timer fired: it takes the heartbeat and does not
+// stand (§5.2: it had communication). Before, select chose at random, and
+// half these followers stood against a live leader.
+func TestStalledFollowerTakesWaitingHeartbeat(t *testing.T) {
+	for i := range 20 {
+		synctest.Test(t, func(t *testing.T) {
+			n, _ := newLoneNode(1, 3, persistentState{})
+			n.clock.start()
+			defer n.clock.stop()
+			inbox, done := make(chan Envelope, 1), make(chan struct{})
+			n.inbox, n.done = inbox, done
+			time.Sleep(n.electionTimeout) // the timer fires; the node's goroutine is not running yet
+			inbox <- Envelope{From: 2, To: 1, Msg: AppendEntries{Term: 1, LeaderID: 2}}
+			stopped := make(chan struct{})
+			go func() { n.runWithElectionTimer(Follower); close(stopped) }()
+			synctest.Wait()
+			close(done)
+			<-stopped
+			if n.role != Follower || n.currentTerm != 1 || n.leaderID != 2 {
+				t.Fatalf("try %d: the follower is a %s in term %d, following %d; want node 2's follower in term 1",
+					i, n.role, n.currentTerm, n.leaderID)
+			}
+		})
+	}
+}
+
 // deliver hands n a message from node from.
 func deliver(n *node, from int, msg RaftMessage) {
 	n.handle(Envelope{From: from, To: n.id, Msg: msg})

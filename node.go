@@ -95,6 +95,7 @@ type node struct {
 	heartbeatInterval      time.Duration
 	electionTimeout        time.Duration // the timeout currently running
 	electionTimer          *clockTimer   // fires when electionTimeout elapses
+	timerResets            uint64        // how many times electionTimer was reset: see tookWaitingMessages
 	rng                    *rand.Rand    // this node's own generator
 	clock                  *clock        // the cluster's: protocol time, slowed or paused
 
@@ -183,11 +184,35 @@ func (n *node) runWithElectionTimer(role Role) {
 		case env := <-n.inbox:
 			n.handle(env)
 		case <-n.electionTimer.C:
-			n.electionTimedOut()
+			if !n.tookWaitingMessages(role) {
+				n.electionTimedOut()
+			}
 		case <-n.done:
 			return
 		}
 	}
+}
+
+// tookWaitingMessages handles the messages that were already in the inbox
+// when the election timer fired, and reports whether one of them reset the
+// timer or changed the role, which makes the timeout moot. §5.2: a
+// follower stands if it "receives no communication over a period of time".
+// A message that arrived in time is communication, even when the timer is
+// read first: with -realtime, a process the machine stalled wakes with a
+// heartbeat and the timeout both ready, and select picks either at random.
+// Under the engine the inbox is always empty here: it hands a node one
+// event at a time.
+func (n *node) tookWaitingMessages(role Role) bool {
+	resets := n.timerResets
+	for n.role == role && n.timerResets == resets {
+		select {
+		case env := <-n.inbox:
+			n.handle(env)
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // runLeader sends heartbeats at once and then every heartbeatInterval, and
@@ -498,6 +523,7 @@ func (n *node) handleAppendEntries(from int, m AppendEntries) {
 func (n *node) resetElectionTimer(cause Cause) {
 	n.electionTimeout = n.randomElectionTimeout()
 	n.electionTimer.Reset(n.electionTimeout)
+	n.timerResets++
 	cause.Timeout = n.electionTimeout
 	n.report(Event{Kind: EventTimer, Cause: cause})
 }

@@ -352,11 +352,11 @@ func (f decimalFlag[T]) String() string {
 }
 
 func (f decimalFlag[T]) Set(s string) error {
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
+	if s == "" || strings.Trim(s, "0123456789") != "" {
 		return errors.New("not a whole number in decimal digits")
 	}
-	if v := T(n); int64(v) != n || (v < 0) != (n < 0) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	if v := T(n); err != nil || uint64(v) != n || v < 0 {
 		return errors.New("out of range")
 	}
 	*f.value = T(n)

@@ -272,12 +272,19 @@ func (tr *traceReader) next() (traceLine, error) {
 	}
 	line, err := decodeTraceLine(text)
 	switch {
-	case err != nil && tr.cut:
+	case err != nil && tr.cut && stopsPartway(text):
 		return line, fmt.Errorf("%w: line %d stops partway, with no newline (%v)", errCutShort, tr.number, err)
 	case err != nil:
 		return line, fmt.Errorf("line %d: %v", tr.number, err)
 	}
 	return line, nil
+}
+
+// stopsPartway reports whether text is the start of a JSON value that
+// ends too soon, as a line cut off mid-write is.
+func stopsPartway(text []byte) bool {
+	var value any
+	return errors.Is(json.NewDecoder(bytes.NewReader(text)).Decode(&value), io.ErrUnexpectedEOF)
 }
 
 // decodeTraceLine reads one line of a trace: a single JSON object whose

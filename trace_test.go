@@ -170,7 +170,7 @@ var hostileTraces = []struct {
 	{"negative term", traceStart + "\n" + `{"at_ms":1,"node":1,"term":-3,"event":"crash"}`, `"term" must be a whole number, 0 or more`},
 	{"not an object", traceStart + "\n[1,2]", "line 2: not an object but array"},
 	{"two objects on a line", traceStart + "\n" + `{"at_ms":1,"event":"heal"} {"at_ms":2,"event":"heal"}`, "line 2: more than one JSON value"},
-	{"broken JSON", traceStart + "\n" + `{"at_ms":1,"event":"heal"`, "line 2: not JSON"},
+	{"broken JSON", traceStart + "\n" + `{"at_ms":1,"event":"heal"` + "\n", "line 2: not JSON"},
 	{"start of 0 nodes", `{"at_ms":0,"event":"start","nodes":0}`, "line 1: a start event needs \"nodes\""},
 	{"start of 10 nodes", `{"at_ms":0,"event":"start","nodes":10}`, "1 to 9"},
 	{"cluster event naming a node", traceStart + "\n" + `{"at_ms":1,"node":2,"event":"heal"}`, "concerns the whole cluster"},

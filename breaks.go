@@ -1,7 +1,7 @@
 // breaks.go lists the safeguards a class can turn off, one at a time, with
 // -break RULE, to watch what goes wrong without them. Each break is one
 // test at the very place that enforces the rule, marked "-break NAME" in
-// node.go or cluster.go; none is ever on unless asked for. The safety
+// node.go, replication.go or cluster.go; none is ever on unless asked for. The safety
 // checker (safety.go) or a liveness check catches every one.
 
 package main
@@ -13,11 +13,13 @@ import "strings"
 type Breakage string
 
 const (
-	BreakFixedTimeout Breakage = "fixed-timeout" // every election timeout is the minimum: no randomness
-	BreakVoteTwice    Breakage = "vote-twice"    // grant every vote request, whatever votedFor says
-	BreakForgetVote   Breakage = "forget-vote"   // votedFor is not on disk: a restart forgets it
-	BreakNoStepdown   Breakage = "no-stepdown"   // a leader ignores newer terms
-	BreakCountStale   Breakage = "count-stale"   // a candidate counts votes granted in older terms
+	BreakFixedTimeout  Breakage = "fixed-timeout"   // every election timeout is the minimum: no randomness
+	BreakVoteTwice     Breakage = "vote-twice"      // grant every vote request, whatever votedFor says
+	BreakForgetVote    Breakage = "forget-vote"     // votedFor is not on disk: a restart forgets it
+	BreakNoStepdown    Breakage = "no-stepdown"     // a leader ignores newer terms
+	BreakCountStale    Breakage = "count-stale"     // a candidate counts votes granted in older terms
+	BreakVoteAnyLog    Breakage = "vote-any-log"    // votes ignore whether the candidate's log is up-to-date
+	BreakCommitOldTerm Breakage = "commit-old-term" // a leader commits an older term's entry by counting replicas
 )
 
 // breakage describes one break: the safeguard it removes, what goes wrong,
@@ -47,6 +49,12 @@ var breakages = []breakage{
 	{BreakCountStale, "a candidate counts only votes of its current term (Figure 2)",
 		"votes granted in an election the candidate gave up elect it in a later term, without a majority there",
 		"slow-network", 3, "safety: leader without a majority"},
+	{BreakVoteAnyLog, "a vote goes only to a candidate whose log is at least as up-to-date (§5.4.1)",
+		"a node that missed committed entries wins an election, and its log overwrites them on the others",
+		"stale-log", 1, "safety: Leader Completeness, then State Machine Safety"},
+	{BreakCommitOldTerm, "a leader commits only entries of its own term by counting replicas (§5.4.2)",
+		"an older term's entry, committed because a majority held it, is overwritten by the next leader, as in the paper's Figure 8",
+		"figure-8", 1, "safety: Leader Completeness, then State Machine Safety"},
 }
 
 // knownBreakage reports whether b is one of the breaks.

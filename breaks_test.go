@@ -45,7 +45,9 @@ var caught = map[Breakage]func(c *Cluster, events *eventLog) bool{
 		}
 		return leaders > 1
 	},
-	BreakCountStale: violated(violationMinorityLeader),
+	BreakCountStale:    violated(violationMinorityLeader),
+	BreakVoteAnyLog:    violated(violationCompleteness),
+	BreakCommitOldTerm: violated(violationCompleteness),
 }
 
 // violated reports whether the safety checker found a violation of kind.

@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -49,6 +50,12 @@ type Config struct {
 	// Timing chooses the engine (engine.go): Paced lockstep (the zero
 	// value), Unpaced lockstep, or RealTime goroutines on the wall clock.
 	Timing Timing
+
+	// For a scenario that must time its steps between messages (figure-8):
+	// every message takes at least leastLatency, and an AppendEntries
+	// carries at most entriesPerMessage entries (0: mostEntriesPerMessage).
+	leastLatency      time.Duration
+	entriesPerMessage int
 }
 
 // slowMotionFlight is the least time a message travels in slow motion.
@@ -67,7 +74,7 @@ func (cfg Config) latencyRange() (least, most time.Duration) {
 	if cfg.slowMotion() {
 		return slowMotionFlight, max(cfg.MaxLatency, slowMotionFlight)
 	}
-	return 0, cfg.MaxLatency
+	return min(cfg.leastLatency, cfg.MaxLatency), cfg.MaxLatency
 }
 
 // DefaultConfig is the classic exercise: five nodes, election timeouts of
@@ -134,11 +141,14 @@ func (cfg Config) validate() error {
 
 // NodeStatus is one node's state as the cluster last heard it reported.
 type NodeStatus struct {
-	ID       int
-	Role     Role
-	Term     uint64
-	VotedFor int // 0: none in this term
-	Alive    bool
+	ID           int
+	Role         Role
+	Term         uint64
+	VotedFor     int // 0: none in this term
+	Alive        bool
+	LastLogIndex uint64 // the node's last log entry: 0 and 0 for an empty log
+	LastLogTerm  uint64
+	CommitIndex  uint64 // the highest entry it knows committed; 0 after a restart, until it learns again
 }
 
 // Cluster is a set of nodes and the network between them. Its methods are
@@ -155,6 +165,8 @@ type Cluster struct {
 	ops     sync.Mutex
 	started bool
 	stopped bool
+
+	serial atomic.Uint64 // the serial number of the client's last request (client.go)
 
 	// mu guards what the network reads as it carries messages: each
 	// machine's current incarnation, which side of a partition each node
@@ -566,7 +578,8 @@ func (c *Cluster) Leader() (id int, term uint64, ok bool) {
 
 // Violations lists every breach of a safety property seen so far: two
 // leaders in one term, a second vote in one term, a term that went
-// backwards, a leader elected without a majority. A correct run has none.
+// backwards, a leader elected without a majority, and the log's properties
+// of the paper's Figure 3 (safety.go). A correct run has none.
 func (c *Cluster) Violations() []string {
 	return c.rec.violations()
 }
@@ -599,6 +612,12 @@ func (c *Cluster) send(env Envelope) {
 		c.clock.afterFunc(delay, func() {
 			c.mu.Lock()
 			defer c.mu.Unlock()
+			if !c.linked(env.From, env.To) {
+				// A partition made while the message was on its way cuts
+				// it too, as a real network loses the packets in flight.
+				c.drop(env, "the partition cut the link")
+				return
+			}
 			c.deliver(env)
 		})
 	}

@@ -1,4 +1,4 @@
-// digest.go keeps floods out of the log (log.go). A candidate cut off from
+// digest.go keeps floods out of the log (narration.go). A candidate cut off from
 // its peers loses a RequestVote to each of them: those losses share one
 // line. A node cut off from every peer stands again and again, each time
 // alone: after two such campaigns in a row, the log stops scrolling them

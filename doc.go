@@ -24,7 +24,7 @@
 //     engine.go is the cluster's one clock and the engine that runs it in
 //     lockstep, so that a seed replays; replay.go plays a trace again.
 //   - events.go: the recorder, which takes every Event in order and feeds
-//     log.go (the log, and its sentences for each cause), trace.go (JSON
+//     narration.go (the log, and its sentences for each cause), trace.go (JSON
 //     Lines), safety.go (the safety checks), summary.go and timeline.go;
 //     digest.go keeps floods of lost messages out of the log.
 //   - scenarios.go (the stories), breaks.go (-break), interactive.go (the

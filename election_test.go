@@ -584,16 +584,17 @@ func TestCrashedNodeReceivesNothing(t *testing.T) {
 	})
 }
 
-// Figure 2: currentTerm and votedFor are persistent; a restarted node comes
-// back a follower with both as they were when it crashed.
-func TestRestartKeepsTermAndVote(t *testing.T) {
+// Figure 2: currentTerm, votedFor and log[] are persistent; a restarted
+// node comes back a follower with all three as they were when it crashed,
+// and commitIndex, volatile, at 0 until its leader tells it again.
+func TestRestartKeepsTermVoteAndLog(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := clusterConfig(5, 1)
 		c := startCluster(t, cfg)
 		leader, term := awaitLeader(t, c, 0, 500*time.Millisecond)
 		voter := leader%cfg.Nodes + 1
 		before := c.Status()[voter-1]
-		if before.VotedFor != leader || before.Term != term {
+		if before.VotedFor != leader || before.Term != term || before.LastLogTerm != term {
 			t.Fatalf("node %d voted for %d in term %d; the test needs a voter for leader %d in term %d",
 				voter, before.VotedFor, before.Term, leader, term)
 		}
@@ -606,8 +607,10 @@ func TestRestartKeepsTermAndVote(t *testing.T) {
 		}
 		synctest.Wait() // the new incarnation has started and reported its state
 		after := c.Status()[voter-1]
-		if want := (NodeStatus{ID: voter, Role: Follower, Term: term, VotedFor: leader, Alive: true}); after != want {
-			t.Fatalf("restarted node %d is %+v, want %+v", voter, after, want)
+		want := before
+		want.CommitIndex = 0
+		if after != want || !slices.Equal(c.Entries(voter), []Entry{{Index: 1, Term: term}}) {
+			t.Fatalf("restarted node %d is %+v with log %v, want %+v with the leader's no-op", voter, after, c.Entries(voter), want)
 		}
 	})
 }

@@ -392,6 +392,36 @@ func (d *driver) until(patience time.Duration, abort <-chan struct{}, cond func(
 	return true
 }
 
+// await waits until cond holds or patience, in protocol time, has passed,
+// and reports whether cond held: so the cluster's methods can wait for a
+// node's reply. The driver awake waits on its own turn, as in act, and
+// lets the cluster run meanwhile; so does a caller of an unpaced cluster,
+// as a new driver, since nothing else would run it. Otherwise the cluster
+// runs by itself, paced or in real time, and the caller looks at cond
+// every pollEvery of protocol time, sleeping on the time package's clock
+// (the bubble's, in a synctest test), so that many callers can wait at
+// once.
+func (k *clock) await(patience time.Duration, cond func() bool) bool {
+	k.mu.Lock()
+	mine := k.lockstep() && k.awake > 0
+	k.mu.Unlock()
+	switch {
+	case mine:
+		return (&driver{k: k}).until(patience, nil, cond)
+	case k.timing == Unpaced:
+		d := k.drive()
+		defer d.release()
+		return d.until(patience, nil, cond)
+	}
+	for waited := time.Duration(0); !cond(); waited += pollEvery {
+		if waited >= patience || k.isStopped() {
+			return false
+		}
+		time.Sleep(k.real(pollEvery))
+	}
+	return true
+}
+
 // isStopped reports whether stop has been called.
 func (k *clock) isStopped() bool {
 	k.mu.Lock()

@@ -1,7 +1,7 @@
 // events.go is the run's memory: every state change, vote, message and fault
 // becomes an Event, reported by the goroutine that caused it, and one
 // recorder turns the events, in the order they happened, into the colored
-// log (log.go), the per-term summary (summary.go), the timeline picture
+// log (narration.go), the per-term summary (summary.go), the timeline picture
 // (timeline.go), the safety checks (safety.go), the JSON trace (trace.go)
 // and the state that Cluster.Status reads.
 
@@ -38,8 +38,15 @@ const (
 	EventLoss      EventKind = "loss"      // the network's drop rate changed
 	EventNote      EventKind = "note"      // the scenario narrated a step
 	EventOperator  EventKind = "operator"  // a command typed in -interactive
+	EventRequest   EventKind = "request"   // the client handed node To a request with Command
 	EventLate      EventKind = "late"      // -realtime: a node's timer fired late
 	EventStop      EventKind = "stop"      // the run ended
+	// The log's events: Index, EntryTerm and Command describe the entry.
+	EventAppend   EventKind = "append"   // a node added an entry to its log
+	EventTruncate EventKind = "truncate" // a follower deleted its entries from Index on
+	EventMismatch EventKind = "mismatch" // a follower refused entries: it lacks the entry before them
+	EventCommit   EventKind = "commit"   // a node's commitIndex rose to Index
+	EventApply    EventKind = "apply"    // a node applied the entry at Index to its state machine
 )
 
 // Event is one thing that happened in a run. Which fields mean something
@@ -73,19 +80,26 @@ type Event struct {
 	DropRate float64
 	// Late is how late a timer fired, in protocol time, on a late event.
 	Late time.Duration
+	// Index, EntryTerm and Command describe a log entry: the one appended,
+	// committed up to, or applied; the first one truncated; or, on a
+	// mismatch, the leader's entry the follower does not hold.
+	Index     uint64
+	EntryTerm uint64
+	Command   string
 	// Cause is the rule that decided a node's step, with what it weighed;
-	// the log (log.go) tells it as a sentence. Zero for events that are not
+	// the log (narration.go) tells it as a sentence. Zero for events that are not
 	// a node's decision.
 	Cause Cause
 	// Reason is text for the events the cluster reports: why the network
 	// lost a message, what a crash or restart kept; for a note, the
-	// narration, and for an operator event, the command.
+	// narration, for an operator event, the command, and for an apply,
+	// what the state machine answered.
 	Reason string
 }
 
 // Rule names a rule of the protocol that decided a node's step: a role
 // change, a vote, a pre-vote or a timer reset. node.go and refinements.go
-// report them; log.go tells each as a sentence citing its section.
+// report them; narration.go tells each as a sentence citing its section.
 type Rule int
 
 const (
@@ -110,10 +124,20 @@ const (
 	RuleLeaderIsLive // dissertation §9.6: no pre-vote while a leader is heard
 	RuleWouldVote    // dissertation §9.6: a pre-vote granted
 	RuleLeaderSticky // dissertation §4.2.3: a request ignored while a leader is heard
+	RuleVoteAnyLog   // -break vote-any-log: a vote despite a less up-to-date log
 	// Timer resets.
 	RuleGrantedVote // Figure 2: granting a vote restarts the timeout
 	RuleHeartbeat   // Figure 2: the leader's heartbeat restarts the timeout
 	RuleCampaigned  // a new election or pre-vote gets a fresh timeout
+	// The log (replication.go).
+	RuleNoOp             // §8: a new leader appends a no-op of its term
+	RuleClientCommand    // Figure 2: a leader appends a client's command
+	RuleFromLeader       // Figure 2, AppendEntries rule 4: new entries appended
+	RuleConflict         // rule 3: an entry conflicting with the leader's is deleted, with all after it
+	RuleMissingEntry     // rule 2: no entry at prevLogIndex
+	RuleTermMismatch     // rule 2: the entry at prevLogIndex has another term
+	RuleStoredOnMajority // §5.3, §5.4.2: an entry of the leader's term is on a majority
+	RuleLeaderCommit     // rule 5: the leader's commitIndex, as far as the entries sent
 )
 
 // ruleNames are the rules as the trace names them.
@@ -125,6 +149,9 @@ var ruleNames = map[Rule]string{
 	RuleLogBehind: "log-behind", RuleSameVote: "same-vote", RuleFirstVote: "first-vote",
 	RuleLeaderIsLive: "leader-is-live", RuleWouldVote: "would-vote", RuleLeaderSticky: "leader-sticky",
 	RuleGrantedVote: "granted-vote", RuleHeartbeat: "heartbeat", RuleCampaigned: "campaigned",
+	RuleVoteAnyLog: "break-vote-any-log", RuleNoOp: "no-op", RuleClientCommand: "client-command",
+	RuleFromLeader: "from-leader", RuleConflict: "conflict", RuleMissingEntry: "missing-entry",
+	RuleTermMismatch: "term-mismatch", RuleStoredOnMajority: "stored-on-majority", RuleLeaderCommit: "leader-commit",
 }
 
 func (r Rule) String() string { return ruleNames[r] }
@@ -132,13 +159,16 @@ func (r Rule) String() string { return ruleNames[r] }
 // Cause is why a node did what an event records: the rule, and the facts it
 // weighed. Which fields mean something depends on Rule; the rest are zero.
 type Cause struct {
-	Rule    Rule
-	Peer    int           // the node whose message or request decided it
-	Term    uint64        // the term the rule weighed: a newer term seen, a term asked about
-	Msg     RaftMessage   // RuleNewerTerm: the message that carried the term
-	Count   int           // votes, pre-votes or answers counted
-	Of      int           // the cluster's size, for a majority
-	Timeout time.Duration // the election timeout that elapsed, or was drawn
+	Rule  Rule
+	Peer  int         // the node whose message or request decided it
+	Term  uint64      // the term the rule weighed: a newer term seen, a term asked about
+	Msg   RaftMessage // RuleNewerTerm: the message that carried the term
+	Count int         // votes, pre-votes or answers counted
+	Of    int         // the cluster's size, for a majority
+	// LastLogIndex and LastLogTerm are a candidate's last log entry, for
+	// RuleLogBehind and RuleVoteAnyLog.
+	LastLogIndex, LastLogTerm uint64
+	Timeout                   time.Duration // the election timeout that elapsed, or was drawn
 }
 
 // messageCounts tallies what the network carried.
@@ -158,6 +188,7 @@ type recorder struct {
 	end     time.Duration // when the run was halted
 	config  Config        // the cluster's, for the start event
 	status  []NodeStatus  // each node's state as its events tell it
+	logs    [][]Entry     // logs[i-1]: node i's log as its events tell it
 	counts  messageCounts
 	safety  *safetyChecker
 	summary *electionSummary
@@ -175,6 +206,7 @@ func newRecorder(cfg Config, clock *clock) *recorder {
 		config:  cfg,
 		clock:   clock,
 		status:  make([]NodeStatus, cfg.Nodes),
+		logs:    make([][]Entry, cfg.Nodes),
 		safety:  newSafetyChecker(cfg.Nodes),
 		summary: newElectionSummary(),
 		seed:    cfg.Seed,
@@ -322,16 +354,34 @@ func (r *recorder) writeSummary(w io.Writer, width int) {
 	r.summary.write(w, width, r.seed, r.elapsed(), r.counts, r.safety.violations)
 }
 
-// apply updates a node's status with one of its events.
+// apply updates a node's status and log with one of its events.
 func (r *recorder) apply(st *NodeStatus, ev Event) {
+	log := &r.logs[ev.Node-1]
 	switch ev.Kind {
 	case EventRole, EventVote:
 		st.Role, st.Term, st.VotedFor = ev.Role, ev.Term, ev.VotedFor
 	case EventCrash:
 		st.Alive = false
 	case EventRestart:
-		st.Alive, st.Role, st.Term, st.VotedFor = true, Follower, ev.Term, ev.VotedFor
+		st.Alive, st.Role, st.Term, st.VotedFor, st.CommitIndex = true, Follower, ev.Term, ev.VotedFor, 0
+	case EventAppend:
+		*log = append(*log, Entry{Index: ev.Index, Term: ev.EntryTerm, Command: ev.Command})
+	case EventTruncate:
+		*log = (*log)[:ev.Index-1]
+	case EventCommit:
+		st.CommitIndex = ev.Index
 	}
+	st.LastLogIndex, st.LastLogTerm = 0, 0
+	if n := len(*log); n > 0 {
+		st.LastLogIndex, st.LastLogTerm = (*log)[n-1].Index, (*log)[n-1].Term
+	}
+}
+
+// entries returns a copy of node id's log.
+func (r *recorder) entries(id int) []Entry {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.logs[id-1])
 }
 
 // tally counts message events.
@@ -340,7 +390,9 @@ func (r *recorder) tally(ev Event) {
 	case EventSend:
 		r.counts.sent++
 	case EventRecv:
-		r.counts.delivered++
+		if ev.From != 0 { // a client's request is not the network's message
+			r.counts.delivered++
+		}
 	case EventDrop:
 		r.counts.dropped++
 	}

@@ -120,6 +120,9 @@ func TestTheLogReadsAsDocumented(t *testing.T) {
 func TestEveryScenarioEnds(t *testing.T) {
 	for _, sc := range scenarios {
 		for _, nodes := range []string{"3", "5", "9"} {
+			if n, _ := strconv.Atoi(nodes); n < sc.minNodes {
+				continue
+			}
 			for _, network := range [][]string{nil, {"-latency", "20ms", "-drop", "0.3"}, {"-drop", "0.95"}, {"-slow", "5", "-v"}} {
 				args := append([]string{"-scenario", sc.name, "-nodes", nodes, "-seed", "1", "-heartbeats"}, network...)
 				if out := runOK(t, args...); !strings.Contains(out, "Summary") {

@@ -1,14 +1,24 @@
-// messages.go holds the vocabulary of the protocol: the four messages of
-// Raft's leader election (the RequestVote and AppendEntries RPCs of the
-// paper's Figure 2, with their replies), the two of the optional PreVote
-// phase (Ongaro's dissertation, §9.6), and the envelope the network carries
-// them in. Nodes (node.go) create them; the network (cluster.go) delivers them.
+// messages.go holds the vocabulary of the protocol: a log entry, the four
+// messages of the paper's Figure 2 (the RequestVote and AppendEntries RPCs,
+// with their replies), the two of the optional PreVote phase (Ongaro's
+// dissertation, §9.6), a client's request and its reply (§8), and the
+// envelope the network carries them in. Nodes (node.go, replication.go)
+// create them; the network (cluster.go) delivers them.
 
 package main
 
 import "fmt"
 
-// RaftMessage is one of the election messages. The set is closed: the
+// Entry is one entry of a node's log (Figure 2: "each entry contains
+// command for state machine, and term when entry was received by leader").
+// Index is its position, counting from 1. Command "" is a new leader's
+// no-op (§8); other commands are for the key-value store (client.go).
+type Entry struct {
+	Index, Term uint64
+	Command     string
+}
+
+// RaftMessage is one of the protocol's messages. The set is closed: the
 // unexported marker method means only the types in this file satisfy it, so
 // a type switch over them (node.handle) is exhaustive.
 type RaftMessage interface {
@@ -24,8 +34,7 @@ type RequestVote struct {
 	Term        uint64 // the candidate's term
 	CandidateID int    // the candidate asking for the vote
 	// LastLogIndex and LastLogTerm describe the candidate's last log entry,
-	// for the up-to-date check of §5.4.1. This demo has no log, so both are
-	// 0, but the check is written out so the step to replication is visible.
+	// for the up-to-date check of §5.4.1 (0 and 0 for an empty log).
 	LastLogIndex uint64
 	LastLogTerm  uint64
 }
@@ -36,21 +45,59 @@ type RequestVoteResponse struct {
 	VoteGranted bool   // true means the voter chose this candidate
 }
 
-// AppendEntries is sent by a leader. With no entries, as here, it is a
-// heartbeat: it tells followers the leader is alive and keeps them from
-// starting an election (§5.2).
+// AppendEntries is sent by a leader to replicate its log (§5.3). With no
+// entries it is a heartbeat: it tells followers the leader is alive and
+// keeps them from starting an election (§5.2).
 type AppendEntries struct {
-	Term     uint64 // the leader's term
-	LeaderID int    // so followers know who leads
+	Term         uint64  // the leader's term
+	LeaderID     int     // so followers know who leads
+	PrevLogIndex uint64  // the index of the entry just before Entries
+	PrevLogTerm  uint64  // its term: the follower must hold it to accept (§5.3)
+	Entries      []Entry // to store; empty for a heartbeat
+	LeaderCommit uint64  // the leader's commitIndex
 }
 
 // AppendEntriesResponse answers an AppendEntries.
 type AppendEntriesResponse struct {
 	Term uint64 // the follower's currentTerm, so a stale leader learns it
-	// Success: the follower took the AppendEntries as from its leader.
-	// Figure 2 also refuses one whose log does not match (§5.3); without
-	// logs, this project refuses only a leader of an older term.
+	// Success: the follower held the entry at PrevLogIndex with
+	// PrevLogTerm, and now holds every entry sent.
 	Success bool
+	// MatchIndex, on success, is the last index the follower now shares
+	// with the leader: PrevLogIndex + len(Entries). The paper's leader
+	// knows it from the call it made; here replies travel as messages of
+	// their own, so the reply says it.
+	MatchIndex uint64
+	// ConflictTerm and ConflictIndex, on a refusal for a log that does not
+	// match, let the leader back up over a whole term at once (§5.3's
+	// optimization): the term of the follower's entry at PrevLogIndex and
+	// the first index it holds of that term, or, if its log is too short,
+	// term 0 and the index after its last entry.
+	ConflictTerm  uint64
+	ConflictIndex uint64
+}
+
+// ClientRequest is a client's command for the leader (§8: "clients send all
+// of their requests to the leader"). It comes from outside the cluster, as
+// Envelope.From 0, and carries no term. Reply is buffered for the one
+// reply, so the node never waits on it.
+type ClientRequest struct {
+	Command string
+	// Applied asks for the reply once the command is committed and
+	// applied, with its result; otherwise the leader replies once it has
+	// put the command in its log.
+	Applied bool
+	Reply   chan<- ClientReply
+}
+
+// ClientReply answers a ClientRequest.
+type ClientReply struct {
+	Accepted bool   // false: this node does not lead, or lost the entry
+	Leader   int    // refused: the leader this node knows of, 0 if none
+	Index    uint64 // accepted: where the command is in the leader's log
+	Term     uint64 // and the term it was put there in
+	Result   string // applied: what the state machine answered
+	Found    bool   // applied get: the key had a value
 }
 
 // PreVote asks whether the sender could win an election for Term, without
@@ -72,6 +119,7 @@ type PreVoteResponse struct {
 	Granted bool   // true: the responder would vote for the sender in Term
 }
 
+func (ClientRequest) isRaftMessage()         {}
 func (PreVote) isRaftMessage()               {}
 func (PreVoteResponse) isRaftMessage()       {}
 func (RequestVote) isRaftMessage()           {}
@@ -79,6 +127,7 @@ func (RequestVoteResponse) isRaftMessage()   {}
 func (AppendEntries) isRaftMessage()         {}
 func (AppendEntriesResponse) isRaftMessage() {}
 
+func (m ClientRequest) term() uint64         { return 0 } // a client has no term
 func (m PreVote) term() uint64               { return m.Term }
 func (m PreVoteResponse) term() uint64       { return m.Term }
 func (m RequestVote) term() uint64           { return m.Term }
@@ -103,18 +152,28 @@ func (m RequestVoteResponse) String() string {
 }
 
 func (m AppendEntries) String() string {
-	return fmt.Sprintf("AppendEntries(term %d, leader %d)", m.Term, m.LeaderID)
+	return fmt.Sprintf("AppendEntries(term %d, leader %d, after %d/%d, %d entries, commit %d)",
+		m.Term, m.LeaderID, m.PrevLogIndex, m.PrevLogTerm, len(m.Entries), m.LeaderCommit)
 }
 
 func (m AppendEntriesResponse) String() string {
-	return fmt.Sprintf("AppendEntriesResponse(term %d, success %t)", m.Term, m.Success)
+	if m.Success {
+		return fmt.Sprintf("AppendEntriesResponse(term %d, success, match %d)", m.Term, m.MatchIndex)
+	}
+	return fmt.Sprintf("AppendEntriesResponse(term %d, refused, conflict %d/%d)", m.Term, m.ConflictIndex, m.ConflictTerm)
 }
 
+func (m ClientRequest) String() string { return fmt.Sprintf("ClientRequest(%q)", m.Command) }
+
 // isHeartbeatTraffic reports whether m is part of a leader's heartbeats
-// rather than of an election. The log hides this traffic unless asked.
+// rather than of an election or of replicating entries: an AppendEntries
+// with no entries, or any reply to an AppendEntries. The log hides this
+// traffic unless asked.
 func isHeartbeatTraffic(m RaftMessage) bool {
-	switch m.(type) {
-	case AppendEntries, AppendEntriesResponse:
+	switch m := m.(type) {
+	case AppendEntries:
+		return len(m.Entries) == 0
+	case AppendEntriesResponse:
 		return true
 	}
 	return false
@@ -143,6 +202,8 @@ func messageName(m RaftMessage) string {
 		return "AppendEntries"
 	case AppendEntriesResponse:
 		return "AppendEntriesResponse"
+	case ClientRequest:
+		return "ClientRequest"
 	}
 	return fmt.Sprintf("%T", m)
 }

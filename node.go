@@ -1,18 +1,20 @@
-// node.go is one Raft server: the leader-election rules of the paper's
-// Figure 2, and nothing else. Each node runs on a goroutine of its own
-// (run), which alone reads and writes the node's state. It hears the world
-// through its inbox and its election timer, speaks through the network
-// (cluster.go), and reports every step it takes as an Event (events.go)
-// with the rule that decided it; the log (log.go) turns those into
-// sentences. Read it top to bottom: the roles and the state, the loop of
-// each role, the transitions between roles, then the handlers of the
-// messages (messages.go). The dissertation's refinements (PreVote,
-// CheckQuorum, leader stickiness) live in refinements.go; each is reached
-// from here through one named hook.
+// node.go is one Raft server: its state as the paper's Figure 2 lists it,
+// the loop of each role, and the leader-election rules. Each node runs on a
+// goroutine of its own (run), which alone reads and writes the node's
+// state. It hears the world through its inbox and its election timer,
+// speaks through the network (cluster.go), and reports every step it takes
+// as an Event (events.go) with the rule that decided it; narration.go turns
+// those into sentences. Read it top to bottom: the roles and the state, the
+// loop of each role, the transitions between roles, then the handlers of
+// the messages (messages.go). The log's rules (AppendEntries in full,
+// commitment, applying) are in replication.go, read next; the
+// dissertation's refinements (PreVote, CheckQuorum, leader stickiness) in
+// refinements.go. Each is reached from here through named hooks.
 
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -50,8 +52,9 @@ func (r Role) String() string {
 // crash: Restart hands it to the node's next incarnation, as if read back
 // from disk. A node updates it before it answers any message.
 type persistentState struct {
-	currentTerm uint64 // latest term this node has seen; only ever grows
-	votedFor    int    // the candidate it voted for in currentTerm; 0: none
+	currentTerm uint64  // latest term this node has seen; only ever grows
+	votedFor    int     // the candidate it voted for in currentTerm; 0: none
+	log         []Entry // log[i] has index i+1; appended to and, past commitIndex, truncated
 }
 
 // campaign is a bid for leadership under way: an election, or with
@@ -82,11 +85,22 @@ type node struct {
 	// Persistent state on all servers (Figure 2).
 	persistentState
 
-	// Volatile state. A crash loses it. Figure 2 lists no volatile state
-	// for the election alone; these are what the election rules need.
-	role     Role
-	leaderID int       // the leader of currentTerm, once heard from; 0: unknown
-	campaign *campaign // the pre-candidate's or candidate's bid; nil in other roles
+	// Volatile state on all servers (Figure 2). A crash loses it: a
+	// restarted node learns commitIndex again from its leader and applies
+	// its log again from the start (replication.go).
+	commitIndex uint64        // the highest log entry known to be committed
+	lastApplied uint64        // the highest log entry applied to the state machine
+	store       keyValueStore // the state machine (client.go)
+	role        Role          // what the election rules need, besides
+	leaderID    int           // the leader of currentTerm, once heard from; 0: unknown
+	campaign    *campaign     // the pre-candidate's or candidate's bid; nil in other roles
+
+	// Volatile state on leaders (Figure 2), set up by becomeLeader and
+	// dropped by changeRole; nil in other roles.
+	nextIndex  map[int]uint64           // per peer: the index of the next entry to send it
+	matchIndex map[int]uint64           // per peer: the highest entry known to be on it
+	sending    map[int]bool             // per peer: entries sent and not yet answered
+	waiting    map[uint64]ClientRequest // by index: clients waiting for their command to apply
 
 	// Timing. The election timeout is redrawn from [timeoutMin, timeoutMax)
 	// at every reset; firstTimeout, when set, replaces the first draw.
@@ -98,6 +112,8 @@ type node struct {
 	timerResets            uint64        // how many times electionTimer was reset: see tookWaitingMessages
 	rng                    *rand.Rand    // this node's own generator
 	clock                  *clock        // the cluster's: protocol time, slowed or paused
+
+	entriesPerMessage uint64 // the most entries one AppendEntries carries
 
 	breakage Breakage // the one safeguard turned off for teaching, if any
 
@@ -123,6 +139,7 @@ func newNode(id int, cfg Config, disk persistentState, rng *rand.Rand, clock *cl
 		heartbeatInterval: cfg.HeartbeatInterval,
 		rng:               rng,
 		clock:             clock,
+		entriesPerMessage: uint64(cmp.Or(cfg.entriesPerMessage, mostEntriesPerMessage)),
 		breakage:          cfg.Break,
 		refinements:       refinements{preVote: cfg.PreVote, checkQuorum: cfg.CheckQuorum},
 		net:               net,
@@ -259,6 +276,9 @@ func (n *node) electionTimedOut() {
 // the old role goes with it: the campaign's votes, and a leader's tally of
 // who answered (CheckQuorum).
 func (n *node) changeRole(role Role) {
+	if n.role == Leader {
+		n.dropLeaderState() // replication.go
+	}
 	n.role = role
 	n.campaign = nil
 	n.heardSinceCheck = nil
@@ -319,6 +339,7 @@ func (n *node) becomeLeader() {
 	// A leader does not time out: it keeps its authority by heartbeats.
 	n.electionTimer.Stop()
 	n.report(Event{Kind: EventRole, Cause: Cause{Rule: RuleWonElection, Count: votes, Of: n.clusterSize}})
+	n.setUpLeaderState() // replication.go: nextIndex, matchIndex, and the no-op of §8
 }
 
 // mustBe panics unless the node's role is one of roles. Figure 2's state
@@ -345,13 +366,14 @@ func isMajority(count, size int) bool {
 	return count*2 > size
 }
 
-// sendHeartbeats sends an empty AppendEntries to every peer. §5.2: "Leaders
-// send periodic heartbeats ... to all followers in order to maintain their
-// authority."
+// sendHeartbeats sends an AppendEntries to every peer. §5.2: "Leaders send
+// periodic heartbeats ... to all followers in order to maintain their
+// authority." Each carries the entries its peer still lacks, if any, so a
+// heartbeat also retries what was lost (replication.go).
 func (n *node) sendHeartbeats() {
 	n.report(Event{Kind: EventHeartbeat})
 	for _, peer := range n.peers {
-		n.send(peer, AppendEntries{Term: n.currentTerm, LeaderID: n.id})
+		n.sendAppendEntries(peer)
 	}
 }
 
@@ -382,9 +404,10 @@ func (n *node) handle(env Envelope) {
 	case AppendEntries:
 		n.handleAppendEntries(env.From, m)
 	case AppendEntriesResponse:
-		// A heartbeat reply carries nothing but the follower's term, and
-		// the term rule above has already acted on it.
 		n.noteAnswer(env.From, m) // CheckQuorum's tally (refinements.go)
+		n.handleAppendEntriesResponse(env.From, m)
+	case ClientRequest:
+		n.handleClientRequest(m) // replication.go
 	}
 }
 
@@ -397,7 +420,7 @@ func (n *node) handleRequestVote(from int, m RequestVote) {
 	// Figure 2: persistent state is updated before responding. The vote is
 	// reported here, before the reply goes out, in that same order.
 	n.report(Event{Kind: EventVote, Candidate: m.CandidateID, Granted: granted,
-		Cause: Cause{Rule: rule, Peer: m.CandidateID, Term: m.Term}})
+		Cause: Cause{Rule: rule, Peer: m.CandidateID, Term: m.Term, LastLogIndex: m.LastLogIndex, LastLogTerm: m.LastLogTerm}})
 	if granted {
 		// Figure 2: granting a vote restarts the election timeout, so a
 		// voter gives the candidate it chose time to win.
@@ -426,7 +449,11 @@ func (n *node) decideVote(m RequestVote) (granted bool, rule Rule) {
 		return false, RuleAlreadyVoted
 	case !n.candidateLogUpToDate(m.LastLogIndex, m.LastLogTerm):
 		// Rule 2, second half: "and candidate's log is at least as
-		// up-to-date as receiver's log" (§5.4.1).
+		// up-to-date as receiver's log" (§5.4.1). -break vote-any-log
+		// skips it, and a leader can lack committed entries.
+		if n.breaks(BreakVoteAnyLog) {
+			return true, RuleVoteAnyLog
+		}
 		return false, RuleLogBehind
 	case n.votedFor == m.CandidateID:
 		// A repeated request (its first reply may have been lost) gets the
@@ -457,12 +484,14 @@ func logAtLeastAsUpToDate(index, term, otherIndex, otherTerm uint64) bool {
 	return index >= otherIndex
 }
 
-// lastLogEntry returns the index and term of the node's last log entry. This
-// demo replicates no log, so every log is empty: index 0, term 0, and the
-// up-to-date check always passes. Log replication (§5.3) would keep entries
-// here, and the check above would start to matter.
+// lastLogEntry returns the index and term of the node's last log entry:
+// 0 and 0 for an empty log, which any log is as up-to-date as.
 func (n *node) lastLogEntry() (index, term uint64) {
-	return 0, 0
+	if len(n.log) == 0 {
+		return 0, 0
+	}
+	last := n.log[len(n.log)-1]
+	return last.Index, last.Term
 }
 
 // handleRequestVoteResponse counts a vote.
@@ -481,7 +510,9 @@ func (n *node) handleRequestVoteResponse(from int, m RequestVoteResponse) {
 	}
 }
 
-// handleAppendEntries accepts a heartbeat from the leader of currentTerm.
+// handleAppendEntries hears the leader of currentTerm: it recognizes the
+// leader and restarts the election timeout, then takes the entries by the
+// log's rules (replication.go).
 func (n *node) handleAppendEntries(from int, m AppendEntries) {
 	if m.Term < n.currentTerm {
 		// Figure 2, AppendEntries rule 1: "Reply false if term <
@@ -514,7 +545,7 @@ func (n *node) handleAppendEntries(from int, m AppendEntries) {
 	// Figure 2: a heartbeat from the current leader restarts the election
 	// timeout; this is what keeps followers from standing while it lives.
 	n.resetElectionTimer(Cause{Rule: RuleHeartbeat, Peer: m.LeaderID})
-	n.send(from, AppendEntriesResponse{Term: n.currentTerm, Success: true})
+	n.send(from, n.acceptEntries(m))
 }
 
 // resetElectionTimer starts a fresh, freshly drawn election timeout. Like a

@@ -84,7 +84,7 @@ func (n *node) handlePreVote(from int, m PreVote) {
 		granted, rule = false, RuleLogBehind
 	}
 	n.report(Event{Kind: EventPreVote, Candidate: m.CandidateID, Granted: granted, Leader: n.leaderID,
-		Cause: Cause{Rule: rule, Peer: m.CandidateID, Term: m.Term}})
+		Cause: Cause{Rule: rule, Peer: m.CandidateID, Term: m.Term, LastLogIndex: m.LastLogIndex, LastLogTerm: m.LastLogTerm}})
 	reply := PreVoteResponse{Term: m.Term, Granted: true}
 	if !granted {
 		reply = PreVoteResponse{Term: n.currentTerm, Granted: false}

@@ -28,7 +28,7 @@ type recordedRun struct {
 // produce again by themselves.
 var operatorKinds = map[EventKind]bool{
 	EventCrash: true, EventRestart: true, EventPartition: true, EventHeal: true,
-	EventLoss: true, EventNote: true, EventOperator: true,
+	EventLoss: true, EventNote: true, EventOperator: true, EventRequest: true,
 }
 
 // readRecordedRuns reads every run of the trace at path.
@@ -140,5 +140,12 @@ func redo(c *Cluster, ev Event) {
 		c.SetDropRate(ev.DropRate)
 	case EventNote, EventOperator:
 		c.note(Event{Kind: ev.Kind, Reason: ev.Reason})
+	case EventRequest:
+		// The node's reply went to the client of the recorded run; what
+		// the client did next is in the trace as actions of its own.
+		c.operate(func() error {
+			c.handOver(ev.To, ClientRequest{Command: ev.Command, Reply: make(chan ClientReply, 1)})
+			return nil
+		})
 	}
 }

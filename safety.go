@@ -1,5 +1,5 @@
 // safety.go checks a run, event by event, against the properties that make
-// an election correct. It sees only the events (events.go), never the
+// an election correct, and the log's properties of the paper's Figure 3. It sees only the events (events.go), never the
 // nodes, so it judges a live run and a trace read back from a file alike,
 // and it keeps watching across crashes and restarts, which a node's own
 // memory does not survive.
@@ -18,6 +18,10 @@ const (
 	violationDoubleVote     = "one vote per term"
 	violationTermBackwards  = "terms only grow"
 	violationMinorityLeader = "leader without a majority"
+	violationAppendOnly     = "Leader Append-Only"
+	violationLogMatching    = "Log Matching"
+	violationCompleteness   = "Leader Completeness"
+	violationStateMachine   = "State Machine Safety"
 )
 
 // safetyChecker follows one cluster's events. It is used only under the
@@ -29,12 +33,27 @@ const (
 // (checkTerm), so it can vote, or stand and win, only in its current term
 // or a newer one.
 type safetyChecker struct {
-	nodes      int                  // the cluster's size: majorities count all nodes
-	terms      map[int]uint64       // node -> the highest term its events have shown
-	ballots    map[int]voterTerm    // voter -> the candidate it voted for, in the voter's current term
-	campaigns  map[int]campaignFile // candidate -> the votes granted it in its newest term
-	leaders    map[uint64]int       // term -> the node that became leader in it, while a new one could arise
+	nodes      int                    // the cluster's size: majorities count all nodes
+	terms      map[int]uint64         // node -> the highest term its events have shown
+	ballots    map[int]voterTerm      // voter -> the candidate it voted for, in the voter's current term
+	campaigns  map[int]campaignFile   // candidate -> the votes granted it in its newest term
+	leaders    map[uint64]int         // term -> the node that became leader in it, while a new one could arise
+	roles      map[int]Role           // node -> its role, as its events last showed it
+	logs       map[int][]uint64       // node -> the terms of its log's entries, by index - 1
+	entries    map[logPlace]entryFact // an index and term some node holds -> what it held there
+	committed  []uint64               // committed[i-1]: the term of the entry committed at index i
+	applied    []Entry                // applied[i-1]: the entry first applied at index i
 	violations []string
+}
+
+// logPlace is an index and a term: what Log Matching compares logs by.
+type logPlace struct{ index, term uint64 }
+
+// entryFact is what a node held at a logPlace: the command, and the term
+// of the entry just before it.
+type entryFact struct {
+	command string
+	before  uint64
 }
 
 // voterTerm names one node in one term.
@@ -56,6 +75,9 @@ func newSafetyChecker(nodes int) *safetyChecker {
 		ballots:   map[int]voterTerm{},
 		campaigns: map[int]campaignFile{},
 		leaders:   map[uint64]int{},
+		roles:     map[int]Role{},
+		logs:      map[int][]uint64{},
+		entries:   map[logPlace]entryFact{},
 	}
 }
 
@@ -72,11 +94,25 @@ func (s *safetyChecker) check(ev Event) string {
 	if v := s.checkTerm(ev); v != "" {
 		return v
 	}
+	if ev.Kind == EventRole || ev.Kind == EventRestart {
+		s.roles[ev.Node] = ev.Role
+	}
 	switch {
 	case ev.Kind == EventVote && ev.Granted:
 		return s.checkVote(ev)
 	case ev.Kind == EventRole && ev.Role == Leader:
-		return s.checkLeader(ev)
+		if v := s.checkLeader(ev); v != "" {
+			return v
+		}
+		return s.checkCompleteness(ev)
+	case ev.Kind == EventAppend:
+		return s.checkAppend(ev)
+	case ev.Kind == EventTruncate:
+		return s.checkTruncate(ev)
+	case ev.Kind == EventCommit:
+		return s.checkCommit(ev)
+	case ev.Kind == EventApply:
+		return s.checkApply(ev)
 	}
 	return ""
 }
@@ -164,6 +200,107 @@ func (s *safetyChecker) checkLeader(ev Event) string {
 	if !isMajority(votes, s.nodes) {
 		return fmt.Sprintf("%s: at %s node %d became leader of term %d with %d of %d votes",
 			violationMinorityLeader, formatDuration(ev.At), ev.Node, ev.Term, votes, s.nodes)
+	}
+	return ""
+}
+
+// checkAppend follows an entry into a node's log and checks Log Matching
+// (§5.3, Figure 3): "if two logs contain an entry with the same index and
+// term, then the logs are identical in all entries up through the given
+// index." It holds if one index and term always carry the same command and
+// follow an entry of the same term, for then, by induction, what comes
+// before is the same too. A node's log grows one entry at a time, from its
+// end.
+func (s *safetyChecker) checkAppend(ev Event) string {
+	log := s.logs[ev.Node]
+	if ev.Index != uint64(len(log))+1 {
+		return fmt.Sprintf("%s: at %s node %d appended entry %d to a log of %d entries",
+			violationLogMatching, formatDuration(ev.At), ev.Node, ev.Index, len(log))
+	}
+	var before uint64
+	if len(log) > 0 {
+		before = log[len(log)-1]
+	}
+	s.logs[ev.Node] = append(log, ev.EntryTerm)
+	place, fact := logPlace{ev.Index, ev.EntryTerm}, entryFact{ev.Command, before}
+	other, held := s.entries[place]
+	switch {
+	case !held:
+		s.entries[place] = fact
+	case other.command != fact.command:
+		return fmt.Sprintf("%s: at %s node %d holds entry %d of term %d as %q, another node as %q",
+			violationLogMatching, formatDuration(ev.At), ev.Node, ev.Index, ev.EntryTerm, ev.Command, other.command)
+	case other.before != fact.before:
+		return fmt.Sprintf("%s: at %s node %d holds entry %d of term %d after an entry of term %d, another node after one of term %d",
+			violationLogMatching, formatDuration(ev.At), ev.Node, ev.Index, ev.EntryTerm, before, other.before)
+	}
+	return ""
+}
+
+// checkTruncate follows a follower deleting entries, and checks Leader
+// Append-Only (Figure 3): "a leader never overwrites or deletes entries in
+// its log". A committed entry deleted is caught when another takes its
+// place and is committed or applied (checkCommit, checkApply).
+func (s *safetyChecker) checkTruncate(ev Event) string {
+	log := s.logs[ev.Node]
+	if ev.Index >= 1 && ev.Index <= uint64(len(log)) {
+		s.logs[ev.Node] = log[:ev.Index-1]
+	}
+	if s.roles[ev.Node] == Leader {
+		return fmt.Sprintf("%s: at %s node %d, leading term %d, deleted its entries from %d on",
+			violationAppendOnly, formatDuration(ev.At), ev.Node, ev.Term, ev.Index)
+	}
+	return ""
+}
+
+// checkCommit records what a node's commitIndex says is committed: every
+// entry of its log up to Index. Once committed, an entry is there for
+// good: a different entry committed at the same index loses one.
+func (s *safetyChecker) checkCommit(ev Event) string {
+	log := s.logs[ev.Node]
+	for index := uint64(1); index <= min(ev.Index, uint64(len(log))); index++ {
+		term := log[index-1]
+		if index > uint64(len(s.committed)) {
+			s.committed = append(s.committed, term)
+			continue
+		}
+		if s.committed[index-1] != term {
+			return fmt.Sprintf("%s: at %s node %d committed entry %d of term %d, where an entry of term %d was committed before",
+				violationStateMachine, formatDuration(ev.At), ev.Node, index, term, s.committed[index-1])
+		}
+	}
+	return ""
+}
+
+// checkCompleteness: Leader Completeness (§5.4, Figure 3), "if a log entry
+// is committed in a given term, then that entry will be present in the logs
+// of the leaders for all higher-numbered terms". A new leader's log must
+// hold every entry committed so far.
+func (s *safetyChecker) checkCompleteness(ev Event) string {
+	log := s.logs[ev.Node]
+	for index, term := range s.committed {
+		if index >= len(log) || log[index] != term {
+			return fmt.Sprintf("%s: at %s node %d became leader of term %d without entry %d of term %d, which was committed",
+				violationCompleteness, formatDuration(ev.At), ev.Node, ev.Term, index+1, term)
+		}
+	}
+	return ""
+}
+
+// checkApply: State Machine Safety (§5.4.3, Figure 3), "if a server has
+// applied a log entry at a given index to its state machine, no other
+// server will ever apply a different log entry for the same index".
+func (s *safetyChecker) checkApply(ev Event) string {
+	entry := Entry{Index: ev.Index, Term: ev.EntryTerm, Command: ev.Command}
+	if ev.Index > uint64(len(s.applied)) {
+		if ev.Index == uint64(len(s.applied))+1 {
+			s.applied = append(s.applied, entry)
+		}
+		return ""
+	}
+	if first := s.applied[ev.Index-1]; first != entry {
+		return fmt.Sprintf("%s: at %s node %d applied entry %d of term %d (%q), where entry %d of term %d (%q) was applied before",
+			violationStateMachine, formatDuration(ev.At), ev.Node, ev.Index, ev.EntryTerm, ev.Command, first.Index, first.Term, first.Command)
 	}
 	return ""
 }

@@ -27,7 +27,11 @@ type scenario struct {
 	extra    bool // not one of the four classic stories of the tour
 }
 
-var scenarios = []scenario{
+// scenarios is every story: the election's, then the log's
+// (scenarios_log.go).
+var scenarios = slices.Concat(electionScenarios, logScenarios)
+
+var electionScenarios = []scenario{
 	{
 		name:     "election",
 		watchFor: "every node starts as a follower; the first election timeout to fire makes a candidate, which collects votes and becomes leader",

@@ -25,19 +25,22 @@ type traceLine struct {
 	Node      int          `json:"node,omitempty"`
 	Term      uint64       `json:"term,omitempty"`
 	Event     EventKind    `json:"event"`
-	Role      string       `json:"role,omitempty"`      // role: the node's new role
-	VotedFor  int          `json:"voted_for,omitempty"` // role, vote, restart
-	Candidate int          `json:"candidate,omitempty"` // vote
-	Granted   *bool        `json:"granted,omitempty"`   // vote
-	Leader    int          `json:"leader,omitempty"`    // follow
-	From      int          `json:"from,omitempty"`      // send, recv, drop
-	To        int          `json:"to,omitempty"`        // send, recv, drop
-	Msg       string       `json:"msg,omitempty"`       // send, recv, drop: the message's kind
-	Groups    [][]int      `json:"groups,omitempty"`    // partition
-	Nodes     int          `json:"nodes,omitempty"`     // start
-	Config    *traceConfig `json:"config,omitempty"`    // start: what -replay needs
-	DropRate  *float64     `json:"drop_rate,omitempty"` // loss: the new rate
-	LateMs    float64      `json:"late_ms,omitempty"`   // late: by how much
+	Role      string       `json:"role,omitempty"`       // role: the node's new role
+	VotedFor  int          `json:"voted_for,omitempty"`  // role, vote, restart
+	Candidate int          `json:"candidate,omitempty"`  // vote
+	Granted   *bool        `json:"granted,omitempty"`    // vote
+	Leader    int          `json:"leader,omitempty"`     // follow
+	From      int          `json:"from,omitempty"`       // send, recv, drop
+	To        int          `json:"to,omitempty"`         // send, recv, drop
+	Msg       string       `json:"msg,omitempty"`        // send, recv, drop: the message's kind
+	Groups    [][]int      `json:"groups,omitempty"`     // partition
+	Nodes     int          `json:"nodes,omitempty"`      // start
+	Config    *traceConfig `json:"config,omitempty"`     // start: what -replay needs
+	DropRate  *float64     `json:"drop_rate,omitempty"`  // loss: the new rate
+	LateMs    float64      `json:"late_ms,omitempty"`    // late: by how much
+	Index     uint64       `json:"index,omitempty"`      // append, truncate, mismatch, commit, apply: the entry's index
+	EntryTerm uint64       `json:"entry_term,omitempty"` // the entry's term (the node's own is "term")
+	Command   string       `json:"command,omitempty"`    // append, commit, apply: the entry's command (none for a no-op); request
 	Reason    string       `json:"reason,omitempty"`
 	Cause     string       `json:"cause,omitempty"` // the rule behind a node's step, when the run names it
 }
@@ -56,6 +59,9 @@ func newTraceLine(ev Event) traceLine {
 		Groups:    ev.Groups,
 		Nodes:     ev.Nodes,
 		LateMs:    milliseconds(ev.Late),
+		Index:     ev.Index,
+		EntryTerm: ev.EntryTerm,
+		Command:   ev.Command,
 		Reason:    ev.Reason,
 		Cause:     ev.Cause.Rule.String(),
 	}
@@ -101,6 +107,9 @@ func (line traceLine) event() Event {
 		Groups:    line.Groups,
 		Nodes:     line.Nodes,
 		Late:      fromMilliseconds(line.LateMs),
+		Index:     line.Index,
+		EntryTerm: line.EntryTerm,
+		Command:   line.Command,
 		Reason:    line.Reason,
 	}
 	if line.DropRate != nil {
@@ -139,6 +148,8 @@ type traceConfig struct {
 	CheckQuorum   bool     `json:"checkquorum,omitempty"`
 	Break         string   `json:"break,omitempty"`
 	Slowdown      float64  `json:"slow,omitempty"`
+	LeastLatency  string   `json:"least_latency,omitempty"`       // set by the figure-8 scenario
+	PerMessage    int      `json:"entries_per_message,omitempty"` // likewise
 	// RealTime: the run had goroutines on the wall clock, and does not
 	// replay exactly. Paced or not, a lockstep run is the same story.
 	RealTime bool `json:"realtime,omitempty"`
@@ -158,7 +169,11 @@ func newTraceConfig(cfg Config) *traceConfig {
 		CheckQuorum: cfg.CheckQuorum,
 		Break:       string(cfg.Break),
 		Slowdown:    cfg.Slowdown,
+		PerMessage:  cfg.entriesPerMessage,
 		RealTime:    cfg.Timing == RealTime,
+	}
+	if cfg.leastLatency > 0 {
+		tc.LeastLatency = cfg.leastLatency.String()
 	}
 	for _, d := range cfg.FirstTimeouts {
 		tc.FirstTimeouts = append(tc.FirstTimeouts, d.String())
@@ -170,7 +185,7 @@ func newTraceConfig(cfg Config) *traceConfig {
 // naming the field that no run could have written.
 func (tc *traceConfig) config() (Config, error) {
 	cfg := Config{Nodes: tc.Nodes, DropRate: tc.DropRate, Seed: tc.Seed, PreVote: tc.PreVote,
-		CheckQuorum: tc.CheckQuorum, Break: Breakage(tc.Break), Slowdown: tc.Slowdown}
+		CheckQuorum: tc.CheckQuorum, Break: Breakage(tc.Break), Slowdown: tc.Slowdown, entriesPerMessage: tc.PerMessage}
 	var err error
 	for _, f := range []struct {
 		name string
@@ -181,6 +196,14 @@ func (tc *traceConfig) config() (Config, error) {
 		if *f.into, err = time.ParseDuration(f.text); err != nil {
 			return cfg, fmt.Errorf("config's %q is not a duration: %q", f.name, f.text)
 		}
+	}
+	if tc.LeastLatency != "" {
+		if cfg.leastLatency, err = time.ParseDuration(tc.LeastLatency); err != nil || cfg.leastLatency < 0 {
+			return cfg, fmt.Errorf("config's \"least_latency\" is not a duration: %q", tc.LeastLatency)
+		}
+	}
+	if tc.PerMessage < 0 {
+		return cfg, fmt.Errorf("config's \"entries_per_message\" is %d, below 0", tc.PerMessage)
 	}
 	for _, text := range tc.FirstTimeouts {
 		d, err := time.ParseDuration(text)
@@ -353,6 +376,8 @@ type eventFields struct {
 	leader    bool
 	message   bool // from, to and the message's kind
 	groups    bool
+	entry     bool // a log entry's index
+	request   bool // to: the node a client's request went to
 }
 
 // traceEvents is every kind of event a trace may hold.
@@ -377,6 +402,12 @@ var traceEvents = map[EventKind]eventFields{
 	EventOperator:  {},
 	EventLate:      {node: true},
 	EventStop:      {},
+	EventRequest:   {request: true},
+	EventAppend:    {node: true, entry: true},
+	EventTruncate:  {node: true, entry: true},
+	EventMismatch:  {node: true, entry: true},
+	EventCommit:    {node: true, entry: true},
+	EventApply:     {node: true, entry: true},
 }
 
 // traceMessages names every message a trace may mention.
@@ -384,7 +415,7 @@ var traceMessages = map[string]bool{}
 
 func init() {
 	for _, m := range []RaftMessage{PreVote{}, PreVoteResponse{}, RequestVote{},
-		RequestVoteResponse{}, AppendEntries{}, AppendEntriesResponse{}} {
+		RequestVoteResponse{}, AppendEntries{}, AppendEntriesResponse{}, ClientRequest{}} {
 		traceMessages[messageName(m)] = true
 	}
 }
@@ -442,8 +473,12 @@ func (line traceLine) validateShape(needs eventFields) error {
 		return missing("granted")
 	case needs.leader && line.Leader == 0:
 		return missing("leader")
-	case needs.message && (line.From == 0 || line.To == 0):
-		return missing("from\" and \"to")
+	case needs.message && line.To == 0, needs.message && line.From == 0 && line.Msg != messageName(ClientRequest{}):
+		return missing("from\" and \"to") // only a client, outside the cluster, is from no node
+	case needs.request && line.To == 0:
+		return missing("to")
+	case needs.entry != (line.Index != 0):
+		return fmt.Errorf("\"index\" belongs on the log's events (append, truncate, mismatch, commit, apply), which need it, and on no other")
 	case needs.message && line.Msg == "":
 		return missing("msg")
 	case line.Msg != "" && !traceMessages[line.Msg]:

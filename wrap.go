@@ -1,7 +1,7 @@
 // wrap.go fits text to the width of the screen: every line a person sees
 // fits their terminal, or 80 columns when the output is not a terminal.
 // Long lines wrap between words, with a hanging indent that keeps wrapped
-// text in its column; color codes take no room. The log (log.go), the
+// text in its column; color codes take no room. The log (narration.go), the
 // summary, the picture, -h, the experiment and the console all print
 // through these helpers.
 

@@ -1,4 +1,4 @@
-// log.go prints a run as it happens, one line per event: the time since
+// narration.go prints a run as it happens, one line per event: the time since
 // Start, the node in its own color with its role and term, and a past-tense
 // sentence that names the rule it applied. The recorder (events.go) calls it
 // for every event, in order; it prints those worth a reader's attention.
@@ -8,6 +8,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -137,6 +138,8 @@ func who(ev Event, st NodeStatus) string {
 		label, style = "scenario", narrationStyle
 	case ev.Kind == EventOperator:
 		label, style = "operator", operatorStyle
+	case ev.Kind == EventRequest:
+		label, style = "client", operatorStyle
 	case ev.Node == 0:
 		label, style = "network", networkStyle
 	default:
@@ -185,6 +188,10 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 		if !p.echoed {
 			return "> " + ev.Reason, operatorStyle
 		}
+	case EventRequest:
+		return fmt.Sprintf("asked node %d, the leader it knows of, to apply %s (§8)", ev.To, strconv.Quote(escapeControl(ev.Command))), nil
+	case EventAppend, EventTruncate, EventMismatch, EventCommit, EventApply:
+		return p.describeLog(ev, before)
 	case EventLate:
 		return fmt.Sprintf("its %s fired %s late: the machine did not run this program in time, and its peers may take it for dead",
 			ev.Reason, formatDuration(ev.Late)), stepDownStyle
@@ -286,7 +293,11 @@ func because(ev Event) string {
 	case RuleVoteTwice:
 		return "-break vote-twice: a second vote in one term, which §5.2 forbids"
 	case RuleLogBehind:
-		return "its log is less up-to-date (§5.4.1: the election restriction)"
+		return fmt.Sprintf("node %d's log ends at %s, less up-to-date than its own (§5.4.1: the election restriction)",
+			c.Peer, logEnd(c.LastLogIndex, c.LastLogTerm))
+	case RuleVoteAnyLog:
+		return fmt.Sprintf("-break vote-any-log: node %d's log ends at %s, less up-to-date than its own, which §5.4.1 refuses",
+			c.Peer, logEnd(c.LastLogIndex, c.LastLogTerm))
 	case RuleSameVote:
 		return fmt.Sprintf("it had already voted for node %d in term %d; the term's one vote stands (§5.2)",
 			c.Peer, ev.Term)
@@ -307,8 +318,76 @@ func because(ev Event) string {
 			return "it asked for pre-votes (dissertation §9.6)"
 		}
 		return "it started an election (§5.2)"
+	case RuleNoOp:
+		return "a new leader's no-op, which commits the entries of earlier terms with it (§8)"
+	case RuleClientCommand:
+		return "a client's command, which the leader puts in its own log first (Figure 2)"
+	case RuleFromLeader:
+		return fmt.Sprintf("node %d's AppendEntries carried it (Figure 2, AppendEntries rule 4)", c.Peer)
+	case RuleConflict:
+		return fmt.Sprintf("node %d, the leader, holds an entry of term %d there (Figure 2, AppendEntries rule 3: the leader's log wins)", c.Peer, c.Term)
+	case RuleMissingEntry:
+		return fmt.Sprintf("node %d sent entries after one it lacks (§5.3: the consistency check); the leader backs up", c.Peer)
+	case RuleTermMismatch:
+		return fmt.Sprintf("its own entry there is of term %d (§5.3: the consistency check); node %d backs up past that term", c.Term, c.Peer)
+	case RuleStoredOnMajority:
+		return fmt.Sprintf("stored on %d of %d nodes, and of the leader's own term (§5.3, §5.4.2)", c.Count, c.Of)
+	case RuleLeaderCommit:
+		return fmt.Sprintf("node %d, its leader, had committed it (Figure 2, AppendEntries rule 5)", c.Peer)
 	}
 	return fmt.Sprintf("rule %d", c.Rule)
+}
+
+// logEnd names the last entry of a log: "entry 4 of term 2", or "an
+// empty log" for index 0.
+func logEnd(index, term uint64) string {
+	if index == 0 {
+		return "nothing (an empty log)"
+	}
+	return fmt.Sprintf("entry %d of term %d", index, term)
+}
+
+// describeEntry names the entry an event is about, with its command.
+func describeEntry(ev Event) string {
+	what := "a no-op"
+	if ev.Command != "" {
+		what = escapeControl(ev.Command)
+	}
+	return fmt.Sprintf("entry %d of term %d (%s)", ev.Index, ev.EntryTerm, what)
+}
+
+// describeLog tells the log's events, as much of them as the detail asks
+// for: by default a leader taking a client's command, a commit that takes
+// in a client's command or entries of an earlier term, and every repair
+// (a refusal, a deletion); with -heartbeats also every no-op and every
+// leader's commit; with -v every append, commit and apply on every node.
+func (p *logPrinter) describeLog(ev Event, before NodeStatus) (string, *color.Color) {
+	byLeader := ev.Cause.Rule == RuleNoOp || ev.Cause.Rule == RuleClientCommand || ev.Cause.Rule == RuleStoredOnMajority
+	shown := p.detail >= LogMessages ||
+		p.detail >= LogHeartbeats && byLeader ||
+		ev.Cause.Rule == RuleClientCommand ||
+		ev.Cause.Rule == RuleStoredOnMajority && (ev.Command != "" || ev.Index > before.CommitIndex+1) ||
+		ev.Kind == EventTruncate || ev.Kind == EventMismatch
+	if !shown {
+		return "", nil
+	}
+	switch ev.Kind {
+	case EventAppend:
+		return fmt.Sprintf("appended %s: %s", describeEntry(ev), because(ev)), nil
+	case EventTruncate:
+		return fmt.Sprintf("deleted its entries from %d on: %s", ev.Index, because(ev)), stepDownStyle
+	case EventMismatch:
+		return fmt.Sprintf("refused entries after entry %d of term %d: %s", ev.Index, ev.EntryTerm, because(ev)), nil
+	case EventCommit:
+		return fmt.Sprintf("committed every entry up to %s: %s", describeEntry(ev), because(ev)), nil
+	case EventApply:
+		text := fmt.Sprintf("applied %s to its state machine", describeEntry(ev))
+		if ev.Reason != "" {
+			text += ", which answered " + strconv.Quote(escapeControl(ev.Reason))
+		}
+		return text, nil
+	}
+	return "", nil
 }
 
 // heardLeader says which live leader a node knows of: itself, or the one

@@ -1,0 +1,240 @@
+// client.go is what the log is for: the state machine every node applies
+// its committed entries to, a small key-value store, and the client that
+// puts and gets through the leader. The client is the Cluster's own: its
+// requests travel to a node as ClientRequest messages (§8) and it waits in
+// protocol time for the reply, so a seed replays its story too.
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// keyValueStore is the state machine of one node: the values of the keys
+// put so far, and for each client the last request it applied, so that a
+// command retried after a leader change is applied once (§8: "the state
+// machine tracks the latest serial number processed for each client").
+// Its node's goroutine owns it; a crash loses it, and a restarted node
+// builds it again by applying its log from the start.
+type keyValueStore struct {
+	values  map[string]string
+	applied map[string]uint64 // client -> the highest serial number applied
+}
+
+// A command is "put KEY VALUE" or "get KEY", followed by the request's
+// "#CLIENT.SERIAL" when a client sends it. Any other command, the no-op
+// included, changes nothing.
+const (
+	putCommand = "put"
+	getCommand = "get"
+)
+
+// apply carries out one committed command and returns its result: the
+// value read by a get, and whether the key had one.
+func (s *keyValueStore) apply(command string) (result string, found bool) {
+	words := strings.Fields(command)
+	if len(words) > 0 && strings.HasPrefix(words[len(words)-1], "#") {
+		client, serial, ok := parseRequestID(words[len(words)-1])
+		words = words[:len(words)-1]
+		if ok && s.seen(client, serial) && words[0] == putCommand {
+			return "", false // applied once already: a retry of the same put
+		}
+	}
+	switch {
+	case len(words) == 3 && words[0] == putCommand:
+		if s.values == nil {
+			s.values = map[string]string{}
+		}
+		s.values[words[1]] = words[2]
+	case len(words) == 2 && words[0] == getCommand:
+		result, found = s.values[words[1]]
+	}
+	return result, found
+}
+
+// seen notes a client's request and reports whether it was applied
+// before. A client sends one request at a time, so a serial number no
+// higher than the last one applied is a retry.
+func (s *keyValueStore) seen(client string, serial uint64) bool {
+	if s.applied == nil {
+		s.applied = map[string]uint64{}
+	}
+	if serial <= s.applied[client] {
+		return true
+	}
+	s.applied[client] = serial
+	return false
+}
+
+// parseRequestID reads "#CLIENT.SERIAL".
+func parseRequestID(word string) (client string, serial uint64, ok bool) {
+	client, number, found := strings.Cut(strings.TrimPrefix(word, "#"), ".")
+	serial, err := strconv.ParseUint(number, 10, 64)
+	return client, serial, found && err == nil
+}
+
+// clientPatience is how long, in protocol time, a client request may take
+// before the client gives up: long enough for several elections.
+func (c *Cluster) clientPatience() time.Duration { return 20 * c.cfg.ElectionTimeoutMax }
+
+// Propose hands command to the node that leads now, which appends it to
+// its log, and returns where it went. It does not wait for the command to
+// commit: Entries and the trace show what becomes of it. It returns an
+// error when no node leads.
+func (c *Cluster) Propose(command string) (index, term uint64, err error) {
+	if strings.ContainsAny(command, "\n\r") {
+		return 0, 0, errors.New("a command is one line")
+	}
+	leader, replies, err := c.submit(command, false)
+	if err != nil {
+		return 0, 0, err
+	}
+	reply := c.awaitReply(leader, replies, c.clientPatience())
+	if !reply.Accepted {
+		return 0, 0, fmt.Errorf("node %d did not take the command: it no longer leads", leader)
+	}
+	return reply.Index, reply.Term, nil
+}
+
+// Put sets key to value through the leader, and returns once the command
+// is committed and applied, or with an error after the client's patience
+// (a majority down or cut off). Across a leader change it retries with the
+// same serial number, so the put is applied once.
+func (c *Cluster) Put(key, value string) error {
+	if err := checkWord("key", key); err != nil {
+		return err
+	}
+	if err := checkWord("value", value); err != nil {
+		return err
+	}
+	_, err := c.request(putCommand + " " + key + " " + value)
+	return err
+}
+
+// Get reads key through the leader. The read is a log entry like a put:
+// the leader answers once the entry is committed and applied, so the read
+// sees every put acknowledged before it began, and a leader cut off from
+// the majority cannot answer with stale data (§8). A read index (§6.4 of
+// the dissertation) would spare the log a write, at the cost of a second
+// mechanism; the log entry is the one mechanism the reader already knows.
+func (c *Cluster) Get(key string) (value string, ok bool, err error) {
+	if err := checkWord("key", key); err != nil {
+		return "", false, err
+	}
+	reply, err := c.request(getCommand + " " + key)
+	return reply.Result, reply.Found, err
+}
+
+// checkWord refuses a key or value that the command could not carry: it
+// must be one word, and not look like a request's serial number.
+func checkWord(what, word string) error {
+	if word == "" || strings.ContainsFunc(word, func(r rune) bool { return r <= ' ' }) || strings.HasPrefix(word, "#") {
+		return fmt.Errorf("a %s is one word, not starting with #", what)
+	}
+	return nil
+}
+
+// errNoLeader is submit's answer when no node leads.
+var errNoLeader = errors.New("no node leads right now")
+
+// request sends command, with the client's next serial number, to the
+// leader, and retries, with the same number, at whichever node leads next,
+// until the command is applied or the client's patience runs out. Between
+// tries it waits a heartbeat interval, time for the news of a new leader
+// to spread.
+func (c *Cluster) request(command string) (ClientReply, error) {
+	command = fmt.Sprintf("%s #%s.%d", command, clientName, c.serial.Add(1))
+	deadline := c.clock.now() + c.clientPatience()
+	for c.clock.now() < deadline {
+		leader, replies, err := c.submit(command, true)
+		switch {
+		case errors.Is(err, errNoLeader):
+			c.clock.await(deadline-c.clock.now(), func() bool { _, _, ok := c.Leader(); return ok })
+			continue
+		case err != nil:
+			return ClientReply{}, err
+		}
+		if reply := c.awaitReply(leader, replies, deadline-c.clock.now()); reply.Accepted {
+			return reply, nil
+		}
+		c.clock.await(c.cfg.HeartbeatInterval, func() bool { return false })
+	}
+	return ClientReply{}, fmt.Errorf("not applied within %s: no leader with a majority kept the command", formatDuration(c.clientPatience()))
+}
+
+// clientName is how the cluster's client signs its requests.
+const clientName = "c1"
+
+// submit hands a request for command to the node that leads now, at a
+// quiet moment, as the operator's actions are, and returns that node and
+// the channel its reply will come on.
+func (c *Cluster) submit(command string, applied bool) (leader int, replies chan ClientReply, err error) {
+	replies = make(chan ClientReply, 1)
+	err = c.operate(func() error {
+		if err := c.checkRunning(); err != nil {
+			return err
+		}
+		var ok bool
+		if leader, _, ok = c.Leader(); !ok {
+			return errNoLeader
+		}
+		c.handOver(leader, ClientRequest{Command: command, Applied: applied, Reply: replies})
+		return nil
+	})
+	return leader, replies, err
+}
+
+// awaitReply waits, in protocol time, for the reply of node id on replies,
+// for at most patience, or until id crashes, stops leading, or is not the
+// leader of the newest term any more (cut off in a minority, it may never
+// learn it). A refusal, or no reply, comes back as a reply that is not
+// Accepted.
+func (c *Cluster) awaitReply(id int, replies <-chan ClientReply, patience time.Duration) ClientReply {
+	var reply ClientReply
+	c.clock.await(patience, func() bool {
+		select {
+		case reply = <-replies:
+			return true
+		default:
+			newest, _, _ := c.Leader()
+			return !c.leads(id) || newest != id
+		}
+	})
+	return reply
+}
+
+// leads reports whether node id is alive and, as its events tell, leads.
+func (c *Cluster) leads(id int) bool {
+	st := c.rec.snapshot()[id-1]
+	return st.Alive && st.Role == Leader
+}
+
+// handOver records that the client handed request to node id, and delivers
+// it, as a step of the engine's like any message. A node that is down or
+// swamped is refused at once. The caller holds c.ops at a quiet moment.
+func (c *Cluster) handOver(id int, request ClientRequest) {
+	c.rec.record(Event{Kind: EventRequest, To: id, Command: request.Command})
+	c.clock.afterFunc(0, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		m := c.machines[id-1]
+		if !m.alive || len(m.inbox) == cap(m.inbox) {
+			request.Reply <- ClientReply{}
+			return
+		}
+		c.clock.wake()
+		m.inbox <- Envelope{To: id, Msg: request}
+	})
+}
+
+// Entries returns node id's log as its events have told it, a copy.
+func (c *Cluster) Entries(id int) []Entry {
+	if id < 1 || id > c.cfg.Nodes {
+		return nil
+	}
+	return c.rec.entries(id)
+}

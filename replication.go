@@ -1,0 +1,265 @@
+// replication.go is the log's half of the paper's Figure 2: how a leader
+// replicates its log with AppendEntries, how a follower checks and takes
+// the entries (the receiver's five rules), when an entry is committed, and
+// how committed entries are applied to the state machine (client.go). Read
+// it after node.go, which reaches it through becomeLeader, changeRole,
+// sendHeartbeats and the handlers; the state it works on is declared there,
+// under Figure 2's headings, and belongs to the node's goroutine.
+
+package main
+
+import (
+	"maps"
+	"slices"
+)
+
+// mostEntriesPerMessage bounds the entries one AppendEntries carries, so
+// that a follower far behind is brought up to date in steps of a bounded
+// size instead of in one message as long as the log.
+const mostEntriesPerMessage = 64
+
+// setUpLeaderState is Figure 2's "Volatile state on leaders (reinitialized
+// after election)": nextIndex starts just after the leader's last entry,
+// optimistic that every follower holds the leader's log, and matchIndex at
+// 0, knowing nothing yet. Then, §8: "each leader [commits] a blank no-op
+// entry into the log at the start of its term", so that the entries of
+// earlier terms commit with it without waiting for a client.
+func (n *node) setUpLeaderState() {
+	last, _ := n.lastLogEntry()
+	n.nextIndex, n.matchIndex = map[int]uint64{}, map[int]uint64{}
+	n.sending, n.waiting = map[int]bool{}, map[uint64]ClientRequest{}
+	for _, peer := range n.peers {
+		n.nextIndex[peer] = last + 1
+	}
+	n.appendEntry("", Cause{Rule: RuleNoOp})
+	n.commitByMajority()
+}
+
+// dropLeaderState ends a leadership: the clients still waiting are told
+// that this node no longer leads. Their commands may yet commit under the
+// next leader; a client that retries does not apply one twice (client.go).
+func (n *node) dropLeaderState() {
+	for _, index := range slices.Sorted(maps.Keys(n.waiting)) {
+		n.waiting[index].Reply <- ClientReply{}
+	}
+	n.nextIndex, n.matchIndex, n.sending, n.waiting = nil, nil, nil, nil
+}
+
+// handleClientRequest takes a client's command. Only the leader takes one
+// (§8); any other node says which leader it knows of. Figure 2, rules for
+// leaders: "If command received from client: append entry to local log,
+// respond after entry applied to state machine (§5.3)."
+func (n *node) handleClientRequest(m ClientRequest) {
+	if n.role != Leader {
+		m.Reply <- ClientReply{Leader: n.leaderID}
+		return
+	}
+	entry := n.appendEntry(m.Command, Cause{Rule: RuleClientCommand})
+	if m.Applied {
+		n.waiting[entry.Index] = m
+	} else {
+		m.Reply <- ClientReply{Accepted: true, Leader: n.id, Index: entry.Index, Term: entry.Term}
+	}
+	n.commitByMajority() // a cluster of one commits at once
+	for _, peer := range n.peers {
+		if !n.sending[peer] {
+			n.sendAppendEntries(peer)
+		}
+	}
+}
+
+// appendEntry is how a leader's log grows: Leader Append-Only (Figure 3),
+// "a leader never overwrites or deletes entries in its log; it only
+// appends new entries", each of its own term.
+func (n *node) appendEntry(command string, cause Cause) Entry {
+	last, _ := n.lastLogEntry()
+	entry := Entry{Index: last + 1, Term: n.currentTerm, Command: command}
+	n.log = append(n.log, entry)
+	n.report(Event{Kind: EventAppend, Index: entry.Index, EntryTerm: entry.Term, Command: command, Cause: cause})
+	return entry
+}
+
+// sendAppendEntries sends peer the entries from its nextIndex on, with the
+// entry just before them for the consistency check. With nothing to send it
+// is a heartbeat. The entries are a copy: the message outlives this step,
+// and the log's array may be written again once the node follows.
+func (n *node) sendAppendEntries(peer int) {
+	prev := n.nextIndex[peer] - 1
+	entries := slices.Clone(n.log[prev:min(uint64(len(n.log)), prev+n.entriesPerMessage)])
+	n.sending[peer] = len(entries) > 0
+	n.send(peer, AppendEntries{Term: n.currentTerm, LeaderID: n.id, PrevLogIndex: prev,
+		PrevLogTerm: n.termAt(prev), Entries: entries, LeaderCommit: n.commitIndex})
+}
+
+// termAt is the term of the entry at index, or 0 for index 0, the empty
+// start of every log. The caller knows the entry is there.
+func (n *node) termAt(index uint64) uint64 {
+	if index == 0 {
+		return 0
+	}
+	return n.log[index-1].Term
+}
+
+// acceptEntries applies Figure 2's AppendEntries receiver rules 2 to 5 to
+// a message from the leader of currentTerm (rule 1, a stale term, is
+// handleAppendEntries'), and returns the reply.
+func (n *node) acceptEntries(m AppendEntries) AppendEntriesResponse {
+	reply := AppendEntriesResponse{Term: n.currentTerm}
+	last, _ := n.lastLogEntry()
+	// Rule 2: "Reply false if log doesn't contain an entry at prevLogIndex
+	// whose term matches prevLogTerm (§5.3)." The consistency check: by
+	// induction, a follower that accepts holds the leader's log up to
+	// there (Log Matching).
+	switch {
+	case m.PrevLogIndex > last:
+		reply.ConflictIndex = last + 1
+		n.report(Event{Kind: EventMismatch, Index: m.PrevLogIndex, EntryTerm: m.PrevLogTerm,
+			Cause: Cause{Rule: RuleMissingEntry, Peer: m.LeaderID}})
+		return reply
+	case n.termAt(m.PrevLogIndex) != m.PrevLogTerm:
+		reply.ConflictTerm = n.termAt(m.PrevLogIndex)
+		reply.ConflictIndex = n.firstIndexOfTerm(m.PrevLogIndex)
+		n.report(Event{Kind: EventMismatch, Index: m.PrevLogIndex, EntryTerm: m.PrevLogTerm,
+			Cause: Cause{Rule: RuleTermMismatch, Peer: m.LeaderID, Term: reply.ConflictTerm}})
+		return reply
+	}
+	for _, entry := range m.Entries {
+		if entry.Index <= uint64(len(n.log)) {
+			if n.termAt(entry.Index) == entry.Term {
+				continue // already held: a repeated or reordered message
+			}
+			// Rule 3: "If an existing entry conflicts with a new one (same
+			// index but different terms), delete the existing entry and
+			// all that follow it (§5.3)."
+			n.truncateFrom(entry.Index, Cause{Rule: RuleConflict, Peer: m.LeaderID, Term: entry.Term})
+		}
+		// Rule 4: "Append any new entries not already in the log."
+		n.log = append(n.log, entry)
+		n.report(Event{Kind: EventAppend, Index: entry.Index, EntryTerm: entry.Term, Command: entry.Command,
+			Cause: Cause{Rule: RuleFromLeader, Peer: m.LeaderID}})
+	}
+	// Rule 5: "If leaderCommit > commitIndex, set commitIndex =
+	// min(leaderCommit, index of last new entry)." Only as far as this
+	// message vouches for: past it, this log may still differ.
+	lastNew := m.PrevLogIndex + uint64(len(m.Entries))
+	if commit := min(m.LeaderCommit, lastNew); commit > n.commitIndex {
+		n.advanceCommitIndex(commit, Cause{Rule: RuleLeaderCommit, Peer: m.LeaderID})
+	}
+	reply.Success, reply.MatchIndex = true, lastNew
+	return reply
+}
+
+// firstIndexOfTerm is the first index of the run of entries that ends at
+// index with the same term: the hint of §5.3's optimization, so that the
+// leader skips every entry of that term at once.
+func (n *node) firstIndexOfTerm(index uint64) uint64 {
+	term := n.termAt(index)
+	for index > 1 && n.termAt(index-1) == term {
+		index--
+	}
+	return index
+}
+
+// truncateFrom deletes the entry at index and every entry after it. Only a
+// follower does, and never a committed entry: a leader's consistency check
+// vouches for everything up to its commitIndex.
+func (n *node) truncateFrom(index uint64, cause Cause) {
+	n.log = n.log[:index-1]
+	n.report(Event{Kind: EventTruncate, Index: index, Cause: cause})
+}
+
+// handleAppendEntriesResponse is the leader's side of replication. A reply
+// from an older term answers a request this leader did not make as leader
+// of currentTerm, and is ignored.
+func (n *node) handleAppendEntriesResponse(from int, m AppendEntriesResponse) {
+	if n.role != Leader || m.Term != n.currentTerm {
+		return
+	}
+	n.sending[from] = false
+	last, _ := n.lastLogEntry()
+	if m.Success {
+		// Figure 2: "If successful: update nextIndex and matchIndex for
+		// follower (§5.3)." Replies can arrive out of order; matchIndex
+		// never goes back.
+		n.matchIndex[from] = max(n.matchIndex[from], m.MatchIndex)
+		n.nextIndex[from] = n.matchIndex[from] + 1
+		n.commitByMajority()
+		if n.nextIndex[from] <= last {
+			n.sendAppendEntries(from) // what the client added meanwhile, in one message
+		}
+		return
+	}
+	// Figure 2: "If AppendEntries fails because of log inconsistency:
+	// decrement nextIndex and retry (§5.3)", by a whole term at a time,
+	// and never below what the follower is known to hold.
+	n.nextIndex[from] = max(n.backUpTo(m), n.matchIndex[from]+1)
+	n.sendAppendEntries(from)
+}
+
+// backUpTo is where the leader resumes after a refusal, with §5.3's
+// optimization: past every entry of the follower's conflicting term, or,
+// if the leader holds that term too, just after its own last entry of it;
+// to the follower's end if its log was too short.
+func (n *node) backUpTo(m AppendEntriesResponse) uint64 {
+	if m.ConflictTerm != 0 {
+		for index := uint64(len(n.log)); index > 0; index-- {
+			if n.termAt(index) == m.ConflictTerm {
+				return index + 1
+			}
+		}
+	}
+	return max(m.ConflictIndex, 1)
+}
+
+// commitByMajority is the leader's commit rule. Figure 2, rules for
+// leaders: "If there exists an N such that N > commitIndex, a majority of
+// matchIndex[i] ≥ N, and log[N].term == currentTerm: set commitIndex = N
+// (§5.3, §5.4)."
+func (n *node) commitByMajority() {
+	for index := uint64(len(n.log)); index > n.commitIndex; index-- {
+		// §5.4.2: "Raft never commits log entries from previous terms by
+		// counting replicas": an older term's entry on a majority can
+		// still be overwritten (Figure 8). It commits with the first entry
+		// of this term above it. Terms never decrease along a log, so every
+		// entry below is older too. -break commit-old-term counts them.
+		if n.termAt(index) != n.currentTerm && !n.breaks(BreakCommitOldTerm) {
+			return
+		}
+		if stored := n.replicas(index); isMajority(stored, n.clusterSize) {
+			n.advanceCommitIndex(index, Cause{Rule: RuleStoredOnMajority, Count: stored, Of: n.clusterSize})
+			return
+		}
+	}
+}
+
+// replicas counts the nodes known to hold the entry at index: the leader
+// and every peer whose matchIndex has reached it.
+func (n *node) replicas(index uint64) int {
+	count := 1
+	for _, match := range n.matchIndex {
+		if match >= index {
+			count++
+		}
+	}
+	return count
+}
+
+// advanceCommitIndex raises commitIndex to index, then applies what it
+// committed. Figure 2, rules for all servers: "If commitIndex >
+// lastApplied: increment lastApplied, apply log[lastApplied] to state
+// machine (§5.3)", in log order, so every node's state machine goes
+// through the same states.
+func (n *node) advanceCommitIndex(index uint64, cause Cause) {
+	n.commitIndex = index
+	n.report(Event{Kind: EventCommit, Index: index, EntryTerm: n.termAt(index), Command: n.log[index-1].Command, Cause: cause})
+	for n.lastApplied < n.commitIndex {
+		n.lastApplied++
+		entry := n.log[n.lastApplied-1]
+		result, found := n.store.apply(entry.Command)
+		n.report(Event{Kind: EventApply, Index: entry.Index, EntryTerm: entry.Term, Command: entry.Command, Reason: result})
+		if request, ok := n.waiting[entry.Index]; ok {
+			delete(n.waiting, entry.Index)
+			request.Reply <- ClientReply{Accepted: true, Leader: n.id, Index: entry.Index, Term: entry.Term, Result: result, Found: found}
+		}
+	}
+}

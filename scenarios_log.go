@@ -1,0 +1,306 @@
+// scenarios_log.go holds the log chapter's stories: a client's puts and
+// gets across a leader change, a stale log refused a vote (§5.4.1), a
+// divergent log repaired (Figure 7), and the paper's Figure 8, where an
+// older term's entry on a majority is still not committed (§5.4.2). Like
+// the election's stories (scenarios.go), each script drives the cluster
+// through its exported API and narrates what holds when it speaks.
+
+package main
+
+import (
+	"fmt"
+	"slices"
+	"sync/atomic"
+	"time"
+)
+
+var logScenarios = []scenario{
+	{
+		name:     "client",
+		watchFor: "a client puts and gets through the leader; cut off in a minority, the leader takes a put it cannot commit, and the client tries again at the majority's new leader, which applies it once",
+		minNodes: 3,
+		why:      "a majority must remain without the leader",
+		script:   playClient,
+		extra:    true,
+	},
+	{
+		name:     "stale-log",
+		watchFor: "a node cut off while entries commit comes back with a higher term and stands, and the voters refuse it: their logs are more up-to-date (§5.4.1)",
+		minNodes: 3,
+		why:      "entries must commit without the cut-off node",
+		script:   playStaleLog,
+		extra:    true,
+	},
+	{
+		name:     "repair",
+		watchFor: "a leader cut off in a minority takes commands it cannot commit; at the heal the new leader's consistency check finds the divergent entries, and they are deleted and replaced (Figure 7)",
+		minNodes: 3,
+		why:      "a majority must remain without the leader",
+		script:   playRepair,
+		extra:    true,
+	},
+	{
+		name:     "figure-8",
+		watchFor: "the paper's Figure 8: an entry of an older term reaches a majority, is not committed (§5.4.2), and is overwritten by a leader that never had it",
+		minNodes: 5,
+		why:      "the figure needs five servers",
+		adjust:   figure8Config,
+		script:   playFigure8,
+		extra:    true,
+	},
+}
+
+// put has the cluster's client set key to value, and narrates a failure.
+func (s *stage) put(key, value string) bool {
+	if err := s.c.Put(key, value); err != nil {
+		s.say("put %s %s failed: %v. Stopping here.", key, value, err)
+		return false
+	}
+	return !s.aborted()
+}
+
+// get has the client read key, and says what it read.
+func (s *stage) get(key string) string {
+	value, ok, err := s.c.Get(key)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("nothing (%v)", err)
+	case !ok:
+		return "no value"
+	}
+	return value
+}
+
+// logsAgree reports whether node id's log is the same as node other's.
+func (s *stage) logsAgree(id, other int) bool {
+	return slices.Equal(s.c.Entries(id), s.c.Entries(other))
+}
+
+// holds reports whether node id's log has an entry of term at index.
+func (s *stage) holds(id int, index, term uint64) bool {
+	entries := s.c.Entries(id)
+	return index >= 1 && index <= uint64(len(entries)) && entries[index-1].Term == term
+}
+
+// countEvents counts, from now on, the events for which match holds.
+func (s *stage) countEvents(match func(Event) bool) *atomic.Int64 {
+	var count atomic.Int64
+	s.c.rec.watch(func(ev Event) {
+		if match(ev) {
+			count.Add(1)
+		}
+	})
+	return &count
+}
+
+// cutOff partitions the cluster into minority, with the leader, and the
+// rest, and says so.
+func (s *stage) cutOff(leader int) (minority, majority []int, ok bool) {
+	minority, majority = splitAround(leader, s.c.cfg.Nodes)
+	s.say("cutting the leader, node %d, off in a minority: partition %s", leader, formatGroups([][]int{minority, majority}))
+	if err := s.c.Partition(minority, majority); err != nil {
+		s.say("could not partition: %v", err)
+		return nil, nil, false
+	}
+	return minority, majority, true
+}
+
+func playClient(s *stage) {
+	leader, _, ok := s.leaderSettled()
+	if !ok {
+		return
+	}
+	s.say("the client puts x = 1 through node %d, the leader: it answers once a majority stores the entry and it has applied it", leader)
+	if !s.put("x", "1") {
+		return
+	}
+	s.say("committed and applied; get x, itself an entry in the log so that it sees every put before it, reads %s", s.get("x"))
+	requests := s.countEvents(func(ev Event) bool { return ev.Kind == EventRequest })
+	if _, _, ok := s.cutOff(leader); !ok {
+		return
+	}
+	if !s.put("x", "2") {
+		return
+	}
+	now, term, _ := s.c.Leader()
+	if requests.Load() > 1 {
+		s.say("the client asked node %d first, which took the put into its log but, without a majority, could not commit it; when node %d won term %d the client asked again with the same serial number, and node %d committed it",
+			leader, now, term, now)
+	} else {
+		s.say("node %d, leader of term %d, committed the put", now, term)
+	}
+	s.say("healing the partition")
+	s.c.Heal()
+	if s.waitFor(func() bool { return s.logsAgree(leader, now) }) {
+		s.say("node %d's log is node %d's now: its uncommitted copy of the put is gone (§5.3), and get x reads %s, applied once",
+			leader, now, s.get("x"))
+	}
+	s.pause(s.hold / 2)
+}
+
+func playStaleLog(s *stage) {
+	leader, _, ok := s.leaderSettled()
+	if !ok {
+		return
+	}
+	stale := leader%s.c.cfg.Nodes + 1
+	s.say("cutting node %d, a follower, off from every other node", stale)
+	if err := s.c.Partition(allBut(stale, s.c.cfg.Nodes)); err != nil {
+		s.say("could not partition: %v", err)
+		return
+	}
+	if !s.put("a", "1") || !s.put("b", "2") {
+		return
+	}
+	s.pause(s.hold)
+	st := s.nodeStatus(stale)
+	now, _, _ := s.c.Leader()
+	ahead := s.nodeStatus(now)
+	s.say("entries up to %d are committed without node %d, whose log ends at %s; it is in term %d. Healing the partition.",
+		ahead.CommitIndex, stale, logEnd(st.LastLogIndex, st.LastLogTerm), st.Term)
+	refused := s.countEvents(func(ev Event) bool {
+		return (ev.Kind == EventVote || ev.Kind == EventPreVote) && ev.Candidate == stale && ev.Cause.Rule == RuleLogBehind
+	})
+	s.c.Heal()
+	s.pause(s.hold)
+	winner, term, ok := s.awaitLeader(0)
+	switch {
+	case !ok:
+	case winner == stale:
+		s.say("node %d won term %d with a log that lacks committed entries: its voters did not check its log (§5.4.1)", stale, term)
+	case refused.Load() > 0:
+		s.say("node %d asked for votes with its stale log and was refused %s (§5.4.1); node %d, whose log holds every committed entry, leads term %d",
+			stale, plural(int(refused.Load()), "time"), winner, term)
+	default:
+		s.say("node %d never asked for votes with its stale log; node %d leads term %d", stale, winner, term)
+	}
+	if ok && winner != stale && s.waitFor(func() bool { return s.logsAgree(stale, winner) }) {
+		s.say("node %d's log now matches node %d's", stale, winner)
+	}
+	s.pause(s.hold / 2)
+}
+
+func playRepair(s *stage) {
+	old, term, ok := s.leaderSettled()
+	if !ok {
+		return
+	}
+	minority, _, ok := s.cutOff(old)
+	if !ok {
+		return
+	}
+	for _, command := range []string{"put a 1", "put b 2"} {
+		if _, _, err := s.c.Propose(command); err != nil {
+			s.say("node %d did not take %q: %v", old, command, err)
+		}
+	}
+	st := s.nodeStatus(old)
+	s.say("node %d took two commands it cannot commit: its log ends at %s, on %s only",
+		old, logEnd(st.LastLogIndex, st.LastLogTerm), nameNodes(minority))
+	if !s.put("c", "3") {
+		return
+	}
+	now, newTerm, _ := s.c.Leader()
+	s.say("the majority elected node %d in term %d, which committed put c 3 at its own index", now, newTerm)
+	deleted := s.countEvents(func(ev Event) bool { return ev.Kind == EventTruncate && slices.Contains(minority, ev.Node) })
+	s.say("healing the partition")
+	s.c.Heal()
+	if s.waitFor(func() bool { return s.logsAgree(old, now) }) {
+		s.say("node %d's consistency check found where the logs part; the entries of term %d that no majority stored were deleted %s and replaced by node %d's (Figure 7, §5.3)",
+			now, term, plural(int(deleted.Load()), "time"), now)
+	}
+	s.pause(s.hold / 2)
+}
+
+// figure8Latency is every message's flight in the figure-8 scenario: fixed,
+// so that the script can act between one message and the next.
+const figure8Latency = 5 * time.Millisecond
+
+// figure8Config sends one entry per AppendEntries, as the figure's
+// leaders do, over a network whose every message takes the same time.
+func figure8Config(cfg *Config) {
+	cfg.MaxLatency, cfg.leastLatency = figure8Latency, figure8Latency
+	cfg.entriesPerMessage = 1
+}
+
+// playFigure8 plays the paper's Figure 8 with the nodes it finds: A leads
+// and puts an entry on B alone (a); A crashes and E wins a term on the
+// rest, its own entry on it alone (b); E crashes and A or B wins and
+// sends the old entry on, to a majority (c); it crashes before its own
+// term's entry follows, and E wins again and overwrites the old entry (d).
+func playFigure8(s *stage) {
+	a, _, ok := s.leaderSettled()
+	if !ok {
+		return
+	}
+	n := s.c.cfg.Nodes
+	b := a%n + 1
+	rest := allBut(a, n)
+	rest = slices.DeleteFunc(rest, func(id int) bool { return id == b })
+	s.say("(a) cutting nodes %d and %d off from the rest; node %d, the leader, takes a put", a, b, a)
+	s.c.Partition([]int{a, b}, rest)
+	index, oldTerm, err := s.c.Propose("put x 1")
+	if err != nil || !s.waitFor(func() bool { return s.holds(b, index, oldTerm) }) {
+		s.say("node %d did not replicate the put to node %d. Stopping here.", a, b)
+		return
+	}
+	s.say("entry %d of term %d is on nodes %d and %d only. (b) Crashing node %d", index, oldTerm, a, b, a)
+	s.c.Crash(a)
+	e, eTerm, ok := s.awaitLeader(oldTerm)
+	if !ok {
+		return
+	}
+	others := slices.DeleteFunc(slices.Clone(rest), func(id int) bool { return id == e })
+	s.c.Partition([]int{a, b}, others, []int{e})
+	s.say("node %d leads term %d and appended its own entry %d; cut off at once, it keeps it to itself. Crashing node %d", e, eTerm, index, e)
+	s.c.Crash(e)
+	s.pause(2 * figure8Latency) // its entry, on its way to the others, is lost with the link
+	s.say("(c) restarting node %d and healing: node %d or %d, whose logs hold entry %d of term %d, can win", a, a, b, index, oldTerm)
+	s.c.Restart(a)
+	s.c.Heal()
+	leader, term, ok := s.awaitLeader(eTerm)
+	if !ok {
+		return
+	}
+	if !s.waitFor(func() bool {
+		return !slices.ContainsFunc(others, func(id int) bool { return !s.holds(id, index, oldTerm) })
+	}) {
+		return
+	}
+	s.pause(figure8Latency) // the replies reach the leader, and its next entry is on its way
+	holders := []int{a, b}
+	holders = append(holders, others...)
+	st := s.nodeStatus(leader)
+	if st.CommitIndex >= index {
+		s.say("node %d, leader of term %d, counted entry %d of term %d on %d of %d nodes and committed it, though it is of an older term",
+			leader, term, index, oldTerm, len(holders), n)
+	} else {
+		s.say("node %d, leader of term %d, knows entry %d of term %d is on %d of %d nodes, and does not commit it: it is not of its own term (§5.4.2)",
+			leader, term, index, oldTerm, len(holders), n)
+	}
+	s.say("(d) crashing nodes %d and %d before the leader's own entry %d reaches the others, and restarting node %d", a, b, index+1, e)
+	s.c.Partition([]int{a, b}, append(slices.Clone(others), e))
+	s.c.Crash(a)
+	s.c.Crash(b)
+	s.pause(2 * figure8Latency) // what was on its way to the others is lost with the link
+	s.c.Heal()
+	s.c.Restart(e)
+	winner, winTerm, ok := s.awaitLeader(term)
+	if !ok {
+		return
+	}
+	if !s.waitFor(func() bool {
+		return !slices.ContainsFunc(others, func(id int) bool { return !s.logsAgree(id, winner) })
+	}) {
+		return
+	}
+	s.say("node %d won term %d: its log ends in term %d, more up-to-date than the others', which end in term %d; its entry %d replaced theirs",
+		winner, winTerm, eTerm, oldTerm, index)
+	if st.CommitIndex >= index {
+		s.say("entry %d of term %d had been committed, and now it is gone: the safety checker reports it", index, oldTerm)
+	} else {
+		s.say("entry %d of term %d had never been committed, so no committed entry was lost. Had node %d committed an entry of its own term first, entry %d would have been committed with it, and node %d could not have won (§5.4.2)",
+			index, oldTerm, leader, index, e)
+	}
+	s.pause(s.hold / 2)
+}

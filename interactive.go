@@ -52,7 +52,13 @@ func consoleCommands() []consoleCommand {
 			0, "", func(k *console, _ []string) error { return k.c.Heal() }},
 		{[]string{"drop"}, "drop P", "make the network lose messages with probability P (0 to below 1)",
 			1, "give one probability, such as 0.3", (*console).drop},
-		{[]string{"status"}, "status", "each node's role, term, vote, and the nodes it can reach",
+		{[]string{"put"}, "put K V", "have the client set key K to value V through the leader; it answers once the put is committed and applied",
+			2, "give a key and a value, such as put x 1", (*console).put},
+		{[]string{"get"}, "get K", "have the client read key K through the leader, as an entry of the log",
+			1, "give one key, such as get x", (*console).get},
+		{[]string{"log"}, "log", "every node's log side by side, committed entries marked",
+			0, "", func(k *console, _ []string) error { k.showLogs(); return nil }},
+		{[]string{"status"}, "status", "each node's role, term, vote, log and commit index, and the nodes it can reach",
 			0, "", func(k *console, _ []string) error { k.status(); return nil }},
 		{[]string{"timeline"}, "timeline", "the picture of the run so far",
 			0, "", func(k *console, _ []string) error { k.c.rec.writeTimeline(k.out, k.width); return nil }},
@@ -164,6 +170,40 @@ func (k *console) crash(args []string) error {
 		return fmt.Errorf("no node came to lead within %s; crash N names a node", formatDuration(patience))
 	}
 	return k.c.Crash(leader)
+}
+
+// put sets a key through the client, and says where the put went.
+func (k *console) put(args []string) error {
+	if err := k.c.Put(args[0], args[1]); err != nil {
+		return err
+	}
+	leader, term, _ := k.c.Leader()
+	k.say("%s = %s: committed and applied; node %d leads term %d", args[0], args[1], leader, term)
+	return nil
+}
+
+// get reads a key through the client.
+func (k *console) get(args []string) error {
+	value, ok, err := k.c.Get(args[0])
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		k.say("%s has no value", args[0])
+	default:
+		k.say("%s = %s", args[0], value)
+	}
+	return nil
+}
+
+// showLogs draws every node's log.
+func (k *console) showLogs() {
+	status := k.c.Status()
+	entries := make([][]Entry, len(status))
+	for i := range status {
+		entries[i] = k.c.Entries(i + 1)
+	}
+	k.c.rec.exclusive(func() { writeLogs(k.out, k.width, status, entries) })
 }
 
 // withNode calls act with the node that word names.
@@ -314,7 +354,7 @@ func (k *console) status() {
 	}
 	k.c.rec.exclusive(func() {
 		tw := tabwriter.NewWriter(k.out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "node\trole\tterm\tvoted for\talive\tcan reach")
+		fmt.Fprintln(tw, "node\trole\tterm\tvoted\tlog\tcommit\talive\tcan reach")
 		for i, st := range status {
 			role, vote, alive := st.Role.String(), "-", "yes"
 			if st.VotedFor != 0 {
@@ -323,7 +363,8 @@ func (k *console) status() {
 			if !st.Alive {
 				role, alive = "down (was "+role+")", "no"
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", st.ID, role, st.Term, vote, alive, reach[i])
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%d/%d\t%d\t%s\t%s\n",
+				st.ID, role, st.Term, vote, st.LastLogIndex, st.LastLogTerm, st.CommitIndex, alive, reach[i])
 		}
 		tw.Flush()
 	})

@@ -349,11 +349,7 @@ func logEnd(index, term uint64) string {
 
 // describeEntry names the entry an event is about, with its command.
 func describeEntry(ev Event) string {
-	what := "a no-op"
-	if ev.Command != "" {
-		what = escapeControl(ev.Command)
-	}
-	return fmt.Sprintf("entry %d of term %d (%s)", ev.Index, ev.EntryTerm, what)
+	return fmt.Sprintf("entry %d of term %d (%s)", ev.Index, ev.EntryTerm, describeCommand(ev.Command))
 }
 
 // describeLog tells the log's events, as much of them as the detail asks

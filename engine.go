@@ -397,30 +397,38 @@ func (d *driver) until(patience time.Duration, abort <-chan struct{}, cond func(
 // node's reply. The driver awake waits on its own turn, as in act, and
 // lets the cluster run meanwhile; so does a caller of an unpaced cluster,
 // as a new driver, since nothing else would run it. Otherwise the cluster
-// runs by itself, paced or in real time, and the caller looks at cond
-// every pollEvery of protocol time, sleeping on the time package's clock
-// (the bubble's, in a synctest test), so that many callers can wait at
-// once.
+// runs by itself, paced or in real time, and the caller sleeps on the time
+// package's clock (the bubble's, in a synctest test), so that many callers
+// can wait at once. It looks at cond after pollEvery, then at ever longer
+// gaps, up to mostPoll: a reply that comes at once is seen at once, and a
+// long wait costs few looks.
 func (k *clock) await(patience time.Duration, cond func() bool) bool {
 	k.mu.Lock()
 	mine := k.lockstep() && k.awake > 0
 	k.mu.Unlock()
+	nap := func(d time.Duration) bool { time.Sleep(k.real(d)); return !k.isStopped() }
 	switch {
 	case mine:
-		return (&driver{k: k}).until(patience, nil, cond)
+		nap = func(d time.Duration) bool { return (&driver{k: k}).sleep(d, nil) }
 	case k.timing == Unpaced:
 		d := k.drive()
 		defer d.release()
-		return d.until(patience, nil, cond)
+		nap = func(dur time.Duration) bool { return d.sleep(dur, nil) }
 	}
-	for waited := time.Duration(0); !cond(); waited += pollEvery {
-		if waited >= patience || k.isStopped() {
+	gap, waited := pollEvery, time.Duration(0)
+	for !cond() {
+		step := min(gap, patience-waited)
+		if step <= 0 || !nap(step) {
 			return false
 		}
-		time.Sleep(k.real(pollEvery))
+		waited += step
+		gap = min(2*gap, mostPoll)
 	}
 	return true
 }
+
+// mostPoll is the longest gap between await's looks at its condition.
+const mostPoll = 16 * time.Millisecond
 
 // isStopped reports whether stop has been called.
 func (k *clock) isStopped() bool {

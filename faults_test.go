@@ -1,9 +1,10 @@
 // faults_test.go runs thousands of clusters under random fault schedules, in
-// virtual time, and requires what Raft promises under any faults: no safety
-// violation ever (§5.2, Figure 3), and a leader again once the faults end
-// (§5.2, liveness with randomized timeouts) wherever the network meets
-// Raft's timing requirement (§5.6); on slower networks, it counts how many
-// recover.
+// virtual time, with a client putting values throughout, and requires what
+// Raft promises under any faults: no safety violation ever (§5.2, the five
+// properties of Figure 3), every put the client saw acknowledged still
+// there at the end, and a leader again once the faults end (§5.2, liveness
+// with randomized timeouts) wherever the network meets Raft's timing
+// requirement (§5.6); on slower networks, it counts how many recover.
 
 package main
 
@@ -11,8 +12,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -22,6 +25,7 @@ import (
 // faultTally counts what the schedules exercised.
 type faultTally struct {
 	schedules, elections, faults, violations atomic.Int64
+	puts, acknowledged                       atomic.Int64 // puts tried, and those the client saw applied
 	slowestRecovery                          atomic.Int64 // nanoseconds from the last fault's removal to a settled leader
 	slowNetworks, slowRecovered              atomic.Int64 // schedules on networks slower than §5.6 allows, and those that recovered
 }
@@ -49,10 +53,11 @@ func TestRandomFaultSchedules(t *testing.T) {
 		}
 	})
 	t.Logf("%d schedules on 3 to 9 nodes, with each setting of PreVote and CheckQuorum: "+
-		"%d elections won, %d faults inflicted, %d safety violations; slowest recovery once the faults ended: %s; "+
+		"%d elections won, %d faults inflicted, %d puts tried and %d acknowledged, each read back at the end; "+
+		"%d safety violations; slowest recovery once the faults ended: %s; "+
 		"on networks slower than §5.6 allows, %d of %d recovered",
-		tally.schedules.Load(), tally.elections.Load(), tally.faults.Load(), tally.violations.Load(),
-		time.Duration(tally.slowestRecovery.Load()), tally.slowRecovered.Load(), tally.slowNetworks.Load())
+		tally.schedules.Load(), tally.elections.Load(), tally.faults.Load(), tally.puts.Load(), tally.acknowledged.Load(),
+		tally.violations.Load(), time.Duration(tally.slowestRecovery.Load()), tally.slowRecovered.Load(), tally.slowNetworks.Load())
 }
 
 // runFaultSchedule runs one random schedule, drawn from seed, on one
@@ -71,9 +76,17 @@ func runFaultSchedule(t *testing.T, seed uint64, tally *faultTally) {
 	d := c.clock.drive()
 	defer d.release()
 
-	for range faultsPerSchedule {
+	acknowledged := map[string]string{} // key -> the value the client saw applied
+	for i := range faultsPerSchedule {
 		d.sleep(time.Duration(rng.Int64N(int64(time.Second))), nil)
 		inflictFault(t, c, rng, worstLoss)
+		if i%2 == 0 {
+			key, value := fmt.Sprintf("k%d", i), fmt.Sprint(seed)
+			tally.puts.Add(1)
+			if c.Put(key, value) == nil {
+				acknowledged[key] = value
+			}
+		}
 	}
 
 	// Remove every fault: heal the network, stop the loss, restart the
@@ -108,6 +121,10 @@ func runFaultSchedule(t *testing.T, seed uint64, tally *faultTally) {
 	} else if !settled {
 		t.Fatalf("seed %d: no leader followed by every node within %s once the faults ended", seed, recoveryLimit(cfg))
 	}
+	if settled {
+		checkAcknowledged(t, c, seed, acknowledged)
+		tally.acknowledged.Add(int64(len(acknowledged)))
+	}
 	for slowest := tally.slowestRecovery.Load(); recovery > slowest; slowest = tally.slowestRecovery.Load() {
 		if tally.slowestRecovery.CompareAndSwap(slowest, recovery) {
 			break
@@ -119,6 +136,19 @@ func runFaultSchedule(t *testing.T, seed uint64, tally *faultTally) {
 	tally.violations.Add(int64(len(c.Violations())))
 	tally.faults.Add(faultsPerSchedule)
 	tally.elections.Add(elections.Load())
+}
+
+// checkAcknowledged reads back every put the client saw applied: §5.4's
+// promise is that a committed entry is never lost, whatever the faults.
+func checkAcknowledged(t *testing.T, c *Cluster, seed uint64, acknowledged map[string]string) {
+	t.Helper()
+	for _, key := range slices.Sorted(maps.Keys(acknowledged)) {
+		value, ok, err := c.Get(key)
+		if err != nil || !ok || value != acknowledged[key] {
+			t.Fatalf("seed %d: the put %s = %s was acknowledged, and now get %s gives %q, %t, %v",
+				seed, key, acknowledged[key], key, value, ok, err)
+		}
+	}
 }
 
 // faultScheduleConfig draws a cluster for one schedule, and the worst loss

@@ -122,7 +122,10 @@ func playClient(s *stage) {
 	if !s.put("x", "2") {
 		return
 	}
-	now, term, _ := s.c.Leader()
+	now, term, ok := s.awaitLeader(0)
+	if !ok {
+		return
+	}
 	if requests.Load() > 1 {
 		s.say("the client asked node %d first, which took the put into its log but, without a majority, could not commit it; when node %d won term %d the client asked again with the same serial number, and node %d committed it",
 			leader, now, term, now)
@@ -154,10 +157,12 @@ func playStaleLog(s *stage) {
 	}
 	s.pause(s.hold)
 	st := s.nodeStatus(stale)
-	now, _, _ := s.c.Leader()
-	ahead := s.nodeStatus(now)
+	var committed uint64
+	for _, other := range s.c.Status() {
+		committed = max(committed, other.CommitIndex)
+	}
 	s.say("entries up to %d are committed without node %d, whose log ends at %s; it is in term %d. Healing the partition.",
-		ahead.CommitIndex, stale, logEnd(st.LastLogIndex, st.LastLogTerm), st.Term)
+		committed, stale, logEnd(st.LastLogIndex, st.LastLogTerm), st.Term)
 	refused := s.countEvents(func(ev Event) bool {
 		return (ev.Kind == EventVote || ev.Kind == EventPreVote) && ev.Candidate == stale && ev.Cause.Rule == RuleLogBehind
 	})
@@ -200,7 +205,10 @@ func playRepair(s *stage) {
 	if !s.put("c", "3") {
 		return
 	}
-	now, newTerm, _ := s.c.Leader()
+	now, newTerm, ok := s.awaitLeader(0)
+	if !ok {
+		return
+	}
 	s.say("the majority elected node %d in term %d, which committed put c 3 at its own index", now, newTerm)
 	deleted := s.countEvents(func(ev Event) bool { return ev.Kind == EventTruncate && slices.Contains(minority, ev.Node) })
 	s.say("healing the partition")

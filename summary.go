@@ -47,6 +47,53 @@ type electionSummary struct {
 	settled    []summaryRow           // the earlier terms, a row each or a row for several
 	settledTo  uint64                 // the highest term settled
 	leadership leadership
+	log        logTally
+}
+
+// logTally is what the log committed, as the summary tells it: once a
+// client has made a request, the highest index committed and what the
+// latest terms' leaders committed.
+type logTally struct {
+	requests    int
+	committedTo uint64
+	byTerm      []termCommits // the latest listedCommitTerms terms that committed entries, oldest first
+}
+
+// termCommits is how many entries a term's leader committed.
+type termCommits struct {
+	term    uint64
+	entries uint64
+}
+
+// listedCommitTerms is how many terms the summary's log line lists.
+const listedCommitTerms = 6
+
+// observe counts a client's request and a leader's commit.
+func (l *logTally) observe(ev Event) {
+	switch {
+	case ev.Kind == EventRequest:
+		l.requests++
+	case ev.Kind == EventCommit && ev.Cause.Rule == RuleStoredOnMajority && ev.Index > l.committedTo:
+		if n := len(l.byTerm); n == 0 || l.byTerm[n-1].term != ev.Term {
+			l.byTerm = append(l.byTerm, termCommits{term: ev.Term})
+			l.byTerm = l.byTerm[max(len(l.byTerm)-listedCommitTerms, 0):]
+		}
+		l.byTerm[len(l.byTerm)-1].entries += ev.Index - l.committedTo
+		l.committedTo = ev.Index
+	}
+}
+
+// write prints the log's line of the summary, if a client made requests.
+func (l *logTally) write(w io.Writer, width int) {
+	if l.requests == 0 {
+		return
+	}
+	var terms []string
+	for _, t := range l.byTerm {
+		terms = append(terms, fmt.Sprintf("%d by the leader of term %d", t.entries, t.term))
+	}
+	writeHanging(w, "", fmt.Sprintf("Log: %s; entries 1 to %d committed, %s.",
+		plural(l.requests, "client request"), l.committedTo, strings.Join(terms, ", ")), width, nil)
 }
 
 func newElectionSummary() *electionSummary {
@@ -55,6 +102,7 @@ func newElectionSummary() *electionSummary {
 
 // observe takes the events that shape an election.
 func (s *electionSummary) observe(ev Event) {
+	s.log.observe(ev)
 	span, ended := s.leadership.observe(ev)
 	if !isElectionEvent(ev) {
 		return
@@ -255,6 +303,7 @@ func (s *electionSummary) write(w io.Writer, width int, seed uint64, end time.Du
 	fmt.Fprintf(w, "Without a leader: %s of %s (%s).\n", formatDuration(without), formatDuration(end),
 		formatPercent(float64(without)/float64(max(end, 1))))
 	fmt.Fprintf(w, "Messages: %d sent, %d delivered, %d dropped.\n", counts.sent, counts.delivered, counts.dropped)
+	s.log.write(w, width)
 	if len(violations) == 0 {
 		fmt.Fprintln(w, "Safety violations: none.")
 		return

@@ -76,6 +76,7 @@ type mark struct {
 type timeline struct {
 	rows    [][]stretch // rows[i-1]: node i's stretches, in time order
 	terms   []mark      // where the highest term in the cluster grew
+	commits []mark      // where a leader committed a client's command, thinned like terms
 	faults  []mark      // the operator's faults: thinned like terms, but for the latest, which are listed
 	seen    int         // how many faults the run had, thinned ones included
 	highest uint64
@@ -103,6 +104,13 @@ func (tl *timeline) observe(ev Event) {
 			tl.terms = append(tl.terms, mark{at: ev.At, text: fmt.Sprint(ev.Term)})
 			if len(tl.terms) > timelineDetail {
 				tl.terms = thinMarks(tl.terms, coarseColumn(ev.At))
+			}
+		}
+	case EventCommit:
+		if ev.Cause.Rule == RuleStoredOnMajority && ev.Command != "" {
+			tl.commits = append(tl.commits, mark{at: ev.At, symbol: "c"})
+			if len(tl.commits) > timelineDetail {
+				tl.commits = thinMarks(tl.commits, coarseColumn(ev.At))
 			}
 		}
 	case EventCrash:
@@ -208,6 +216,9 @@ func (tl *timeline) write(w io.Writer, width int, end time.Duration) {
 	}
 	column := func(t time.Duration) int { return int(t / perCol) }
 	fmt.Fprintf(w, "%-*s%s\n", timelineLabel, "term", placeMarks(tl.terms, cols, column, labelsOf))
+	if len(tl.commits) > 0 {
+		fmt.Fprintf(w, "%-*s%s\n", timelineLabel, "commits", placeMarks(tl.commits, cols, column, symbolsOf))
+	}
 	if len(tl.faults) > 0 {
 		fmt.Fprintf(w, "%-*s%s\n", timelineLabel, "faults", placeMarks(tl.faults, cols, column, symbolsOf))
 	}

@@ -111,7 +111,8 @@ func runFaultSchedule(t *testing.T, seed uint64, tally *faultTally) {
 	// §5.6: Raft elects a steady leader only if broadcastTime <<
 	// electionTimeout. On a slower network it stays safe, but may go on
 	// electing leaders that cannot keep their followers: only count those.
-	if slow := cfg.MaxLatency > cfg.ElectionTimeoutMin/4; slow {
+	slow := cfg.MaxLatency > cfg.ElectionTimeoutMin/4
+	if slow {
 		tally.slowNetworks.Add(1)
 		if !settled {
 			recovery = 0
@@ -122,7 +123,7 @@ func runFaultSchedule(t *testing.T, seed uint64, tally *faultTally) {
 		t.Fatalf("seed %d: no leader followed by every node within %s once the faults ended", seed, recoveryLimit(cfg))
 	}
 	if settled {
-		checkAcknowledged(t, c, seed, acknowledged)
+		checkAcknowledged(t, c, seed, acknowledged, slow)
 		tally.acknowledged.Add(int64(len(acknowledged)))
 	}
 	for slowest := tally.slowestRecovery.Load(); recovery > slowest; slowest = tally.slowestRecovery.Load() {
@@ -139,11 +140,16 @@ func runFaultSchedule(t *testing.T, seed uint64, tally *faultTally) {
 }
 
 // checkAcknowledged reads back every put the client saw applied: §5.4's
-// promise is that a committed entry is never lost, whatever the faults.
-func checkAcknowledged(t *testing.T, c *Cluster, seed uint64, acknowledged map[string]string) {
+// promise is that a committed entry is never lost, whatever the faults. On
+// a network slower than §5.6 allows, a read may find no steady leader in
+// time; it must never read a wrong value.
+func checkAcknowledged(t *testing.T, c *Cluster, seed uint64, acknowledged map[string]string, slow bool) {
 	t.Helper()
 	for _, key := range slices.Sorted(maps.Keys(acknowledged)) {
 		value, ok, err := c.Get(key)
+		if err != nil && slow {
+			continue
+		}
 		if err != nil || !ok || value != acknowledged[key] {
 			t.Fatalf("seed %d: the put %s = %s was acknowledged, and now get %s gives %q, %t, %v",
 				seed, key, acknowledged[key], key, value, ok, err)

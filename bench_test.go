@@ -8,6 +8,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -177,4 +178,86 @@ func cpuSeconds() float64 {
 		panic(err)
 	}
 	return time.Duration(usage.Utime.Nano() + usage.Stime.Nano()).Seconds()
+}
+
+// benchCluster starts an unpaced cluster of n nodes whose every message
+// takes latency, with the benchmark as the engine's driver, and waits for
+// its first leader.
+func benchCluster(b *testing.B, n int, latency time.Duration) (*Cluster, *driver, int) {
+	cfg := clusterConfig(n, 1)
+	cfg.Timing = Unpaced
+	cfg.MaxLatency, cfg.leastLatency = latency, latency
+	c, err := NewCluster(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.Start()
+	b.Cleanup(c.Stop)
+	d := c.clock.drive()
+	b.Cleanup(d.release)
+	var leader int
+	if !d.until(time.Second, nil, func() (ok bool) { leader, _, ok = c.Leader(); return ok }) {
+		b.Fatal("no leader")
+	}
+	return c, d, leader
+}
+
+// One client's put after another, through 3 and 5 nodes whose messages
+// take 1 ms each way: the time from the request to the client's answer,
+// in protocol time and in real time (ns/op). A put needs a round trip to a
+// majority, then a poll of the client's wait.
+func BenchmarkPutLatency(b *testing.B) {
+	for _, n := range []int{3, 5} {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+			c, _, _ := benchCluster(b, n, time.Millisecond)
+			start := c.rec.now()
+			puts := 0
+			for b.Loop() {
+				if err := c.Put("k", fmt.Sprint(puts)); err != nil {
+					b.Fatal(err)
+				}
+				puts++
+			}
+			b.ReportMetric(float64(c.rec.now()-start)/float64(puts)/float64(time.Millisecond), "protocol-ms/put")
+		})
+	}
+}
+
+// Throughput: each round hands the leader load requests at once, as load
+// clients would, and waits until all are committed. With messages taking
+// 1 ms, the requests that arrive while an AppendEntries is out go in the
+// next one together, so entries per message, and entries committed per
+// second of protocol time, grow with the load.
+func BenchmarkProposeThroughput(b *testing.B) {
+	for _, n := range []int{3, 5} {
+		for _, load := range []int{1, 10, 100} {
+			b.Run(fmt.Sprintf("nodes=%d/load=%d", n, load), func(b *testing.B) {
+				c, d, leader := benchCluster(b, n, time.Millisecond)
+				var messages, entries atomic.Int64
+				c.rec.watch(func(ev Event) {
+					if m, ok := ev.Msg.(AppendEntries); ok && ev.Kind == EventSend && len(m.Entries) > 0 {
+						messages.Add(1)
+						entries.Add(int64(len(m.Entries)))
+					}
+				})
+				start, committed := c.rec.now(), 0
+				for b.Loop() {
+					c.operate(func() error {
+						for i := range load {
+							c.handOver(leader, ClientRequest{Command: fmt.Sprintf("put k%d %d", i, i), Reply: make(chan ClientReply, 1)})
+						}
+						return nil
+					})
+					target := c.Status()[leader-1].LastLogIndex + uint64(load)
+					if !d.until(time.Second, nil, func() bool { return c.Status()[leader-1].CommitIndex >= target }) {
+						b.Fatal("the round did not commit")
+					}
+					committed += load
+				}
+				elapsed := c.rec.now() - start
+				b.ReportMetric(float64(entries.Load())/float64(max(messages.Load(), 1)), "entries/message")
+				b.ReportMetric(float64(committed)/elapsed.Seconds(), "entries/protocol-s")
+			})
+		}
+	}
 }

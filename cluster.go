@@ -318,7 +318,7 @@ func (c *Cluster) crash(id int) error {
 	<-m.exited
 	n := m.node
 	c.rec.record(Event{Kind: EventCrash, Node: id, Term: n.currentTerm, Role: n.role, VotedFor: n.votedFor,
-		Reason: "its done channel was closed and its goroutine exited; its term and vote survive, as on disk"})
+		Reason: "its done channel was closed and its goroutine exited; its term, vote and log survive, as on disk"})
 	// What was waiting in its inbox is lost with it.
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -358,8 +358,8 @@ func (c *Cluster) restart(id int) error {
 		vote = fmt.Sprintf("its vote for node %d", disk.votedFor)
 	}
 	c.rec.record(Event{Kind: EventRestart, Node: id, Term: disk.currentTerm, VotedFor: disk.votedFor,
-		Reason: fmt.Sprintf("it kept term %d and %s from before the crash (Figure 2: persistent state)",
-			disk.currentTerm, vote)})
+		Reason: fmt.Sprintf("it kept term %d, %s and its log of %s from before the crash (Figure 2: persistent state)",
+			disk.currentTerm, vote, plural(len(disk.log), "entry"))})
 	c.launch(m, newNode(id, c.cfg, disk, old.rng, c.clock, c, c.rec.record))
 	return nil
 }

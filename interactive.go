@@ -42,7 +42,7 @@ type consoleCommand struct {
 // them all.)
 func consoleCommands() []consoleCommand {
 	return []consoleCommand{
-		{[]string{"crash"}, "crash N", "crash node N (or crash leader: whichever node leads now); its goroutine exits, its term and vote survive",
+		{[]string{"crash"}, "crash N", "crash node N (or crash leader: whichever node leads now); its goroutine exits, its term, vote and log survive",
 			1, "name one node, such as 3, or leader", (*console).crash},
 		{[]string{"restart"}, "restart N", "restart crashed node N, as a follower",
 			1, "name one node, such as 3", func(k *console, args []string) error { return withNode(args[0], k.c.Restart) }},

@@ -213,9 +213,9 @@ func playRepair(s *stage) {
 	deleted := s.countEvents(func(ev Event) bool { return ev.Kind == EventTruncate && slices.Contains(minority, ev.Node) })
 	s.say("healing the partition")
 	s.c.Heal()
-	if s.waitFor(func() bool { return s.logsAgree(old, now) }) {
-		s.say("node %d's consistency check found where the logs part; the entries of term %d that no majority stored were deleted %s and replaced by node %d's (Figure 7, §5.3)",
-			now, term, plural(int(deleted.Load()), "time"), now)
+	if s.waitFor(func() bool { return s.logsAgree(old, now) }) && deleted.Load() > 0 {
+		s.say("node %d's entries found where the logs part; the entries of term %d that no majority stored were deleted from %s and replaced by node %d's (Figure 7, §5.3)",
+			now, term, nameNodes(minority), now)
 	}
 	s.pause(s.hold / 2)
 }

@@ -596,9 +596,13 @@ func chooseScenarios(name string, cfg Config) ([]scenario, error) {
 	}
 	var longest time.Duration
 	for _, sc := range chosen {
-		if cfg.Nodes < sc.minNodes {
-			return nil, fmt.Errorf("-scenario %s needs at least %d nodes (%s), not -nodes %d",
-				sc.name, sc.minNodes, sc.why, cfg.Nodes)
+		if !sc.fits(cfg.Nodes) {
+			needs := "at least"
+			if sc.exact {
+				needs = "exactly"
+			}
+			return nil, fmt.Errorf("-scenario %s needs %s %d nodes (%s), not -nodes %d",
+				sc.name, needs, sc.minNodes, sc.why, cfg.Nodes)
 		}
 		if err := sc.config(cfg).validate(); err != nil {
 			return nil, asFlagError(err)

@@ -120,7 +120,7 @@ func TestTheLogReadsAsDocumented(t *testing.T) {
 func TestEveryScenarioEnds(t *testing.T) {
 	for _, sc := range scenarios {
 		for _, nodes := range []string{"3", "5", "9"} {
-			if n, _ := strconv.Atoi(nodes); n < sc.minNodes {
+			if n, _ := strconv.Atoi(nodes); !sc.fits(n) {
 				continue
 			}
 			for _, network := range [][]string{nil, {"-latency", "20ms", "-drop", "0.3"}, {"-drop", "0.95"}, {"-slow", "5", "-v"}} {

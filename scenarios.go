@@ -21,6 +21,7 @@ type scenario struct {
 	name     string
 	watchFor string
 	minNodes int
+	exact    bool   // it runs on minNodes nodes, no more
 	why      string // why it needs minNodes
 	adjust   func(*Config)
 	script   func(*stage)
@@ -123,6 +124,11 @@ func pickScenarios(name string) ([]scenario, bool) {
 		}
 	}
 	return nil, false
+}
+
+// fits reports whether the scenario can run on a cluster of n nodes.
+func (sc scenario) fits(n int) bool {
+	return n == sc.minNodes || n > sc.minNodes && !sc.exact
 }
 
 // config returns base as this scenario adjusts it.

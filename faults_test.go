@@ -31,9 +31,9 @@ type faultTally struct {
 }
 
 // schedules is how many random fault schedules TestRandomFaultSchedules
-// runs: a few hundred keep the suite quick; go test -run RandomFault -schedules
+// runs: a couple of hundred keep the suite quick; go test -run RandomFault -schedules
 // 50000 runs a long hunt on demand.
-var schedules = flag.Int("schedules", 500, "random fault schedules for TestRandomFaultSchedules")
+var schedules = flag.Int("schedules", 250, "random fault schedules for TestRandomFaultSchedules")
 
 // faultsPerSchedule is how many faults each schedule inflicts, one after
 // another at random moments in its first few seconds.

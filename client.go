@@ -93,7 +93,7 @@ func (c *Cluster) Propose(command string) (index, term uint64, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	reply := c.awaitReply(leader, replies, c.clientPatience())
+	reply := c.awaitReply(leader, replies, c.clientPatience(), nil)
 	if !reply.Accepted {
 		return 0, 0, fmt.Errorf("node %d did not take the command: it no longer leads", leader)
 	}
@@ -104,14 +104,17 @@ func (c *Cluster) Propose(command string) (index, term uint64, err error) {
 // is committed and applied, or with an error after the client's patience
 // (a majority down or cut off). Across a leader change it retries with the
 // same serial number, so the put is applied once.
-func (c *Cluster) Put(key, value string) error {
+func (c *Cluster) Put(key, value string) error { return c.put(key, value, nil) }
+
+// put is Put, which gives up with errInterrupted when abort closes.
+func (c *Cluster) put(key, value string, abort <-chan struct{}) error {
 	if err := checkWord("key", key); err != nil {
 		return err
 	}
 	if err := checkWord("value", value); err != nil {
 		return err
 	}
-	_, err := c.request(putCommand + " " + key + " " + value)
+	_, err := c.request(putCommand+" "+key+" "+value, abort)
 	return err
 }
 
@@ -121,11 +124,14 @@ func (c *Cluster) Put(key, value string) error {
 // the majority cannot answer with stale data (§8). A read index (§6.4 of
 // the dissertation) would spare the log a write, at the cost of a second
 // mechanism; the log entry is the one mechanism the reader already knows.
-func (c *Cluster) Get(key string) (value string, ok bool, err error) {
+func (c *Cluster) Get(key string) (value string, ok bool, err error) { return c.get(key, nil) }
+
+// get is Get, which gives up with errInterrupted when abort closes.
+func (c *Cluster) get(key string, abort <-chan struct{}) (value string, ok bool, err error) {
 	if err := checkWord("key", key); err != nil {
 		return "", false, err
 	}
-	reply, err := c.request(getCommand + " " + key)
+	reply, err := c.request(getCommand+" "+key, abort)
 	return reply.Result, reply.Found, err
 }
 
@@ -143,25 +149,28 @@ var errNoLeader = errors.New("no node leads right now")
 
 // request sends command, with the client's next serial number, to the
 // leader, and retries, with the same number, at whichever node leads next,
-// until the command is applied or the client's patience runs out. Between
-// tries it waits a heartbeat interval, time for the news of a new leader
-// to spread.
-func (c *Cluster) request(command string) (ClientReply, error) {
+// until the command is applied, the client's patience runs out, or abort
+// closes. Between tries it waits a heartbeat interval, time for the news of
+// a new leader to spread.
+func (c *Cluster) request(command string, abort <-chan struct{}) (ClientReply, error) {
 	command = fmt.Sprintf("%s #%s.%d", command, clientName, c.serial.Add(1))
 	deadline := c.clock.now() + c.clientPatience()
-	for c.clock.now() < deadline {
+	for c.clock.now() < deadline && !closed(abort) {
 		leader, replies, err := c.submit(command, true)
 		switch {
 		case errors.Is(err, errNoLeader):
-			c.clock.await(deadline-c.clock.now(), func() bool { _, _, ok := c.Leader(); return ok })
+			c.clock.await(deadline-c.clock.now(), abort, func() bool { _, _, ok := c.Leader(); return ok })
 			continue
 		case err != nil:
 			return ClientReply{}, err
 		}
-		if reply := c.awaitReply(leader, replies, deadline-c.clock.now()); reply.Accepted {
+		if reply := c.awaitReply(leader, replies, deadline-c.clock.now(), abort); reply.Accepted {
 			return reply, nil
 		}
-		c.clock.await(c.cfg.HeartbeatInterval, func() bool { return false })
+		c.clock.await(c.cfg.HeartbeatInterval, abort, func() bool { return false })
+	}
+	if closed(abort) {
+		return ClientReply{}, errInterrupted
 	}
 	return ClientReply{}, fmt.Errorf("not applied within %s: no leader with a majority kept the command", formatDuration(c.clientPatience()))
 }
@@ -189,13 +198,13 @@ func (c *Cluster) submit(command string, applied bool) (leader int, replies chan
 }
 
 // awaitReply waits, in protocol time, for the reply of node id on replies,
-// for at most patience, or until id crashes, stops leading, or is not the
-// leader of the newest term any more (cut off in a minority, it may never
-// learn it). A refusal, or no reply, comes back as a reply that is not
-// Accepted.
-func (c *Cluster) awaitReply(id int, replies <-chan ClientReply, patience time.Duration) ClientReply {
+// for at most patience, or until abort closes, or id crashes, stops
+// leading, or is not the leader of the newest term any more (cut off in a
+// minority, it may never learn it). A refusal, or no reply, comes back as
+// a reply that is not Accepted.
+func (c *Cluster) awaitReply(id int, replies <-chan ClientReply, patience time.Duration, abort <-chan struct{}) ClientReply {
 	var reply ClientReply
-	c.clock.await(patience, func() bool {
+	c.clock.await(patience, abort, func() bool {
 		select {
 		case reply = <-replies:
 			return true

@@ -401,19 +401,29 @@ func (d *driver) until(patience time.Duration, abort <-chan struct{}, cond func(
 // package's clock (the bubble's, in a synctest test), so that many callers
 // can wait at once. It looks at cond after pollEvery, then at ever longer
 // gaps, up to mostPoll: a reply that comes at once is seen at once, and a
-// long wait costs few looks.
-func (k *clock) await(patience time.Duration, cond func() bool) bool {
+// long wait costs few looks. It gives up at once when abort closes (nil:
+// never).
+func (k *clock) await(patience time.Duration, abort <-chan struct{}, cond func() bool) bool {
 	k.mu.Lock()
 	mine := k.lockstep() && k.awake > 0
 	k.mu.Unlock()
-	nap := func(d time.Duration) bool { time.Sleep(k.real(d)); return !k.isStopped() }
+	nap := func(d time.Duration) bool {
+		timer := time.NewTimer(k.real(d))
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+			return !k.isStopped()
+		case <-abort:
+			return false
+		}
+	}
 	switch {
 	case mine:
-		nap = func(d time.Duration) bool { return (&driver{k: k}).sleep(d, nil) }
+		nap = func(d time.Duration) bool { return (&driver{k: k}).sleep(d, abort) }
 	case k.timing == Unpaced:
 		d := k.drive()
 		defer d.release()
-		nap = func(dur time.Duration) bool { return d.sleep(dur, nil) }
+		nap = func(dur time.Duration) bool { return d.sleep(dur, abort) }
 	}
 	gap, waited := pollEvery, time.Duration(0)
 	for !cond() {

@@ -174,7 +174,7 @@ func (k *console) crash(args []string) error {
 
 // put sets a key through the client, and says where the put went.
 func (k *console) put(args []string) error {
-	if err := k.c.Put(args[0], args[1]); err != nil {
+	if err := k.c.put(args[0], args[1], k.abort); err != nil {
 		return err
 	}
 	leader, term, _ := k.c.Leader()
@@ -184,7 +184,7 @@ func (k *console) put(args []string) error {
 
 // get reads a key through the client.
 func (k *console) get(args []string) error {
-	value, ok, err := k.c.Get(args[0])
+	value, ok, err := k.c.get(args[0], k.abort)
 	switch {
 	case err != nil:
 		return err

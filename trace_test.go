@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -364,4 +365,40 @@ func FuzzCheckTrace(f *testing.F) {
 			t.Errorf("accepted with %d runs and %d events", report.runs, report.events)
 		}
 	})
+}
+
+// -replay plays a trace's runs again, exactly: the trace it writes is the
+// one it read, byte for byte, for scenarios (the log's client among them)
+// and for a piped console session with puts and a crash.
+func TestReplayGivesTheSameTrace(t *testing.T) {
+	for _, tc := range []struct {
+		args  []string
+		stdin string
+	}{
+		{[]string{"-scenario", "tour", "-seed", "7"}, ""},
+		{[]string{"-scenario", "client", "-seed", "3"}, ""},
+		{[]string{"-interactive", "-seed", "3"}, "wait 1s\nput x 1\ncrash leader\nput x 2\nget x\nquit\n"},
+	} {
+		dir := t.TempDir()
+		recorded, replayed := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+		for _, args := range [][]string{
+			append(tc.args, "-quiet", "-trace", recorded),
+			{"-replay", recorded, "-quiet", "-trace", replayed},
+		} {
+			if slices.Contains(args, "-interactive") {
+				args = slices.DeleteFunc(args, func(a string) bool { return a == "-quiet" })
+			}
+			var stdout, stderr bytes.Buffer
+			synctest.Test(t, func(t *testing.T) {
+				if code := run(args, strings.NewReader(tc.stdin), &stdout, &stderr, noInterrupts); code != 0 {
+					t.Fatalf("%q: exit %d: %s", args, code, stderr.String())
+				}
+			})
+		}
+		a, errA := os.ReadFile(recorded)
+		b, errB := os.ReadFile(replayed)
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Errorf("%q: the replay's trace (%d bytes) differs from the recording's (%d bytes)", tc.args, len(b), len(a))
+		}
+	}
 }

@@ -387,10 +387,12 @@ func (n *node) handle(env Envelope) {
 	// §5.1, Figure 2 (rules for all servers): "If RPC request or response
 	// contains term T > currentTerm: set currentTerm = T, convert to
 	// follower." A pre-vote asks about a term without entering it
-	// (refinements.go). -break no-stepdown lets a leader ignore the rule.
-	if term := env.Msg.term(); term > n.currentTerm && !asksAboutTerm(env.Msg) &&
-		!(n.role == Leader && n.breaks(BreakNoStepdown)) {
-		n.becomeFollower(term, Cause{Rule: RuleNewerTerm, Peer: env.From, Term: term, Msg: env.Msg})
+	// (refinements.go).
+	if term := env.Msg.term(); term > n.currentTerm && !asksAboutTerm(env.Msg) {
+		ignores := n.role == Leader && n.breaks(BreakNoStepdown) // -break no-stepdown: a leader ignores the rule
+		if !ignores {
+			n.becomeFollower(term, Cause{Rule: RuleNewerTerm, Peer: env.From, Term: term, Msg: env.Msg})
+		}
 	}
 	switch m := env.Msg.(type) {
 	case PreVote:
@@ -499,10 +501,15 @@ func (n *node) handleRequestVoteResponse(from int, m RequestVoteResponse) {
 	// Only a candidate counts votes, and only votes for its campaign's
 	// term: a reply from an older term answers an election it has already
 	// given up, and counting it could elect a leader without a majority in
-	// this term. -break count-stale counts it anyway.
-	if n.role != Candidate || !m.VoteGranted ||
-		(m.Term != n.campaign.term && !n.breaks(BreakCountStale)) {
+	// this term.
+	if n.role != Candidate || !m.VoteGranted {
 		return
+	}
+	if m.Term != n.campaign.term {
+		counts := n.breaks(BreakCountStale) // -break count-stale: it counts anyway
+		if !counts {
+			return
+		}
 	}
 	n.campaign.granted[from] = true
 	if n.wonElection() {
@@ -566,7 +573,10 @@ func (n *node) resetElectionTimer(cause Cause) {
 // would make ties, and split votes, far more common.
 func (n *node) randomElectionTimeout() time.Duration {
 	spread := n.timeoutMax - n.timeoutMin
-	if spread == 0 || n.breaks(BreakFixedTimeout) { // -break fixed-timeout: no randomness
+	if n.breaks(BreakFixedTimeout) { // -break fixed-timeout: no randomness
+		spread = 0
+	}
+	if spread == 0 {
 		return n.timeoutMin
 	}
 	return n.timeoutMin + time.Duration(n.rng.Int64N(int64(spread)))

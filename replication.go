@@ -221,9 +221,12 @@ func (n *node) commitByMajority() {
 		// counting replicas": an older term's entry on a majority can
 		// still be overwritten (Figure 8). It commits with the first entry
 		// of this term above it. Terms never decrease along a log, so every
-		// entry below is older too. -break commit-old-term counts them.
-		if n.termAt(index) != n.currentTerm && !n.breaks(BreakCommitOldTerm) {
-			return
+		// entry below is older too.
+		if n.termAt(index) != n.currentTerm {
+			counts := n.breaks(BreakCommitOldTerm) // -break commit-old-term: it counts them anyway
+			if !counts {
+				return
+			}
 		}
 		if stored := n.replicas(index); isMajority(stored, n.clusterSize) {
 			n.advanceCommitIndex(index, Cause{Rule: RuleStoredOnMajority, Count: stored, Of: n.clusterSize})

@@ -165,15 +165,13 @@ func (m AppendEntriesResponse) String() string {
 
 func (m ClientRequest) String() string { return fmt.Sprintf("ClientRequest(%q)", m.Command) }
 
-// isHeartbeatTraffic reports whether m is part of a leader's heartbeats
-// rather than of an election or of replicating entries: an AppendEntries
-// with no entries, or any reply to an AppendEntries. The log hides this
-// traffic unless asked.
+// isHeartbeatTraffic reports whether m is part of a leader's periodic
+// AppendEntries rounds rather than of an election: an AppendEntries, with
+// entries for a follower that lags or not, or its reply. The log hides
+// this traffic unless asked; the log's own lines tell what the entries do.
 func isHeartbeatTraffic(m RaftMessage) bool {
-	switch m := m.(type) {
-	case AppendEntries:
-		return len(m.Entries) == 0
-	case AppendEntriesResponse:
+	switch m.(type) {
+	case AppendEntries, AppendEntriesResponse:
 		return true
 	}
 	return false

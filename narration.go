@@ -331,6 +331,9 @@ func because(ev Event) string {
 	case RuleTermMismatch:
 		return fmt.Sprintf("its own entry there is of term %d (§5.3: the consistency check); node %d backs up past that term", c.Term, c.Peer)
 	case RuleStoredOnMajority:
+		if ev.EntryTerm != ev.Term {
+			return fmt.Sprintf("-break commit-old-term: stored on %d of %d nodes, though of an older term, which §5.4.2 forbids counting", c.Count, c.Of)
+		}
 		return fmt.Sprintf("stored on %d of %d nodes, and of the leader's own term (§5.3, §5.4.2)", c.Count, c.Of)
 	case RuleLeaderCommit:
 		return fmt.Sprintf("node %d, its leader, had committed it (Figure 2, AppendEntries rule 5)", c.Peer)

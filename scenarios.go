@@ -317,7 +317,7 @@ func playCrash(s *stage) {
 	s.say("node %d leads term %d, %s after the crash: the survivors are a majority of the whole cluster",
 		id, newTerm, formatDuration(s.c.rec.now()-crashedAt))
 	s.pause(s.hold / 2)
-	s.say("restarting node %d: it returns as a follower, with only the term and vote it kept", old)
+	s.say("restarting node %d: it returns as a follower, with only the term, vote and log it kept", old)
 	if err := s.c.Restart(old); err != nil {
 		s.say("could not restart node %d: %v", old, err)
 		return

@@ -44,7 +44,7 @@ var logScenarios = []scenario{
 		watchFor: "the paper's Figure 8: an entry of an older term reaches a majority, is not committed (§5.4.2), and is overwritten by a leader that never had it",
 		minNodes: 5,
 		exact:    true,
-		why:      "the figure has five servers, and more would elect a leader of their own",
+		why:      "the figure has five servers: fewer cannot tell it, and more would elect a leader of their own",
 		adjust:   figure8Config,
 		script:   playFigure8,
 		extra:    true,

@@ -33,7 +33,7 @@ var logScenarios = []scenario{
 	},
 	{
 		name:     "repair",
-		watchFor: "a leader cut off in a minority takes commands it cannot commit; at the heal the new leader's consistency check finds the divergent entries, and they are deleted and replaced (Figure 7)",
+		watchFor: "a leader cut off in a minority takes commands it cannot commit; at the heal the new leader's entries conflict with them, and they are deleted and replaced (Figure 7)",
 		minNodes: 3,
 		why:      "a majority must remain without the leader",
 		script:   playRepair,
@@ -175,8 +175,8 @@ func playStaleLog(s *stage) {
 	case winner == stale:
 		s.say("node %d won term %d with a log that lacks committed entries: its voters did not check its log (§5.4.1)", stale, term)
 	case refused.Load() > 0:
-		s.say("node %d asked for votes with its stale log and was refused %s (§5.4.1); node %d, whose log holds every committed entry, leads term %d",
-			stale, plural(int(refused.Load()), "time"), winner, term)
+		s.say("node %d asked for votes with its stale log and drew %s for it (§5.4.1); node %d, whose log holds every committed entry, leads term %d",
+			stale, plural(int(refused.Load()), "refusal"), winner, term)
 	default:
 		s.say("node %d never asked for votes with its stale log; node %d leads term %d", stale, winner, term)
 	}
@@ -215,8 +215,8 @@ func playRepair(s *stage) {
 	s.say("healing the partition")
 	s.c.Heal()
 	if s.waitFor(func() bool { return s.logsAgree(old, now) }) && deleted.Load() > 0 {
-		s.say("node %d's entries found where the logs part; the entries of term %d that no majority stored were deleted from %s and replaced by node %d's (Figure 7, §5.3)",
-			now, term, nameNodes(minority), now)
+		s.say("the entries of term %d that no majority stored conflicted with node %d's: they were deleted from %s and replaced by node %d's (Figure 7, §5.3)",
+			term, now, nameNodes(minority), now)
 	}
 	s.pause(s.hold / 2)
 }

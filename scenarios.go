@@ -279,6 +279,31 @@ func (s *stage) leaderSettled() (id int, term uint64, ok bool) {
 	return s.awaitLeader(0)
 }
 
+// cutOff partitions the cluster into a minority, with the leader, and the
+// majority of the rest, and says so.
+func (s *stage) cutOff(leader int) (minority, majority []int, ok bool) {
+	minority, majority = splitAround(leader, s.c.cfg.Nodes)
+	s.say("cutting the leader, node %d, off from the majority: partition %s", leader, formatGroups([][]int{minority, majority}))
+	return minority, majority, s.partition(minority, majority)
+}
+
+// isolateFollower cuts a follower of leader off from every other node, and
+// says so. It returns the follower.
+func (s *stage) isolateFollower(leader int) (follower int, ok bool) {
+	follower = leader%s.c.cfg.Nodes + 1
+	s.say("cutting node %d, a follower, off from every other node", follower)
+	return follower, s.partition(allBut(follower, s.c.cfg.Nodes))
+}
+
+// partition splits the network into groups, and narrates a failure.
+func (s *stage) partition(groups ...[]int) bool {
+	if err := s.c.Partition(groups...); err != nil {
+		s.say("could not partition: %v", err)
+		return false
+	}
+	return true
+}
+
 // nodeStatus is the cluster's current view of node id.
 func (s *stage) nodeStatus(id int) NodeStatus { return s.c.Status()[id-1] }
 
@@ -390,7 +415,12 @@ func playPartition(s *stage) {
 	if !ok {
 		return
 	}
-	minority, majority := splitAround(old, s.c.cfg.Nodes)
+	_, majority, ok := s.cutOff(old)
+	if !ok {
+		return
+	}
+	// The script is the engine's driver: nothing moves until it waits,
+	// so the watch sees every heartbeat the partition drops.
 	var lostHeartbeats atomic.Int64
 	s.c.rec.watch(func(ev Event) {
 		if ev.Kind == EventDrop && ev.From == old && slices.Contains(majority, ev.To) {
@@ -399,11 +429,6 @@ func playPartition(s *stage) {
 			}
 		}
 	})
-	s.say("cutting the leader, node %d, off from the majority: partition %s", old, formatGroups([][]int{minority, majority}))
-	if err := s.c.Partition(minority, majority); err != nil {
-		s.say("could not partition: %v", err)
-		return
-	}
 	id, newTerm, ok := s.awaitLeader(term)
 	if !ok {
 		return
@@ -433,10 +458,8 @@ func playDisruptive(s *stage) {
 	if !ok {
 		return
 	}
-	victim := leader%s.c.cfg.Nodes + 1
-	s.say("cutting node %d, a follower, off from every other node", victim)
-	if err := s.c.Partition(allBut(victim, s.c.cfg.Nodes)); err != nil {
-		s.say("could not partition: %v", err)
+	victim, ok := s.isolateFollower(leader)
+	if !ok {
 		return
 	}
 	s.pause(2 * s.hold)
@@ -466,8 +489,7 @@ func playLostQuorum(s *stage) {
 	}
 	s.say("cutting the leader, node %d, off from every other node", leader)
 	cutAt := s.c.rec.now()
-	if err := s.c.Partition(allBut(leader, s.c.cfg.Nodes)); err != nil {
-		s.say("could not partition: %v", err)
+	if !s.partition(allBut(leader, s.c.cfg.Nodes)) {
 		return
 	}
 	if s.waitFor(func() bool { return s.nodeStatus(leader).Role != Leader }) {

@@ -94,18 +94,6 @@ func (s *stage) countEvents(match func(Event) bool) *atomic.Int64 {
 	return &count
 }
 
-// cutOff partitions the cluster into minority, with the leader, and the
-// rest, and says so.
-func (s *stage) cutOff(leader int) (minority, majority []int, ok bool) {
-	minority, majority = splitAround(leader, s.c.cfg.Nodes)
-	s.say("cutting the leader, node %d, off in a minority: partition %s", leader, formatGroups([][]int{minority, majority}))
-	if err := s.c.Partition(minority, majority); err != nil {
-		s.say("could not partition: %v", err)
-		return nil, nil, false
-	}
-	return minority, majority, true
-}
-
 func playClient(s *stage) {
 	leader, _, ok := s.leaderSettled()
 	if !ok {
@@ -147,10 +135,8 @@ func playStaleLog(s *stage) {
 	if !ok {
 		return
 	}
-	stale := leader%s.c.cfg.Nodes + 1
-	s.say("cutting node %d, a follower, off from every other node", stale)
-	if err := s.c.Partition(allBut(stale, s.c.cfg.Nodes)); err != nil {
-		s.say("could not partition: %v", err)
+	stale, ok := s.isolateFollower(leader)
+	if !ok {
 		return
 	}
 	if !s.put("a", "1") || !s.put("b", "2") {
@@ -247,7 +233,9 @@ func playFigure8(s *stage) {
 	rest := allBut(a, n)
 	rest = slices.DeleteFunc(rest, func(id int) bool { return id == b })
 	s.say("(a) cutting nodes %d and %d off from the rest; node %d, the leader, takes a put", a, b, a)
-	s.c.Partition([]int{a, b}, rest)
+	if !s.partition([]int{a, b}, rest) {
+		return
+	}
 	index, oldTerm, err := s.c.Propose("put x 1")
 	if err != nil || !s.waitFor(func() bool { return s.holds(b, index, oldTerm) }) {
 		s.say("node %d did not replicate the put to node %d. Stopping here.", a, b)
@@ -260,7 +248,9 @@ func playFigure8(s *stage) {
 		return
 	}
 	others := slices.DeleteFunc(slices.Clone(rest), func(id int) bool { return id == e })
-	s.c.Partition([]int{a, b}, others, []int{e})
+	if !s.partition([]int{a, b}, others, []int{e}) {
+		return
+	}
 	s.say("node %d leads term %d and appended its own entry %d; cut off at once, it keeps it to itself. Crashing node %d", e, eTerm, index, e)
 	s.c.Crash(e)
 	s.pause(2 * figure8Latency) // its entry, on its way to the others, is lost with the link
@@ -288,7 +278,9 @@ func playFigure8(s *stage) {
 			leader, term, index, oldTerm, len(holders), n)
 	}
 	s.say("(d) crashing nodes %d and %d before the leader's own entry %d reaches the others, and restarting node %d", a, b, index+1, e)
-	s.c.Partition([]int{a, b}, append(slices.Clone(others), e))
+	if !s.partition([]int{a, b}, append(slices.Clone(others), e)) {
+		return
+	}
 	s.c.Crash(a)
 	s.c.Crash(b)
 	s.pause(2 * figure8Latency) // what was on its way to the others is lost with the link

@@ -37,14 +37,16 @@ const (
 // value read by a get, and whether the key had one.
 func (s *keyValueStore) apply(command string) (result string, found bool) {
 	words := strings.Fields(command)
-	if len(words) > 0 && strings.HasPrefix(words[len(words)-1], "#") {
-		client, serial, ok := parseRequestID(words[len(words)-1])
-		words = words[:len(words)-1]
-		if ok && s.seen(client, serial) && words[0] == putCommand {
-			return "", false // applied once already: a retry of the same put
+	retried := false
+	if n := len(words); n > 0 && strings.HasPrefix(words[n-1], "#") {
+		if client, serial, ok := parseRequestID(words[n-1]); ok {
+			retried = s.seen(client, serial)
 		}
+		words = words[:n-1]
 	}
 	switch {
+	case retried && len(words) == 3 && words[0] == putCommand:
+		// Applied once already: a retry of the same put changes nothing.
 	case len(words) == 3 && words[0] == putCommand:
 		if s.values == nil {
 			s.values = map[string]string{}

@@ -216,4 +216,10 @@ func TestRetriedPutAppliesOnce(t *testing.T) {
 	if value, _ := store.apply("get x"); value != "2" {
 		t.Errorf("after a retried put, x = %q; want 2, the later put's", value)
 	}
+	for _, odd := range []string{"", "#c1.9", "#", "put", "get x y"} {
+		store.apply(odd) // Propose takes any line: none may stop a node
+	}
+	if value, _ := store.apply("get x"); value != "2" {
+		t.Errorf("commands that are not puts changed x to %q", value)
+	}
 }

@@ -93,7 +93,6 @@ type ClientRequest struct {
 // ClientReply answers a ClientRequest.
 type ClientReply struct {
 	Accepted bool   // false: this node does not lead, or lost the entry
-	Leader   int    // refused: the leader this node knows of, 0 if none
 	Index    uint64 // accepted: where the command is in the leader's log
 	Term     uint64 // and the term it was put there in
 	Result   string // applied: what the state machine answered

@@ -46,19 +46,20 @@ func (n *node) dropLeaderState() {
 }
 
 // handleClientRequest takes a client's command. Only the leader takes one
-// (§8); any other node says which leader it knows of. Figure 2, rules for
+// (§8); any other node refuses, and the client asks the leader it finds
+// next. Figure 2, rules for
 // leaders: "If command received from client: append entry to local log,
 // respond after entry applied to state machine (§5.3)."
 func (n *node) handleClientRequest(m ClientRequest) {
 	if n.role != Leader {
-		m.Reply <- ClientReply{Leader: n.leaderID}
+		m.Reply <- ClientReply{}
 		return
 	}
 	entry := n.appendEntry(m.Command, Cause{Rule: RuleClientCommand})
 	if m.Applied {
 		n.waiting[entry.Index] = m
 	} else {
-		m.Reply <- ClientReply{Accepted: true, Leader: n.id, Index: entry.Index, Term: entry.Term}
+		m.Reply <- ClientReply{Accepted: true, Index: entry.Index, Term: entry.Term}
 	}
 	n.commitByMajority() // a cluster of one commits at once
 	for _, peer := range n.peers {
@@ -161,8 +162,9 @@ func (n *node) firstIndexOfTerm(index uint64) uint64 {
 }
 
 // truncateFrom deletes the entry at index and every entry after it. Only a
-// follower does, and never a committed entry: a leader's consistency check
-// vouches for everything up to its commitIndex.
+// follower does, on a conflict with its leader. In a correct run no
+// committed entry is ever deleted: every leader holds them all (Leader
+// Completeness), so none conflicts; the safety checker watches for it.
 func (n *node) truncateFrom(index uint64, cause Cause) {
 	n.log = n.log[:index-1]
 	n.report(Event{Kind: EventTruncate, Index: index, Cause: cause})
@@ -262,7 +264,7 @@ func (n *node) advanceCommitIndex(index uint64, cause Cause) {
 		n.report(Event{Kind: EventApply, Index: entry.Index, EntryTerm: entry.Term, Command: entry.Command, Reason: result})
 		if request, ok := n.waiting[entry.Index]; ok {
 			delete(n.waiting, entry.Index)
-			request.Reply <- ClientReply{Accepted: true, Leader: n.id, Index: entry.Index, Term: entry.Term, Result: result, Found: found}
+			request.Reply <- ClientReply{Accepted: true, Index: entry.Index, Term: entry.Term, Result: result, Found: found}
 		}
 	}
 }

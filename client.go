@@ -232,13 +232,9 @@ func (c *Cluster) handOver(id int, request ClientRequest) {
 	c.clock.afterFunc(0, func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		m := c.machines[id-1]
-		if !m.alive || len(m.inbox) == cap(m.inbox) {
-			request.Reply <- ClientReply{}
-			return
+		if c.deliver(Envelope{To: id, Msg: request}) != "" {
+			request.Reply <- ClientReply{} // a refusal: the client tries again
 		}
-		c.clock.wake()
-		m.inbox <- Envelope{To: id, Msg: request}
 	})
 }
 

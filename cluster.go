@@ -612,34 +612,37 @@ func (c *Cluster) send(env Envelope) {
 		c.clock.afterFunc(delay, func() {
 			c.mu.Lock()
 			defer c.mu.Unlock()
-			if !c.linked(env.From, env.To) {
-				// A partition made while the message was on its way cuts
-				// it too, as a real network loses the packets in flight.
-				c.drop(env, "the partition cut the link")
-				return
+			// A partition made while the message was on its way cuts it
+			// too, as a real network loses the packets in flight.
+			why := "the partition cut the link"
+			if c.linked(env.From, env.To) {
+				why = c.deliver(env)
 			}
-			c.deliver(env)
+			if why != "" {
+				c.drop(env, why)
+			}
 		})
 	}
 }
 
 // deliver puts env in its receiver's inbox, if the receiver is up and the
-// inbox has room. It looks the receiver up on arrival, so a message reaches
+// inbox has room, and otherwise says why not, for the caller to report. It
+// looks the receiver up on arrival, so a message reaches
 // whatever incarnation is alive then. The caller holds c.mu, so no crash
 // can come between the check and the delivery, and no other sender can
 // fill the inbox: the send never blocks, on a crashed node's channels or
 // anyone's. (In lockstep the inbox holds one message at most.)
-func (c *Cluster) deliver(env Envelope) {
+func (c *Cluster) deliver(env Envelope) (undelivered string) {
 	m := c.machines[env.To-1]
 	switch {
 	case !m.alive:
-		c.drop(env, fmt.Sprintf("node %d is down", env.To))
+		return fmt.Sprintf("node %d is down", env.To)
 	case len(m.inbox) == cap(m.inbox):
-		c.drop(env, fmt.Sprintf("node %d's inbox was full", env.To))
-	default:
-		c.clock.wake() // the receiver takes a step, and reports the message as it does
-		m.inbox <- env
+		return fmt.Sprintf("node %d's inbox was full", env.To)
 	}
+	c.clock.wake() // the receiver takes a step, and reports the message as it does
+	m.inbox <- env
+	return ""
 }
 
 // reportLate is the engine's report, in RealTime, of node owner's timer

@@ -91,9 +91,12 @@ type node struct {
 	commitIndex uint64        // the highest log entry known to be committed
 	lastApplied uint64        // the highest log entry applied to the state machine
 	store       keyValueStore // the state machine (client.go)
-	role        Role          // what the election rules need, besides
-	leaderID    int           // the leader of currentTerm, once heard from; 0: unknown
-	campaign    *campaign     // the pre-candidate's or candidate's bid; nil in other roles
+
+	// Volatile state that the election rules need besides; a crash loses
+	// it too.
+	role     Role
+	leaderID int       // the leader of currentTerm, once heard from; 0: unknown
+	campaign *campaign // the pre-candidate's or candidate's bid; nil in other roles
 
 	// Volatile state on leaders (Figure 2), set up by becomeLeader and
 	// dropped by changeRole; nil in other roles.
@@ -489,11 +492,8 @@ func logAtLeastAsUpToDate(index, term, otherIndex, otherTerm uint64) bool {
 // lastLogEntry returns the index and term of the node's last log entry:
 // 0 and 0 for an empty log, which any log is as up-to-date as.
 func (n *node) lastLogEntry() (index, term uint64) {
-	if len(n.log) == 0 {
-		return 0, 0
-	}
-	last := n.log[len(n.log)-1]
-	return last.Index, last.Term
+	last := uint64(len(n.log))
+	return last, n.termAt(last)
 }
 
 // handleRequestVoteResponse counts a vote.

@@ -20,12 +20,14 @@ type LogDetail int
 
 const (
 	// LogElection shows roles, votes and pre-votes, faults, the scenario's
-	// narration, and election messages lost.
+	// narration, election messages lost, and the log's client commands,
+	// commits and repairs (describeLog).
 	LogElection LogDetail = iota
-	// LogHeartbeats adds every heartbeat round and every heartbeat lost.
+	// LogHeartbeats adds every heartbeat round and every heartbeat lost,
+	// and every leader's no-op and commit.
 	LogHeartbeats
-	// LogMessages adds every message sent, delivered and dropped, and
-	// every election timer reset.
+	// LogMessages adds every message sent, delivered and dropped, every
+	// election timer reset, and every node's appends, commits and applies.
 	LogMessages
 )
 

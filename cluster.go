@@ -364,6 +364,29 @@ func (c *Cluster) restart(id int) error {
 	return nil
 }
 
+// Timeout makes node id's election timeout elapse now, as if its timer
+// had run out: a class's "what if this node stood now?". Only a running
+// follower or candidate has an election timer; a leader keeps its
+// authority by heartbeats instead.
+func (c *Cluster) Timeout(id int) error {
+	return c.operate(func() error {
+		if _, err := c.runningMachine(id); err != nil {
+			return err
+		}
+		switch st := c.rec.snapshot()[id-1]; {
+		case !st.Alive:
+			return fmt.Errorf("node %d is down", id)
+		case st.Role == Leader:
+			return fmt.Errorf("node %d leads, and a leader has no election timer: it keeps its authority by heartbeats", id)
+		}
+		c.rec.record(Event{Kind: EventExpire, Node: id, Reason: "the operator made its election timer run out now"})
+		if !c.clock.expire(id, electionTimerName) {
+			return fmt.Errorf("node %d has no election timer running", id)
+		}
+		return nil
+	})
+}
+
 // operate runs one of the operator's actions: one at a time (c.ops), and
 // at a quiet moment of protocol time (the engine's act), so that a seed
 // and the same actions at the same times replay the same run.
@@ -513,6 +536,27 @@ func (c *Cluster) turnClock(turn func() bool, unchanged string) error {
 		if !turn() {
 			return errors.New(unchanged)
 		}
+		return nil
+	})
+}
+
+// mostSlowdown is the slowest pace a run takes: 100 times slower than
+// real time, a 150 ms timeout lasting 15 s.
+const mostSlowdown = 100
+
+// setSlowdown makes every duration of a paced run last factor times
+// longer from now on. What happens does not change, only how fast a
+// person sees it: the messages' flight times were fixed when the run was
+// built (Config.Slowdown).
+func (c *Cluster) setSlowdown(factor float64) error {
+	if c.cfg.Timing != Paced {
+		return errors.New("only a run paced to the clock changes pace; this one is not paced")
+	}
+	return c.operate(func() error {
+		if err := c.checkRunning(); err != nil {
+			return err
+		}
+		c.clock.setSlowdown(factor)
 		return nil
 	})
 }

@@ -25,7 +25,9 @@ package main
 
 import (
 	"container/heap"
+	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -60,8 +62,11 @@ const (
 
 // clock is the engine. Its methods are safe from any goroutine.
 type clock struct {
-	timing   Timing
-	slowdown float64 // real time per unit of protocol time, at least 1
+	timing Timing
+	// slowdown is the real time per unit of protocol time, at least 1: a
+	// float64's bits, so that a person can change the pace (setSlowdown)
+	// while any goroutine reads it.
+	slowdown atomic.Uint64
 	// late, in RealTime, reports a timer that fired more than lateBy late;
 	// the engine calls it with no lock held.
 	late func(owner int, name string, by time.Duration)
@@ -86,8 +91,9 @@ type clock struct {
 
 // newClock makes a clock at protocol time 0, for timing with slowdown.
 func newClock(timing Timing, slowdown float64) *clock {
-	k := &clock{timing: timing, slowdown: max(slowdown, 1), origin: time.Now(),
+	k := &clock{timing: timing, origin: time.Now(),
 		kick: make(chan struct{}, 1), halt: make(chan struct{}), exited: make(chan struct{})}
+	k.slowdown.Store(math.Float64bits(max(slowdown, 1)))
 	k.changed = sync.NewCond(&k.mu)
 	return k
 }
@@ -376,6 +382,22 @@ func (d *driver) sleep(dur time.Duration, abort <-chan struct{}) bool {
 	return false
 }
 
+// skipTo brings the cluster to protocol time t at once, however it is
+// paced: every event due by then fires, one step at a time, in the order
+// a sleep would fire them, and paced time goes on from t. So a new run can
+// catch up with a moment of an old one (a fork, in -web) without waiting
+// for it in real time. It does nothing if t has passed.
+func (d *driver) skipTo(t time.Duration) {
+	k := d.k
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.lockstep() || t <= k.at {
+		return
+	}
+	k.catchUp(t)
+	k.base, k.origin = k.at, time.Now()
+}
+
 // pollEvery is how often, in protocol time, until looks at its condition.
 const pollEvery = time.Millisecond
 
@@ -475,12 +497,41 @@ func (k *clock) pacedNow() time.Duration {
 
 // real is how long protocol duration d lasts in real time.
 func (k *clock) real(d time.Duration) time.Duration {
-	return time.Duration(float64(d) * k.slowdown)
+	return time.Duration(float64(d) * k.pace())
 }
 
 // protocol is how much protocol time real duration d is.
 func (k *clock) protocol(d time.Duration) time.Duration {
-	return time.Duration(float64(d) / k.slowdown)
+	return time.Duration(float64(d) / k.pace())
+}
+
+// pace is the real time each unit of protocol time lasts: the slowdown.
+func (k *clock) pace() float64 { return math.Float64frombits(k.slowdown.Load()) }
+
+// setSlowdown makes protocol time run s times slower than the time
+// package's clock from now on. Only pacing changes: the events and their
+// order stay those the seed decides, so a run replays the same at any
+// pace. Protocol time goes on from where it is, without a jump.
+func (k *clock) setSlowdown(s float64) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.paused {
+		k.base, k.origin = k.pacedNow(), time.Now()
+	}
+	k.slowdown.Store(math.Float64bits(s))
+	k.signal()
+}
+
+// shown is the protocol time a person watching the run has reached: in
+// Paced, the time package's clock, slowed, which runs on between events;
+// otherwise now.
+func (k *clock) shown() time.Duration {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.timing == Paced {
+		return max(k.at, k.pacedNow())
+	}
+	return k.current()
 }
 
 // isPaused reports whether protocol time stands still.
@@ -543,6 +594,23 @@ func (k *clock) newTimer(owner int, name string, d time.Duration) *clockTimer {
 	defer k.mu.Unlock()
 	k.schedule(t, d, protocolEvent)
 	return t
+}
+
+// expire makes node owner's timer called name fire now, as if its time
+// had come: the operator's "timeout N". It reports whether that timer was
+// running. The node sees an ordinary firing, so no rule of the protocol
+// needs to know the operator exists.
+func (k *clock) expire(owner int, name string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, t := range k.queue {
+		if t.owner == owner && t.name == name && t.c != nil {
+			heap.Remove(&k.queue, t.index)
+			k.schedule(t, 0, protocolEvent)
+			return true
+		}
+	}
+	return false
 }
 
 // afterFunc runs f once protocol duration d has passed: on the engine's

@@ -39,6 +39,7 @@ const (
 	EventNote      EventKind = "note"      // the scenario narrated a step
 	EventOperator  EventKind = "operator"  // a command typed in -interactive
 	EventRequest   EventKind = "request"   // the client handed node To a request with Command
+	EventExpire    EventKind = "expire"    // the operator made a node's election timer run out now
 	EventLate      EventKind = "late"      // -realtime: a node's timer fired late
 	EventStop      EventKind = "stop"      // the run ended
 	// The log's events: Index, EntryTerm and Command describe the entry.
@@ -187,8 +188,7 @@ type recorder struct {
 	halted  bool          // set by Stop: later events are not part of the run
 	end     time.Duration // when the run was halted
 	config  Config        // the cluster's, for the start event
-	status  []NodeStatus  // each node's state as its events tell it
-	logs    [][]Entry     // logs[i-1]: node i's log as its events tell it
+	state   clusterState  // the nodes as their events tell them: what Status reads
 	counts  messageCounts
 	safety  *safetyChecker
 	summary *electionSummary
@@ -197,6 +197,9 @@ type recorder struct {
 	log     *logPrinter   // nil: no log
 	trace   *traceWriter  // nil: no trace
 	watches []func(Event) // called with every event, under the lock
+	// alarms are called with every violation the safety checker finds,
+	// and the event that revealed it, under the lock.
+	alarms []func(Event, string)
 }
 
 // newRecorder makes the recorder for a cluster of cfg, timed by clock,
@@ -205,14 +208,10 @@ func newRecorder(cfg Config, clock *clock) *recorder {
 	r := &recorder{
 		config:  cfg,
 		clock:   clock,
-		status:  make([]NodeStatus, cfg.Nodes),
-		logs:    make([][]Entry, cfg.Nodes),
+		state:   newClusterState(cfg.Nodes),
 		safety:  newSafetyChecker(cfg.Nodes),
 		summary: newElectionSummary(),
 		seed:    cfg.Seed,
-	}
-	for i := range r.status {
-		r.status[i].ID = i + 1
 	}
 	if cfg.Log != nil {
 		r.log = newLogPrinter(cfg.Log, cfg.LogDetail, cfg.LogWidth)
@@ -228,11 +227,8 @@ func newRecorder(cfg Config, clock *clock) *recorder {
 func (r *recorder) begin() {
 	r.mu.Lock()
 	r.start, r.started = r.clock.now(), true
-	for i := range r.status {
-		r.status[i].Alive = true
-	}
 	r.mu.Unlock()
-	r.record(Event{Kind: EventStart, Nodes: len(r.status), Config: &r.config, Reason: fmt.Sprintf("seed %d", r.seed)})
+	r.record(Event{Kind: EventStart, Nodes: len(r.state.status), Config: &r.config, Reason: fmt.Sprintf("seed %d", r.seed)})
 }
 
 // halt ends the run: events reported while the cluster shuts down are
@@ -279,14 +275,11 @@ func (r *recorder) record(ev Event) {
 	if ev.Kind == EventLate {
 		// The engine reports it, not the node: it carries the node's
 		// state as the node last reported it, as every node event does.
-		st := r.status[ev.Node-1]
+		st := r.state.status[ev.Node-1]
 		ev.Term, ev.Role, ev.VotedFor = st.Term, st.Role, st.VotedFor
 	}
-	var before NodeStatus
-	if ev.Node != 0 {
-		before = r.status[ev.Node-1]
-		r.apply(&r.status[ev.Node-1], ev)
-	}
+	before := r.nodeStatus(ev.Node)
+	r.state.apply(ev)
 	r.tally(ev)
 	r.summary.observe(ev)
 	r.picture.observe(ev)
@@ -301,6 +294,11 @@ func (r *recorder) record(ev Event) {
 	for _, watch := range r.watches {
 		watch(ev)
 	}
+	if violation != "" {
+		for _, alarm := range r.alarms {
+			alarm(ev, violation)
+		}
+	}
 }
 
 // watch calls fn with every event recorded from now on. fn runs under the
@@ -310,6 +308,25 @@ func (r *recorder) watch(fn func(Event)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.watches = append(r.watches, fn)
+}
+
+// watchViolations calls fn with every violation the safety checker finds
+// from now on, and the event that revealed it. fn runs as a watch does.
+func (r *recorder) watchViolations(fn func(Event, string)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.alarms = append(r.alarms, fn)
+}
+
+// shown is how far into the run a person watching it is, in protocol
+// time: paced, the clock runs on between events; after the run, its end.
+func (r *recorder) shown() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.halted || !r.started {
+		return r.elapsed()
+	}
+	return r.clock.shown() - r.start
 }
 
 // election returns a copy of what the summary knows of term's election.
@@ -354,34 +371,11 @@ func (r *recorder) writeSummary(w io.Writer, width int) {
 	r.summary.write(w, width, r.seed, r.elapsed(), r.counts, r.safety.violations)
 }
 
-// apply updates a node's status and log with one of its events.
-func (r *recorder) apply(st *NodeStatus, ev Event) {
-	log := &r.logs[ev.Node-1]
-	switch ev.Kind {
-	case EventRole, EventVote:
-		st.Role, st.Term, st.VotedFor = ev.Role, ev.Term, ev.VotedFor
-	case EventCrash:
-		st.Alive = false
-	case EventRestart:
-		st.Alive, st.Role, st.Term, st.VotedFor, st.CommitIndex = true, Follower, ev.Term, ev.VotedFor, 0
-	case EventAppend:
-		*log = append(*log, Entry{Index: ev.Index, Term: ev.EntryTerm, Command: ev.Command})
-	case EventTruncate:
-		*log = (*log)[:ev.Index-1]
-	case EventCommit:
-		st.CommitIndex = ev.Index
-	}
-	st.LastLogIndex, st.LastLogTerm = 0, 0
-	if n := len(*log); n > 0 {
-		st.LastLogIndex, st.LastLogTerm = (*log)[n-1].Index, (*log)[n-1].Term
-	}
-}
-
 // entries returns a copy of node id's log.
 func (r *recorder) entries(id int) []Entry {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return slices.Clone(r.logs[id-1])
+	return slices.Clone(r.state.logs[id-1])
 }
 
 // tally counts message events.
@@ -403,12 +397,73 @@ func (r *recorder) nodeStatus(id int) NodeStatus {
 	if id == 0 {
 		return NodeStatus{}
 	}
-	return r.status[id-1]
+	return r.state.status[id-1]
 }
 
 // snapshot returns a copy of every node's status, ordered by ID.
 func (r *recorder) snapshot() []NodeStatus {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return slices.Clone(r.status)
+	return slices.Clone(r.state.status)
+}
+
+// clusterState is a cluster as a run's events tell it: each node's state
+// and log, and the network's partition and loss. The recorder keeps one
+// for Status; the web view keeps one for the events it no longer holds.
+// Whoever keeps it guards it.
+type clusterState struct {
+	status   []NodeStatus // status[i-1] is node i's
+	logs     [][]Entry    // logs[i-1] is node i's log
+	groups   [][]int      // the partition's groups; nil: none
+	dropRate float64
+}
+
+// newClusterState is a cluster of n nodes before it starts.
+func newClusterState(n int) clusterState {
+	s := clusterState{status: make([]NodeStatus, n), logs: make([][]Entry, n)}
+	for i := range s.status {
+		s.status[i].ID = i + 1
+	}
+	return s
+}
+
+// apply updates the state with one event.
+func (s *clusterState) apply(ev Event) {
+	switch ev.Kind {
+	case EventStart:
+		for i := range s.status {
+			s.status[i].Alive = true
+		}
+		if ev.Config != nil {
+			s.dropRate = ev.Config.DropRate
+		}
+	case EventPartition:
+		s.groups = ev.Groups
+	case EventHeal:
+		s.groups = nil
+	case EventLoss:
+		s.dropRate = ev.DropRate
+	}
+	if ev.Node == 0 {
+		return
+	}
+	st, log := &s.status[ev.Node-1], &s.logs[ev.Node-1]
+	switch ev.Kind {
+	case EventRole, EventVote:
+		st.Role, st.Term, st.VotedFor = ev.Role, ev.Term, ev.VotedFor
+	case EventCrash:
+		st.Alive = false
+	case EventRestart:
+		st.Alive, st.Role, st.Term, st.VotedFor, st.CommitIndex = true, Follower, ev.Term, ev.VotedFor, 0
+	case EventAppend:
+		*log = append(*log, Entry{Index: ev.Index, Term: ev.EntryTerm, Command: ev.Command})
+	case EventTruncate:
+		*log = (*log)[:ev.Index-1]
+	case EventCommit:
+		st.CommitIndex = ev.Index
+	}
+	st.LastLogIndex, st.LastLogTerm = 0, 0
+	if n := len(*log); n > 0 {
+		st.LastLogIndex, st.LastLogTerm = (*log)[n-1].Index, (*log)[n-1].Term
+	}
 }

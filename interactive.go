@@ -46,6 +46,8 @@ func consoleCommands() []consoleCommand {
 			1, "name one node, such as 3, or leader", (*console).crash},
 		{[]string{"restart"}, "restart N", "restart crashed node N, as a follower",
 			1, "name one node, such as 3", func(k *console, args []string) error { return withNode(args[0], k.c.Restart) }},
+		{[]string{"timeout"}, "timeout N", "make node N's election timeout elapse now, so that it stands for election (a leader has none)",
+			1, "name one node, such as 3", func(k *console, args []string) error { return withNode(args[0], k.c.Timeout) }},
 		{[]string{"partition"}, "partition 1,2 3,4,5", "split the network into groups; a node in no group is cut off alone",
 			-1, "name the groups, such as 1,2 3,4,5", (*console).partition},
 		{[]string{"heal"}, "heal", "end the partition",
@@ -70,6 +72,8 @@ func consoleCommands() []consoleCommand {
 			1, "give one duration, such as 20ms", (*console).step},
 		{[]string{"resume"}, "resume", "let a paused cluster run on from where it froze",
 			0, "", (*console).resume},
+		{[]string{"slow"}, "slow K", "from now on, let every duration last K times longer (1 to 100); only the pace changes, not what happens",
+			1, "give one factor, such as 10", (*console).slow},
 		{[]string{"help"}, "help", "this list",
 			0, "", func(k *console, _ []string) error { k.help(); return nil }},
 		{[]string{"quit", "exit", "q"}, "quit", "stop, with the summary and the picture (so do exit, q, Ctrl-D and Ctrl-C)",
@@ -341,6 +345,15 @@ func (k *console) step(args []string) error {
 }
 
 func (k *console) resume([]string) error { return k.c.Resume() }
+
+// slow changes the pace of a paced run.
+func (k *console) slow(args []string) error {
+	factor, err := strconv.ParseFloat(args[0], 64)
+	if err != nil || factor < 1 || factor > mostSlowdown {
+		return fmt.Errorf("%s is not a factor from 1 to %d", quoteTyped(args[0]), mostSlowdown)
+	}
+	return k.c.setSlowdown(factor)
+}
 
 // status prints a table of every node.
 func (k *console) status() {

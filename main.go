@@ -568,8 +568,8 @@ func checkBounds(fs *flag.FlagSet, cfg Config) error {
 			return fmt.Errorf("-%s %s is longer than the demo allows (%s)", b.flag, d, b.most)
 		}
 	}
-	if !(cfg.Slowdown >= 1 && cfg.Slowdown <= 100) { // also catches NaN
-		return fmt.Errorf("-slow must be between 1 and 100, not %g", cfg.Slowdown)
+	if !(cfg.Slowdown >= 1 && cfg.Slowdown <= mostSlowdown) { // also catches NaN
+		return fmt.Errorf("-slow must be between 1 and %d, not %g", mostSlowdown, cfg.Slowdown)
 	}
 	return asFlagError(cfg.validate())
 }

@@ -178,6 +178,8 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 		return "crashed: " + ev.Reason, crashStyle
 	case EventRestart:
 		return fmt.Sprintf("restarted: %s", ev.Reason), restartStyle
+	case EventExpire:
+		return "its election timeout was made to elapse now, by the operator's timeout command", operatorStyle
 	case EventPartition:
 		return "split into " + formatGroups(ev.Groups) + "; no message crosses between groups", networkStyle
 	case EventHeal:

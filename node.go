@@ -180,9 +180,13 @@ func (n *node) start() {
 	if n.electionTimeout == 0 {
 		n.electionTimeout = n.randomElectionTimeout()
 	}
-	n.electionTimer = n.clock.newTimer(n.id, "election timer", n.electionTimeout)
+	n.electionTimer = n.clock.newTimer(n.id, electionTimerName, n.electionTimeout)
 	n.report(Event{Kind: EventRole, Cause: Cause{Rule: RuleStarted, Timeout: n.electionTimeout}})
 }
+
+// electionTimerName names every node's election timer to the engine, which
+// reports it if it fires late and finds it for the operator's "timeout N".
+const electionTimerName = "election timer"
 
 // runFollower waits for a leader's heartbeats and answers candidates; when
 // its election timeout elapses, it stands for election.

@@ -123,6 +123,8 @@ func (tl *timeline) observe(ev Event) {
 		tl.fault(ev.At, "P", "partition "+formatGroups(ev.Groups))
 	case EventHeal:
 		tl.fault(ev.At, "H", "healed")
+	case EventExpire:
+		tl.fault(ev.At, "T", fmt.Sprintf("node %d timed out by hand", ev.Node))
 	case EventLoss:
 		tl.fault(ev.At, "L", "loss "+ev.Reason)
 	}

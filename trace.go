@@ -38,6 +38,7 @@ type traceLine struct {
 	Config    *traceConfig `json:"config,omitempty"`     // start: what -replay needs
 	DropRate  *float64     `json:"drop_rate,omitempty"`  // loss: the new rate
 	LateMs    float64      `json:"late_ms,omitempty"`    // late: by how much
+	TimeoutMs float64      `json:"timeout_ms,omitempty"` // role (on starting), timeout, timer: the election timeout drawn or elapsed
 	Index     uint64       `json:"index,omitempty"`      // append, truncate, mismatch, commit, apply: the entry's index
 	EntryTerm uint64       `json:"entry_term,omitempty"` // the entry's term (the node's own is "term")
 	Command   string       `json:"command,omitempty"`    // append, commit, apply: the entry's command (none for a no-op); request
@@ -59,6 +60,7 @@ func newTraceLine(ev Event) traceLine {
 		Groups:    ev.Groups,
 		Nodes:     ev.Nodes,
 		LateMs:    milliseconds(ev.Late),
+		TimeoutMs: milliseconds(ev.Cause.Timeout),
 		Index:     ev.Index,
 		EntryTerm: ev.EntryTerm,
 		Command:   ev.Command,
@@ -403,6 +405,7 @@ var traceEvents = map[EventKind]eventFields{
 	EventLate:      {node: true},
 	EventStop:      {},
 	EventRequest:   {request: true},
+	EventExpire:    {node: true},
 	EventAppend:    {node: true, entry: true},
 	EventTruncate:  {node: true, entry: true},
 	EventMismatch:  {node: true, entry: true},

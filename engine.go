@@ -382,19 +382,19 @@ func (d *driver) sleep(dur time.Duration, abort <-chan struct{}) bool {
 	return false
 }
 
-// skipTo brings the cluster to protocol time t at once, however it is
-// paced: every event due by then fires, one step at a time, in the order
-// a sleep would fire them, and paced time goes on from t. So a new run can
-// catch up with a moment of an old one (a fork, in -web) without waiting
-// for it in real time. It does nothing if t has passed.
-func (d *driver) skipTo(t time.Duration) {
+// skip lets the cluster run for protocol duration dur at once, however it
+// is paced: every event due by then fires, one step at a time, in the
+// order a sleep would fire them, and paced time goes on from there. So a
+// new run can catch up with a moment of an old one (a fork, in -web)
+// without waiting for it in real time.
+func (d *driver) skip(dur time.Duration) {
 	k := d.k
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if !k.lockstep() || t <= k.at {
+	if !k.lockstep() || dur <= 0 {
 		return
 	}
-	k.catchUp(t)
+	k.catchUp(k.at + dur)
 	k.base, k.origin = k.at, time.Now()
 }
 

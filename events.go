@@ -186,6 +186,7 @@ type recorder struct {
 	start   time.Duration // the clock's time at Start
 	started bool
 	halted  bool          // set by Stop: later events are not part of the run
+	muted   bool          // the log skips events while set: see mute
 	end     time.Duration // when the run was halted
 	config  Config        // the cluster's, for the start event
 	state   clusterState  // the nodes as their events tell them: what Status reads
@@ -287,7 +288,7 @@ func (r *recorder) record(ev Event) {
 	if r.trace != nil {
 		r.trace.write(ev)
 	}
-	if r.log != nil {
+	if r.log != nil && !r.muted {
 		r.log.print(ev, before, r.nodeStatus(ev.Node))
 		r.log.printViolation(ev, violation)
 	}
@@ -308,6 +309,21 @@ func (r *recorder) watch(fn func(Event)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.watches = append(r.watches, fn)
+}
+
+// mute keeps the log quiet while fn runs, and only the log: a run that
+// replays another's past to fork from it (-web) would otherwise print that
+// past again.
+func (r *recorder) mute(fn func()) {
+	r.mu.Lock()
+	r.muted = true
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.muted = false
+		r.mu.Unlock()
+	}()
+	fn()
 }
 
 // watchViolations calls fn with every violation the safety checker finds

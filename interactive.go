@@ -109,11 +109,23 @@ var (
 )
 
 // execute runs one command line and reports whether it asked to quit.
-// Commands and their words may be typed in any case.
 func (k *console) execute(line string) (quit bool) {
+	err := k.do(line)
+	switch {
+	case errors.Is(err, errQuit), errors.Is(err, errInterrupted):
+		return true
+	case err != nil:
+		k.fail(err)
+	}
+	return false
+}
+
+// do runs one command line, and returns what went wrong, naming the
+// command. Commands and their words may be typed in any case.
+func (k *console) do(line string) error {
 	words := strings.Fields(strings.ToLower(line))
 	if len(words) == 0 {
-		return false
+		return nil
 	}
 	if k.driver == nil {
 		k.driver = k.c.clock.drive()
@@ -121,13 +133,10 @@ func (k *console) execute(line string) (quit bool) {
 	}
 	k.c.note(Event{Kind: EventOperator, Reason: printable(strings.Join(words, " "))})
 	err := k.dispatch(words)
-	switch {
-	case errors.Is(err, errQuit), errors.Is(err, errInterrupted):
-		return true
-	case err != nil:
-		k.fail(fmt.Errorf("%s: %w", printable(words[0]), err))
+	if err == nil || errors.Is(err, errQuit) || errors.Is(err, errInterrupted) {
+		return err
 	}
-	return false
+	return fmt.Errorf("%s: %w", printable(words[0]), err)
 }
 
 // dispatch runs a command given as words.

@@ -49,6 +49,8 @@ type options struct {
 	replayPath string // -replay: a trace whose runs to play again
 	watched    bool   // standard output is a terminal: someone watches the run as it goes
 	slowGiven  bool   // -slow was given: pace the run, whoever watches
+	web        string // -web: the address to serve the live view at
+	recorded   []recordedRun
 }
 
 // run is the program with its arguments, its input and outputs, and a way
@@ -129,6 +131,9 @@ func perform(opts options, chosen []scenario, stdin io.Reader, out *asyncWriter,
 	switch {
 	case opts.experiment:
 		return experiment(opts, out, stop)
+	case opts.web != "":
+		cfg.Timing = Paced
+		return webView(cfg, webOptions{addr: opts.web, scenario: only(chosen), recorded: opts.recorded}, stdin, out, stderr, stop)
 	case opts.replayPath != "":
 		return replay(opts.replayPath, cfg, out, stderr, stop)
 	case onScreen:
@@ -137,6 +142,14 @@ func perform(opts options, chosen []scenario, stdin io.Reader, out *asyncWriter,
 		return interactive(cfg, stdin, out, terminalWidth(), stop.abortSignal)
 	}
 	return tell(cfg, chosen, opts, out, stop)
+}
+
+// only is the one scenario chosen, or nil if none is.
+func only(chosen []scenario) *scenario {
+	if len(chosen) == 0 {
+		return nil
+	}
+	return &chosen[0]
 }
 
 // timingFor chooses the engine for a run: goroutines on the wall clock
@@ -336,6 +349,7 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	})
 	fs.BoolVar(&opts.console, "interactive", false, "run until told to stop, taking commands (crash, restart, partition, heal, ...) from standard input")
 	fs.BoolVar(&opts.realtime, "realtime", false, "run the nodes' goroutines on the wall clock, as the machine schedules them, instead of the deterministic engine: a seed no longer replays, and timers that fire late are named")
+	fs.Var(webAddressFlag{&opts.web}, "web", "serve a live view of the cluster in a browser, at http://localhost:8080/ (-web :PORT: another port; -web HOST:PORT listens beyond this machine); with -scenario, that story; with -replay, that trace")
 	fs.StringVar(&opts.replayPath, "replay", "", "play again the runs recorded in the trace `FILE`: the same configuration, seed and operator's actions at the same times")
 	return fs
 }
@@ -436,7 +450,7 @@ func printTraceReport(path string, report traceReport, stdout io.Writer) int {
 func parseOptions(args []string) (options, []scenario, error) {
 	var opts options
 	fs := newFlagSet(&opts)
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(joinWebAddress(args)); err != nil {
 		return opts, nil, err
 	}
 	if fs.NArg() > 0 {
@@ -455,19 +469,42 @@ func parseOptions(args []string) (options, []scenario, error) {
 	if opts.checkPath != "" || opts.experiment {
 		return opts, nil, nil
 	}
+	opts.cfg.LogDetail = logDetail(opts)
+	if opts.web != "" && !opts.slowGiven {
+		opts.cfg.Slowdown = webSlowdown
+	}
 	if opts.replayPath != "" {
-		opts.cfg.LogDetail = logDetail(opts)
+		if opts.web != "" {
+			return opts, nil, opts.readRecording()
+		}
 		return opts, nil, nil
 	}
-	opts.cfg.LogDetail = logDetail(opts)
 	if err := checkBounds(fs, opts.cfg); err != nil {
 		return opts, nil, err
 	}
-	if opts.console {
+	if opts.console || opts.web != "" && !slices.Contains(given, "scenario") {
 		return opts, nil, nil
 	}
 	chosen, err := chooseScenarios(opts.scenario, opts.cfg)
+	if err == nil && opts.web != "" && len(chosen) != 1 {
+		err = fmt.Errorf("-web shows one scenario at a time, not -scenario %s", opts.scenario)
+	}
 	return opts, chosen, err
+}
+
+// webSlowdown is -web's pace unless -slow sets one: ten times slower than
+// real time, so that a class sees each message fly and each timer drain.
+const webSlowdown = 10
+
+// readRecording reads the trace -web -replay plays, so that a trace it
+// cannot play is refused as a bad flag.
+func (opts *options) readRecording() error {
+	runs, err := readRecordedRuns(opts.replayPath)
+	if err != nil {
+		return fmt.Errorf("-replay %s: %v", opts.replayPath, err)
+	}
+	opts.recorded = runs
+	return nil
 }
 
 // logDetail is what the log shows, as -v and -heartbeats ask.
@@ -490,7 +527,7 @@ var modeFlags = []struct {
 }{
 	{"check", "reads a trace and runs no cluster", []string{"no-color", "color"}},
 	{"experiment", "runs the paper's setup", []string{"trials", "seed", "no-color", "color"}},
-	{"replay", "plays a trace's runs with their own configuration", []string{"trace", "quiet", "v", "heartbeats", "no-color", "color"}},
+	{"replay", "plays a trace's runs with their own configuration", []string{"trace", "quiet", "v", "heartbeats", "no-color", "color", "web"}},
 }
 
 // checkFlagsTogether refuses flags that the chosen mode would ignore, a
@@ -513,6 +550,11 @@ func checkFlagsTogether(opts options, given []string) error {
 	for _, name := range []string{"scenario", "quiet", "experiment", "check", "replay"} {
 		if opts.console && isGiven[name] {
 			return fmt.Errorf("-%s does not go with -interactive, where you tell the story yourself", name)
+		}
+	}
+	for _, name := range []string{"interactive", "quiet", "experiment", "check", "realtime"} {
+		if opts.web != "" && isGiven[name] {
+			return fmt.Errorf("-%s does not go with -web, which shows the deterministic engine's runs as they happen", name)
 		}
 	}
 	switch {

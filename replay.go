@@ -102,26 +102,48 @@ func replay(path string, base Config, out, stderr io.Writer, stop *runStop) int 
 	return code
 }
 
-// play runs the recorded run on a new cluster of cfg: it is the engine's
-// driver, and does each action at its time, then lets the cluster run
-// until the run's end. It returns the stopped cluster.
+// play runs the recorded run on a new cluster of cfg, and returns the
+// stopped cluster.
 func (r recordedRun) play(cfg Config, abort <-chan struct{}) *Cluster {
 	c, err := NewCluster(cfg)
 	if err != nil {
 		panic(err) // readRecordedRuns validated the Config
 	}
+	r.playOn(c, abort)
+	return c
+}
+
+// playOn starts c and is its engine's driver: it does each action at its
+// time, lets the cluster run until the run's end, and stops c.
+func (r recordedRun) playOn(c *Cluster, abort <-chan struct{}) {
 	c.Start()
 	defer c.Stop()
 	d := c.clock.drive()
 	defer d.release()
 	for _, ev := range r.actions {
 		if !d.sleep(ev.At-c.rec.now(), abort) {
-			return c
+			return
 		}
 		redo(c, ev)
 	}
 	d.sleep(r.end-c.rec.now(), abort)
-	return c
+}
+
+// catchUp brings c, started and not yet acted on, to the moment at of the
+// recorded run at once: it does each action up to then at its time, as
+// play would, without waiting for the time to pass. c then runs on from
+// there, paced as it is.
+func (r recordedRun) catchUp(c *Cluster, at time.Duration) {
+	d := c.clock.drive()
+	defer d.release()
+	for _, ev := range r.actions {
+		if ev.At > at {
+			break
+		}
+		d.skip(ev.At - c.rec.now())
+		redo(c, ev)
+	}
+	d.skip(at - c.rec.now())
 }
 
 // redo does again the action that ev records. An action that fails now

@@ -1,0 +1,255 @@
+// webfeed.go is what every page watching the session (web.go) is sent: the
+// current run's description, its events as the trace writes them, the
+// safety checker's verdict, and the run's clock. The page holds no Raft
+// logic: it rebuilds each node's state from these events, as the recorder
+// (events.go) does, and draws it.
+//
+// Memory stays bounded however long a session runs: past mostFeedEvents,
+// the feed folds its oldest events into a snapshot of the cluster's state,
+// which a page joining later starts from.
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+	"time"
+)
+
+// mostFeedEvents bounds the events the feed holds, and so how far back a
+// page can go: about a minute of a five-node cluster's protocol time.
+const mostFeedEvents = 40_000
+
+// webFeed is the current run as the pages see it. The session's goroutine
+// changes the run; the run's recorder adds events under its own lock; each
+// page's stream reads. mu guards everything; it is taken after the
+// recorder's lock, never before.
+type webFeed struct {
+	mu         sync.Mutex
+	changed    chan struct{} // closed, and replaced, at every change: wakes every stream
+	run        *webRun       // the run shown
+	header     []byte        // the run's description, as JSON
+	live       bool          // the run goes on; false once it has stopped
+	first      int           // how many of the run's events came before events[0]
+	base       clusterState  // the cluster after those first events
+	baseAt     time.Duration // when the last of them happened
+	events     []feedEvent
+	violations []feedViolation
+}
+
+// feedEvent is one event of the run, and its line of the trace.
+type feedEvent struct {
+	ev   Event
+	line []byte
+}
+
+// feedViolation is one violation the safety checker found, and when.
+type feedViolation struct {
+	AtMs float64 `json:"at_ms"`
+	Text string  `json:"text"`
+}
+
+func newWebFeed() *webFeed {
+	return &webFeed{changed: make(chan struct{})}
+}
+
+// runHeader is how the page learns of a new run: what it is, and the
+// times it needs to draw it.
+type runHeader struct {
+	Run       int     `json:"run"`
+	What      string  `json:"what"`
+	Seed      uint64  `json:"seed"`
+	Nodes     int     `json:"nodes"`
+	Free      bool    `json:"free"`       // the class drives it; else a story plays
+	FlightMs  float64 `json:"flight_ms"`  // the longest a message travels: the page shows the run this far behind, when every message's fate is known
+	TimeoutMs float64 `json:"timeout_ms"` // the longest election timeout, for the timers' arcs
+}
+
+// follow makes r the run the pages show, from its start event on.
+func (f *webFeed) follow(r *webRun, what string) {
+	_, flight := r.c.cfg.latencyRange()
+	header, _ := json.Marshal(runHeader{Run: r.number, What: what, Seed: r.c.cfg.Seed, Nodes: r.c.cfg.Nodes,
+		Free: r.free, FlightMs: milliseconds(flight), TimeoutMs: milliseconds(r.c.cfg.ElectionTimeoutMax)})
+	f.mu.Lock()
+	f.run, f.header, f.live = r, header, true
+	f.first, f.base, f.baseAt, f.events, f.violations = 0, newClusterState(r.c.cfg.Nodes), 0, nil, nil
+	f.broadcast()
+	f.mu.Unlock()
+	r.c.rec.watch(func(ev Event) { f.add(r, ev) })
+	r.c.rec.watchViolations(func(ev Event, violation string) { f.alarm(r, ev, violation) })
+}
+
+// add takes one event of run r, under r's recorder's lock.
+func (f *webFeed) add(r *webRun, ev Event) {
+	line, err := json.Marshal(newTraceLine(ev))
+	if err != nil {
+		panic(err) // a traceLine is plain data
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.run != r {
+		return
+	}
+	f.events = append(f.events, feedEvent{ev, line})
+	if len(f.events) > mostFeedEvents {
+		f.forget(len(f.events) / 2)
+	}
+	f.broadcast()
+}
+
+// forget folds the n oldest events into the base state. The caller holds
+// f.mu.
+func (f *webFeed) forget(n int) {
+	for _, e := range f.events[:n] {
+		f.base.apply(e.ev)
+	}
+	f.baseAt = f.events[n-1].ev.At
+	f.first += n
+	f.events = slices.Clone(f.events[n:]) // a new array, so the old one's memory goes
+}
+
+// alarm takes a violation found in run r, as add takes an event.
+func (f *webFeed) alarm(r *webRun, ev Event, violation string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.run == r {
+		f.violations = append(f.violations, feedViolation{milliseconds(ev.At), violation})
+		f.broadcast()
+	}
+}
+
+// ended notes that the run shown has stopped: its clock stands still.
+func (f *webFeed) ended() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.live = false
+	f.broadcast()
+}
+
+// poke wakes every stream, to send the clock: after a command, which may
+// have paused the run or changed its pace.
+func (f *webFeed) poke() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.broadcast()
+}
+
+// broadcast wakes every stream. The caller holds f.mu.
+func (f *webFeed) broadcast() {
+	close(f.changed)
+	f.changed = make(chan struct{})
+}
+
+// feedCursor is how far one page has been sent the feed.
+type feedCursor struct {
+	run        *webRun
+	next       int // the run's events sent so far
+	violations int // violations sent so far
+}
+
+// feedUpdate is what a page has not yet been sent, and how to wait for
+// more.
+type feedUpdate struct {
+	messages bytes.Buffer // Server-Sent Events, ready to write
+	run      *webRun      // the run shown, for its clock
+	live     bool
+	changed  <-chan struct{} // closes at the next change
+}
+
+// update is everything the page at cursor has not been sent, and moves
+// the cursor on. A page behind the events the feed still holds, or on
+// another run, starts again from the run's header and base state.
+func (f *webFeed) update(cursor *feedCursor) *feedUpdate {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	u := &feedUpdate{run: f.run, live: f.live, changed: f.changed}
+	if cursor.run != f.run || cursor.next < f.first {
+		writeEvent(&u.messages, "run", f.header)
+		writeEvent(&u.messages, "snapshot", f.snapshot())
+		*cursor = feedCursor{run: f.run, next: f.first, violations: -1}
+	}
+	if pending := f.events[cursor.next-f.first:]; len(pending) > 0 {
+		lines := make([][]byte, len(pending))
+		for i, e := range pending {
+			lines[i] = e.line
+		}
+		writeEvent(&u.messages, "events", append(append([]byte("["), bytes.Join(lines, []byte(","))...), ']'))
+		cursor.next += len(pending)
+	}
+	if len(f.violations) != cursor.violations {
+		safety, _ := json.Marshal(append([]feedViolation{}, f.violations...))
+		writeEvent(&u.messages, "safety", safety)
+		cursor.violations = len(f.violations)
+	}
+	return u
+}
+
+// webSnapshot is the cluster's state before the events the feed holds.
+type webSnapshot struct {
+	AtMs     float64   `json:"at_ms"`
+	Nodes    []webNode `json:"nodes"`
+	Groups   [][]int   `json:"groups"`
+	DropRate float64   `json:"drop_rate"`
+}
+
+// webNode is one node's state in a snapshot.
+type webNode struct {
+	ID       int        `json:"id"`
+	Role     string     `json:"role"`
+	Term     uint64     `json:"term"`
+	VotedFor int        `json:"voted_for"`
+	Alive    bool       `json:"alive"`
+	Commit   uint64     `json:"commit"`
+	Log      []webEntry `json:"log"`
+}
+
+// webEntry is one entry of a node's log in a snapshot.
+type webEntry struct {
+	Index   uint64 `json:"index"`
+	Term    uint64 `json:"term"`
+	Command string `json:"command,omitempty"`
+}
+
+// snapshot is the base state as JSON. The caller holds f.mu.
+func (f *webFeed) snapshot() []byte {
+	s := webSnapshot{AtMs: milliseconds(f.baseAt), Groups: f.base.groups, DropRate: f.base.dropRate}
+	for i, st := range f.base.status {
+		node := webNode{ID: st.ID, Role: st.Role.String(), Term: st.Term, VotedFor: st.VotedFor,
+			Alive: st.Alive, Commit: st.CommitIndex, Log: []webEntry{}}
+		for _, e := range f.base.logs[i] {
+			node.Log = append(node.Log, webEntry{e.Index, e.Term, e.Command})
+		}
+		s.Nodes = append(s.Nodes, node)
+	}
+	data, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // plain data
+	}
+	return data
+}
+
+// webClock is the run's clock as a page is told it: the protocol time
+// reached, and how fast it moves.
+type webClock struct {
+	AtMs   float64 `json:"at_ms"`
+	Slow   float64 `json:"slow"`   // real time per unit of protocol time
+	Paused bool    `json:"paused"` // protocol time stands still
+	Live   bool    `json:"live"`   // the run goes on; false once it has ended
+}
+
+// clockOf is run's clock now. It reads the run's recorder, so the caller
+// must not hold f.mu.
+func clockOf(run *webRun, live bool) webClock {
+	return webClock{AtMs: milliseconds(run.c.rec.shown()), Slow: run.c.clock.pace(),
+		Paused: run.c.clock.isPaused(), Live: live}
+}
+
+// writeEvent writes one Server-Sent Event named name with data, which is
+// one line of JSON.
+func writeEvent(w io.Writer, name string, data []byte) {
+	fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, data)
+}

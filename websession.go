@@ -1,0 +1,272 @@
+// websession.go runs the clusters that the web page (web.go) shows, one run
+// after another. The first run is what the flags ask for: the console's
+// free mode, where the cluster changes only on the class's commands; a
+// scenario, which tells its story; or, with -replay, a recorded run. The
+// class starts the next ones: "run" begins again with a new seed, and an
+// action taken at a past moment of the run forks it: a new cluster replays
+// the run up to that moment, at once, then takes the action. Because the
+// engine (engine.go) decides everything from the seed and the operator's
+// actions, the new run's past is the old run's, event for event.
+//
+// One goroutine, the session's, owns the runs and executes every command,
+// from the page or the terminal, through the console (interactive.go), so
+// what the class does from the page is logged and traced as if typed.
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// webCommand is one command line for the session, from the page or the
+// terminal, and where its outcome goes.
+type webCommand struct {
+	line string
+	// past says that the page showed a moment before the run's present,
+	// at: the command acts there, on a fork of the run.
+	past  bool
+	at    time.Duration
+	reply chan error // buffered; nil for a line typed at the terminal
+}
+
+// pageCommands are the commands the page's buttons send. Commands that
+// print (status, log, help) or end the session belong to the terminal.
+var pageCommands = map[string]bool{
+	"crash": true, "restart": true, "timeout": true, "put": true, "partition": true, "heal": true,
+	"drop": true, "pause": true, "step": true, "resume": true, "slow": true, "run": true,
+}
+
+// webSession is the class's session: the current run and how to begin the
+// next. Only the session's goroutine (serve) uses it.
+type webSession struct {
+	base     Config        // every run's configuration: flags, log, trace, pace
+	scenario *scenario     // the story the runs tell; nil: free mode
+	recorded []recordedRun // -replay: the runs still to play, in order
+	feed     *webFeed      // what the pages watching see
+	out      io.Writer     // the terminal
+	width    int
+	run      *webRun // the current run
+	runs     int     // how many runs have begun
+	code     int     // exitViolation once any run has had a violation
+}
+
+// webRun is one run the page shows: a cluster, its console, and, while a
+// story plays on it, the goroutine that tells it.
+type webRun struct {
+	number  int
+	c       *Cluster
+	console *console
+	free    bool          // the class drives it; false: a scenario or a recording plays on it
+	abort   chan struct{} // closed as the run ends: ends the story, and the console's waits
+	told    chan struct{} // closed by the story's goroutine when the cluster has stopped; nil if none
+	mu      sync.Mutex
+	actions []Event // the operator's actions so far, which a fork replays; guarded by mu
+}
+
+// keep notes the operator's actions as the run records them. It is a
+// watch on the run's recorder.
+func (r *webRun) keep(ev Event) {
+	if operatorKinds[ev.Kind] {
+		r.mu.Lock()
+		r.actions = append(r.actions, ev)
+		r.mu.Unlock()
+	}
+}
+
+// recording is the run as -replay would read it from its trace, up to
+// moment at: what a fork plays again.
+func (r *webRun) recording(at time.Duration) recordedRun {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	run := recordedRun{cfg: r.c.cfg, end: at}
+	for _, ev := range r.actions {
+		if ev.At > at {
+			break
+		}
+		run.actions = append(run.actions, ev)
+	}
+	return run
+}
+
+// serve runs the session: the first run, then each command as it comes,
+// until quit from the terminal or abort. It returns the exit code: 1 if
+// any run had a safety violation.
+func (w *webSession) serve(commands <-chan webCommand, abort <-chan struct{}) int {
+	w.next()
+	defer w.finish()
+	for {
+		select {
+		case cmd := <-commands:
+			err := w.do(cmd)
+			if cmd.reply != nil {
+				cmd.reply <- err
+			}
+			w.feed.poke() // a pause or a change of pace shows on the page at once
+			if errors.Is(err, errQuit) || errors.Is(err, errInterrupted) {
+				return w.code
+			}
+		case <-w.run.told:
+			w.run.told = nil // the story is over: the page keeps showing its end
+			w.feed.ended()
+			if len(w.recorded) > 0 {
+				w.next()
+			}
+		case <-abort:
+			return w.code
+		}
+	}
+}
+
+// do executes one command. "run" begins a new run; any other acts on the
+// current run at its present, or on a fork of it at the moment the page
+// showed. A run that tells a story is not the class's to change: acting
+// on it forks it too, at the moment shown or the present.
+func (w *webSession) do(cmd webCommand) error {
+	words := strings.Fields(strings.ToLower(cmd.line))
+	if len(words) == 0 {
+		return nil
+	}
+	if words[0] == "run" {
+		return w.newRun(words[1:])
+	}
+	now := w.run.c.rec.now()
+	if cmd.past && cmd.at < now || !w.run.free {
+		at := now
+		if cmd.past {
+			at = min(cmd.at, now)
+		}
+		w.fork(at, cmd.line)
+	}
+	err := w.run.console.do(cmd.line)
+	if err != nil && !errors.Is(err, errQuit) {
+		w.run.console.fail(err)
+	}
+	return err
+}
+
+// next begins the session's next run of its own: the next recorded run
+// with -replay, or the first run the flags ask for.
+func (w *webSession) next() {
+	if len(w.recorded) > 0 {
+		recorded := w.recorded[0]
+		w.recorded = w.recorded[1:]
+		cfg := recorded.cfg
+		cfg.Log, cfg.LogDetail, cfg.LogWidth, cfg.Trace, cfg.Timing = w.base.Log, w.base.LogDetail, w.base.LogWidth, w.base.Trace, Paced
+		w.begin(mustCluster(cfg), fmt.Sprintf("a recorded run, %s", plural(len(recorded.actions), "action")), recorded.playOn)
+		return
+	}
+	w.start(w.base)
+}
+
+// start begins a run of cfg as the flags ask: the scenario, or free mode.
+func (w *webSession) start(cfg Config) {
+	if sc := w.scenario; sc != nil {
+		w.begin(mustCluster(sc.config(cfg)), fmt.Sprintf("scenario %s: %s", sc.name, sc.watchFor), sc.run)
+		return
+	}
+	w.begin(mustCluster(cfg), "free: the cluster changes only on the class's commands", nil)
+	w.run.c.Start()
+}
+
+// newRun begins a run with the seed args name, or a random one.
+func (w *webSession) newRun(args []string) error {
+	cfg := w.base
+	switch len(args) {
+	case 0:
+		cfg.Seed = rand.Uint64N(largestRandomSeed + 1)
+	case 1:
+		seed, err := strconv.ParseUint(args[0], 10, 64)
+		if err != nil {
+			return fmt.Errorf("run: %s is not a seed (a whole number)", quoteTyped(args[0]))
+		}
+		cfg.Seed = seed
+	default:
+		return errors.New("run: give at most one seed, such as run 42")
+	}
+	w.start(cfg)
+	return nil
+}
+
+// fork ends the current run and begins, in its place, a free run that is
+// the same run up to moment at, about to take the command line.
+func (w *webSession) fork(at time.Duration, line string) {
+	old := w.run
+	paused := old.c.clock.isPaused()
+	recorded := old.recording(at)
+	cfg := old.c.cfg
+	cfg.Timing = Paced
+	c := mustCluster(cfg)
+	w.begin(c, fmt.Sprintf("run %d again up to %s, then: %s", old.number, formatDuration(at), printable(line)), nil)
+	c.Start()
+	c.rec.mute(func() { recorded.catchUp(c, at) })
+	if paused {
+		c.Pause()
+	}
+}
+
+// begin makes c, not yet started, the current run, after ending the one
+// before. A story, if any, plays on c on a goroutine of its own: it starts
+// c, and stops it when it ends.
+func (w *webSession) begin(c *Cluster, what string, story func(*Cluster, <-chan struct{})) {
+	pace := w.base.Slowdown
+	if w.run != nil {
+		pace = w.run.c.clock.pace()
+	}
+	w.end()
+	c.clock.setSlowdown(pace) // the class's last choice of pace holds for every run
+	w.runs++
+	r := &webRun{number: w.runs, c: c, free: story == nil, abort: make(chan struct{})}
+	r.console = &console{c: c, out: w.out, width: w.width, abort: r.abort}
+	c.rec.watch(r.keep)
+	w.feed.follow(r, what)
+	w.run = r
+	writeHanging(w.out, "", fmt.Sprintf("Run %d, seed %d: %s.", r.number, c.cfg.Seed, what), w.width, narrationStyle)
+	if story != nil {
+		r.told = make(chan struct{})
+		go func() {
+			defer close(r.told)
+			story(c, r.abort)
+		}()
+	}
+}
+
+// end stops the current run, if any, and notes whether it was safe.
+func (w *webSession) end() {
+	r := w.run
+	if r == nil {
+		return
+	}
+	close(r.abort)
+	if r.told != nil {
+		<-r.told
+	}
+	r.c.Stop()
+	if len(r.c.Violations()) > 0 {
+		w.code = exitViolation
+	}
+}
+
+// finish ends the session: it stops the current run and prints its
+// summary and picture on the terminal.
+func (w *webSession) finish() {
+	w.end()
+	w.feed.ended()
+	w.code = max(w.code, endSession(w.run.c, w.out, w.width))
+}
+
+// mustCluster builds a cluster of cfg, which the flags' checks or the
+// trace's reading have validated.
+func mustCluster(cfg Config) *Cluster {
+	c, err := NewCluster(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}

@@ -28,11 +28,12 @@ type traceLine struct {
 	Role      string       `json:"role,omitempty"`       // role: the node's new role
 	VotedFor  int          `json:"voted_for,omitempty"`  // role, vote, restart
 	Candidate int          `json:"candidate,omitempty"`  // vote
-	Granted   *bool        `json:"granted,omitempty"`    // vote
+	Granted   *bool        `json:"granted,omitempty"`    // vote, prevote; and a response's answer on send, recv, drop
 	Leader    int          `json:"leader,omitempty"`     // follow
 	From      int          `json:"from,omitempty"`       // send, recv, drop
 	To        int          `json:"to,omitempty"`         // send, recv, drop
 	Msg       string       `json:"msg,omitempty"`        // send, recv, drop: the message's kind
+	Entries   int          `json:"entries,omitempty"`    // send, recv, drop: how many entries an AppendEntries carries (none: a heartbeat)
 	Groups    [][]int      `json:"groups,omitempty"`     // partition
 	Nodes     int          `json:"nodes,omitempty"`      // start
 	Config    *traceConfig `json:"config,omitempty"`     // start: what -replay needs
@@ -85,8 +86,25 @@ func newTraceLine(ev Event) traceLine {
 	}
 	if ev.Msg != nil {
 		line.Msg = messageName(ev.Msg)
+		line.Entries, line.Granted = messageDetail(ev.Msg)
 	}
 	return line
+}
+
+// messageDetail is what a trace says of a message besides its kind: how
+// many entries an AppendEntries carries, and a response's answer.
+func messageDetail(msg RaftMessage) (entries int, answer *bool) {
+	switch m := msg.(type) {
+	case AppendEntries:
+		return len(m.Entries), nil
+	case RequestVoteResponse:
+		return 0, &m.VoteGranted
+	case PreVoteResponse:
+		return 0, &m.Granted
+	case AppendEntriesResponse:
+		return 0, &m.Success
+	}
+	return 0, nil
 }
 
 // event is the line as an Event, with what the safety checker needs. The

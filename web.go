@@ -305,10 +305,9 @@ type webOptions struct {
 	recorded []recordedRun // -replay: the runs to play
 }
 
-// webView runs the session behind the page: it listens, says where, runs
-// the session until the terminal quits or stop aborts it, and then shuts
-// the server down. Lines typed on stdin are commands too. It returns the
-// exit code.
+// webView runs the session behind the page: it listens, says where, and
+// serves until the terminal quits or stop aborts. It returns the exit
+// code.
 func webView(cfg Config, opts webOptions, stdin io.Reader, out, stderr io.Writer, stop *runStop) int {
 	listener, err := listenWeb(opts.addr)
 	if err != nil {
@@ -316,8 +315,26 @@ func webView(cfg Config, opts webOptions, stdin io.Reader, out, stderr io.Writer
 		return exitUsage
 	}
 	width := terminalWidth()
+	if listener.warning != "" {
+		writeHanging(out, "", "!!! "+listener.warning, width, violationStyle)
+	}
+	writeHanging(out, "", fmt.Sprintf("The page is at %s: open it in a browser. Commands typed here act too (help lists them); Ctrl-C stops.",
+		listener.url), width, narrationStyle)
+	tellSlowMotion(cfg, out, width)
+	warnOfBreakage(cfg.Break, out, width)
+	return serveWeb(listener, cfg, opts, stdin, out, width, stop.abort)
+}
+
+// serveWeb runs a session of cfg behind the page at listener, taking
+// commands from the page and from the lines of stdin, and printing the
+// log to out, width columns wide, until quit is typed or abort closes.
+// Then it stops the run and the server, and returns the exit code.
+func serveWeb(listener *webListener, cfg Config, opts webOptions, stdin io.Reader, out io.Writer, width int, abort <-chan struct{}) int {
 	commands := make(chan webCommand)
-	files, _ := fs.Sub(webFiles, "web")
+	files, err := fs.Sub(webFiles, "web")
+	if err != nil {
+		panic(err) // the embedded folder is there: the build checked it
+	}
 	server := &webServer{listener: listener, feed: newWebFeed(), commands: commands,
 		quit: make(chan struct{}), files: http.FileServerFS(files)}
 	httpServer := &http.Server{Handler: server.Handler(), ReadHeaderTimeout: 10 * time.Second}
@@ -326,19 +343,12 @@ func webView(cfg Config, opts webOptions, stdin io.Reader, out, stderr io.Writer
 		defer close(served)
 		httpServer.Serve(listener)
 	}()
-	if listener.warning != "" {
-		writeHanging(out, "", "!!! "+listener.warning, width, violationStyle)
-	}
-	writeHanging(out, "", fmt.Sprintf("The page is at %s: open it in a browser. Commands typed here act too (help lists them); Ctrl-C stops.",
-		listener.url), width, narrationStyle)
-	tellSlowMotion(cfg, out, width)
-	warnOfBreakage(cfg.Break, out, width)
 	session := &webSession{base: cfg, scenario: opts.scenario, recorded: opts.recorded,
 		feed: server.feed, out: out, width: width}
 	done := make(chan struct{})
+	defer close(done)
 	go typeCommands(stdin, commands, done)
-	code := session.serve(commands, stop.abort)
-	close(done)
+	code := session.serve(commands, abort)
 	close(server.quit)
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

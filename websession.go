@@ -171,7 +171,7 @@ func (w *webSession) start(cfg Config) {
 		w.begin(mustCluster(sc.config(cfg)), fmt.Sprintf("scenario %s: %s", sc.name, sc.watchFor), sc.run)
 		return
 	}
-	w.begin(mustCluster(cfg), "free: the cluster changes only on the class's commands", nil)
+	w.begin(mustCluster(cfg), "free mode, changed only by the class's commands", nil)
 	w.run.c.Start()
 }
 

@@ -1,0 +1,173 @@
+// browser_test.go drives the -web page in a real browser, headless
+// Chromium through chromedp, as a class would use it: it finds the leader,
+// crashes it with a click, sees another elected, and drags the time slider
+// back to see the old leader again. It skips when no browser is installed;
+// CI installs Debian's chromium (.ci/run).
+
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+var screenshots = flag.String("screenshots", "", "with TestPageInBrowser: write the page's pictures into `DIR` (docs/ keeps them)")
+
+// browserPath is the Chromium or Chrome installed, or "" if none is.
+func browserPath() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	return ""
+}
+
+// servePage serves a free-mode session of cfg on a port of loopback for
+// the length of the test, and returns the page's address.
+func servePage(t *testing.T, cfg Config) string {
+	t.Helper()
+	listener, err := listenWeb("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	abort, served := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(served)
+		serveWeb(listener, cfg, webOptions{}, strings.NewReader(""), io.Discard, 80, abort)
+	}()
+	t.Cleanup(func() {
+		close(abort)
+		<-served
+	})
+	return listener.url
+}
+
+// inBrowser opens a headless browser tab of width by height for the test,
+// and collects what the page writes to its console.
+func inBrowser(t *testing.T, width, height int) (context.Context, func() []chromedp.ConsoleMessage) {
+	t.Helper()
+	path := browserPath()
+	if path == "" {
+		t.Skip("no Chromium or Chrome installed: apt-get install chromium to run the page's test")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.WindowSize(width, height))
+	allocated, cancelAllocator := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(allocated)
+	ctx, cancelTime := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAllocator() })
+	var mu sync.Mutex
+	var messages []chromedp.ConsoleMessage
+	console := chromedp.Console(ctx)
+	go func() {
+		for m, err := range console {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			messages = append(messages, m)
+			mu.Unlock()
+		}
+	}()
+	return ctx, func() []chromedp.ConsoleMessage {
+		mu.Lock()
+		defer mu.Unlock()
+		return messages
+	}
+}
+
+// leaderOnPage is a page expression: the node the page shows as leader,
+// once all n nodes are drawn and exactly one leads, or else null.
+func leaderOnPage(n int, not int) string {
+	return fmt.Sprintf(`(() => {
+		const nodes = document.querySelectorAll('[data-node]');
+		const leaders = document.querySelectorAll('[data-node][data-role="leader"]');
+		if (nodes.length !== %d || leaders.length !== 1) return null;
+		const id = Number(leaders[0].dataset.node);
+		return id === %d ? null : id;
+	})()`, n, not)
+}
+
+func TestPageInBrowser(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
+	url := servePage(t, cfg)
+	ctx, console := inBrowser(t, 1280, 720)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	// Five nodes, one leader.
+	leader, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, 0)))
+	if err != nil {
+		t.Fatalf("the page never showed five nodes and one leader: %v", err)
+	}
+	shot(t, ctx, "web-leader.png")
+	// The moment the page shows now, when the leader leads.
+	before, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`Number(document.querySelector('input[type=range][data-control="time"]').value)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	crash := fmt.Sprintf(`[data-node="%d"] [data-action="crash"]`, leader)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(crash))); err != nil {
+		t.Fatal(err)
+	}
+	// Another node leads, and the old leader shows as crashed.
+	next, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, leader)))
+	if err != nil {
+		t.Fatalf("no new leader appeared after node %d crashed: %v", leader, err)
+	}
+	role, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector('[data-node="%d"]').dataset.role`, leader)))
+	if err != nil || role != "crashed" {
+		t.Fatalf("node %d, crashed, shows as %q (%v)", leader, role, err)
+	}
+	t.Logf("node %d led, crashed at a click, and node %d leads now", leader, next)
+	shot(t, ctx, "web-new-leader.png")
+	// Back in time: the slider at the moment before the crash shows the
+	// old leader leading again.
+	drag := fmt.Sprintf(`(() => {
+		const slider = document.querySelector('input[type=range][data-control="time"]');
+		slider.value = %g;
+		slider.dispatchEvent(new Event('input', { bubbles: true }));
+		return true;
+	})()`, before)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](drag)); err != nil {
+		t.Fatal(err)
+	}
+	again, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, 0), chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil || again != leader {
+		t.Fatalf("at %g ms, before the crash, the page shows node %d leading, not node %d (%v)", before, again, leader, err)
+	}
+	shot(t, ctx, "web-past.png")
+	for _, m := range console() {
+		if m.Type == chromedp.ConsoleError || m.IsException() {
+			t.Errorf("the page's console: %s", m)
+		}
+	}
+}
+
+// shot saves the page as name in the -screenshots folder, if one is given.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if *screenshots == "" {
+		return
+	}
+	picture, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(*screenshots, name), picture, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

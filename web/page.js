@@ -1,0 +1,562 @@
+// page.js draws the cluster that the server (web.go) runs, and sends the
+// class's commands back. It holds no Raft logic: the server streams every
+// event of the run, as the trace writes them, and this page rebuilds each
+// node's state from them (apply, below, as the recorder does in events.go),
+// then draws the state at the moment the time slider shows.
+//
+// The picture runs slightly behind the cluster: by the longest time a
+// message can fly, so that every message drawn in flight has already
+// arrived or been lost on the server, and its dot can go where it went.
+
+'use strict';
+
+// ---- The run, as the stream tells it ----
+
+// run is the run shown: its header, the state before the events held
+// (base), the events since, the messages they sent, and the clock.
+let run = null;
+
+// mostEvents bounds the events the page holds: past it, the oldest half is
+// folded into the base state, and the time slider starts later.
+const mostEvents = 60000;
+
+function newRun(header) {
+  run = {
+    header,
+    base: null,          // the state at base.at, before events[0]
+    events: [],          // each with .at, in milliseconds of protocol time
+    flights: [],         // messages, in the order sent: {from, to, msg, sent, end, lost, entries, granted}
+    waiting: new Map(),  // messages sent and not yet delivered or lost, by sender, receiver and kind
+    violations: [],
+    clock: { at: 0, slow: 1, paused: false, live: true, wall: performance.now() },
+    present: 0,          // the latest moment of the run the page has reached
+    state: null,         // the state at state.at, computed from base and events
+    applied: 0,          // how many events state includes
+  };
+  following = true;
+  buildNodes(header.nodes);
+  document.getElementById('run').textContent =
+    `Run ${header.run} · seed ${header.seed} · ${header.nodes} nodes · ${header.what}`;
+  document.getElementById('story-lines').replaceChildren();
+}
+
+// emptyState is a cluster of n nodes before it starts.
+function emptyState(n) {
+  const nodes = [];
+  for (let id = 1; id <= n; id++) {
+    nodes.push({ id, role: 'follower', term: 0, votedFor: 0, alive: false, commit: 0, log: [], timer: null });
+  }
+  return { at: 0, nodes, groups: null, dropRate: 0 };
+}
+
+// setBase takes the server's snapshot: the state before the events to come.
+function setBase(snapshot) {
+  const base = emptyState(run.header.nodes);
+  base.at = snapshot.at_ms;
+  base.groups = snapshot.groups;
+  base.dropRate = snapshot.drop_rate;
+  for (const n of snapshot.nodes) {
+    Object.assign(base.nodes[n.id - 1], {
+      role: n.role, term: n.term, votedFor: n.voted_for, alive: n.alive, commit: n.commit,
+      log: n.log.map(e => ({ index: e.index, term: e.term, command: e.command || '' })),
+    });
+  }
+  run.base = base;
+  run.events = [];
+  run.flights = [];
+  run.waiting.clear();
+  run.state = null;
+}
+
+// apply changes state by one event, as the recorder's clusterState.apply
+// does, and keeps each node's election timer for its arc.
+function apply(state, e) {
+  state.at = e.at_ms;
+  switch (e.event) {
+    case 'start': for (const n of state.nodes) n.alive = true; break;
+    case 'partition': state.groups = e.groups; break;
+    case 'heal': state.groups = null; break;
+    case 'loss': state.dropRate = e.drop_rate; break;
+  }
+  if (!e.node) return;
+  const n = state.nodes[e.node - 1];
+  switch (e.event) {
+    case 'role':
+      n.role = e.role; n.term = e.term || 0; n.votedFor = e.voted_for || 0;
+      if (e.cause === 'started') n.timer = { at: e.at_ms, ms: e.timeout_ms };
+      if (e.role === 'leader') n.timer = null; // a leader keeps its authority by heartbeats
+      break;
+    case 'vote': n.term = e.term || 0; n.votedFor = e.voted_for || 0; break;
+    case 'timer': n.timer = { at: e.at_ms, ms: e.timeout_ms }; break;
+    case 'crash': n.alive = false; n.timer = null; break;
+    case 'restart':
+      Object.assign(n, { alive: true, role: 'follower', term: e.term || 0, votedFor: e.voted_for || 0, commit: 0 });
+      break;
+    case 'append': n.log.push({ index: e.index, term: e.entry_term, command: e.command || '' }); break;
+    case 'truncate': n.log.length = e.index - 1; break;
+    case 'commit': n.commit = e.index; break;
+  }
+}
+
+// addEvents takes a batch of the run's events.
+function addEvents(events) {
+  for (const e of events) {
+    run.events.push(e);
+    track(e);
+    run.present = Math.max(run.present, e.at_ms);
+  }
+  if (run.events.length > mostEvents) forget(run.events.length >> 1);
+  schedule();
+}
+
+// track follows each message from its send to its delivery or loss.
+function track(e) {
+  if (e.event !== 'send' && e.event !== 'recv' && e.event !== 'drop') return;
+  if (!e.from) return; // a client's request comes from outside the ring
+  const key = `${e.from}-${e.to}-${e.msg}`;
+  if (e.event === 'send') {
+    const flight = { from: e.from, to: e.to, msg: e.msg, sent: e.at_ms, end: null, lost: false,
+      entries: e.entries || 0, granted: e.granted };
+    run.flights.push(flight);
+    if (!run.waiting.has(key)) run.waiting.set(key, []);
+    run.waiting.get(key).push(flight);
+    return;
+  }
+  const queue = run.waiting.get(key);
+  const flight = queue && queue.shift();
+  if (flight) {
+    flight.end = e.at_ms;
+    flight.lost = e.event === 'drop';
+  }
+}
+
+// forget folds the n oldest events into the base state.
+function forget(n) {
+  const base = run.base;
+  for (const e of run.events.slice(0, n)) apply(base, e);
+  run.events = run.events.slice(n);
+  const since = base.at - 2 * run.header.flight_ms;
+  run.flights = run.flights.filter(f => f.end === null || f.end >= since);
+  run.state = null;
+}
+
+// stateAt is the cluster at moment t: the base state with every event up
+// to t applied. Going forward it goes on from the last state computed;
+// going back it starts again from the base.
+function stateAt(t) {
+  if (!run.state || t < run.state.at) {
+    run.state = structuredClone(run.base);
+    run.applied = 0;
+  }
+  const events = run.events;
+  while (run.applied < events.length && events[run.applied].at_ms <= t) {
+    apply(run.state, events[run.applied++]);
+  }
+  run.state.at = Math.max(run.state.at, Math.min(t, run.present));
+  return run.state;
+}
+
+// ---- Time ----
+
+// following says that the page shows the present, as it moves; false
+// while the class looks at a moment the slider chose.
+let following = true;
+let chosenTime = 0;
+
+// presentTime is the latest moment of the run the page can show: the
+// server's clock, run on at its pace since its last word, but never more
+// than a stretch of real time ahead of it.
+function presentTime() {
+  const c = run.clock;
+  let t = c.at;
+  if (c.live && !c.paused) t += Math.min(performance.now() - c.wall, 600) / c.slow;
+  return Math.max(t, run.present);
+}
+
+// viewTime is the moment drawn: the present, a flight behind it while the
+// run goes on, or the moment the slider chose.
+function viewTime() {
+  const earliest = run.base ? run.base.at : 0;
+  if (!following) return Math.max(chosenTime, earliest);
+  const lag = run.clock.live ? run.header.flight_ms : 0;
+  return Math.max(presentTime() - lag, earliest);
+}
+
+// ---- Drawing ----
+
+const nodeElements = [];
+
+function ringPoint(id, n) {
+  const angle = -Math.PI / 2 + (2 * Math.PI * (id - 1)) / n;
+  return { x: 500 + 380 * Math.cos(angle), y: 500 + 380 * Math.sin(angle) };
+}
+
+// buildNodes makes one element per node, on the ring, with its buttons.
+function buildNodes(n) {
+  const cluster = document.getElementById('cluster');
+  for (const el of nodeElements) el.remove();
+  nodeElements.length = 0;
+  const template = document.getElementById('node-template');
+  for (let id = 1; id <= n; id++) {
+    const el = template.content.firstElementChild.cloneNode(true);
+    const p = ringPoint(id, n);
+    el.dataset.node = id;
+    el.style.left = `${p.x / 10}%`;
+    el.style.top = `${p.y / 10}%`;
+    el.querySelector('.id').textContent = id;
+    el.querySelector('[data-action="crash"]').addEventListener('click', () => send(`crash ${id}`));
+    el.querySelector('[data-action="restart"]').addEventListener('click', () => send(`restart ${id}`));
+    el.querySelector('[data-action="timeout"]').addEventListener('click', () => send(`timeout ${id}`));
+    cluster.appendChild(el);
+    nodeElements.push(el);
+  }
+}
+
+const roleWords = { follower: 'follower', precandidate: 'pre-candidate', candidate: 'candidate', leader: 'leader' };
+
+function drawNodes(state, t) {
+  const alone = cutOff(state);
+  for (const n of state.nodes) {
+    const el = nodeElements[n.id - 1];
+    const role = n.alive ? n.role : 'crashed';
+    el.dataset.role = role;
+    el.dataset.term = n.term;
+    el.classList.toggle('cut-off', alone.has(n.id));
+    el.querySelector('.role').textContent = n.alive ? roleWords[n.role] : 'crashed';
+    el.querySelector('.term').textContent = `term ${n.term}`;
+    el.querySelector('.vote').textContent = n.votedFor ? ` · voted ${n.votedFor}` : '';
+    // Only the buttons that can act on the node show.
+    el.querySelector('[data-action="crash"]').hidden = !n.alive;
+    el.querySelector('[data-action="restart"]').hidden = n.alive;
+    el.querySelector('[data-action="timeout"]').hidden = !n.alive || n.role === 'leader';
+    // The arc is what is left of the election timeout.
+    const left = n.alive && n.timer ? Math.max(0, 1 - (t - n.timer.at) / n.timer.ms) : 0;
+    const arc = el.querySelector('.timer');
+    arc.style.strokeDasharray = `${100 * left} 100`;
+    arc.style.visibility = left > 0 ? 'visible' : 'hidden';
+  }
+}
+
+// cutOff is the set of nodes a partition leaves with nobody to talk to.
+function cutOff(state) {
+  const alone = new Set();
+  if (!state.groups) return alone;
+  const company = new Map();
+  for (const g of state.groups) for (const id of g) company.set(id, g.length);
+  for (const n of state.nodes) if ((company.get(n.id) || 0) <= 1) alone.add(n.id);
+  return alone;
+}
+
+const svgNS = 'http://www.w3.org/2000/svg';
+
+function svg(name, attributes) {
+  const el = document.createElementNS(svgNS, name);
+  for (const [k, v] of Object.entries(attributes)) el.setAttribute(k, v);
+  return el;
+}
+
+// drawLinks draws every pair of nodes: a line where messages pass, a
+// dashed red one where a partition cuts them.
+let drawnGroups;
+function drawLinks(state) {
+  const key = JSON.stringify(state.groups);
+  if (key === drawnGroups) return;
+  drawnGroups = key;
+  const side = new Map();
+  (state.groups || []).forEach((g, i) => g.forEach(id => side.set(id, i)));
+  const links = document.getElementById('links');
+  links.replaceChildren();
+  const n = state.nodes.length;
+  for (let a = 1; a <= n; a++) {
+    for (let b = a + 1; b <= n; b++) {
+      const linked = !state.groups || (side.has(a) && side.get(a) === side.get(b));
+      const p = ringPoint(a, n), q = ringPoint(b, n);
+      links.appendChild(svg('line', { x1: p.x, y1: p.y, x2: q.x, y2: q.y, class: linked ? 'link' : 'link-cut' }));
+    }
+  }
+}
+
+// dropShown is how long, in protocol time, a lost message's cross stays.
+function dropShown() { return Math.max(run.header.flight_ms, 20); }
+
+// drawFlights draws each message in flight at t where it is on its way,
+// and each message lost a moment before t where it was lost.
+function drawFlights(t) {
+  const group = document.getElementById('flights');
+  group.replaceChildren();
+  const n = run.header.nodes, flight = Math.max(run.header.flight_ms, 1);
+  const flights = run.flights;
+  let i = firstSentAfter(t - flight - dropShown());
+  for (; i < flights.length && flights[i].sent <= t; i++) {
+    const f = flights[i];
+    const end = f.end === null ? f.sent + flight : f.end;
+    if (f.lost ? t > end + dropShown() : t >= end) continue;
+    const share = end > f.sent ? Math.min((t - f.sent) / (end - f.sent), 1) : 0.15;
+    const p = ringPoint(f.from, n), q = ringPoint(f.to, n);
+    const x = p.x + (q.x - p.x) * share, y = p.y + (q.y - p.y) * share;
+    group.appendChild(f.lost && t >= end ? cross(x, y) : dot(f, x, y));
+  }
+}
+
+// firstSentAfter finds, by bisection, the first message sent at t or later.
+function firstSentAfter(t) {
+  let lo = 0, hi = run.flights.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (run.flights[mid].sent < t) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+function dot(f, x, y) {
+  switch (f.msg) {
+    case 'RequestVote': return svg('circle', { cx: x, cy: y, r: 16, class: 'm-vote' });
+    case 'PreVote': return svg('circle', { cx: x, cy: y, r: 16, class: 'm-prevote' });
+    case 'AppendEntries': {
+      if (!f.entries) return svg('circle', { cx: x, cy: y, r: 9, class: 'm-heartbeat' });
+      const g = svg('g', {});
+      g.appendChild(svg('rect', { x: x - 16, y: y - 16, width: 32, height: 32, class: 'm-entries' }));
+      const count = svg('text', { x, y, class: 'flight-count' });
+      count.textContent = f.entries;
+      g.appendChild(count);
+      return g;
+    }
+  }
+  return svg('circle', { cx: x, cy: y, r: 11, class: f.granted ? 'm-yes' : 'm-no' }); // a reply
+}
+
+function cross(x, y) {
+  return svg('path', { d: `M${x - 14} ${y - 14}L${x + 14} ${y + 14}M${x + 14} ${y - 14}L${x - 14} ${y + 14}`, class: 'm-drop' });
+}
+
+// drawLogs draws each node's newest entries, committed ones filled.
+const shownEntries = 14;
+const termColors = ['#77777f', '#8e6bbf', '#2a8f84', '#9c755f', '#d3568f', '#4f78a8', '#878a2e', '#c06c3e'];
+function drawLogs(state) {
+  const rows = document.getElementById('log-rows');
+  if (rows.children.length !== state.nodes.length) {
+    rows.replaceChildren(...state.nodes.map(() => document.createElement('div')));
+  }
+  state.nodes.forEach((n, i) => {
+    const row = rows.children[i];
+    const key = `${n.log.length}/${n.log.length && n.log[n.log.length - 1].term}/${n.commit}/${n.alive}`;
+    if (row.dataset.key === key) return;
+    row.dataset.key = key;
+    row.className = 'log-row';
+    const who = document.createElement('span');
+    who.className = 'who';
+    who.textContent = `node ${n.id}`;
+    const boxes = n.log.slice(-shownEntries).map(e => {
+      const box = document.createElement('span');
+      box.className = e.index <= n.commit ? 'entry committed' : 'entry';
+      box.style.setProperty('--term', termColors[e.term % termColors.length]);
+      box.textContent = e.term;
+      box.title = `entry ${e.index}, term ${e.term}: ${e.command || 'no-op'}${e.index <= n.commit ? ', committed' : ''}`;
+      return box;
+    });
+    const commit = document.createElement('span');
+    commit.className = 'commit';
+    commit.textContent = `${n.log.length} · commit ${n.commit}`;
+    row.replaceChildren(who, ...boxes, commit);
+  });
+}
+
+// drawVerdict shows the safety checker's verdict at t, with the property
+// it found broken.
+function drawVerdict(t) {
+  const found = run.violations.filter(v => v.at_ms <= t);
+  const verdict = document.getElementById('verdict');
+  verdict.dataset.safety = found.length ? 'violation' : 'ok';
+  verdict.textContent = found.length
+    ? `VIOLATION: ${found[0].text}`
+    : 'Safe so far: the checker found no violation';
+}
+
+// drawStory lists the last notable events up to t, as short sentences.
+const storyLength = 5;
+function drawStory(t) {
+  const lines = [];
+  for (let i = run.applied - 1; i >= 0 && lines.length < storyLength; i--) {
+    const e = run.events[i];
+    if (e.at_ms > t) continue;
+    const text = tell(e);
+    if (text) lines.push([e.at_ms, text]);
+  }
+  const list = document.getElementById('story-lines');
+  const key = lines.map(l => l[0] + l[1]).join('|');
+  if (list.dataset.key === key) return;
+  list.dataset.key = key;
+  list.replaceChildren(...lines.map(([at, text]) => {
+    const li = document.createElement('li');
+    const time = document.createElement('time');
+    time.textContent = formatTime(at);
+    li.append(time, text);
+    return li;
+  }));
+}
+
+// tell says what a notable event did, or nothing for routine ones.
+function tell(e) {
+  switch (e.event) {
+    case 'role':
+      if (e.role === 'leader') return `node ${e.node} became leader of term ${e.term}`;
+      if (e.role === 'candidate') return `node ${e.node} stood for election in term ${e.term}`;
+      if (e.role === 'precandidate') return `node ${e.node} asked for pre-votes`;
+      return null;
+    case 'crash': return `node ${e.node} crashed`;
+    case 'restart': return `node ${e.node} restarted`;
+    case 'partition': return `the network split into ${e.groups.map(g => `{${g.join(',')}}`).join(' ')}`;
+    case 'heal': return 'the partition healed';
+    case 'expire': return `node ${e.node}'s election timer was made to run out`;
+    case 'truncate': return `node ${e.node} deleted its entries from ${e.index} on`;
+    case 'note': return e.reason;
+    case 'operator': return `> ${e.reason}`;
+  }
+  return null;
+}
+
+function formatTime(ms) {
+  return ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(3)} s`;
+}
+
+// drawTime sets the slider over the stretch the page holds.
+function drawTime(t) {
+  const slider = document.getElementById('time');
+  slider.min = run.base ? run.base.at : 0;
+  slider.max = Math.max(viewTimeLimit(), slider.min);
+  if (following || document.activeElement !== slider) slider.value = t;
+  document.getElementById('time-label').textContent = formatTime(t);
+  document.querySelector('[data-action="live"]').disabled = following;
+  document.getElementById('past').hidden = following || !run.clock.live && t >= viewTimeLimit();
+  const c = run.clock;
+  document.getElementById('pace').textContent = !c.live ? 'the run has ended' : c.paused ? 'paused' : `${c.slow}× slower than real time`;
+  const pause = document.querySelector('[data-action="pause"]');
+  pause.textContent = c.paused ? 'Resume' : 'Pause';
+  pause.disabled = !c.live;
+  document.querySelector('[data-action="step"]').disabled = !c.live || !c.paused;
+  const speed = document.querySelector('[data-control="speed"]');
+  if (document.activeElement !== speed) {
+    speed.value = c.slow;
+    document.getElementById('speed').textContent = `${c.slow}×`;
+  }
+}
+
+// viewTimeLimit is the latest moment the slider reaches: what following
+// would show now.
+function viewTimeLimit() {
+  const lag = run.clock.live ? run.header.flight_ms : 0;
+  return Math.max(presentTime() - lag, run.base ? run.base.at : 0);
+}
+
+function draw() {
+  if (!run || !run.base) return;
+  const t = viewTime();
+  const state = stateAt(t);
+  drawNodes(state, t);
+  drawLinks(state);
+  drawFlights(t);
+  drawLogs(state);
+  drawVerdict(t);
+  drawStory(t);
+  drawTime(t);
+}
+
+// The picture is redrawn on every frame while the run moves and the page
+// follows it, and otherwise only when something changes, so that a paused
+// or ended run costs no CPU.
+let frame = 0;
+function schedule() {
+  if (!frame) frame = requestAnimationFrame(tick);
+}
+function tick() {
+  frame = 0;
+  draw();
+  if (run && following && run.clock.live && !run.clock.paused) schedule();
+}
+
+// ---- Commands ----
+
+// send asks the server to run a console command. At a moment in the past,
+// it says which: the server then forks the run there.
+async function send(command) {
+  const body = { command };
+  if (!following) body.at_ms = viewTime();
+  const message = document.getElementById('message');
+  message.className = '';
+  message.textContent = `${command}…`;
+  try {
+    const response = await fetch('command', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer = await response.json();
+    if (!response.ok) throw new Error(answer.error || response.statusText);
+    message.textContent = `${command}: done`;
+    following = true;
+  } catch (err) {
+    message.className = 'error';
+    message.textContent = err.message;
+  }
+  schedule();
+}
+
+function selectedNodes() {
+  return nodeElements.filter(el => el.querySelector('[data-control="select"]').checked).map(el => Number(el.dataset.node));
+}
+
+function setUpControls() {
+  const on = (selector, handler) => document.querySelector(selector).addEventListener('click', handler);
+  on('[data-action="pause"]', () => send(run.clock.paused ? 'resume' : 'pause'));
+  on('[data-action="step"]', () => send('step 5ms'));
+  on('[data-action="put"]', () => {
+    const key = document.getElementById('key').value.trim() || 'x';
+    const value = document.getElementById('value');
+    send(`put ${key} ${value.value.trim() || '1'}`);
+    if (/^\d+$/.test(value.value)) value.value = Number(value.value) + 1;
+  });
+  on('[data-action="partition"]', () => {
+    const chosen = selectedNodes();
+    const others = nodeElements.map(el => Number(el.dataset.node)).filter(id => !chosen.includes(id));
+    if (!chosen.length || !others.length) {
+      const message = document.getElementById('message');
+      message.className = 'error';
+      message.textContent = 'select the nodes of one side first (the select box under each node)';
+      return;
+    }
+    send(`partition ${chosen.join(',')} ${others.join(',')}`);
+  });
+  on('[data-action="heal"]', () => send('heal'));
+  on('[data-action="run"]', () => send(`run ${document.getElementById('seed').value.trim()}`.trim()));
+  on('[data-action="live"]', () => { following = true; schedule(); });
+  const speed = document.querySelector('[data-control="speed"]');
+  speed.addEventListener('input', () => { document.getElementById('speed').textContent = `${speed.value}×`; });
+  speed.addEventListener('change', () => send(`slow ${speed.value}`));
+  const slider = document.getElementById('time');
+  slider.addEventListener('input', () => {
+    chosenTime = Number(slider.value);
+    following = chosenTime >= viewTimeLimit();
+    schedule();
+  });
+}
+
+// ---- The stream ----
+
+function listen() {
+  const source = new EventSource('events');
+  const on = (name, handler) => source.addEventListener(name, e => handler(JSON.parse(e.data)));
+  on('run', newRun);
+  on('snapshot', setBase);
+  on('events', addEvents);
+  on('safety', violations => { run.violations = violations; schedule(); });
+  on('clock', c => {
+    run.clock = { at: c.at_ms, slow: c.slow, paused: c.paused, live: c.live, wall: performance.now() };
+    schedule();
+  });
+  source.addEventListener('error', () => {
+    document.getElementById('run').textContent = 'Lost the server: it has stopped, or is restarting (the page tries again).';
+  });
+}
+
+setUpControls();
+listen();

@@ -485,10 +485,10 @@ func parseOptions(args []string) (options, []scenario, error) {
 	if opts.console || opts.web != "" && !slices.Contains(given, "scenario") {
 		return opts, nil, nil
 	}
-	chosen, err := chooseScenarios(opts.scenario, opts.cfg)
-	if err == nil && opts.web != "" && len(chosen) != 1 {
-		err = fmt.Errorf("-web shows one scenario at a time, not -scenario %s", opts.scenario)
+	if picked, ok := pickScenarios(opts.scenario); ok && len(picked) != 1 && opts.web != "" {
+		return opts, nil, fmt.Errorf("-web shows one scenario at a time, not -scenario %s", opts.scenario)
 	}
+	chosen, err := chooseScenarios(opts.scenario, opts.cfg)
 	return opts, chosen, err
 }
 

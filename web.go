@@ -129,10 +129,13 @@ func (l *webListener) names(host string) bool {
 	if l.hosts[host] {
 		return true
 	}
+	if !l.anyIP {
+		return false
+	}
 	name, port, err := net.SplitHostPort(host)
 	_, ours, _ := net.SplitHostPort(l.Addr().String())
 	// An address typed as digits cannot have been rebound by a page's DNS.
-	return err == nil && l.anyIP && port == ours && net.ParseIP(name) != nil
+	return err == nil && port == ours && net.ParseIP(name) != nil
 }
 
 // webServer answers the page's requests for one session.
@@ -142,6 +145,17 @@ type webServer struct {
 	commands chan<- webCommand // to the session's goroutine
 	quit     chan struct{}     // closed as the session ends: every stream returns
 	files    http.Handler
+}
+
+// newWebServer is a server at listener that passes the page's commands
+// on to the session's goroutine.
+func newWebServer(listener *webListener, commands chan<- webCommand) *webServer {
+	files, err := fs.Sub(webFiles, "web")
+	if err != nil {
+		panic(err) // the embedded folder is there: the build checked it
+	}
+	return &webServer{listener: listener, feed: newWebFeed(), commands: commands,
+		quit: make(chan struct{}), files: http.FileServerFS(files)}
 }
 
 // Handler routes the page's requests, after checking that each names
@@ -188,17 +202,19 @@ func (s *webServer) stream(w http.ResponseWriter, r *http.Request) {
 	defer ticker.Stop()
 	for {
 		u := s.feed.update(&cursor)
-		clock := clockOf(u.run, u.live)
-		writeEvent(&u.messages, "clock", mustJSON(clock))
-		if _, err := w.Write(u.messages.Bytes()); err != nil {
-			return
-		}
-		if flusher.Flush() != nil {
-			return
-		}
 		var tick <-chan time.Time
-		if clock.Live && !clock.Paused {
-			tick = ticker.C
+		if u.run != nil { // else the session's first run has yet to begin
+			clock := clockOf(u.run, u.live)
+			writeEvent(&u.messages, "clock", mustJSON(clock))
+			if _, err := w.Write(u.messages.Bytes()); err != nil {
+				return
+			}
+			if flusher.Flush() != nil {
+				return
+			}
+			if clock.Live && !clock.Paused {
+				tick = ticker.C
+			}
 		}
 		select {
 		case <-u.changed:
@@ -331,12 +347,7 @@ func webView(cfg Config, opts webOptions, stdin io.Reader, out, stderr io.Writer
 // Then it stops the run and the server, and returns the exit code.
 func serveWeb(listener *webListener, cfg Config, opts webOptions, stdin io.Reader, out io.Writer, width int, abort <-chan struct{}) int {
 	commands := make(chan webCommand)
-	files, err := fs.Sub(webFiles, "web")
-	if err != nil {
-		panic(err) // the embedded folder is there: the build checked it
-	}
-	server := &webServer{listener: listener, feed: newWebFeed(), commands: commands,
-		quit: make(chan struct{}), files: http.FileServerFS(files)}
+	server := newWebServer(listener, commands)
 	httpServer := &http.Server{Handler: server.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan struct{})
 	go func() {

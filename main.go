@@ -427,8 +427,8 @@ func checkTraceFile(path string, stdout, stderr io.Writer) int {
 // control characters are escaped before they reach a terminal.
 func printTraceReport(path string, report traceReport, stdout io.Writer) int {
 	found := len(report.violations) + report.unshown
-	fmt.Fprintln(stdout, escapeControl(fmt.Sprintf("%s: %d runs, %d events, %d safety violations.",
-		path, report.runs, report.events, found)))
+	fmt.Fprintln(stdout, escapeControl(fmt.Sprintf("%s: %s, %s, %s.", path,
+		plural(report.runs, "run"), plural(report.events, "event"), plural(found, "safety violation"))))
 	for _, v := range report.violations {
 		writeItem(stdout, 2, escapeControl(v), terminalWidth())
 	}

@@ -266,7 +266,7 @@ func TestInterruptLeavesACompleteRun(t *testing.T) {
 		t.Fatalf("the trace does not end with a whole line (%v)", err)
 	}
 	var checked bytes.Buffer
-	if code := run([]string{"-check", path}, nil, &checked, &stderr, nil); code != 0 || !strings.Contains(checked.String(), "1 runs") {
+	if code := run([]string{"-check", path}, nil, &checked, &stderr, nil); code != 0 || !strings.Contains(checked.String(), "1 run,") {
 		t.Errorf("-check of the interrupted trace: exit %d, %s %s", code, checked.String(), stderr.String())
 	}
 }

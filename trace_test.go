@@ -120,7 +120,7 @@ func TestCheckFlag(t *testing.T) {
 		code int
 		says string
 	}{
-		{safe, 0, "1 runs, 6 events, 0 safety violations."},
+		{safe, 0, "1 run, 6 events, 0 safety violations."},
 		{twoLeaders, 1, violationTwoLeaders},
 		{noStart, 2, "before any start event"},
 		{garbage, 2, "line 1"},
@@ -251,7 +251,7 @@ func TestCheckReadsACutTraceAndAByteOrderMark(t *testing.T) {
 		name, text, says string
 	}{
 		{"cut short", whole + `{"at_ms":2,"node":3,"te`, "The trace is cut short: line 3 stops partway"},
-		{"a byte-order mark", "\uFEFF" + whole, "1 runs, 2 events, 0 safety violations"},
+		{"a byte-order mark", "\uFEFF" + whole, "1 run, 2 events, 0 safety violations"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run([]string{"-check", writeTraceText(t, tc.text)}, nil, &stdout, &stderr, nil)

@@ -191,7 +191,7 @@ func TestPageCommandActsAsTyped(t *testing.T) {
 
 // TestActingInThePastForks checks that a command at a past moment starts a
 // new run whose past is the old run's, line for line, then takes the
-// command.
+// command; and that a command refused there changes nothing.
 func TestActingInThePastForks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := DefaultConfig()
@@ -204,6 +204,13 @@ func TestActingInThePastForks(t *testing.T) {
 		time.Sleep(2 * time.Second)
 		_, old := ts.lines()
 		const at = 1500.0 // ms, before the crash
+		// A command refused at that moment makes no fork.
+		if status, answer := ts.post(fmt.Sprintf(`{"command":"restart 1","at_ms":%g}`, at)); status != http.StatusConflict {
+			t.Errorf("restart 1, running, at %g ms: %d %s; want 409", at, status, answer)
+		}
+		if run, _ := ts.lines(); run != 1 {
+			t.Fatalf("a refused command forked the run: the feed shows run %d", run)
+		}
 		if status, answer := ts.post(fmt.Sprintf(`{"command":"crash 3","at_ms":%g}`, at)); status != http.StatusOK {
 			t.Fatalf("crash 3 at %g ms: %d %s", at, status, answer)
 		}

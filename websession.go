@@ -43,6 +43,14 @@ var pageCommands = map[string]bool{
 	"drop": true, "pause": true, "step": true, "resume": true, "slow": true, "run": true,
 }
 
+// clusterCommands are the commands that change the cluster. On a story or
+// at a past moment they fork the run; the others (pause, slow, status...)
+// act on the run as it is.
+var clusterCommands = map[string]bool{
+	"crash": true, "restart": true, "timeout": true, "put": true, "get": true,
+	"partition": true, "heal": true, "drop": true,
+}
+
 // webSession is the class's session: the current run and how to begin the
 // next. Only the session's goroutine (serve) uses it.
 type webSession struct {
@@ -124,10 +132,12 @@ func (w *webSession) serve(commands <-chan webCommand, abort <-chan struct{}) in
 	}
 }
 
-// do executes one command. "run" begins a new run; any other acts on the
-// current run at its present, or on a fork of it at the moment the page
-// showed. A run that tells a story is not the class's to change: acting
-// on it forks it too, at the moment shown or the present.
+// do executes one command. "run" begins a new run; a command that changes
+// the cluster acts on the current run at its present, or on a fork of it
+// at the moment the page showed. A run that tells a story is not the
+// class's to change: acting on it forks it too, at the moment shown or the
+// present. A fork is made only for a command that succeeds on it, so that
+// a refused command changes nothing.
 func (w *webSession) do(cmd webCommand) error {
 	words := strings.Fields(strings.ToLower(cmd.line))
 	if len(words) == 0 {
@@ -137,10 +147,13 @@ func (w *webSession) do(cmd webCommand) error {
 		return w.newRun(words[1:])
 	}
 	now := w.run.c.rec.now()
-	if cmd.past && cmd.at < now || !w.run.free {
+	if clusterCommands[words[0]] && (cmd.past && cmd.at < now || !w.run.free) {
 		at := now
 		if cmd.past {
 			at = min(cmd.at, now)
+		}
+		if err := w.tryFork(at, cmd.line); err != nil {
+			return err
 		}
 		w.fork(at, cmd.line)
 	}
@@ -192,6 +205,21 @@ func (w *webSession) newRun(args []string) error {
 	}
 	w.start(cfg)
 	return nil
+}
+
+// tryFork plays the current run again up to moment at, unseen, on a
+// cluster of its own that runs as fast as it can, and returns what the
+// command line does there: the engine decides every event, so the fork
+// will do the same.
+func (w *webSession) tryFork(at time.Duration, line string) error {
+	cfg := w.run.c.cfg
+	cfg.Timing, cfg.Log, cfg.Trace = Unpaced, nil, nil
+	c := mustCluster(cfg)
+	c.Start()
+	defer c.Stop()
+	w.run.recording(at).catchUp(c, at)
+	trial := &console{c: c, out: io.Discard, width: w.width, abort: w.run.abort}
+	return trial.do(line)
 }
 
 // fork ends the current run and begins, in its place, a free run that is

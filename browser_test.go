@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -153,7 +155,14 @@ func TestPageInBrowser(t *testing.T) {
 		t.Fatalf("at %g ms, before the crash, the page shows node %d leading, not node %d (%v)", before, shows, leader, err)
 	}
 	shot(t, ctx, "web-past.png")
-	for _, m := range console() {
+	noConsoleErrors(t, console())
+}
+
+// noConsoleErrors fails the test for each error or exception the page's
+// console shows.
+func noConsoleErrors(t *testing.T, messages []chromedp.ConsoleMessage) {
+	t.Helper()
+	for _, m := range messages {
 		if m.Type == chromedp.ConsoleError || m.IsException() {
 			t.Errorf("the page's console: %s", m)
 		}
@@ -173,4 +182,49 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	if err := os.WriteFile(filepath.Join(*screenshots, name), picture, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestPageFitsAPhoneAndTheDark loads the page on a phone's screen, with
+// the browser asking for dark colors: nothing may stick out sideways, every
+// node and the put button must be on the screen's width, no node may lie
+// over the controls, and the page's background must be dark.
+func TestPageFitsAPhoneAndTheDark(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
+	url := servePage(t, cfg)
+	ctx, console := inBrowser(t, 390, 844)
+	dark := func(ctx context.Context, target *chromedp.Target) (chromedp.Void, error) {
+		return cdp.Call(ctx, target, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), dark, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true"))); err != nil {
+		t.Fatalf("the page never showed five nodes and one leader: %v", err)
+	}
+	shot(t, ctx, "web-phone-dark.png")
+	layout, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+		const width = document.documentElement.clientWidth, wrong = [];
+		if (document.documentElement.scrollWidth > width) wrong.push('the page is ' + document.documentElement.scrollWidth + ' px wide, over the screen\'s ' + width);
+		for (const el of document.querySelectorAll('[data-node], [data-action="put"]')) {
+			const box = el.getBoundingClientRect();
+			if (box.left < 0 || box.right > width) wrong.push((el.dataset.node ? 'node ' + el.dataset.node : 'the put button') + ' spans ' + box.left + ' to ' + box.right);
+		}
+		const controls = document.getElementById('controls').getBoundingClientRect();
+		for (const el of document.querySelectorAll('[data-node]')) {
+			const box = el.getBoundingClientRect();
+			if (box.bottom > controls.top && box.top < controls.bottom) wrong.push('node ' + el.dataset.node + ' lies over the controls');
+		}
+		const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number);
+		if (r + g + b > 3 * 80) wrong.push('the background is ' + getComputedStyle(document.body).backgroundColor + ', not dark');
+		return wrong;
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range layout {
+		t.Error(w)
+	}
+	noConsoleErrors(t, console())
 }

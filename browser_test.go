@@ -11,16 +11,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/performance"
 	"github.com/chromedp/chromedp"
 )
 
@@ -38,7 +41,7 @@ func browserPath() string {
 
 // servePage serves a free-mode session of cfg on a port of loopback for
 // the length of the test, and returns the page's address.
-func servePage(t *testing.T, cfg Config) string {
+func servePage(t testing.TB, cfg Config) string {
 	t.Helper()
 	listener, err := listenWeb("127.0.0.1:0")
 	if err != nil {
@@ -58,7 +61,7 @@ func servePage(t *testing.T, cfg Config) string {
 
 // inBrowser opens a headless browser tab of width by height for the test,
 // and collects what the page writes to its console.
-func inBrowser(t *testing.T, width, height int) (context.Context, func() []chromedp.ConsoleMessage) {
+func inBrowser(t testing.TB, width, height int) (context.Context, func() []chromedp.ConsoleMessage) {
 	t.Helper()
 	path := browserPath()
 	if path == "" {
@@ -227,4 +230,85 @@ func TestPageFitsAPhoneAndTheDark(t *testing.T) {
 		t.Error(w)
 	}
 	noConsoleErrors(t, console())
+}
+
+// BenchmarkPageCost measures what watching costs, over one second of real
+// time per op, while the run goes at -web's pace and while it is paused:
+// the browser tab's CPU time (Chromium's TaskDuration), the test process's
+// (the server, its cluster, and the benchmark's own stream reader), and
+// the bytes the stream sends each page. Run: go test -run '^$' -bench PageCost -benchtime 10x .
+func BenchmarkPageCost(b *testing.B) {
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, webSlowdown, Paced
+	url := servePage(b, cfg)
+	ctx, _ := inBrowser(b, 1280, 720)
+	enable := func(ctx context.Context, target *chromedp.Target) (chromedp.Void, error) {
+		return cdp.Call(ctx, target, performance.Enable, performance.EnableParams{})
+	}
+	if err := chromedp.Do(ctx, enable, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(url)); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true"))); err != nil {
+		b.Fatal(err)
+	}
+	streamed := streamedBytes(b, url)
+	watch := func(phase string) {
+		cpu, server, bytes, start := pageTaskSeconds(b, ctx), cpuSeconds(), streamed.Load(), time.Now()
+		for range b.N {
+			time.Sleep(time.Second) // a benchmark of real time: what watching costs
+		}
+		seconds := time.Since(start).Seconds()
+		b.ReportMetric(100*(pageTaskSeconds(b, ctx)-cpu)/seconds, phase+"-tab-cpu-%")
+		b.ReportMetric(100*(cpuSeconds()-server)/seconds, phase+"-server-cpu-%")
+		b.ReportMetric(float64(streamed.Load()-bytes)/1000/seconds, phase+"-kB/s")
+	}
+	b.ResetTimer()
+	watch("live")
+	pause := `document.querySelector('[data-action="pause"]')`
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-action="pause"]`))); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](pause+`.textContent === 'Resume'`)); err != nil {
+		b.Fatal(err)
+	}
+	watch("paused")
+}
+
+// pageTaskSeconds is the CPU time the tab has spent so far.
+func pageTaskSeconds(tb testing.TB, ctx context.Context) float64 {
+	metrics, err := chromedp.Run(ctx, func(ctx context.Context, target *chromedp.Target) (performance.GetMetricsResult, error) {
+		return cdp.Call(ctx, target, performance.GetMetrics, cdp.Empty{})
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, m := range metrics.Metrics {
+		if m.Name == "TaskDuration" {
+			return m.Value
+		}
+	}
+	tb.Fatal("Chromium reports no TaskDuration")
+	return 0
+}
+
+// streamedBytes counts the bytes the stream at url sends a page, until the
+// benchmark ends.
+func streamedBytes(b *testing.B, url string) *atomic.Int64 {
+	var n atomic.Int64
+	resp, err := http.Get(url + "events")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { resp.Body.Close() })
+	go func() {
+		buf := make([]byte, 32<<10)
+		for {
+			read, err := resp.Body.Read(buf)
+			n.Add(int64(read))
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return &n
 }

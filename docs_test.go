@@ -85,16 +85,20 @@ func TestEveryDocumentedCommandRuns(t *testing.T) {
 // runDocumented runs one documented command in a synctest bubble, where
 // slow motion and the console's waits pass in virtual time, and returns
 // what it printed. It must exit 0, or 1 for a violation when it breaks a
-// rule on purpose.
+// rule on purpose. A -web command serves on a free port of loopback
+// instead of the one it names, and is told to quit at once.
 func runDocumented(t *testing.T, cmd documentedCommand) string {
 	t.Helper()
-	args := slices.Clone(cmd.args)
+	args, stdin := joinWebAddress(slices.Clone(cmd.args)), cmd.stdin
 	if slices.Contains(args, "-experiment") {
 		args = append(slices.DeleteFunc(args, func(a string) bool { return a == "-trials" || a == "200" }), "-trials", "5")
 	}
+	if i := slices.IndexFunc(args, func(a string) bool { return a == "-web" || strings.HasPrefix(a, "-web=") }); i >= 0 {
+		args[i], stdin = "-web=127.0.0.1:0", "quit\n"
+	}
 	var stdout, stderr bytes.Buffer
 	synctest.Test(t, func(t *testing.T) {
-		code := run(args, strings.NewReader(cmd.stdin), &stdout, &stderr, noInterrupts)
+		code := run(args, strings.NewReader(stdin), &stdout, &stderr, noInterrupts)
 		if code != exitSafe && !(code == exitViolation && slices.Contains(args, "-break")) {
 			t.Errorf("%s: go run . %s: exit %d: %s", cmd.page, strings.Join(cmd.args, " "), code, stderr.String())
 		}

@@ -221,7 +221,7 @@ func (f *webFeed) snapshot() []byte {
 		node := webNode{ID: st.ID, Role: st.Role.String(), Term: st.Term, VotedFor: st.VotedFor,
 			Alive: st.Alive, Commit: st.CommitIndex, Log: []webEntry{}}
 		for _, e := range f.base.logs[i] {
-			node.Log = append(node.Log, webEntry{e.Index, e.Term, e.Command})
+			node.Log = append(node.Log, webEntry(e))
 		}
 		s.Nodes = append(s.Nodes, node)
 	}

@@ -373,13 +373,15 @@ func (c *Cluster) Timeout(id int) error {
 		if _, err := c.runningMachine(id); err != nil {
 			return err
 		}
-		switch st := c.rec.snapshot()[id-1]; {
+		st := c.rec.snapshot()[id-1]
+		switch {
 		case !st.Alive:
 			return fmt.Errorf("node %d is down", id)
 		case st.Role == Leader:
 			return fmt.Errorf("node %d leads, and a leader has no election timer: it keeps its authority by heartbeats", id)
 		}
-		c.rec.record(Event{Kind: EventExpire, Node: id, Reason: "the operator made its election timer run out now"})
+		c.rec.record(Event{Kind: EventExpire, Node: id, Term: st.Term, Role: st.Role, VotedFor: st.VotedFor,
+			Reason: "the operator made its election timer run out now"})
 		if !c.clock.expire(id, electionTimerName) {
 			return fmt.Errorf("node %d has no election timer running", id)
 		}

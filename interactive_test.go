@@ -69,6 +69,12 @@ func TestConsoleCommands(t *testing.T) {
 		if st := c.Status()[old-1]; !st.Alive || st.Role != Follower || st.Term != newTerm {
 			t.Fatalf("restarted node %d is %+v; want a live follower in term %d", old, st, newTerm)
 		}
+		follower := leader%5 + 1
+		do("timeout " + strconv.Itoa(follower))
+		if stood := events.matching(func(ev Event) bool { return ev.Kind == EventTimeout && ev.Node == follower }); len(stood) == 0 {
+			t.Errorf("timeout %d: node %d's election timer did not run out", follower, follower)
+		}
+		do("wait 1s")
 		do("partition 1,2 3,4,5")
 		if got := c.reachable(1); !slices.Equal(got, []int{2}) {
 			t.Errorf("after partition 1,2 3,4,5, node 1 reaches %v", got)
@@ -95,7 +101,7 @@ func TestConsoleCommands(t *testing.T) {
 		if got := len(events.matching(func(ev Event) bool { return ev.Kind == EventOperator })); got != typed {
 			t.Errorf("%d commands typed, %d recorded as operator events", typed, got)
 		}
-		for kind, want := range map[EventKind]int{EventCrash: 1, EventRestart: 1, EventPartition: 1, EventHeal: 1} {
+		for kind, want := range map[EventKind]int{EventCrash: 1, EventRestart: 1, EventExpire: 1, EventPartition: 1, EventHeal: 1} {
 			if got := len(events.matching(func(ev Event) bool { return ev.Kind == kind })); got != want {
 				t.Errorf("the session has %d %s events; want %d", got, kind, want)
 			}

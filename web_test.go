@@ -189,6 +189,38 @@ func TestPageCommandActsAsTyped(t *testing.T) {
 	})
 }
 
+// TestAWaitingPutBlocksNothing checks that a put the cluster cannot yet
+// commit leaves the class free to act: the restart that gives back the
+// majority is taken while the put waits, and the put then succeeds.
+func TestAWaitingPutBlocksNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ts := startSession(t, DefaultConfig(), webOptions{})
+		time.Sleep(time.Second)
+		for _, id := range []string{"1", "2", "3"} {
+			if status, answer := ts.post(`{"command":"crash ` + id + `"}`); status != http.StatusOK {
+				t.Fatalf("crash %s: %d %s", id, status, answer)
+			}
+		}
+		put := make(chan int, 1)
+		go func() {
+			status, _ := ts.post(`{"command":"put x 1"}`)
+			put <- status
+		}()
+		time.Sleep(time.Second) // of the bubble's time: the put waits on
+		select {
+		case status := <-put:
+			t.Fatalf("with 2 of 5 nodes up, the put answered %d", status)
+		default:
+		}
+		if status, answer := ts.post(`{"command":"restart 1"}`); status != http.StatusOK {
+			t.Fatalf("restart 1, while the put waits: %d %s", status, answer)
+		}
+		if status := <-put; status != http.StatusOK {
+			t.Errorf("with the majority back, the put answered %d", status)
+		}
+	})
+}
+
 // TestActingInThePastForks checks that a command at a past moment starts a
 // new run whose past is the old run's, line for line, then takes the
 // command; and that a command refused there changes nothing.

@@ -51,6 +51,16 @@ var clusterCommands = map[string]bool{
 	"partition": true, "heal": true, "drop": true,
 }
 
+// waitingCommands are the commands that wait for the cluster to answer (a
+// put waits until its entry is committed and applied). Each runs on a
+// goroutine of its own, so that the class can act meanwhile: restart the
+// nodes a put waits for, say.
+var waitingCommands = map[string]bool{"put": true, "get": true}
+
+// errInBackground says that a command goes on on a goroutine of its own,
+// which answers it.
+var errInBackground = errors.New("answered when done")
+
 // webSession is the class's session: the current run and how to begin the
 // next. Only the session's goroutine (serve) uses it.
 type webSession struct {
@@ -75,7 +85,8 @@ type webRun struct {
 	abort   chan struct{} // closed as the run ends: ends the story, and the console's waits
 	told    chan struct{} // closed by the story's goroutine when the cluster has stopped; nil if none
 	mu      sync.Mutex
-	actions []Event // the operator's actions so far, which a fork replays; guarded by mu
+	actions []Event        // the operator's actions so far, which a fork replays; guarded by mu
+	waiting sync.WaitGroup // the waiting commands under way (inBackground)
 }
 
 // keep notes the operator's actions as the run records them. It is a
@@ -113,6 +124,9 @@ func (w *webSession) serve(commands <-chan webCommand, abort <-chan struct{}) in
 		select {
 		case cmd := <-commands:
 			err := w.do(cmd)
+			if errors.Is(err, errInBackground) {
+				continue
+			}
 			if cmd.reply != nil {
 				cmd.reply <- err
 			}
@@ -157,11 +171,35 @@ func (w *webSession) do(cmd webCommand) error {
 		}
 		w.fork(at, cmd.line)
 	}
+	if waitingCommands[words[0]] {
+		w.run.inBackground(cmd)
+		return errInBackground
+	}
 	err := w.run.console.do(cmd.line)
 	if err != nil && !errors.Is(err, errQuit) {
 		w.run.console.fail(err)
 	}
 	return err
+}
+
+// inBackground runs a waiting command on a goroutine of its own, through a
+// console of its own: the engine gives it and the session's console turns
+// as drivers, one at a time. It answers the command when done, or when
+// the run ends first.
+func (r *webRun) inBackground(cmd webCommand) {
+	k := &console{c: r.c, out: r.console.out, width: r.console.width, abort: r.abort}
+	r.waiting.Go(func() {
+		err := k.do(cmd.line)
+		if errors.Is(err, errInterrupted) {
+			err = fmt.Errorf("%s: the run ended before the cluster answered", printable(cmd.line))
+		}
+		if err != nil {
+			k.fail(err)
+		}
+		if cmd.reply != nil {
+			cmd.reply <- err
+		}
+	})
 }
 
 // next begins the session's next run of its own: the next recorded run
@@ -275,6 +313,7 @@ func (w *webSession) end() {
 	if r.told != nil {
 		<-r.told
 	}
+	r.waiting.Wait()
 	r.c.Stop()
 	if len(r.c.Violations()) > 0 {
 		w.code = exitViolation

@@ -244,6 +244,15 @@ func (c *Cluster) Start() {
 	})
 }
 
+// startAsDriver starts the cluster with the caller as its engine's driver
+// (engine.go), at protocol time 0: what the caller does then happens at
+// the same protocol times however long the machine took to get there.
+func (c *Cluster) startAsDriver() *driver {
+	d := c.clock.drive() // before the engine runs, so at time 0
+	c.Start()
+	return d
+}
+
 // launch starts incarnation n of m's node on a goroutine of its own, with
 // fresh channels, and waits until it has finished its first step (it
 // starts as a follower, and reports so), so that nodes start in order.

@@ -336,8 +336,8 @@ func (k *clock) drive() *driver {
 	}
 	k.awake++
 	limit := k.at
-	if k.timing == Paced {
-		limit = max(limit, k.pacedNow())
+	if k.timing == Paced && k.running {
+		limit = max(limit, k.pacedNow()) // the cluster has run on by itself
 	}
 	k.catchUp(limit)
 	return d

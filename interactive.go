@@ -524,10 +524,11 @@ func runSession(cfg Config, out io.Writer, width int, interrupt <-chan os.Signal
 		cfg.Nodes, cfg.Seed), width, nil)
 	tellSlowMotion(cfg, out, width)
 	warnOfBreakage(cfg.Break, out, width)
-	c.Start()
 	k := &console{c: c, out: out, width: width, abort: abortOn(interrupt, done)}
-	if !onScreen {
-		k.driver = c.clock.drive()
+	if onScreen {
+		c.Start() // the class types at times of its own: the cluster runs meanwhile
+	} else {
+		k.driver = c.startAsDriver()
 		defer k.driver.release()
 	}
 	k.run(next)

@@ -116,10 +116,9 @@ func (r recordedRun) play(cfg Config, abort <-chan struct{}) *Cluster {
 // playOn starts c and is its engine's driver: it does each action at its
 // time, lets the cluster run until the run's end, and stops c.
 func (r recordedRun) playOn(c *Cluster, abort <-chan struct{}) {
-	c.Start()
-	defer c.Stop()
-	d := c.clock.drive()
+	d := c.startAsDriver()
 	defer d.release()
+	defer c.Stop() // by the driver, so at the run's recorded end
 	for _, ev := range r.actions {
 		if !d.sleep(ev.At-c.rec.now(), abort) {
 			return
@@ -129,12 +128,11 @@ func (r recordedRun) playOn(c *Cluster, abort <-chan struct{}) {
 	d.sleep(r.end-c.rec.now(), abort)
 }
 
-// catchUp brings c, started and not yet acted on, to the moment at of the
-// recorded run at once: it does each action up to then at its time, as
-// play would, without waiting for the time to pass. c then runs on from
-// there, paced as it is.
-func (r recordedRun) catchUp(c *Cluster, at time.Duration) {
-	d := c.clock.drive()
+// startAt starts c and brings it to the moment at of the recorded run at
+// once: it does each action up to then at its time, as play would, without
+// waiting for the time to pass. c then runs on from there, paced as it is.
+func (r recordedRun) startAt(c *Cluster, at time.Duration) {
+	d := c.startAsDriver()
 	defer d.release()
 	for _, ev := range r.actions {
 		if ev.At > at {

@@ -197,10 +197,9 @@ func (sc scenario) play(cfg Config, abort <-chan struct{}) (*Cluster, error) {
 func (sc scenario) run(c *Cluster, abort <-chan struct{}) {
 	s := &stage{c: c, abort: abort}
 	s.patience, s.hold = stageTimes(c.cfg)
-	c.Start()
-	defer c.Stop()
-	s.driver = c.clock.drive()
+	s.driver = c.startAsDriver()
 	defer s.driver.release()
+	defer c.Stop() // by the driver, so at the script's last moment
 	sc.script(s)
 }
 

@@ -253,9 +253,8 @@ func (w *webSession) tryFork(at time.Duration, line string) error {
 	cfg := w.run.c.cfg
 	cfg.Timing, cfg.Log, cfg.Trace = Unpaced, nil, nil
 	c := mustCluster(cfg)
-	c.Start()
 	defer c.Stop()
-	w.run.recording(at).catchUp(c, at)
+	w.run.recording(at).startAt(c, at)
 	trial := &console{c: c, out: io.Discard, width: w.width, abort: w.run.abort}
 	return trial.do(line)
 }
@@ -270,8 +269,7 @@ func (w *webSession) fork(at time.Duration, line string) {
 	cfg.Timing = Paced
 	c := mustCluster(cfg)
 	w.begin(c, fmt.Sprintf("run %d again up to %s, then: %s", old.number, formatDuration(at), printable(line)), nil)
-	c.Start()
-	c.rec.mute(func() { recorded.catchUp(c, at) })
+	c.rec.mute(func() { recorded.startAt(c, at) })
 	if paused {
 		c.Pause()
 	}

@@ -82,6 +82,7 @@ function apply(state, e) {
   const n = state.nodes[e.node - 1];
   switch (e.event) {
     case 'role':
+      if (e.before === undefined) e.before = n.role; // for the story's sentences (tell)
       n.role = e.role; n.term = e.term || 0; n.votedFor = e.voted_for || 0;
       if (e.cause === 'started') n.timer = { at: e.at_ms, ms: e.timeout_ms };
       if (e.role === 'leader') n.timer = null; // a leader keeps its authority by heartbeats
@@ -370,6 +371,7 @@ function drawVerdict(t) {
   verdict.textContent = found.length
     ? `VIOLATION: ${found[0].text}`
     : 'Safe so far: the checker found no violation';
+  verdict.title = verdict.textContent; // the whole of it, where the header cuts it short
 }
 
 // drawStory lists the last notable events up to t, as short sentences.
@@ -391,6 +393,7 @@ function drawStory(t) {
     const time = document.createElement('time');
     time.textContent = formatTime(at);
     li.append(time, text);
+    li.title = text;
     return li;
   }));
 }
@@ -402,7 +405,11 @@ function tell(e) {
       if (e.role === 'leader') return `node ${e.node} became leader of term ${e.term}`;
       if (e.role === 'candidate') return `node ${e.node} stood for election in term ${e.term}`;
       if (e.role === 'precandidate') return `node ${e.node} asked for pre-votes`;
+      if (e.before === 'leader') return `node ${e.node} stepped down: ${e.cause === 'lost-quorum' ? 'it lost touch with a majority' : `it saw term ${e.term}`}`;
       return null;
+    case 'commit':
+      if (e.cause !== 'stored-on-majority') return null;
+      return `node ${e.node} committed entry ${e.index}${e.command ? ` (${e.command.replace(/ #\S+$/, '')})` : ' (no-op)'}`;
     case 'crash': return `node ${e.node} crashed`;
     case 'restart': return `node ${e.node} restarted`;
     case 'partition': return `the network split into ${e.groups.map(g => `{${g.join(',')}}`).join(' ')}`;
@@ -429,7 +436,8 @@ function drawTime(t) {
   document.querySelector('[data-action="live"]').disabled = following;
   document.getElementById('past').hidden = following || !run.clock.live && t >= viewTimeLimit();
   const c = run.clock;
-  document.getElementById('pace').textContent = !c.live ? 'the run has ended' : c.paused ? 'paused' : `${c.slow}× slower than real time`;
+  document.getElementById('pace').textContent = !c.live ? 'the run has ended' : c.paused ? 'paused'
+    : c.slow === 1 ? 'in real time' : `${c.slow}× slower than real time`;
   const pause = document.querySelector('[data-action="pause"]');
   pause.textContent = c.paused ? 'Resume' : 'Pause';
   pause.disabled = !c.live;
@@ -477,13 +485,14 @@ function tick() {
 // ---- Commands ----
 
 // send asks the server to run a console command. At a moment in the past,
-// it says which: the server then forks the run there.
-async function send(command) {
+// a command that changes the cluster says which: the server then forks
+// the run there, and the page follows the new run. Each command's outcome
+// gets a line of its own under the buttons, since a put may answer after
+// later commands.
+async function send(command, changesCluster = true) {
   const body = { command };
-  if (!following) body.at_ms = viewTime();
-  const message = document.getElementById('message');
-  message.className = '';
-  message.textContent = `${command}…`;
+  if (!following && changesCluster) body.at_ms = viewTime();
+  const line = say(`${command}…`);
   try {
     const response = await fetch('command', {
       method: 'POST',
@@ -492,13 +501,24 @@ async function send(command) {
     });
     const answer = await response.json();
     if (!response.ok) throw new Error(answer.error || response.statusText);
-    message.textContent = `${command}: done`;
-    following = true;
+    line.textContent = `${command}: done`;
+    if (changesCluster) following = true;
   } catch (err) {
-    message.className = 'error';
-    message.textContent = err.message;
+    line.className = 'error';
+    line.textContent = err.message;
   }
   schedule();
+}
+
+// say adds a line under the buttons, keeping the last few.
+function say(text, className = '') {
+  const lines = document.getElementById('message');
+  const line = document.createElement('li');
+  line.textContent = text;
+  line.className = className;
+  lines.prepend(line);
+  while (lines.children.length > 3) lines.lastElementChild.remove();
+  return line;
 }
 
 function selectedNodes() {
@@ -507,8 +527,8 @@ function selectedNodes() {
 
 function setUpControls() {
   const on = (selector, handler) => document.querySelector(selector).addEventListener('click', handler);
-  on('[data-action="pause"]', () => send(run.clock.paused ? 'resume' : 'pause'));
-  on('[data-action="step"]', () => send('step 5ms'));
+  on('[data-action="pause"]', () => send(run.clock.paused ? 'resume' : 'pause', false));
+  on('[data-action="step"]', () => send('step 5ms', false));
   on('[data-action="put"]', () => {
     const key = document.getElementById('key').value.trim() || 'x';
     const value = document.getElementById('value');
@@ -519,19 +539,18 @@ function setUpControls() {
     const chosen = selectedNodes();
     const others = nodeElements.map(el => Number(el.dataset.node)).filter(id => !chosen.includes(id));
     if (!chosen.length || !others.length) {
-      const message = document.getElementById('message');
-      message.className = 'error';
-      message.textContent = 'select the nodes of one side first (the select box under each node)';
+      say('select the nodes of one side first (the select box under each node)', 'error');
       return;
     }
     send(`partition ${chosen.join(',')} ${others.join(',')}`);
+    for (const el of nodeElements) el.querySelector('[data-control="select"]').checked = false;
   });
   on('[data-action="heal"]', () => send('heal'));
   on('[data-action="run"]', () => send(`run ${document.getElementById('seed').value.trim()}`.trim()));
   on('[data-action="live"]', () => { following = true; schedule(); });
   const speed = document.querySelector('[data-control="speed"]');
   speed.addEventListener('input', () => { document.getElementById('speed').textContent = `${speed.value}×`; });
-  speed.addEventListener('change', () => send(`slow ${speed.value}`));
+  speed.addEventListener('change', () => send(`slow ${speed.value}`, false));
   const slider = document.getElementById('time');
   slider.addEventListener('input', () => {
     chosenTime = Number(slider.value);

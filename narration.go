@@ -72,6 +72,10 @@ type logPrinter struct {
 	// echoed: the commands typed are on the screen already, where the
 	// terminal echoed them, so the log does not print them again.
 	echoed bool
+	// forced: the nodes whose election timer the operator made run out
+	// (expire), until the role change it brings is told, so that the log
+	// does not claim they heard from no leader.
+	forced map[int]bool
 }
 
 // hideOperator keeps the operator's commands out of the log, for a console
@@ -89,7 +93,7 @@ func newLogPrinter(w io.Writer, detail LogDetail, width int) *logPrinter {
 	if width <= 0 {
 		width = defaultWidth
 	}
-	return &logPrinter{w: w, detail: detail, width: width, digest: newLogDigest(detail < LogMessages)}
+	return &logPrinter{w: w, detail: detail, width: width, digest: newLogDigest(detail < LogMessages), forced: map[int]bool{}}
 }
 
 // print writes one event, if it is one the log shows. before and after are
@@ -156,7 +160,13 @@ func who(ev Event, st NodeStatus) string {
 func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color) {
 	switch ev.Kind {
 	case EventRole:
-		return describeRole(ev, before)
+		what, style := roleChange(ev, before)
+		reason := because(ev)
+		if ev.Cause.Rule == RuleTimedOut && p.forced[ev.Node] {
+			delete(p.forced, ev.Node)
+			reason = "the operator made its election timeout elapse, so it stands as one that heard from no leader would (§5.2)"
+		}
+		return what + ": " + reason, style
 	case EventVote, EventPreVote:
 		return describeBallot(ev), nil
 	case EventFollow:
@@ -179,6 +189,7 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 	case EventRestart:
 		return fmt.Sprintf("restarted: %s", ev.Reason), restartStyle
 	case EventExpire:
+		p.forced[ev.Node] = true
 		return "its election timeout was made to elapse now, by the operator's timeout command", operatorStyle
 	case EventPartition:
 		return "split into " + formatGroups(ev.Groups) + "; no message crosses between groups", networkStyle
@@ -217,8 +228,9 @@ func describeVerbose(ev Event) string {
 	return fmt.Sprintf("reset its election timer to %s: %s", formatDuration(ev.Cause.Timeout), because(ev))
 }
 
-// describeRole tells a role event by what changed, and why.
-func describeRole(ev Event, before NodeStatus) (string, *color.Color) {
+// roleChange tells what a role event changed, and the style it stands out
+// in.
+func roleChange(ev Event, before NodeStatus) (string, *color.Color) {
 	var what string
 	var style *color.Color
 	switch {
@@ -241,7 +253,7 @@ func describeRole(ev Event, before NodeStatus) (string, *color.Color) {
 	default:
 		what = fmt.Sprintf("moved to term %d as follower", ev.Term)
 	}
-	return what + ": " + because(ev), style
+	return what, style
 }
 
 // describeBallot tells a vote or pre-vote decision. A candidate's vote for

@@ -124,6 +124,30 @@ func listenWeb(addr string) (*webListener, error) {
 	return l, nil
 }
 
+// networkURLs are the page's addresses on this machine's networks, IPv4
+// first, for a listener on every interface; none for one that is not.
+func networkURLs(l *webListener) []string {
+	if !l.anyIP {
+		return nil
+	}
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	addrs, _ := net.InterfaceAddrs()
+	var v4, v6 []string
+	for _, a := range addrs {
+		ip, ok := a.(*net.IPNet)
+		if !ok || ip.IP.IsLoopback() || ip.IP.IsLinkLocalUnicast() {
+			continue
+		}
+		url := "http://" + net.JoinHostPort(ip.IP.String(), port) + "/"
+		if ip.IP.To4() != nil {
+			v4 = append(v4, url)
+		} else {
+			v6 = append(v6, url)
+		}
+	}
+	return append(v4, v6...)
+}
+
 // names reports whether host, a request's Host header, names this server.
 func (l *webListener) names(host string) bool {
 	if l.hosts[host] {
@@ -300,6 +324,9 @@ func (s *webServer) readCommand(r *http.Request) (webCommand, int, error) {
 	if err := decoder.Decode(&req); err != nil {
 		return webCommand{}, http.StatusBadRequest, fmt.Errorf("the body is not a command such as {\"command\": \"crash 3\"}: %v", err)
 	}
+	if decoder.More() {
+		return webCommand{}, http.StatusBadRequest, errors.New("the body holds more than one command")
+	}
 	words := strings.Fields(strings.ToLower(req.Command))
 	if len(words) == 0 || !pageCommands[words[0]] {
 		return webCommand{}, http.StatusBadRequest, fmt.Errorf("%s is not a command the page sends", quoteTyped(abridge(req.Command, 40)))
@@ -336,7 +363,15 @@ func webView(cfg Config, opts webOptions, stdin io.Reader, out, stderr io.Writer
 	}
 	writeHanging(out, "", fmt.Sprintf("The page is at %s: open it in a browser. Commands typed here act too (help lists them); Ctrl-C stops.",
 		listener.url), width, narrationStyle)
-	tellSlowMotion(cfg, out, width)
+	if urls := networkURLs(listener); len(urls) > 0 {
+		writeHanging(out, "", "From another machine: "+strings.Join(urls, " or ")+".", width, nil)
+	}
+	if len(opts.recorded) > 0 {
+		writeHanging(out, "", fmt.Sprintf("Replay: the page plays each recorded run %g times slower than real time. Its messages take the time they took when it was recorded: run without -slow or -latency, they arrive the moment they leave, too fast to see fly.",
+			cfg.Slowdown), width, nil)
+	} else {
+		tellSlowMotion(cfg, out, width)
+	}
 	warnOfBreakage(cfg.Break, out, width)
 	return serveWeb(listener, cfg, opts, stdin, out, width, stop.abort)
 }

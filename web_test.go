@@ -136,6 +136,7 @@ func TestPageCommandsAreCheckedBeforeTheyAct(t *testing.T) {
 			{"a form", func(r *http.Request) { r.Header.Set("Content-Type", "application/x-www-form-urlencoded") }, `command=crash+1`, http.StatusUnsupportedMediaType},
 			{"not JSON", nil, `crash 1`, http.StatusBadRequest},
 			{"an unknown field", nil, `{"command":"crash 1","now":true}`, http.StatusBadRequest},
+			{"two commands", nil, `{"command":"heal"}{"command":"crash 1"}`, http.StatusBadRequest},
 			{"a command the page never sends", nil, `{"command":"quit"}`, http.StatusBadRequest},
 			{"an empty command", nil, `{"command":"  "}`, http.StatusBadRequest},
 			{"a moment before the run", nil, `{"command":"crash 1","at_ms":-5}`, http.StatusBadRequest},

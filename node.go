@@ -73,6 +73,14 @@ type transport interface {
 	send(Envelope)
 }
 
+// stableStorage is where a node that runs as a process of its own keeps
+// its persistentState, so that the process's next incarnation finds it
+// (statefile.go). In one process there is none: the cluster carries the
+// state across a crash itself (Restart).
+type stableStorage interface {
+	save(persistentState) error
+}
+
 // node is one Raft server. One incarnation of it runs on one goroutine
 // (run), which owns every field: nothing else reads or writes them while it
 // runs. The cluster creates the node and touches it again only after that
@@ -125,6 +133,7 @@ type node struct {
 	inbox  <-chan Envelope // never closed; only the network sends on it
 	done   <-chan struct{} // closed by the cluster to crash or stop this node
 	net    transport
+	disk   stableStorage // nil: the cluster keeps the persistent state
 	record func(Event) // hands an event to the recorder; safe from any goroutine
 }
 
@@ -598,6 +607,12 @@ func (n *node) report(ev Event) {
 
 // send reports a message and hands it to the network.
 func (n *node) send(to int, msg RaftMessage) {
+	// Figure 2: persistent state is "updated on stable storage before
+	// responding to RPCs". A node that cannot make it durable says
+	// nothing; its process reports why and stops.
+	if n.disk != nil && n.disk.save(n.persistentState) != nil {
+		return
+	}
 	n.report(Event{Kind: EventSend, From: n.id, To: to, Msg: msg})
 	n.net.send(Envelope{From: n.id, To: to, Msg: msg})
 }

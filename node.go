@@ -134,7 +134,7 @@ type node struct {
 	done   <-chan struct{} // closed by the cluster to crash or stop this node
 	net    transport
 	disk   stableStorage // nil: the cluster keeps the persistent state
-	record func(Event) // hands an event to the recorder; safe from any goroutine
+	record func(Event)   // hands an event to the recorder; safe from any goroutine
 }
 
 // newNode builds one incarnation of node id for a cluster configured by cfg.

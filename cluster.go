@@ -98,14 +98,18 @@ type ConfigError struct {
 
 func (e *ConfigError) Error() string { return "Config." + e.Field + " " + e.Problem }
 
+// mostNodes is the largest cluster: nine nodes fit a ring, a log's
+// columns and a terminal's lines.
+const mostNodes = 9
+
 // validate reports the first field of cfg that cannot run a cluster.
 func (cfg Config) validate() error {
 	bad := func(field, format string, args ...any) error {
 		return &ConfigError{Field: field, Problem: fmt.Sprintf(format, args...)}
 	}
 	switch {
-	case cfg.Nodes < 1 || cfg.Nodes > 9:
-		return bad("Nodes", "must be between 1 and 9, not %d", cfg.Nodes)
+	case cfg.Nodes < 1 || cfg.Nodes > mostNodes:
+		return bad("Nodes", "must be between 1 and %d, not %d", mostNodes, cfg.Nodes)
 	case cfg.ElectionTimeoutMin <= 0:
 		return bad("ElectionTimeoutMin", "must be positive, not %s", cfg.ElectionTimeoutMin)
 	case cfg.ElectionTimeoutMax < cfg.ElectionTimeoutMin:
@@ -176,6 +180,12 @@ type Cluster struct {
 	dropRate float64 // starts as Config.DropRate; SetDropRate changes it
 
 	goroutines sync.WaitGroup // every node's goroutine
+
+	// In a cluster of processes (process.go), this process runs one
+	// node, local, and the wire carries its messages to the others' and
+	// theirs to it. With no wire, every node runs here.
+	local int
+	wire  *wire
 }
 
 // inboxSize is how many messages can wait in a node's inbox. A message that
@@ -239,7 +249,9 @@ func (c *Cluster) Start() {
 	c.clock.act(func() {
 		c.rec.begin()
 		for _, m := range c.machines {
-			c.launch(m, m.node)
+			if c.wire == nil || m.node.id == c.local {
+				c.launch(m, m.node)
+			}
 		}
 	})
 }
@@ -650,6 +662,12 @@ func (c *Cluster) linked(a, b int) bool {
 // the engine, which delivers it once its latency has passed (with none,
 // as the next step after the sender's).
 func (c *Cluster) send(env Envelope) {
+	if c.wire != nil && env.To != c.local {
+		if !c.wire.send(env) {
+			c.drop(env, fmt.Sprintf("the queue to node %d is full", env.To))
+		}
+		return
+	}
 	link := c.machines[env.From-1].link
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -705,6 +723,15 @@ func (c *Cluster) deliver(env Envelope) (undelivered string) {
 // process in time, which can depose a leader that is alive.
 func (c *Cluster) reportLate(owner int, name string, by time.Duration) {
 	c.rec.record(Event{Kind: EventLate, Node: owner, Late: by, Reason: name})
+}
+
+// receive hands the local node a message that came over the wire.
+func (c *Cluster) receive(env Envelope) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if why := c.deliver(env); why != "" {
+		c.drop(env, why)
+	}
 }
 
 // drop reports a message the network did not deliver.

@@ -57,12 +57,16 @@ type Event struct {
 	Kind EventKind
 	// Node is the node the event happened to (for a drop, the sender);
 	// 0 for start, partition, heal, loss, note and operator, which
-	// concern the cluster.
+	// concern the cluster, except a node process's start, which names it.
 	Node int
 	// Nodes is the cluster's size, and Config the cluster's configuration,
 	// on a start event: with the operator's events, what a replay needs.
 	Nodes  int
 	Config *Config
+	// Wall, on the start event of a node's process (process.go), is when
+	// it started by the machine's clock: traces of several processes
+	// merge by it.
+	Wall time.Time
 	// Term, Role and VotedFor are the node's state just after the event.
 	Term     uint64
 	Role     Role
@@ -139,6 +143,7 @@ const (
 	RuleTermMismatch     // rule 2: the entry at prevLogIndex has another term
 	RuleStoredOnMajority // §5.3, §5.4.2: an entry of the leader's term is on a majority
 	RuleLeaderCommit     // rule 5: the leader's commitIndex, as far as the entries sent
+	RuleRecovered        // Figure 2: an entry read back from stable storage as a node's process starts
 )
 
 // ruleNames are the rules as the trace names them.
@@ -153,6 +158,7 @@ var ruleNames = map[Rule]string{
 	RuleVoteAnyLog: "break-vote-any-log", RuleNoOp: "no-op", RuleClientCommand: "client-command",
 	RuleFromLeader: "from-leader", RuleConflict: "conflict", RuleMissingEntry: "missing-entry",
 	RuleTermMismatch: "term-mismatch", RuleStoredOnMajority: "stored-on-majority", RuleLeaderCommit: "leader-commit",
+	RuleRecovered: "recovered",
 }
 
 func (r Rule) String() string { return ruleNames[r] }
@@ -189,6 +195,7 @@ type recorder struct {
 	muted   bool          // the log skips events while set: see mute
 	end     time.Duration // when the run was halted
 	config  Config        // the cluster's, for the start event
+	process int           // in a node's own process (process.go): that node; 0 in a whole cluster
 	state   clusterState  // the nodes as their events tell them: what Status reads
 	counts  messageCounts
 	safety  *safetyChecker
@@ -223,13 +230,25 @@ func newRecorder(cfg Config, clock *clock) *recorder {
 	return r
 }
 
+// inProcessOf makes the recorder that of node id's own process, before
+// the run starts: its start event names the node and the machine's clock,
+// and its safety checker knows that it sees that node's events alone.
+func (r *recorder) inProcessOf(id int) {
+	r.process = id
+	r.safety.oneNode = true
+}
+
 // begin marks the start of the run: times are measured from here, and every
 // node is alive.
 func (r *recorder) begin() {
 	r.mu.Lock()
 	r.start, r.started = r.clock.now(), true
 	r.mu.Unlock()
-	r.record(Event{Kind: EventStart, Nodes: len(r.state.status), Config: &r.config, Reason: fmt.Sprintf("seed %d", r.seed)})
+	start := Event{Kind: EventStart, Nodes: len(r.state.status), Config: &r.config, Reason: fmt.Sprintf("seed %d", r.seed)}
+	if r.process != 0 {
+		start.Node, start.Wall = r.process, time.Now()
+	}
+	r.record(start)
 }
 
 // halt ends the run: events reported while the cluster shuts down are

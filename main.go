@@ -6,6 +6,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -41,7 +42,8 @@ type options struct {
 	forceColor bool // -color: color even when output is not a terminal
 	seedGiven  bool
 	tracePath  string // -trace: where to write the trace
-	checkPath  string // -check: a trace to check instead of running
+	checkPath  string   // -check: a trace to check instead of running
+	checkMore  []string // -check: the traces of the other processes of a cluster, to check with it as one
 	experiment bool   // -experiment: measure elections instead of telling a story
 	trials     int    // -experiment: trials per range of timeouts
 	console    bool   // -interactive: take commands from standard input
@@ -51,6 +53,11 @@ type options struct {
 	slowGiven  bool   // -slow was given: pace the run, whoever watches
 	web        string // -web: the address to serve the live view at
 	recorded   []recordedRun
+	node       int            // -node: run this node of a cluster of processes (process.go)
+	peers      string         // -peers: every node's address, as typed
+	addrs      map[int]string // -peers, read
+	dataDir    string         // -data: where the node keeps its state
+	key        string         // -key: the cluster's shared key
 }
 
 // run is the program with its arguments, its input and outputs, and a way
@@ -89,11 +96,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, interrupts fu
 	case help:
 		printUsage(out, terminalWidth())
 		return exitSafe
+	case len(opts.checkMore) > 0:
+		return checkMergedTraceFiles(append([]string{opts.checkPath}, opts.checkMore...), out, stderr)
 	case opts.checkPath != "":
 		return checkTraceFile(opts.checkPath, out, stderr)
 	}
 	if opts.tracePath != "" && opts.tracePath != "-" {
-		file, err := openTrace(opts.tracePath)
+		file, err := openTrace(opts.tracePath, opts.node > 0)
 		if err != nil {
 			fmt.Fprintf(stderr, "raft: -trace: %s\n", escapeControl(err.Error()))
 			return exitUsage
@@ -131,6 +140,8 @@ func perform(opts options, chosen []scenario, stdin io.Reader, out *asyncWriter,
 	switch {
 	case opts.experiment:
 		return experiment(opts, out, stop)
+	case opts.node > 0:
+		return runNode(cfg, opts, out, stderr, stop)
 	case opts.web != "":
 		cfg.Timing = Paced
 		return webView(cfg, webOptions{addr: opts.web, scenario: only(chosen), recorded: opts.recorded}, stdin, out, stderr, stop)
@@ -160,7 +171,7 @@ func only(chosen []scenario) *scenario {
 // the same story.
 func timingFor(opts options, onScreen bool) Timing {
 	switch {
-	case opts.realtime:
+	case opts.realtime, opts.node > 0:
 		return RealTime
 	case onScreen, opts.slowGiven, opts.watched && !opts.quiet:
 		return Paced
@@ -179,11 +190,22 @@ func logOutput(out *asyncWriter, timing Timing) io.Writer {
 	return out
 }
 
-// openTrace creates the trace file and tests it with an empty write, so
-// that a path that cannot take a trace is refused before the run. A named
-// pipe must already have a reader: the run does not wait for one.
-func openTrace(path string) (*os.File, error) {
-	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NONBLOCK, 0o666)
+// openTrace creates the trace file, or with keep adds to it (a node's
+// process adds each incarnation's run to the trace of those before), and
+// tests it with an empty write, so that a path that cannot take a trace
+// is refused before the run. A named pipe must already have a reader: the
+// run does not wait for one.
+func openTrace(path string, keep bool) (*os.File, error) {
+	mode := os.O_TRUNC
+	if keep {
+		mode = os.O_APPEND
+	}
+	if keep {
+		if err := dropPartialLine(path); err != nil {
+			return nil, err
+		}
+	}
+	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|mode|syscall.O_NONBLOCK, 0o666)
 	if errors.Is(err, syscall.ENXIO) {
 		return nil, fmt.Errorf("%s is a named pipe that nobody reads yet; start its reader first", path)
 	}
@@ -195,6 +217,24 @@ func openTrace(path string) (*os.File, error) {
 		return nil, fmt.Errorf("cannot write to %s: %v", path, errors.Unwrap(err))
 	}
 	return file, nil
+}
+
+// dropPartialLine cuts off the end of the file at path after its last
+// newline, if any: the line a killed process was writing, which the next
+// one must not run on from. A file that is not there, or not a regular
+// file (a pipe), is left so.
+func dropPartialLine(path string) error {
+	if info, err := os.Stat(path); err != nil || !info.Mode().IsRegular() {
+		return nil // a path that cannot be opened is refused by the opening
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if whole := bytes.LastIndexByte(data, '\n') + 1; whole < len(data) {
+		return os.Truncate(path, int64(whole))
+	}
+	return nil
 }
 
 // closeOutput writes out what w still holds and ends its goroutine. If w
@@ -350,6 +390,10 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	fs.BoolVar(&opts.console, "interactive", false, "run until told to stop, taking commands (crash, restart, partition, heal, ...) from standard input")
 	fs.BoolVar(&opts.realtime, "realtime", false, "run the nodes' goroutines on the wall clock, as the machine schedules them, instead of the deterministic engine: a seed no longer replays, and timers that fire late are named")
 	fs.Var(webAddressFlag{&opts.web}, "web", "serve a live view of the cluster in a browser, at http://localhost:8080/ (-web :PORT: another port; -web HOST:PORT listens beyond this machine); with -scenario, that story; with -replay, that trace")
+	fs.Var(decimalFlag[int]{&opts.node}, "node", "run one node of a cluster of processes, over TCP: node `ID` of -peers, keeping its state in -data")
+	fs.StringVar(&opts.peers, "peers", "", "with -node: every node's address, as `LIST` 1=127.0.0.1:7001,2=127.0.0.1:7002,...")
+	fs.StringVar(&opts.dataDir, "data", "", "with -node: the `DIR` that keeps the node's term, vote and log across restarts")
+	fs.StringVar(&opts.key, "key", "", "with -node: the cluster's shared `KEY`, the same on every node (default: $"+clusterKeyVariable+")")
 	fs.StringVar(&opts.replayPath, "replay", "", "play again the runs recorded in the trace `FILE`: the same configuration, seed and operator's actions at the same times")
 	return fs
 }
@@ -422,6 +466,17 @@ func checkTraceFile(path string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
+// checkMergedTraceFiles checks the traces of a cluster's processes as one
+// run, and reports as checkTraceFile does.
+func checkMergedTraceFiles(paths []string, stdout, stderr io.Writer) int {
+	report, err := checkMergedTraces(paths)
+	if err != nil {
+		fmt.Fprintln(stderr, escapeControl(fmt.Sprintf("raft: -check: %v", err)))
+		return exitUsage
+	}
+	return printTraceReport(strings.Join(paths, " + "), report, stdout)
+}
+
 // printTraceReport prints a trace's safety report and returns the exit
 // code: 0 if the trace is safe, 1 if not. The trace is untrusted text, so
 // control characters are escaped before they reach a terminal.
@@ -453,7 +508,9 @@ func parseOptions(args []string) (options, []scenario, error) {
 	if err := fs.Parse(joinWebAddress(args)); err != nil {
 		return opts, nil, err
 	}
-	if fs.NArg() > 0 {
+	if opts.checkPath != "" {
+		opts.checkMore = fs.Args() // -check a.jsonl b.jsonl c.jsonl: the traces of a cluster's processes
+	} else if fs.NArg() > 0 {
 		return opts, nil, fmt.Errorf("unexpected argument %q: every option is a flag", fs.Arg(0))
 	}
 	var given []string
@@ -472,6 +529,15 @@ func parseOptions(args []string) (options, []scenario, error) {
 	opts.cfg.LogDetail = logDetail(opts)
 	if opts.web != "" && !opts.slowGiven {
 		opts.cfg.Slowdown = webSlowdown
+	}
+	if isGiven := slices.Contains(given, "node"); isGiven || opts.peers != "" || opts.dataDir != "" || opts.key != "" {
+		if !isGiven {
+			return opts, nil, errors.New("-peers, -data and -key go with -node")
+		}
+		if err := checkNodeFlags(&opts); err != nil {
+			return opts, nil, err
+		}
+		return opts, nil, checkBounds(fs, opts.cfg)
 	}
 	if opts.replayPath != "" {
 		if opts.web != "" {
@@ -528,6 +594,8 @@ var modeFlags = []struct {
 	{"check", "reads a trace and runs no cluster", []string{"no-color", "color"}},
 	{"experiment", "runs the paper's setup", []string{"trials", "seed", "no-color", "color"}},
 	{"replay", "plays a trace's runs with their own configuration", []string{"trace", "quiet", "v", "heartbeats", "no-color", "color", "web"}},
+	{"node", "runs one node of a cluster of processes", []string{"peers", "data", "key", "trace", "quiet", "v", "heartbeats", "no-color", "color",
+		"seed", "timeout-min", "timeout-max", "heartbeat", "prevote", "checkquorum"}},
 }
 
 // checkFlagsTogether refuses flags that the chosen mode would ignore, a

@@ -340,6 +340,8 @@ func because(ev Event) string {
 		return "a client's command, which the leader puts in its own log first (Figure 2)"
 	case RuleFromLeader:
 		return fmt.Sprintf("node %d's AppendEntries carried it (Figure 2, AppendEntries rule 4)", c.Peer)
+	case RuleRecovered:
+		return "its state file kept it while the process was down (Figure 2: the log is persistent state)"
 	case RuleConflict:
 		return fmt.Sprintf("node %d, the leader, holds an entry of term %d there (Figure 2, AppendEntries rule 3: the leader's log wins)", c.Peer, c.Term)
 	case RuleMissingEntry:

@@ -191,6 +191,13 @@ func (n *node) start() {
 	}
 	n.electionTimer = n.clock.newTimer(n.id, electionTimerName, n.electionTimeout)
 	n.report(Event{Kind: EventRole, Cause: Cause{Rule: RuleStarted, Timeout: n.electionTimeout}})
+	if n.disk != nil {
+		// A process that starts again tells what its state file gave
+		// back, so that its trace alone shows the log it has.
+		for _, e := range n.log {
+			n.report(Event{Kind: EventAppend, Index: e.Index, EntryTerm: e.Term, Command: e.Command, Cause: Cause{Rule: RuleRecovered}})
+		}
+	}
 }
 
 // electionTimerName names every node's election timer to the engine, which

@@ -13,7 +13,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 )
@@ -37,6 +39,7 @@ type traceLine struct {
 	Groups    [][]int      `json:"groups,omitempty"`     // partition
 	Nodes     int          `json:"nodes,omitempty"`      // start
 	Config    *traceConfig `json:"config,omitempty"`     // start: what -replay needs
+	Wall      string       `json:"wall,omitempty"`       // start, of a node's process: when, by the machine's clock (RFC 3339)
 	DropRate  *float64     `json:"drop_rate,omitempty"`  // loss: the new rate
 	LateMs    float64      `json:"late_ms,omitempty"`    // late: by how much
 	TimeoutMs float64      `json:"timeout_ms,omitempty"` // role (on starting), timeout, timer: the election timeout drawn or elapsed
@@ -70,6 +73,9 @@ func newTraceLine(ev Event) traceLine {
 	}
 	if ev.Config != nil {
 		line.Config = newTraceConfig(*ev.Config)
+	}
+	if !ev.Wall.IsZero() {
+		line.Wall = ev.Wall.UTC().Format(time.RFC3339Nano)
 	}
 	if ev.Kind == EventLoss {
 		line.DropRate = &ev.DropRate
@@ -474,10 +480,12 @@ func (line traceLine) validateShape(needs eventFields) error {
 	switch {
 	case needs.node && line.Node == 0:
 		return missing("node")
-	case !needs.node && line.Node != 0:
+	case !needs.node && line.Node != 0 && line.Event != EventStart: // a node process's start names its node
 		return fmt.Errorf("a %s event concerns the whole cluster, not node %d", line.Event, line.Node)
 	case needs.nodes != (line.Nodes != 0):
 		return fmt.Errorf("\"nodes\" belongs on a start event, which needs it, and on no other")
+	case line.Wall != "" && (line.Event != EventStart || line.Node == 0):
+		return fmt.Errorf("\"wall\" belongs on the start event of a node's process, and on no other")
 	case line.Config != nil && line.Event != EventStart:
 		return fmt.Errorf("\"config\" belongs on a start event, and on no other")
 	case line.Config != nil && line.Config.Nodes != line.Nodes:
@@ -544,6 +552,7 @@ type traceReport struct {
 	violations   []string // the first mostViolationsShown found
 	unshown      int      // violations found after those
 	cutAt        int      // the line that stops partway, in a trace cut short
+	merged       bool     // the traces of a cluster's processes, checked as one run
 }
 
 // mostViolationsShown bounds the violations a report keeps, so that
@@ -556,7 +565,10 @@ func (report *traceReport) add(violation string) {
 		report.unshown++
 		return
 	}
-	report.violations = append(report.violations, fmt.Sprintf("run %d: %s", report.runs, violation))
+	if !report.merged {
+		violation = fmt.Sprintf("run %d: %s", report.runs, violation)
+	}
+	report.violations = append(report.violations, violation)
 }
 
 // mostTraceNodes is the largest cluster a start event may announce, as for
@@ -565,11 +577,35 @@ const mostTraceNodes = 9
 
 // checkTrace reads a trace from r and runs the safety checker over it,
 // one line at a time. Each start event begins a new cluster, as in a tour,
-// with a checker of its own. A line that no run could have written is an
-// error that names it; so is a file without a start event, empty or not.
+// with a checker of its own; a start event that names a node begins the
+// trace of that node's process, whose checker sees that node alone. A line
+// that no run could have written is an error that names it; so is a file
+// without a start event, empty or not.
 func checkTrace(r io.Reader) (traceReport, error) {
 	var report traceReport
 	var checker *safetyChecker
+	var err error
+	_, report.cutAt, err = scanTrace(r, func(line traceLine) error {
+		if line.Event == EventStart {
+			report.runs++
+			checker = newSafetyChecker(line.Nodes)
+			checker.oneNode = line.Node != 0
+		}
+		if v := checker.check(line.event()); v != "" { // check, not observe: the report keeps them
+			report.add(v)
+		}
+		report.events++
+		return nil
+	})
+	return report, err
+}
+
+// scanTrace reads a trace from r and hands fn each line, checked: a known
+// event of the run begun by the start event before it. It returns how
+// many runs it read, and, for a trace whose last line stops partway, that
+// line's number.
+func scanTrace(r io.Reader, fn func(traceLine) error) (runs, cutAt int, err error) {
+	started := false
 	nodes, previousMs := 0, 0.0
 	reader := newTraceReader(r)
 	for {
@@ -577,34 +613,85 @@ func checkTrace(r io.Reader) (traceReport, error) {
 		if err == io.EOF {
 			break
 		}
-		if errors.Is(err, errCutShort) && report.runs > 0 {
-			report.cutAt = reader.number
+		if errors.Is(err, errCutShort) && runs > 0 {
+			cutAt = reader.number
 			break
 		}
 		if err != nil {
-			return report, err
+			return runs, 0, err
 		}
 		if line.Event == EventStart {
 			if line.Nodes < 1 || line.Nodes > mostTraceNodes {
-				return report, fmt.Errorf("line %d: a start event needs \"nodes\", the cluster's size, 1 to %d", reader.number, mostTraceNodes)
+				return runs, 0, fmt.Errorf("line %d: a start event needs \"nodes\", the cluster's size, 1 to %d", reader.number, mostTraceNodes)
 			}
-			report.runs++
-			nodes, previousMs, checker = line.Nodes, 0, newSafetyChecker(line.Nodes)
+			runs++
+			started, nodes, previousMs = true, line.Nodes, 0
 		}
-		if checker == nil {
-			return report, fmt.Errorf("line %d: an event before any start event; a trace begins with one", reader.number)
+		if !started {
+			return runs, 0, fmt.Errorf("line %d: an event before any start event; a trace begins with one", reader.number)
 		}
 		if err := line.validate(nodes, previousMs); err != nil {
-			return report, fmt.Errorf("line %d: %v", reader.number, err)
+			return runs, 0, fmt.Errorf("line %d: %v", reader.number, err)
 		}
-		if v := checker.check(line.event()); v != "" { // check, not observe: the report keeps them
+		if err := fn(line); err != nil {
+			return runs, 0, fmt.Errorf("line %d: %v", reader.number, err)
+		}
+		previousMs = line.AtMs
+	}
+	if runs == 0 {
+		return runs, 0, errors.New("no events: a trace begins with a start event")
+	}
+	return runs, cutAt, nil
+}
+
+// checkMergedTraces checks the traces of a cluster of processes, one per
+// node's process (process.go), as one run: their events, put in the order
+// of the machines' clocks by each start event's "wall" time, go through
+// one safety checker, which then sees every node's votes and logs. It
+// holds every event in memory, and trusts the clocks of the machines to
+// agree (on one machine they do).
+func checkMergedTraces(paths []string) (traceReport, error) {
+	type timed struct {
+		at   time.Time
+		line traceLine
+	}
+	var all []timed
+	report := traceReport{merged: true}
+	nodes := 0
+	for _, path := range paths {
+		file, err := os.Open(path)
+		if err != nil {
+			return report, err
+		}
+		var wall time.Time
+		runs, _, err := scanTrace(file, func(line traceLine) error {
+			if line.Event == EventStart {
+				if nodes != 0 && line.Nodes != nodes {
+					return fmt.Errorf("a cluster of %d nodes, where the traces before were of %d", line.Nodes, nodes)
+				}
+				var err error
+				if wall, err = time.Parse(time.RFC3339Nano, line.Wall); err != nil || line.Node == 0 {
+					return errors.New("a start event with no \"node\" and \"wall\": traces merge only from node processes (-node)")
+				}
+				nodes = line.Nodes
+			}
+			all = append(all, timed{wall.Add(fromMilliseconds(line.AtMs)), line})
+			return nil
+		})
+		file.Close()
+		if err != nil {
+			return report, fmt.Errorf("%s: %w", path, err)
+		}
+		report.runs += runs
+	}
+	slices.SortStableFunc(all, func(a, b timed) int { return a.at.Compare(b.at) })
+	checker := newSafetyChecker(nodes)
+	for _, e := range all {
+		e.line.AtMs = milliseconds(e.at.Sub(all[0].at))
+		if v := checker.check(e.line.event()); v != "" {
 			report.add(v)
 		}
 		report.events++
-		previousMs = line.AtMs
-	}
-	if report.runs == 0 {
-		return report, errors.New("no events: a trace begins with a start event")
 	}
 	return report, nil
 }

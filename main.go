@@ -41,17 +41,17 @@ type options struct {
 	noColor    bool
 	forceColor bool // -color: color even when output is not a terminal
 	seedGiven  bool
-	tracePath  string // -trace: where to write the trace
+	tracePath  string   // -trace: where to write the trace
 	checkPath  string   // -check: a trace to check instead of running
 	checkMore  []string // -check: the traces of the other processes of a cluster, to check with it as one
-	experiment bool   // -experiment: measure elections instead of telling a story
-	trials     int    // -experiment: trials per range of timeouts
-	console    bool   // -interactive: take commands from standard input
-	realtime   bool   // -realtime: goroutines on the wall clock instead of the engine
-	replayPath string // -replay: a trace whose runs to play again
-	watched    bool   // standard output is a terminal: someone watches the run as it goes
-	slowGiven  bool   // -slow was given: pace the run, whoever watches
-	web        string // -web: the address to serve the live view at
+	experiment bool     // -experiment: measure elections instead of telling a story
+	trials     int      // -experiment: trials per range of timeouts
+	console    bool     // -interactive: take commands from standard input
+	realtime   bool     // -realtime: goroutines on the wall clock instead of the engine
+	replayPath string   // -replay: a trace whose runs to play again
+	watched    bool     // standard output is a terminal: someone watches the run as it goes
+	slowGiven  bool     // -slow was given: pace the run, whoever watches
+	web        string   // -web: the address to serve the live view at
 	recorded   []recordedRun
 	node       int            // -node: run this node of a cluster of processes (process.go)
 	peers      string         // -peers: every node's address, as typed

@@ -1,0 +1,250 @@
+// process_test.go runs nodes as processes of their own on loopback, as a
+// class would: three elect a leader; SIGKILL of the leader's process
+// brings a new leader; the killed node, started again, keeps its term,
+// vote and log; a stranger writing garbage to a port disturbs nothing;
+// and the processes' traces, merged, pass the safety checker.
+//
+// These tests run on the wall clock, as processes must: they wait for
+// what they expect with a generous deadline, and assert nothing about
+// how fast it comes. Each process is this test binary, run as the
+// program (TestMain).
+
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// asProgram, in the environment, makes the test binary run as the
+// program, so that a test can start node processes without a build.
+const asProgram = "RAFT_TEST_AS_PROGRAM"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asProgram) != "" {
+		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, interruptOnce))
+	}
+	os.Exit(m.Run())
+}
+
+// processCluster is a cluster of node processes on loopback, for a test.
+type processCluster struct {
+	t     *testing.T
+	dir   string
+	peers string
+	ports map[int]string
+	procs map[int]*exec.Cmd
+}
+
+// patience is how long a test waits for what it expects of processes.
+const patience = 15 * time.Second
+
+// startProcesses starts n node processes on free ports of loopback.
+func startProcesses(t *testing.T, n int) *processCluster {
+	t.Helper()
+	pc := &processCluster{t: t, dir: t.TempDir(), ports: map[int]string{}, procs: map[int]*exec.Cmd{}}
+	var peers []string
+	for id := 1; id <= n; id++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pc.ports[id] = l.Addr().String()
+		l.Close()
+		peers = append(peers, fmt.Sprintf("%d=%s", id, pc.ports[id]))
+	}
+	pc.peers = strings.Join(peers, ",")
+	for id := 1; id <= n; id++ {
+		pc.start(id)
+	}
+	t.Cleanup(func() {
+		for _, cmd := range pc.procs {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	return pc
+}
+
+// start starts node id's process, again if it ran before.
+func (pc *processCluster) start(id int) {
+	pc.t.Helper()
+	out, err := os.OpenFile(filepath.Join(pc.dir, fmt.Sprintf("out%d.txt", id)), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		pc.t.Fatal(err)
+	}
+	defer out.Close()
+	cmd := exec.Command(os.Args[0], "-node", fmt.Sprint(id), "-peers", pc.peers,
+		"-data", filepath.Join(pc.dir, fmt.Sprintf("data%d", id)), "-trace", pc.trace(id), "-no-color")
+	cmd.Env = append(os.Environ(), asProgram+"=1", clusterKeyVariable+"=a test's key")
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		pc.t.Fatal(err)
+	}
+	pc.procs[id] = cmd
+}
+
+func (pc *processCluster) trace(id int) string {
+	return filepath.Join(pc.dir, fmt.Sprintf("node%d.jsonl", id))
+}
+
+// lines is node id's trace so far, every incarnation's.
+func (pc *processCluster) lines(id int) []traceLine {
+	file, err := os.Open(pc.trace(id))
+	if err != nil {
+		return nil
+	}
+	defer file.Close()
+	var lines []traceLine
+	scanner := bufio.NewScanner(file)
+	scanner.Buffer(nil, maxTraceLine)
+	for scanner.Scan() {
+		var line traceLine
+		if json.Unmarshal(scanner.Bytes(), &line) == nil { // a line being written is skipped
+			lines = append(lines, line)
+		}
+	}
+	return lines
+}
+
+// role is node id's role and term, as its trace last told them.
+func (pc *processCluster) role(id int) (role string, term uint64) {
+	for _, line := range pc.lines(id) {
+		if line.Event == EventRole {
+			role, term = line.Role, line.Term
+		}
+	}
+	return role, term
+}
+
+// awaitLeader waits for a node among alive that leads a term above after,
+// and returns it and its term.
+func (pc *processCluster) awaitLeader(alive []int, after uint64) (int, uint64) {
+	pc.t.Helper()
+	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		for _, id := range alive {
+			if role, term := pc.role(id); role == "leader" && term > after {
+				return id, term
+			}
+		}
+	}
+	pc.t.Fatalf("no node of %v came to lead a term after %d within %s", alive, after, patience)
+	return 0, 0
+}
+
+// stop ends every process with SIGINT, as Ctrl-C does, and checks that
+// each exits 0.
+func (pc *processCluster) stop() {
+	pc.t.Helper()
+	for id, cmd := range pc.procs {
+		cmd.Process.Signal(os.Interrupt)
+		if err := cmd.Wait(); err != nil {
+			pc.t.Errorf("node %d's process, interrupted: %v", id, err)
+		}
+		delete(pc.procs, id)
+	}
+}
+
+func TestProcessesElectAndOutliveAKill(t *testing.T) {
+	pc := startProcesses(t, 3)
+	leader, term := pc.awaitLeader([]int{1, 2, 3}, 0)
+	t.Logf("node %d leads term %d", leader, term)
+
+	// kill -9 the leader's process: the others elect a new leader.
+	pc.procs[leader].Process.Signal(syscall.SIGKILL)
+	pc.procs[leader].Wait()
+	delete(pc.procs, leader)
+	killed := time.Now()
+	var others []int
+	for id := 1; id <= 3; id++ {
+		if id != leader {
+			others = append(others, id)
+		}
+	}
+	next, nextTerm := pc.awaitLeader(others, term)
+	t.Logf("node %d leads term %d, %s after the kill", next, nextTerm, time.Since(killed).Round(time.Millisecond))
+
+	// Started again, the killed node has its term, vote and log back.
+	saved, err := openStateFile(filepath.Join(pc.dir, fmt.Sprintf("data%d", leader)), leader, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.saved.currentTerm < term || saved.saved.votedFor != leader || len(saved.saved.log) == 0 {
+		t.Fatalf("node %d, killed as leader of term %d, saved %+v", leader, term, saved.saved)
+	}
+	pc.start(leader)
+	var recovered []traceLine
+	var restart traceLine
+	for deadline := time.Now().Add(patience); restart.Event == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		lines := pc.lines(leader)
+		starts := 0
+		recovered = recovered[:0]
+		for _, line := range lines {
+			switch {
+			case line.Event == EventStart:
+				starts++
+			case starts == 2 && line.Event == EventRole && line.Cause == "started":
+				restart = line
+			case starts == 2 && line.Event == EventAppend && line.Cause == "recovered":
+				recovered = append(recovered, line)
+			}
+		}
+	}
+	if restart.Term != saved.saved.currentTerm || restart.VotedFor != saved.saved.votedFor || len(recovered) != len(saved.saved.log) {
+		t.Errorf("node %d started again in term %d, voted for %d, with %d entries; it saved term %d, a vote for %d, %d entries",
+			leader, restart.Term, restart.VotedFor, len(recovered), saved.saved.currentTerm, saved.saved.votedFor, len(saved.saved.log))
+	}
+
+	// A stranger writes garbage, then a frame signed with the wrong key,
+	// to the leader's port: the leader refuses both and leads on.
+	conn, err := net.Dial("tcp", pc.ports[next])
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
+	conn.Close()
+	forged, _ := encodeFrame([]byte("not the key"), Envelope{From: leader, To: next, Msg: AppendEntries{Term: nextTerm + 5, LeaderID: leader}})
+	if conn, err = net.Dial("tcp", pc.ports[next]); err != nil {
+		t.Fatal(err)
+	}
+	conn.Write(forged)
+	conn.Close()
+	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if refusals := pc.refusals(next); refusals >= 2 {
+			break
+		}
+	}
+	if refusals := pc.refusals(next); refusals < 2 {
+		t.Errorf("node %d logged %d refused connections, not the stranger's 2", next, refusals)
+	}
+	if role, term := pc.role(next); role != "leader" || term != nextTerm {
+		t.Errorf("after the stranger, node %d is %s in term %d, not leader of term %d", next, role, term, nextTerm)
+	}
+
+	pc.stop()
+	report, err := checkMergedTraces([]string{pc.trace(1), pc.trace(2), pc.trace(3)})
+	if err != nil || len(report.violations) > 0 {
+		t.Errorf("the merged traces: %v %v", err, report.violations)
+	}
+	t.Logf("merged traces: %d runs, %d events, no violation", report.runs, report.events)
+}
+
+// refusals counts the connections node id's trace says it refused.
+func (pc *processCluster) refusals(id int) int {
+	n := 0
+	for _, line := range pc.lines(id) {
+		if line.Event == EventNote && strings.Contains(line.Reason, "refused a connection") {
+			n++
+		}
+	}
+	return n
+}

@@ -58,6 +58,8 @@ type options struct {
 	addrs      map[int]string // -peers, read
 	dataDir    string         // -data: where the node keeps its state
 	key        string         // -key: the cluster's shared key
+	processes  int            // -processes: start a cluster of this many node processes
+	nodeArgs   []string       // -processes: the flags given that each node takes too
 }
 
 // run is the program with its arguments, its input and outputs, and a way
@@ -142,6 +144,8 @@ func perform(opts options, chosen []scenario, stdin io.Reader, out *asyncWriter,
 		return experiment(opts, out, stop)
 	case opts.node > 0:
 		return runNode(cfg, opts, out, stderr, stop)
+	case opts.processes > 0:
+		return runProcesses(opts, stdin, out, stderr, stop)
 	case opts.web != "":
 		cfg.Timing = Paced
 		return webView(cfg, webOptions{addr: opts.web, scenario: only(chosen), recorded: opts.recorded}, stdin, out, stderr, stop)
@@ -392,7 +396,8 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	fs.Var(webAddressFlag{&opts.web}, "web", "serve a live view of the cluster in a browser, at http://localhost:8080/ (-web :PORT: another port; -web HOST:PORT listens beyond this machine); with -scenario, that story; with -replay, that trace")
 	fs.Var(decimalFlag[int]{&opts.node}, "node", "run one node of a cluster of processes, over TCP: node `ID` of -peers, keeping its state in -data")
 	fs.StringVar(&opts.peers, "peers", "", "with -node: every node's address, as `LIST` 1=127.0.0.1:7001,2=127.0.0.1:7002,...")
-	fs.StringVar(&opts.dataDir, "data", "", "with -node: the `DIR` that keeps the node's term, vote and log across restarts")
+	fs.StringVar(&opts.dataDir, "data", "", "with -node: the `DIR` that keeps the node's term, vote and log across restarts; with -processes, every node's (default: a new temporary one)")
+	fs.Var(decimalFlag[int]{&opts.processes}, "processes", "start a cluster of `N` node processes (-node) on ports of this machine, with a console to kill and start them")
 	fs.StringVar(&opts.key, "key", "", "with -node: the cluster's shared `KEY`, the same on every node (default: $"+clusterKeyVariable+")")
 	fs.StringVar(&opts.replayPath, "replay", "", "play again the runs recorded in the trace `FILE`: the same configuration, seed and operator's actions at the same times")
 	return fs
@@ -474,7 +479,7 @@ func checkMergedTraceFiles(paths []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, escapeControl(fmt.Sprintf("raft: -check: %v", err)))
 		return exitUsage
 	}
-	return printTraceReport(strings.Join(paths, " + "), report, stdout)
+	return printTraceReport(fmt.Sprintf("%d traces, merged", len(paths)), report, stdout)
 }
 
 // printTraceReport prints a trace's safety report and returns the exit
@@ -529,6 +534,18 @@ func parseOptions(args []string) (options, []scenario, error) {
 	opts.cfg.LogDetail = logDetail(opts)
 	if opts.web != "" && !opts.slowGiven {
 		opts.cfg.Slowdown = webSlowdown
+	}
+	if slices.Contains(given, "processes") {
+		if opts.processes < 1 || opts.processes > mostNodes {
+			return opts, nil, fmt.Errorf("-processes must be from 1 to %d, not %d", mostNodes, opts.processes)
+		}
+		for _, name := range given {
+			if slices.Contains(processFlags, name) {
+				opts.nodeArgs = append(opts.nodeArgs, "-"+name+"="+fs.Lookup(name).Value.String())
+			}
+		}
+		opts.cfg.Nodes = opts.processes
+		return opts, nil, checkBounds(fs, opts.cfg)
 	}
 	if isGiven := slices.Contains(given, "node"); isGiven || opts.peers != "" || opts.dataDir != "" || opts.key != "" {
 		if !isGiven {
@@ -596,6 +613,7 @@ var modeFlags = []struct {
 	{"replay", "plays a trace's runs with their own configuration", []string{"trace", "quiet", "v", "heartbeats", "no-color", "color", "web"}},
 	{"node", "runs one node of a cluster of processes", []string{"peers", "data", "key", "trace", "quiet", "v", "heartbeats", "no-color", "color",
 		"seed", "timeout-min", "timeout-max", "heartbeat", "prevote", "checkquorum"}},
+	{"processes", "starts a cluster of node processes", append([]string{"data"}, processFlags...)},
 }
 
 // checkFlagsTogether refuses flags that the chosen mode would ignore, a

@@ -13,16 +13,23 @@
 package main
 
 import (
+	"bytes"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+	"time"
+
+	"github.com/fatih/color"
 )
 
 // clusterKeyVariable names the environment variable that gives the
@@ -202,4 +209,294 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// processFlags are the flags of -processes that its nodes take too.
+var processFlags = []string{"seed", "timeout-min", "timeout-max", "heartbeat", "prevote", "checkquorum", "v", "heartbeats", "no-color", "color"}
+
+// localCluster is a cluster of node processes that this process started
+// on this machine (-processes), and the console that drives them. Only
+// the goroutine of runProcesses uses it; the processes' output reaches
+// the terminal through screen, a whole line at a time.
+type localCluster struct {
+	dir    string         // each node's state and trace
+	addrs  map[int]string // by node
+	args   []string       // the flags every node takes, beyond its own
+	key    string
+	procs  map[int]*nodeChild // the running ones
+	ended  chan int           // each process's node, as it exits
+	screen *sync.Mutex        // held for each line written to out
+	out    io.Writer
+}
+
+// nodeChild is one node's process, while it runs.
+type nodeChild struct {
+	cmd    *exec.Cmd
+	exited chan struct{} // closed once it has exited
+}
+
+// runProcesses starts opts.processes node processes, takes commands until
+// quit, Ctrl-C or the end of standard input, stops them, and checks their
+// merged traces. It returns the exit code.
+func runProcesses(opts options, stdin io.Reader, out, stderr io.Writer, stop *runStop) int {
+	lc, err := newLocalCluster(opts, out)
+	if err != nil {
+		fmt.Fprintln(stderr, "raft: -processes: "+escapeControl(err.Error()))
+		return exitUsage
+	}
+	width := terminalWidth()
+	for id := 1; id <= len(lc.addrs); id++ {
+		if err := lc.start(id); err != nil {
+			lc.stopAll()
+			fmt.Fprintln(stderr, "raft: -processes: "+escapeControl(err.Error()))
+			return exitOutput
+		}
+	}
+	lc.say(fmt.Sprintf("Started %d node processes on this machine, keeping their state and traces in %s. Type kill N to kill -9 node N's process, start N to start it again, status, or quit (so do Ctrl-C and Ctrl-D).",
+		len(lc.addrs), lc.dir), width)
+	lines, done := make(chan string), make(chan struct{})
+	defer close(done)
+	go readLines(stdin, lines, done)
+	lc.serve(lines, stop.abort, width)
+	lc.stopAll()
+	paths := make([]string, len(lc.addrs))
+	for id := range paths {
+		paths[id] = lc.trace(id + 1)
+	}
+	lc.say("Their traces, checked as one run (go run . -check "+strings.Join(paths, " ")+"):", width)
+	return checkMergedTraceFiles(paths, out, stderr)
+}
+
+// readLines sends each line of in, until done closes, and closes lines at
+// in's end. Waiting on a terminal, it ends with the program: a read of a
+// terminal cannot be interrupted.
+func readLines(in io.Reader, lines chan<- string, done <-chan struct{}) {
+	next := pipedLines(in)
+	for {
+		line, err := next()
+		if errors.Is(err, errLineTooLong) {
+			continue
+		}
+		if err != nil {
+			close(lines)
+			return
+		}
+		select {
+		case lines <- line:
+		case <-done:
+			return
+		}
+	}
+}
+
+// newLocalCluster picks the ports, the directory and the key of a local
+// cluster of opts.processes nodes.
+func newLocalCluster(opts options, out io.Writer) (*localCluster, error) {
+	dir := opts.dataDir
+	var err error
+	if dir == "" {
+		dir, err = os.MkdirTemp("", "raft-processes-")
+	} else {
+		err = os.MkdirAll(dir, 0o700)
+	}
+	if err != nil {
+		return nil, err
+	}
+	lc := &localCluster{dir: dir, addrs: map[int]string{}, args: opts.nodeArgs, procs: map[int]*nodeChild{},
+		ended: make(chan int, mostNodes), key: rand.Text(), screen: &sync.Mutex{}, out: out}
+	for id := 1; id <= opts.processes; id++ {
+		if lc.addrs[id], err = freeLoopbackPort(); err != nil {
+			return nil, err
+		}
+	}
+	if !color.NoColor && !slices.Contains(lc.args, "-color=true") {
+		lc.args = append(lc.args, "-color") // the nodes write to a pipe; this process, to a terminal
+	}
+	return lc, nil
+}
+
+// serve takes the console's commands until quit, the end of lines, or
+// abort, and says when a process exits by itself meanwhile.
+func (lc *localCluster) serve(lines <-chan string, abort <-chan struct{}, width int) {
+	for {
+		select {
+		case line, ok := <-lines:
+			if !ok || lc.do(strings.Fields(strings.ToLower(line)), width) {
+				return
+			}
+		case id := <-lc.ended:
+			if child, ok := lc.procs[id]; ok && closed(child.exited) {
+				delete(lc.procs, id)
+				lc.say(fmt.Sprintf("node %d's process has exited (start %d starts it again)", id, id), width)
+			}
+		case <-abort:
+			return
+		}
+	}
+}
+
+// do runs one console command, and reports whether it was quit.
+func (lc *localCluster) do(words []string, width int) (quit bool) {
+	if len(words) == 0 {
+		return false
+	}
+	id := 0
+	if len(words) == 2 {
+		id, _ = strconv.Atoi(words[1])
+	}
+	_, known := lc.addrs[id]
+	var err error
+	switch {
+	case len(words) == 1 && (words[0] == "quit" || words[0] == "q" || words[0] == "exit"):
+		return true
+	case len(words) == 1 && words[0] == "status":
+		lc.status(width)
+	case (words[0] == "kill" || words[0] == "start") && !known:
+		err = fmt.Errorf("%s needs one node, 1 to %d", words[0], len(lc.addrs))
+	case words[0] == "kill":
+		err = lc.kill(id, width)
+	case words[0] == "start":
+		err = lc.start(id)
+	default:
+		err = errors.New("the commands are kill N, start N, status and quit")
+	}
+	if err != nil {
+		lc.say(err.Error(), width)
+	}
+	return false
+}
+
+// start starts node id's process, if it is not running.
+func (lc *localCluster) start(id int) error {
+	if child, running := lc.procs[id]; running {
+		return fmt.Errorf("node %d's process is running (pid %d)", id, child.cmd.Process.Pid)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	peers := make([]string, 0, len(lc.addrs))
+	for n := 1; n <= len(lc.addrs); n++ {
+		peers = append(peers, fmt.Sprintf("%d=%s", n, lc.addrs[n]))
+	}
+	cmd := exec.Command(self, append([]string{"-node", strconv.Itoa(id), "-peers", strings.Join(peers, ","),
+		"-data", filepath.Join(lc.dir, fmt.Sprintf("node-%d", id)), "-trace", lc.trace(id)}, lc.args...)...)
+	cmd.Env = append(os.Environ(), clusterKeyVariable+"="+lc.key)
+	lines := &lineWriter{screen: lc.screen, w: lc.out}
+	cmd.Stdout, cmd.Stderr = lines, lines
+	// Its own process group: Ctrl-C reaches this process alone, which
+	// then stops every node and checks their traces.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	child := &nodeChild{cmd: cmd, exited: make(chan struct{})}
+	lc.procs[id] = child
+	go func() {
+		cmd.Wait()
+		close(child.exited)
+		lc.ended <- id
+	}()
+	return lc.awaitListening(id, child)
+}
+
+// startupPatience bounds how long a node's process may take to listen.
+const startupPatience = 10 * time.Second
+
+// awaitListening waits until node id's process takes connections: it has
+// then read its state and opened its trace, and it stops cleanly on
+// Ctrl-C, which an instant earlier would have killed it outright.
+func (lc *localCluster) awaitListening(id int, child *nodeChild) error {
+	for deadline := time.Now().Add(startupPatience); time.Now().Before(deadline); {
+		if conn, err := net.DialTimeout("tcp", lc.addrs[id], dialTimeout); err == nil {
+			conn.Close()
+			return nil
+		}
+		select {
+		case <-child.exited:
+			delete(lc.procs, id)
+			return fmt.Errorf("node %d's process exited as it started (its own lines above say why)", id)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("node %d's process does not listen at %s after %s", id, lc.addrs[id], startupPatience)
+}
+
+// kill kills node id's process with SIGKILL: no goodbye and nothing
+// flushed, as a machine that loses its power.
+func (lc *localCluster) kill(id, width int) error {
+	child, running := lc.procs[id]
+	if !running {
+		return fmt.Errorf("node %d's process is not running", id)
+	}
+	child.cmd.Process.Signal(syscall.SIGKILL)
+	<-child.exited
+	delete(lc.procs, id)
+	lc.say(fmt.Sprintf("killed node %d's process (pid %d) with SIGKILL", id, child.cmd.Process.Pid), width)
+	return nil
+}
+
+// status lists the nodes' processes.
+func (lc *localCluster) status(width int) {
+	for id := 1; id <= len(lc.addrs); id++ {
+		state := "not running"
+		if child, ok := lc.procs[id]; ok {
+			state = fmt.Sprintf("pid %d", child.cmd.Process.Pid)
+		}
+		lc.say(fmt.Sprintf("node %d at %s: %s", id, lc.addrs[id], state), width)
+	}
+}
+
+// stopAll stops every running process as Ctrl-C would, and waits for it.
+func (lc *localCluster) stopAll() {
+	for id, child := range lc.procs {
+		child.cmd.Process.Signal(os.Interrupt)
+		<-child.exited
+		delete(lc.procs, id)
+	}
+}
+
+func (lc *localCluster) trace(id int) string {
+	return filepath.Join(lc.dir, fmt.Sprintf("node-%d.jsonl", id))
+}
+
+// say writes a line of the console's own.
+func (lc *localCluster) say(text string, width int) {
+	lc.screen.Lock()
+	defer lc.screen.Unlock()
+	writeHanging(lc.out, "", text, width, narrationStyle)
+}
+
+// lineWriter passes one process's output on a whole line at a time, so
+// that the lines of several processes never run into each other.
+type lineWriter struct {
+	screen  *sync.Mutex // shared by every process's writer
+	w       io.Writer
+	pending []byte // the start of a line not yet ended
+}
+
+func (lw *lineWriter) Write(p []byte) (int, error) {
+	lw.pending = append(lw.pending, p...)
+	end := bytes.LastIndexByte(lw.pending, '\n') + 1
+	if end == 0 {
+		return len(p), nil
+	}
+	lw.screen.Lock()
+	_, err := lw.w.Write(lw.pending[:end])
+	lw.screen.Unlock()
+	lw.pending = append(lw.pending[:0], lw.pending[end:]...)
+	if err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// freeLoopbackPort is an address of 127.0.0.1 with a port free now.
+func freeLoopbackPort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
 }

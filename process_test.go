@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -158,6 +159,10 @@ func TestProcessesElectAndOutliveAKill(t *testing.T) {
 	pc := startProcesses(t, 3)
 	leader, term := pc.awaitLeader([]int{1, 2, 3}, 0)
 	t.Logf("node %d leads term %d", leader, term)
+	// Its no-op committed is on its disk, and on a majority's.
+	for deadline := time.Now().Add(patience); !pc.committed(leader) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 
 	// kill -9 the leader's process: the others elect a new leader.
 	pc.procs[leader].Process.Signal(syscall.SIGKILL)
@@ -236,6 +241,31 @@ func TestProcessesElectAndOutliveAKill(t *testing.T) {
 		t.Errorf("the merged traces: %v %v", err, report.violations)
 	}
 	t.Logf("merged traces: %d runs, %d events, no violation", report.runs, report.events)
+}
+
+// TestProcessesConsole starts a local cluster of processes as the README
+// does, lists them, kills one, starts it again and quits: the console
+// takes each command, every process stops, and the merged traces pass.
+func TestProcessesConsole(t *testing.T) {
+	t.Setenv(asProgram, "1") // the nodes' processes are this binary, run as the program
+	var stdout, stderr strings.Builder
+	script := "status\nkill 2\nkill 2\nstart 2\nstart 2\nhello\nquit\n"
+	code := run([]string{"-processes", "3", "-data", t.TempDir(), "-no-color"}, strings.NewReader(script), &stdout, &stderr, nil)
+	out := stdout.String()
+	if code != exitSafe {
+		t.Fatalf("exit %d: %s\n%s", code, stderr.String(), out)
+	}
+	for _, want := range []string{"node 3 at 127.0.0.1:", "killed node 2's process", "node 2's process is not running",
+		"node 2's process is running", "the commands are kill N, start N, status and quit", "3 traces, merged", "0 safety violations"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the console's output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// committed reports whether node id's trace tells of an entry committed.
+func (pc *processCluster) committed(id int) bool {
+	return slices.ContainsFunc(pc.lines(id), func(line traceLine) bool { return line.Event == EventCommit })
 }
 
 // refusals counts the connections node id's trace says it refused.

@@ -61,7 +61,10 @@ func documentedCommands(t *testing.T, page string) []documentedCommand {
 // Every `go run .` the docs show runs and exits as it should, in the order its page
 // gives (so `-check run.jsonl` reads the trace the line before wrote), in
 // a directory of its own. An experiment runs 5 trials per range instead
-// of 1000, which changes only how long it takes.
+// of 1000, which changes only how long it takes. A -node command is one
+// laptop's share of a cluster, which runs until stopped and needs the
+// others: it is checked for its flags alone, and process_test.go runs
+// such nodes.
 func TestEveryDocumentedCommandRuns(t *testing.T) {
 	ran := 0
 	for _, page := range documentedPages(t) {
@@ -90,6 +93,12 @@ func TestEveryDocumentedCommandRuns(t *testing.T) {
 func runDocumented(t *testing.T, cmd documentedCommand) string {
 	t.Helper()
 	args, stdin := joinWebAddress(slices.Clone(cmd.args)), cmd.stdin
+	switch {
+	case slices.Contains(args, "-node"):
+		return checkNodeCommand(t, cmd)
+	case slices.Contains(args, "-processes"):
+		return runProcessesCommand(t, cmd)
+	}
 	if slices.Contains(args, "-experiment") {
 		args = append(slices.DeleteFunc(args, func(a string) bool { return a == "-trials" || a == "200" }), "-trials", "5")
 	}
@@ -104,6 +113,29 @@ func runDocumented(t *testing.T, cmd documentedCommand) string {
 		}
 	})
 	return stdout.String() + stderr.String()
+}
+
+// checkNodeCommand checks a documented -node command's flags, as the
+// program reads them, without running the node.
+func checkNodeCommand(t *testing.T, cmd documentedCommand) string {
+	t.Helper()
+	t.Setenv(clusterKeyVariable, "a key, in case the command takes it from the environment")
+	if _, _, err := parseOptions(cmd.args); err != nil {
+		t.Errorf("%s: go run . %s: %v", cmd.page, strings.Join(cmd.args, " "), err)
+	}
+	return ""
+}
+
+// runProcessesCommand runs a documented -processes command, whose nodes'
+// processes are this test binary run as the program, and quits it at once.
+func runProcessesCommand(t *testing.T, cmd documentedCommand) string {
+	t.Helper()
+	t.Setenv(asProgram, "1")
+	var stdout, stderr bytes.Buffer
+	if code := run(cmd.args, strings.NewReader("quit\n"), &stdout, &stderr, nil); code != exitSafe {
+		t.Errorf("%s: go run . %s: exit %d: %s", cmd.page, strings.Join(cmd.args, " "), code, stderr.String())
+	}
+	return stdout.String()
 }
 
 // The lesson docs/classroom.md scripts for seed 1 tells the story the page
@@ -217,7 +249,7 @@ func logEntries(block string) []string {
 }
 
 // goTestFlags are the flags of go test itself that the docs use.
-var goTestFlags = []string{"run", "v", "race", "count", "bench", "benchmem", "benchtime", "fuzz", "args"}
+var goTestFlags = []string{"run", "v", "race", "count", "bench", "benchmem", "benchtime", "fuzz", "fuzztime", "args"}
 
 // Every `go test -run` the docs show selects at least one test, and every
 // flag they pass to the tests is defined.

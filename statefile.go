@@ -76,7 +76,11 @@ func openStateFile(dir string, id, n int) (*stateFile, error) {
 
 // encodeState is the file's bytes for state s of node id.
 func encodeState(id int, s persistentState) []byte {
-	body, err := json.Marshal(stateBody{Node: id, Term: s.currentTerm, VotedFor: s.votedFor, Log: s.log})
+	log := s.log
+	if log == nil {
+		log = []Entry{} // "log": [], not null
+	}
+	body, err := json.Marshal(stateBody{Node: id, Term: s.currentTerm, VotedFor: s.votedFor, Log: log})
 	if err != nil {
 		panic(err) // plain data
 	}

@@ -130,7 +130,7 @@ func checkNodeCommand(t *testing.T, cmd documentedCommand) string {
 // processes are this test binary run as the program, and quits it at once.
 func runProcessesCommand(t *testing.T, cmd documentedCommand) string {
 	t.Helper()
-	t.Setenv(asProgram, "1")
+	runAsProgram(t)
 	var stdout, stderr bytes.Buffer
 	if code := run(cmd.args, strings.NewReader("quit\n"), &stdout, &stderr, nil); code != exitSafe {
 		t.Errorf("%s: go run . %s: exit %d: %s", cmd.page, strings.Join(cmd.args, " "), code, stderr.String())

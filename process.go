@@ -245,12 +245,17 @@ func runProcesses(opts options, stdin io.Reader, out, stderr io.Writer, stop *ru
 		return exitUsage
 	}
 	width := terminalWidth()
-	for id := 1; id <= len(lc.addrs); id++ {
-		if err := lc.start(id); err != nil {
-			lc.stopAll()
-			fmt.Fprintln(stderr, "raft: -processes: "+escapeControl(err.Error()))
-			return exitOutput
-		}
+	err = nil
+	for id := 1; id <= len(lc.addrs) && err == nil; id++ {
+		err = lc.launch(id) // all at once: each takes a moment to start
+	}
+	for id := 1; id <= len(lc.addrs) && err == nil; id++ {
+		err = lc.awaitListening(id)
+	}
+	if err != nil {
+		lc.stopAll()
+		fmt.Fprintln(stderr, "raft: -processes: "+escapeControl(err.Error()))
+		return exitOutput
 	}
 	lc.say(fmt.Sprintf("Started %d node processes on this machine, keeping their state and traces in %s. Type kill N to kill -9 node N's process, start N to start it again, status, or quit (so do Ctrl-C and Ctrl-D).",
 		len(lc.addrs), lc.dir), width)
@@ -366,8 +371,17 @@ func (lc *localCluster) do(words []string, width int) (quit bool) {
 	return false
 }
 
-// start starts node id's process, if it is not running.
+// start starts node id's process, if it is not running, and waits until
+// it listens.
 func (lc *localCluster) start(id int) error {
+	if err := lc.launch(id); err != nil {
+		return err
+	}
+	return lc.awaitListening(id)
+}
+
+// launch starts node id's process, if it is not running.
+func (lc *localCluster) launch(id int) error {
 	if child, running := lc.procs[id]; running {
 		return fmt.Errorf("node %d's process is running (pid %d)", id, child.cmd.Process.Pid)
 	}
@@ -397,7 +411,7 @@ func (lc *localCluster) start(id int) error {
 		close(child.exited)
 		lc.ended <- id
 	}()
-	return lc.awaitListening(id, child)
+	return nil
 }
 
 // startupPatience bounds how long a node's process may take to listen.
@@ -406,7 +420,8 @@ const startupPatience = 10 * time.Second
 // awaitListening waits until node id's process takes connections: it has
 // then read its state and opened its trace, and it stops cleanly on
 // Ctrl-C, which an instant earlier would have killed it outright.
-func (lc *localCluster) awaitListening(id int, child *nodeChild) error {
+func (lc *localCluster) awaitListening(id int) error {
+	child := lc.procs[id]
 	for deadline := time.Now().Add(startupPatience); time.Now().Before(deadline); {
 		if conn, err := net.DialTimeout("tcp", lc.addrs[id], dialTimeout); err == nil {
 			conn.Close()

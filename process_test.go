@@ -30,6 +30,20 @@ import (
 // program, so that a test can start node processes without a build.
 const asProgram = "RAFT_TEST_AS_PROGRAM"
 
+// programEnv is what the environment of a process of this binary run as
+// the program adds: asProgram, and, under -race, no second of sleep as it
+// exits (the race detector's default, to let reports finish).
+var programEnv = []string{asProgram + "=1", "GORACE=atexit_sleep_ms=0"}
+
+// runAsProgram makes the processes a test starts from the program, such
+// as -processes' nodes, run this binary as the program.
+func runAsProgram(t *testing.T) {
+	for _, kv := range programEnv {
+		name, value, _ := strings.Cut(kv, "=")
+		t.Setenv(name, value)
+	}
+}
+
 func TestMain(m *testing.M) {
 	if os.Getenv(asProgram) != "" {
 		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, interruptOnce))
@@ -86,7 +100,7 @@ func (pc *processCluster) start(id int) {
 	defer out.Close()
 	cmd := exec.Command(os.Args[0], "-node", fmt.Sprint(id), "-peers", pc.peers,
 		"-data", filepath.Join(pc.dir, fmt.Sprintf("data%d", id)), "-trace", pc.trace(id), "-no-color")
-	cmd.Env = append(os.Environ(), asProgram+"=1", clusterKeyVariable+"=a test's key")
+	cmd.Env = append(append(os.Environ(), programEnv...), clusterKeyVariable+"=a test's key")
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		pc.t.Fatal(err)
@@ -247,7 +261,7 @@ func TestProcessesElectAndOutliveAKill(t *testing.T) {
 // does, lists them, kills one, starts it again and quits: the console
 // takes each command, every process stops, and the merged traces pass.
 func TestProcessesConsole(t *testing.T) {
-	t.Setenv(asProgram, "1") // the nodes' processes are this binary, run as the program
+	runAsProgram(t)
 	var stdout, stderr strings.Builder
 	script := "status\nkill 2\nkill 2\nstart 2\nstart 2\nhello\nquit\n"
 	code := run([]string{"-processes", "3", "-data", t.TempDir(), "-no-color"}, strings.NewReader(script), &stdout, &stderr, nil)

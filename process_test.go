@@ -203,7 +203,8 @@ func TestProcessesElectAndOutliveAKill(t *testing.T) {
 	pc.start(leader)
 	var recovered []traceLine
 	var restart traceLine
-	for deadline := time.Now().Add(patience); restart.Event == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	// Its trace tells of its start, then of each entry read back.
+	for deadline := time.Now().Add(patience); (restart.Event == "" || len(recovered) < len(saved.saved.log)) && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		lines := pc.lines(leader)
 		starts := 0
 		recovered = recovered[:0]

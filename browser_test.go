@@ -312,3 +312,52 @@ func streamedBytes(b *testing.B, url string) *atomic.Int64 {
 	}()
 	return &n
 }
+
+// TestProcessesOnThePage watches a cluster of node processes on the page:
+// five nodes and one leader drawn from their traces; a click on crash
+// kills the leader's process, and the page shows it crashed and another
+// leader; restart brings the process back.
+func TestProcessesOnThePage(t *testing.T) {
+	if browserPath() == "" {
+		t.Skip("no Chromium or Chrome installed: apt-get install chromium to run the page's test")
+	}
+	runAsProgram(t)
+	addr, err := freeLoopbackPort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdin, typed := io.Pipe()
+	var stdout, stderr strings.Builder
+	exited := make(chan int)
+	go func() {
+		exited <- run([]string{"-processes", "5", "-web", addr, "-data", t.TempDir(), "-no-color"}, stdin, &stdout, &stderr, nil)
+	}()
+	ctx, console := inBrowser(t, 1280, 720)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate("http://localhost:"+addr[strings.LastIndex(addr, ":")+1:]+"/")); err != nil {
+		t.Fatal(err)
+	}
+	leader, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true")))
+	if err != nil {
+		t.Fatalf("the page never showed five node processes and one leader: %v", err)
+	}
+	shot(t, ctx, "web-processes.png")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-node="%d"] [data-action="crash"]`, leader)))); err != nil {
+		t.Fatal(err)
+	}
+	crashedAndReplaced := fmt.Sprintf(`document.querySelector('[data-node="%d"]').dataset.role === 'crashed' && %s !== null`,
+		leader, leaderOnPage(5, fmt.Sprintf("id !== %d", leader)))
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](crashedAndReplaced)); err != nil {
+		t.Fatalf("after a click killed node %d's process, the page showed no crash and no new leader: %v", leader, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-node="%d"] [data-action="restart"]`, leader)))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.querySelector('[data-node="%d"]').dataset.role === 'follower'`, leader))); err != nil {
+		t.Fatalf("node %d's process, started again, never showed as a follower: %v", leader, err)
+	}
+	noConsoleErrors(t, console())
+	typed.Write([]byte("quit\n"))
+	if code := <-exited; code != exitSafe || !strings.Contains(stdout.String(), "0 safety violations") {
+		t.Errorf("exit %d: %s\n%s", code, stderr.String(), stdout.String())
+	}
+}

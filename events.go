@@ -163,6 +163,15 @@ var ruleNames = map[Rule]string{
 
 func (r Rule) String() string { return ruleNames[r] }
 
+// ruleNamed is each rule by the name the trace gives it.
+var ruleNamed = func() map[string]Rule {
+	byName := map[string]Rule{}
+	for rule, name := range ruleNames {
+		byName[name] = rule
+	}
+	return byName
+}()
+
 // Cause is why a node did what an event records: the rule, and the facts it
 // weighed. Which fields mean something depends on Rule; the rest are zero.
 type Cause struct {
@@ -292,11 +301,37 @@ func (r *recorder) record(ev Event) {
 		return
 	}
 	ev.At = r.elapsed()
+	r.take(ev)
+}
+
+// relay takes an event that happened elsewhere, at the time it carries: a
+// node process's, from its trace, for a cluster of processes watched from
+// the browser (processweb.go); or a kill of a node's process, which its
+// own trace cannot tell.
+func (r *recorder) relay(ev Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.halted {
+		return
+	}
+	if ev.Kind == EventCrash {
+		r.stampNodeState(&ev) // the console killed it: the node reported nothing
+	}
+	r.take(ev)
+}
+
+// stampNodeState gives an event that the node did not report itself its
+// state as the node last reported it, as every node event carries. The
+// caller holds r.mu.
+func (r *recorder) stampNodeState(ev *Event) {
+	st := r.state.status[ev.Node-1]
+	ev.Term, ev.Role, ev.VotedFor = st.Term, st.Role, st.VotedFor
+}
+
+// take is record, for an event whose time is set. The caller holds r.mu.
+func (r *recorder) take(ev Event) {
 	if ev.Kind == EventLate {
-		// The engine reports it, not the node: it carries the node's
-		// state as the node last reported it, as every node event does.
-		st := r.state.status[ev.Node-1]
-		ev.Term, ev.Role, ev.VotedFor = st.Term, st.Role, st.VotedFor
+		r.stampNodeState(&ev) // the engine reports it, not the node
 	}
 	before := r.nodeStatus(ev.Node)
 	r.state.apply(ev)
@@ -467,7 +502,7 @@ func (s *clusterState) apply(ev Event) {
 	switch ev.Kind {
 	case EventStart:
 		for i := range s.status {
-			s.status[i].Alive = true
+			s.status[i].Alive = s.status[i].Alive || ev.Node == 0 // a node process's start is told below
 		}
 		if ev.Config != nil {
 			s.dropRate = ev.Config.DropRate
@@ -486,6 +521,11 @@ func (s *clusterState) apply(ev Event) {
 	switch ev.Kind {
 	case EventRole, EventVote:
 		st.Role, st.Term, st.VotedFor = ev.Role, ev.Term, ev.VotedFor
+	case EventStart:
+		// A node's own process starts (again): its log is what it reads
+		// back from disk, which its next events tell (RuleRecovered).
+		st.Alive, st.Role, st.CommitIndex = true, Follower, 0
+		*log = nil
 	case EventCrash:
 		st.Alive = false
 	case EventRestart:

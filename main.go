@@ -613,7 +613,7 @@ var modeFlags = []struct {
 	{"replay", "plays a trace's runs with their own configuration", []string{"trace", "quiet", "v", "heartbeats", "no-color", "color", "web"}},
 	{"node", "runs one node of a cluster of processes", []string{"peers", "data", "key", "trace", "quiet", "v", "heartbeats", "no-color", "color",
 		"seed", "timeout-min", "timeout-max", "heartbeat", "prevote", "checkquorum"}},
-	{"processes", "starts a cluster of node processes", append([]string{"data"}, processFlags...)},
+	{"processes", "starts a cluster of node processes", append([]string{"data", "web"}, processFlags...)},
 }
 
 // checkFlagsTogether refuses flags that the chosen mode would ignore, a

@@ -225,6 +225,9 @@ type localCluster struct {
 	key    string
 	procs  map[int]*nodeChild // the running ones
 	ended  chan int           // each process's node, as it exits
+	watch  *processWatch      // with -web: what the page is fed; else nil
+	// pageCommands, with -web, brings the page's commands (servePage).
+	pageCommands chan webCommand
 	screen *sync.Mutex        // held for each line written to out
 	out    io.Writer
 }
@@ -245,7 +248,16 @@ func runProcesses(opts options, stdin io.Reader, out, stderr io.Writer, stop *ru
 		return exitUsage
 	}
 	width := terminalWidth()
-	err = nil
+	var commands chan webCommand // from the page, with -web; nil: none
+	if opts.web != "" {
+		stopServing, err := lc.servePage(opts, width)
+		if err != nil {
+			fmt.Fprintln(stderr, "raft: -web: "+escapeControl(err.Error()))
+			return exitUsage
+		}
+		defer stopServing()
+		commands = lc.pageCommands
+	}
 	for id := 1; id <= len(lc.addrs) && err == nil; id++ {
 		err = lc.launch(id) // all at once: each takes a moment to start
 	}
@@ -262,8 +274,11 @@ func runProcesses(opts options, stdin io.Reader, out, stderr io.Writer, stop *ru
 	lines, done := make(chan string), make(chan struct{})
 	defer close(done)
 	go readLines(stdin, lines, done)
-	lc.serve(lines, stop.abort, width)
+	lc.serve(lines, commands, stop.abort, width)
 	lc.stopAll()
+	if lc.watch != nil {
+		lc.watch.stop()
+	}
 	paths := make([]string, len(lc.addrs))
 	for id := range paths {
 		paths[id] = lc.trace(id + 1)
@@ -320,15 +335,22 @@ func newLocalCluster(opts options, out io.Writer) (*localCluster, error) {
 	return lc, nil
 }
 
-// serve takes the console's commands until quit, the end of lines, or
-// abort, and says when a process exits by itself meanwhile.
-func (lc *localCluster) serve(lines <-chan string, abort <-chan struct{}, width int) {
+// serve takes the console's commands, and the page's if any, until quit,
+// the end of lines, or abort, and says when a process exits by itself
+// meanwhile.
+func (lc *localCluster) serve(lines <-chan string, page <-chan webCommand, abort <-chan struct{}, width int) {
 	for {
 		select {
 		case line, ok := <-lines:
 			if !ok || lc.do(strings.Fields(strings.ToLower(line)), width) {
 				return
 			}
+		case cmd := <-page:
+			err := lc.pageCommand(cmd, width)
+			if err != nil {
+				lc.say(err.Error(), width)
+			}
+			cmd.reply <- err
 		case id := <-lc.ended:
 			if child, ok := lc.procs[id]; ok && closed(child.exited) {
 				delete(lc.procs, id)
@@ -447,6 +469,9 @@ func (lc *localCluster) kill(id, width int) error {
 	child.cmd.Process.Signal(syscall.SIGKILL)
 	<-child.exited
 	delete(lc.procs, id)
+	if lc.watch != nil {
+		lc.watch.operated(Event{Kind: EventCrash, Node: id, Reason: "its process was killed with SIGKILL; its state file keeps its term, vote and log"})
+	}
 	lc.say(fmt.Sprintf("killed node %d's process (pid %d) with SIGKILL", id, child.cmd.Process.Pid), width)
 	return nil
 }

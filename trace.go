@@ -114,8 +114,10 @@ func messageDetail(msg RaftMessage) (entries int, answer *bool) {
 }
 
 // event is the line as an Event, with what the safety checker needs. The
-// trace keeps a message's kind, not the message, so Msg stays nil. The
-// line has passed validate, so its role, if any, is known.
+// trace keeps a message's kind and what messageDetail tells of it, not
+// the message: Msg is a sketch of the message with just those (see
+// sketchMessage). The line has passed validate, so its role and message,
+// if any, are known.
 func (line traceLine) event() Event {
 	role, _ := roleNamed(line.Role)
 	ev := Event{
@@ -141,7 +143,33 @@ func (line traceLine) event() Event {
 	if line.DropRate != nil {
 		ev.DropRate = *line.DropRate
 	}
+	if line.Msg != "" {
+		ev.Msg = sketchMessage(line.Msg, line.Entries, line.Granted != nil && *line.Granted)
+	}
+	ev.Cause = Cause{Rule: ruleNamed[line.Cause], Timeout: fromMilliseconds(line.TimeoutMs)}
 	return ev
+}
+
+// sketchMessage is a message of the kind named with what a trace tells of
+// it, as much as the trace of an event carrying it needs again: as many
+// entries (empty ones) as an AppendEntries carried, and a response's
+// answer.
+func sketchMessage(kind string, entries int, granted bool) RaftMessage {
+	switch kind {
+	case "RequestVote":
+		return RequestVote{}
+	case "RequestVoteResponse":
+		return RequestVoteResponse{VoteGranted: granted}
+	case "AppendEntries":
+		return AppendEntries{Entries: make([]Entry, entries)}
+	case "AppendEntriesResponse":
+		return AppendEntriesResponse{Success: granted}
+	case "PreVote":
+		return PreVote{}
+	case "PreVoteResponse":
+		return PreVoteResponse{Granted: granted}
+	}
+	return ClientRequest{}
 }
 
 // milliseconds is d as the trace writes times: a number of milliseconds.

@@ -383,24 +383,33 @@ func webView(cfg Config, opts webOptions, stdin io.Reader, out, stderr io.Writer
 func serveWeb(listener *webListener, cfg Config, opts webOptions, stdin io.Reader, out io.Writer, width int, abort <-chan struct{}) int {
 	commands := make(chan webCommand)
 	server := newWebServer(listener, commands)
-	httpServer := &http.Server{Handler: server.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		httpServer.Serve(listener)
-	}()
+	stopServing := server.start()
 	session := &webSession{base: cfg, scenario: opts.scenario, recorded: opts.recorded,
 		feed: server.feed, out: out, width: width}
 	done := make(chan struct{})
 	defer close(done)
 	go typeCommands(stdin, commands, done)
 	code := session.serve(commands, abort)
-	close(server.quit)
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	httpServer.Shutdown(shutdown)
-	<-served
+	stopServing()
 	return code
+}
+
+// start serves the page until the function it returns is called, which
+// ends every stream, shuts the HTTP server down, and waits for it.
+func (s *webServer) start() (stop func()) {
+	httpServer := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		httpServer.Serve(s.listener)
+	}()
+	return func() {
+		close(s.quit)
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		httpServer.Shutdown(shutdown)
+		<-served
+	}
 }
 
 // typeCommands sends the session each line read from stdin, until its end

@@ -65,7 +65,8 @@ type runHeader struct {
 	Seed      uint64  `json:"seed"`
 	Nodes     int     `json:"nodes"`
 	Free      bool    `json:"free"`       // the class drives it; else a story plays
-	FlightMs  float64 `json:"flight_ms"`  // the longest a message travels: the page shows the run this far behind, when every message's fate is known
+	Engine    bool    `json:"engine"`     // the deterministic engine runs it: it can pause, fork, and take every command; false for a cluster of processes
+	FlightMs  float64 `json:"flight_ms"`  // how far behind the run the page shows it, when every message's fate is known: the longest flight, and how late events come
 	TimeoutMs float64 `json:"timeout_ms"` // the longest election timeout, for the timers' arcs
 }
 
@@ -73,7 +74,8 @@ type runHeader struct {
 func (f *webFeed) follow(r *webRun, what string) {
 	_, flight := r.c.cfg.latencyRange()
 	header, _ := json.Marshal(runHeader{Run: r.number, What: what, Seed: r.c.cfg.Seed, Nodes: r.c.cfg.Nodes,
-		Free: r.free, FlightMs: milliseconds(flight), TimeoutMs: milliseconds(r.c.cfg.ElectionTimeoutMax)})
+		Free: r.free, Engine: r.c.wire == nil && r.c.cfg.Timing != RealTime, FlightMs: milliseconds(flight + r.late),
+		TimeoutMs: milliseconds(r.c.cfg.ElectionTimeoutMax)})
 	f.mu.Lock()
 	f.run, f.header, f.live = r, header, true
 	f.first, f.base, f.baseAt, f.events, f.violations = 0, newClusterState(r.c.cfg.Nodes), 0, nil, nil

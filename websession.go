@@ -82,6 +82,7 @@ type webRun struct {
 	c       *Cluster
 	console *console
 	free    bool          // the class drives it; false: a scenario or a recording plays on it
+	late    time.Duration // how late its events come to the feed: 0, but for a cluster of processes
 	abort   chan struct{} // closed as the run ends: ends the story, and the console's waits
 	told    chan struct{} // closed by the story's goroutine when the cluster has stopped; nil if none
 	mu      sync.Mutex

@@ -34,6 +34,7 @@ function newRun(header) {
     applied: 0,          // how many events state includes
   };
   following = true;
+  document.body.classList.toggle('no-engine', !header.engine);
   buildNodes(header.nodes);
   document.getElementById('run').textContent =
     `Run ${header.run} · seed ${header.seed} · ${header.nodes} nodes · ${header.what}`;
@@ -73,7 +74,7 @@ function setBase(snapshot) {
 function apply(state, e) {
   state.at = e.at_ms;
   switch (e.event) {
-    case 'start': for (const n of state.nodes) n.alive = true; break;
+    case 'start': if (!e.node) for (const n of state.nodes) n.alive = true; break;
     case 'partition': state.groups = e.groups; break;
     case 'heal': state.groups = null; break;
     case 'loss': state.dropRate = e.drop_rate; break;
@@ -89,6 +90,9 @@ function apply(state, e) {
       break;
     case 'vote': n.term = e.term || 0; n.votedFor = e.voted_for || 0; break;
     case 'timer': n.timer = { at: e.at_ms, ms: e.timeout_ms }; break;
+    case 'start': // a node's own process starts (again): its next events tell its log
+      Object.assign(n, { alive: true, role: 'follower', commit: 0, log: [], timer: null });
+      break;
     case 'crash': n.alive = false; n.timer = null; break;
     case 'restart':
       Object.assign(n, { alive: true, role: 'follower', term: e.term || 0, votedFor: e.voted_for || 0, commit: 0 });

@@ -219,17 +219,17 @@ var processFlags = []string{"seed", "timeout-min", "timeout-max", "heartbeat", "
 // the goroutine of runProcesses uses it; the processes' output reaches
 // the terminal through screen, a whole line at a time.
 type localCluster struct {
-	dir    string         // each node's state and trace
-	addrs  map[int]string // by node
-	args   []string       // the flags every node takes, beyond its own
-	key    string
-	procs  map[int]*nodeChild // the running ones
-	ended  chan int           // each process's node, as it exits
-	watch  *processWatch      // with -web: what the page is fed; else nil
+	dir   string         // each node's state and trace
+	addrs map[int]string // by node
+	args  []string       // the flags every node takes, beyond its own
+	key   string
+	procs map[int]*nodeChild // the running ones
+	ended chan int           // each process's node, as it exits
+	watch *processWatch      // with -web: what the page is fed; else nil
 	// pageCommands, with -web, brings the page's commands (servePage).
 	pageCommands chan webCommand
-	screen *sync.Mutex        // held for each line written to out
-	out    io.Writer
+	screen       *sync.Mutex // held for each line written to out
+	out          io.Writer
 }
 
 // nodeChild is one node's process, while it runs.

@@ -102,8 +102,8 @@ func runDocumented(t *testing.T, cmd documentedCommand) string {
 	if slices.Contains(args, "-experiment") {
 		args = append(slices.DeleteFunc(args, func(a string) bool { return a == "-trials" || a == "200" }), "-trials", "5")
 	}
-	if i := slices.IndexFunc(args, func(a string) bool { return a == "-web" || strings.HasPrefix(a, "-web=") }); i >= 0 {
-		args[i], stdin = "-web=127.0.0.1:0", "quit\n"
+	if slices.ContainsFunc(args, isWebFlag) {
+		args, stdin = onAFreePort(args), "quit\n"
 	}
 	var stdout, stderr bytes.Buffer
 	synctest.Test(t, func(t *testing.T) {
@@ -113,6 +113,18 @@ func runDocumented(t *testing.T, cmd documentedCommand) string {
 		}
 	})
 	return stdout.String() + stderr.String()
+}
+
+// isWebFlag reports whether arg is -web, with its address or without.
+func isWebFlag(arg string) bool { return arg == "-web" || strings.HasPrefix(arg, "-web=") }
+
+// onAFreePort has a -web among args serve on a free port of loopback
+// instead of the one it names.
+func onAFreePort(args []string) []string {
+	if i := slices.IndexFunc(args, isWebFlag); i >= 0 {
+		args[i] = "-web=127.0.0.1:0"
+	}
+	return args
 }
 
 // checkNodeCommand checks a documented -node command's flags, as the
@@ -128,11 +140,13 @@ func checkNodeCommand(t *testing.T, cmd documentedCommand) string {
 
 // runProcessesCommand runs a documented -processes command, whose nodes'
 // processes are this test binary run as the program, and quits it at once.
+// With -web it serves on a free port of loopback.
 func runProcessesCommand(t *testing.T, cmd documentedCommand) string {
 	t.Helper()
 	runAsProgram(t)
+	args := onAFreePort(joinWebAddress(slices.Clone(cmd.args)))
 	var stdout, stderr bytes.Buffer
-	if code := run(cmd.args, strings.NewReader("quit\n"), &stdout, &stderr, nil); code != exitSafe {
+	if code := run(args, strings.NewReader("quit\n"), &stdout, &stderr, nil); code != exitSafe {
 		t.Errorf("%s: go run . %s: exit %d: %s", cmd.page, strings.Join(cmd.args, " "), code, stderr.String())
 	}
 	return stdout.String()

@@ -40,6 +40,10 @@ const (
 	writeTimeout   = time.Second            // one frame to a slow peer
 	leastBackoff   = 50 * time.Millisecond  // after a failed dial, before the next
 	mostBackoff    = time.Second
+	// mostAccepted bounds the connections a node reads at once: its peers
+	// need one each, and a reconnecting one briefly two; a stranger who
+	// opens more is refused rather than given a goroutine each.
+	mostAccepted = 4 * mostNodes
 )
 
 // wireEnvelope is an envelope as a frame's payload carries it.
@@ -269,8 +273,16 @@ func (w *wire) accept() {
 			conn.Close()
 			return
 		}
-		w.accepted[conn] = true
+		full := len(w.accepted) >= mostAccepted
+		if !full {
+			w.accepted[conn] = true
+		}
 		w.mu.Unlock()
+		if full {
+			w.refused(conn.RemoteAddr().String(), fmt.Errorf("a connection past the %d it reads at once", mostAccepted))
+			conn.Close()
+			continue
+		}
 		w.goroutine.Go(func() { w.read(conn) })
 	}
 }

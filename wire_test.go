@@ -10,9 +10,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"io"
+	"net"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 var testKey = []byte("the class's key")
@@ -108,4 +110,62 @@ func FuzzReadFrame(f *testing.F) {
 			t.Fatalf("read %#v; encoded again, it reads %#v (%v)", env, back, err)
 		}
 	})
+}
+
+// TestWireBoundsItsConnections opens more idle connections to a node than
+// it reads at once: the one past the bound is refused and closed, and a
+// peer's message still arrives.
+func TestWireBoundsItsConnections(t *testing.T) {
+	addrs := map[int]string{1: "127.0.0.1:0", 2: "127.0.0.1:0"}
+	w, err := listenWire(1, addrs, testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused, delivered := make(chan error, 1), make(chan Envelope, 1)
+	w.deliver = func(env Envelope) { delivered <- env }
+	w.lost = func(Envelope, string) {}
+	w.refused = func(_ string, why error) {
+		select {
+		case refused <- why: // the first refusal is the test's; the others, none
+		default:
+		}
+	}
+	w.start()
+	defer w.stop()
+	var idle []net.Conn
+	defer func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	}()
+	for range mostAccepted + 1 {
+		conn, err := net.Dial("tcp", w.listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		idle = append(idle, conn)
+	}
+	if why := <-refused; !strings.Contains(why.Error(), "past the") {
+		t.Errorf("refused: %v", why)
+	}
+	idle[0].Close() // room again, for a peer, once the node has seen it close
+	frame, _ := encodeFrame(testKey, Envelope{From: 2, To: 1, Msg: RequestVote{Term: 1, CandidateID: 2}})
+	for deadline := time.Now().Add(patience); time.Now().Before(deadline); {
+		peer, err := net.Dial("tcp", w.listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		peer.Write(frame)
+		select {
+		case env := <-delivered:
+			peer.Close()
+			if env.From != 2 {
+				t.Errorf("delivered %+v", env)
+			}
+			return
+		case <-time.After(50 * time.Millisecond): // refused: the node has not yet seen the close
+			peer.Close()
+		}
+	}
+	t.Errorf("a peer's message never arrived after an idle connection closed")
 }

@@ -479,7 +479,9 @@ func checkMergedTraceFiles(paths []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, escapeControl(fmt.Sprintf("raft: -check: %v", err)))
 		return exitUsage
 	}
-	return printTraceReport(fmt.Sprintf("%d traces, merged", len(paths)), report, stdout)
+	label := fmt.Sprintf("%d traces of %s of node processes, merged as one run", len(paths), plural(report.runs, "run"))
+	report.runs = 1
+	return printTraceReport(label, report, stdout)
 }
 
 // printTraceReport prints a trace's safety report and returns the exit
@@ -628,8 +630,7 @@ func checkFlagsTogether(opts options, given []string) error {
 	for _, m := range modeFlags {
 		for _, name := range given {
 			if isGiven[m.mode] && name != m.mode && !slices.Contains(m.takes, name) {
-				return fmt.Errorf("-%s does not apply to -%s, which %s (only %s go with it)",
-					name, m.mode, m.what, joinAnd(dashed(m.takes)))
+				return fmt.Errorf("-%s does not apply to -%s, which %s (%s)", name, m.mode, m.what, whatGoesWith(m.takes))
 			}
 		}
 	}
@@ -658,6 +659,15 @@ func checkFlagsTogether(opts options, given []string) error {
 		return fmt.Errorf("-trials must be from 1 to %d (%s), not %d", mostTrials, mostTrialsTake, opts.trials)
 	}
 	return nil
+}
+
+// whatGoesWith names the flags that go with a mode, if they are few
+// enough for the one line of an error; else it says where to read them.
+func whatGoesWith(takes []string) string {
+	if len(takes) > 6 {
+		return "go run . -h lists what goes with it"
+	}
+	return "only " + joinAnd(dashed(takes)) + " go with it"
 }
 
 // dashed writes flag names as typed: "-seed".

@@ -52,6 +52,11 @@ func parsePeers(list string) (map[int]string, error) {
 		if _, twice := addrs[id]; twice {
 			return nil, fmt.Errorf("-peers names node %d twice", id)
 		}
+		for other, taken := range addrs {
+			if taken == addr {
+				return nil, fmt.Errorf("-peers gives nodes %d and %d the same address, %s", other, id, addr)
+			}
+		}
 		addrs[id] = addr
 	}
 	for id := 1; id <= len(addrs); id++ {
@@ -74,7 +79,7 @@ func checkNodeFlags(opts *options) error {
 		return errors.New("-node needs -peers, every node's address, such as 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003")
 	case err != nil:
 		return err
-	case opts.node > len(addrs):
+	case opts.node < 1 || opts.node > len(addrs):
 		return fmt.Errorf("-node %d is not among the %d nodes of -peers", opts.node, len(addrs))
 	case opts.dataDir == "":
 		return errors.New("-node needs -data DIR, where the node keeps its term, vote and log")
@@ -101,6 +106,22 @@ type nodeProcess struct {
 	failed chan struct{}
 	fail   sync.Once
 	stderr io.Writer
+	unlock func() // lets another process use the data directory
+}
+
+// lockDataDir takes the data directory for this process alone, so that
+// two processes never write one node's state: the lock is the kernel's,
+// and goes with the process, however it dies.
+func lockDataDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("-data: %v", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s is in use by another node's process: each node needs a -data directory of its own", dir)
+	}
+	return f, nil
 }
 
 // runNode runs node opts.node until stop aborts or its state cannot be
@@ -119,11 +140,19 @@ func runNode(cfg Config, opts options, out, stderr io.Writer, stop *runStop) int
 	}
 	p.c.Stop()
 	p.wire.stop()
-	code := endSession(p.c, out, terminalWidth())
+	p.unlock()
 	if closed(p.failed) {
 		return exitOutput
 	}
-	return code
+	// No summary: this process saw one node's events, which tell the
+	// cluster's story wrongly; the traces merged tell it (-check).
+	st := p.c.Status()[opts.node-1]
+	writeHanging(out, "", fmt.Sprintf("Node %d stopped, %s in term %d, with %s; its trace, merged with the others' (-check), tells the cluster's story.",
+		opts.node, st.Role, st.Term, plural(int(st.LastLogIndex), "log entry")), terminalWidth(), narrationStyle)
+	if len(p.c.Violations()) > 0 {
+		return exitViolation
+	}
+	return exitSafe
 }
 
 // newNodeProcess reads the node's state, listens, and builds the cluster
@@ -133,24 +162,37 @@ func newNodeProcess(cfg Config, opts options, out, stderr io.Writer) (*nodeProce
 	if err := os.MkdirAll(opts.dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("-data: %v", err)
 	}
-	state, err := openStateFile(opts.dataDir, id, cfg.Nodes)
+	lock, err := lockDataDir(opts.dataDir)
 	if err != nil {
 		return nil, err
 	}
-	w, err := listenWire(id, opts.addrs, []byte(opts.key))
-	if errors.Is(err, syscall.EADDRINUSE) {
-		return nil, fmt.Errorf("node %d's address %s is in use by another program (is node %d running already?)", id, opts.addrs[id], id)
+	unlock := func() { lock.Close() }
+	state, err := openStateFile(opts.dataDir, id, cfg.Nodes)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	w, err := listenWire(id, opts.addrs, []byte(opts.key), cfg.HeartbeatInterval)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		err = fmt.Errorf("node %d's address %s is in use by another program (is node %d running already?)", id, opts.addrs[id], id)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		err = fmt.Errorf("node %d cannot listen at %s: that is not an address of this machine (is -node %d this laptop's number in -peers?)", id, opts.addrs[id], id)
+	case err != nil:
+		err = fmt.Errorf("node %d cannot listen at %s: %v", id, opts.addrs[id], err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("node %d cannot listen at %s: %v", id, opts.addrs[id], err)
+		unlock()
+		return nil, err
 	}
 	cfg.Timing = RealTime
 	c, err := NewCluster(cfg)
 	if err != nil {
 		w.stop()
+		unlock()
 		return nil, err
 	}
-	p := &nodeProcess{c: c, wire: w, state: state, failed: make(chan struct{}), stderr: stderr}
+	p := &nodeProcess{c: c, wire: w, state: state, failed: make(chan struct{}), stderr: stderr, unlock: unlock}
 	c.local, c.wire = id, w
 	c.rec.inProcessOf(id)
 	n := c.machines[id-1].node

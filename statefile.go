@@ -35,6 +35,10 @@ const stateMagic = "raft-state v1"
 // cannot make the reader allocate without end.
 const mostStateBytes = 1 << 30
 
+// mostTerm bounds a term read back: no run reaches it, and a term near
+// the largest uint64 would wrap around when a node stands.
+const mostTerm = 1 << 62
+
 // stateBody is the state file's body, as JSON.
 type stateBody struct {
 	Node     int     `json:"node"` // whose state it is: a file in the wrong directory is refused
@@ -113,9 +117,7 @@ func decodeState(data []byte, n int) (stateBody, error) {
 	case crc32.ChecksumIEEE(rest) != uint32(sum):
 		return body, errors.New("it is damaged: its checksum does not match its contents")
 	}
-	decoder := json.NewDecoder(bytes.NewReader(rest))
-	decoder.DisallowUnknownFields()
-	if err := decoder.Decode(&body); err != nil {
+	if err := strictJSON(rest, &body); err != nil {
 		return body, fmt.Errorf("its state does not read: %v", err)
 	}
 	return body, checkState(body, n)
@@ -125,6 +127,8 @@ func decodeState(data []byte, n int) (stateBody, error) {
 // invariants of a log and a vote.
 func checkState(b stateBody, n int) error {
 	switch {
+	case b.Term > mostTerm:
+		return fmt.Errorf("it has term %d, beyond any a run reaches", b.Term)
 	case b.Node < 1 || b.Node > n:
 		return fmt.Errorf("it belongs to node %d, not to a node of a cluster of %d", b.Node, n)
 	case b.VotedFor < 0 || b.VotedFor > n:

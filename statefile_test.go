@@ -7,6 +7,8 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,6 +64,8 @@ func TestStateFileRefusesWhatItCannotTrust(t *testing.T) {
 		{"a vote for a stranger", string(encodeState(2, persistentState{currentTerm: 1, votedFor: 9})), "vote for node 9", 2},
 		{"a log with a gap", string(encodeState(2, persistentState{currentTerm: 1, log: []Entry{{Index: 2, Term: 1}}})), "entry 1 says", 2},
 		{"a log from the future", string(encodeState(2, persistentState{currentTerm: 1, log: []Entry{{Index: 1, Term: 5}}})), "term 5", 2},
+		{"a term past any run", string(encodeState(2, persistentState{currentTerm: 1<<64 - 1})), "beyond any", 2},
+		{"junk after the state", sealed(`{"node":2,"term":1,"voted_for":0,"log":[]} junk`), "does not read", 2},
 	} {
 		dir := t.TempDir()
 		path := filepath.Join(dir, stateFileName)
@@ -76,6 +80,11 @@ func TestStateFileRefusesWhatItCannotTrust(t *testing.T) {
 			t.Errorf("%s: reading the file changed it", tc.name)
 		}
 	}
+}
+
+// sealed is body with a header that vouches for it, as if saved.
+func sealed(body string) string {
+	return fmt.Sprintf("%s %d %08x\n%s", stateMagic, len(body), crc32.ChecksumIEEE([]byte(body)), body)
 }
 
 // FuzzStateFile feeds the reader any bytes: it must refuse or accept

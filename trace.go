@@ -686,7 +686,8 @@ func checkMergedTraces(paths []string) (traceReport, error) {
 	var all []timed
 	report := traceReport{merged: true}
 	nodes := 0
-	for _, path := range paths {
+	traceOf := map[int]int{} // each node's trace, by its place in paths
+	for i, path := range paths {
 		file, err := os.Open(path)
 		if err != nil {
 			return report, err
@@ -701,7 +702,10 @@ func checkMergedTraces(paths []string) (traceReport, error) {
 				if wall, err = time.Parse(time.RFC3339Nano, line.Wall); err != nil || line.Node == 0 {
 					return errors.New("a start event with no \"node\" and \"wall\": traces merge only from node processes (-node)")
 				}
-				nodes = line.Nodes
+				if other, ok := traceOf[line.Node]; ok && other != i {
+					return fmt.Errorf("node %d's trace again: %s is one already; merging takes one trace of each node", line.Node, paths[other])
+				}
+				nodes, traceOf[line.Node] = line.Nodes, i
 			}
 			all = append(all, timed{wall.Add(fromMilliseconds(line.AtMs)), line})
 			return nil
@@ -711,6 +715,11 @@ func checkMergedTraces(paths []string) (traceReport, error) {
 			return report, fmt.Errorf("%s: %w", path, err)
 		}
 		report.runs += runs
+	}
+	for id := 1; id <= nodes; id++ {
+		if _, ok := traceOf[id]; !ok {
+			return report, fmt.Errorf("no trace of node %d: merging takes one trace of each of the cluster's %d nodes", id, nodes)
+		}
 	}
 	slices.SortStableFunc(all, func(a, b timed) int { return a.at.Compare(b.at) })
 	checker := newSafetyChecker(nodes)

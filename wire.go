@@ -38,8 +38,7 @@ const (
 	peerQueue      = 64                     // messages waiting for one peer's connection
 	dialTimeout    = 500 * time.Millisecond // one attempt to reach a peer
 	writeTimeout   = time.Second            // one frame to a slow peer
-	leastBackoff   = 50 * time.Millisecond  // after a failed dial, before the next
-	mostBackoff    = time.Second
+	leastBackoff   = 10 * time.Millisecond  // after a failed dial, before the next
 	// mostAccepted bounds the connections a node reads at once: its peers
 	// need one each, and a reconnecting one briefly two; a stranger who
 	// opens more is refused rather than given a goroutine each.
@@ -85,7 +84,7 @@ func readFrame(r io.Reader, key []byte) (Envelope, error) {
 	}
 	n := binary.BigEndian.Uint32(size[:])
 	if n < macBytes || n > macBytes+mostFrameBytes {
-		return Envelope{}, fmt.Errorf("a frame of %d bytes, outside %d to %d", n, macBytes, macBytes+mostFrameBytes)
+		return Envelope{}, fmt.Errorf("bytes that are not this program's frames (a frame of %d bytes, outside %d to %d)", n, macBytes, macBytes+mostFrameBytes)
 	}
 	frame := make([]byte, n)
 	if _, err := io.ReadFull(r, frame); err != nil {
@@ -93,7 +92,7 @@ func readFrame(r io.Reader, key []byte) (Envelope, error) {
 	}
 	mac, payload := frame[:macBytes], frame[macBytes:]
 	if !hmac.Equal(mac, sign(key, payload)) {
-		return Envelope{}, errors.New("a frame not signed with the cluster's key")
+		return Envelope{}, errors.New("a frame not signed with the cluster's key (does every node have the same -key?)")
 	}
 	return decodePayload(payload)
 }
@@ -159,6 +158,10 @@ type wire struct {
 	listener net.Listener
 	queues   map[int]chan Envelope // by peer
 	addrs    map[int]string        // by peer
+	// mostBackoff is the longest wait between dials of a peer that is
+	// down: a heartbeat interval, so that a peer that comes back hears
+	// its leader before its election timeout runs out.
+	mostBackoff time.Duration
 	// deliver hands a message that arrived to the local node; lost
 	// reports a message that could not be sent; refused reports a frame
 	// refused, and from where. Any goroutine of the wire calls them.
@@ -166,21 +169,23 @@ type wire struct {
 	lost    func(env Envelope, why string)
 	refused func(from string, why error)
 
-	done      chan struct{} // closed by stop
-	mu        sync.Mutex
-	accepted  map[net.Conn]bool // open incoming connections, to close at stop; guarded by mu
+	done        chan struct{} // closed by stop
+	mu          sync.Mutex
+	accepted    map[net.Conn]bool    // open incoming connections, to close at stop; guarded by mu
+	refusedFrom map[string]*refusals // by host, what refuse has said; guarded by mu
 	goroutine sync.WaitGroup
 }
 
 // listenWire listens at addrs[self] for node self of the cluster whose
-// nodes are at addrs, and signs and checks frames with key.
-func listenWire(self int, addrs map[int]string, key []byte) (*wire, error) {
+// nodes are at addrs, signs and checks frames with key, and dials a peer
+// that is down at least every mostBackoff.
+func listenWire(self int, addrs map[int]string, key []byte, mostBackoff time.Duration) (*wire, error) {
 	listener, err := net.Listen("tcp", addrs[self])
 	if err != nil {
 		return nil, err
 	}
 	w := &wire{self: self, key: key, listener: listener, queues: map[int]chan Envelope{}, addrs: map[int]string{},
-		done: make(chan struct{}), accepted: map[net.Conn]bool{}}
+		mostBackoff: max(mostBackoff, leastBackoff), done: make(chan struct{}), accepted: map[net.Conn]bool{}, refusedFrom: map[string]*refusals{}}
 	for id, addr := range addrs {
 		if id != self {
 			w.queues[id], w.addrs[id] = make(chan Envelope, peerQueue), addr
@@ -234,7 +239,7 @@ func (w *wire) sendTo(id int) {
 		if conn == nil {
 			var err error
 			if conn, err = net.DialTimeout("tcp", w.addrs[id], dialTimeout); err != nil {
-				conn, retry, backoff = nil, time.Now().Add(backoff), min(2*backoff, mostBackoff)
+				conn, retry, backoff = nil, time.Now().Add(backoff), min(2*backoff, w.mostBackoff)
 				w.lost(env, fmt.Sprintf("node %d cannot be reached: %v", id, err))
 				continue
 			}
@@ -279,7 +284,7 @@ func (w *wire) accept() {
 		}
 		w.mu.Unlock()
 		if full {
-			w.refused(conn.RemoteAddr().String(), fmt.Errorf("a connection past the %d it reads at once", mostAccepted))
+			w.refuse(conn.RemoteAddr().String(), fmt.Errorf("a connection past the %d it reads at once", mostAccepted))
 			conn.Close()
 			continue
 		}
@@ -306,7 +311,7 @@ func (w *wire) read(conn net.Conn) {
 		case errors.Is(err, io.EOF), closed(w.done):
 			return
 		case err != nil:
-			w.refused(conn.RemoteAddr().String(), err)
+			w.refuse(conn.RemoteAddr().String(), err)
 			return
 		}
 		w.deliver(env)
@@ -320,6 +325,48 @@ func (w *wire) fromPeer(env Envelope) error {
 		return fmt.Errorf("a message from node %d to node %d, on node %d's port", env.From, env.To, w.self)
 	}
 	return nil
+}
+
+// refusals is what a node has refused of one host since it last said so.
+type refusals struct {
+	said  time.Time // when it last said so
+	since int       // how many it refused since, unsaid
+}
+
+// quietRefusals is how often a node says it refused a host: the first
+// time, then at most once in this long, with how many came between, so
+// that a stranger, or a peer with another key, who tries again and again
+// does not flood the log.
+const quietRefusals = 5 * time.Second
+
+// mostRefusedHosts bounds the hosts refuse remembers.
+const mostRefusedHosts = 1024
+
+// refuse reports a refused connection from the address from, unless its
+// host was reported a moment ago.
+func (w *wire) refuse(from string, why error) {
+	host, _, _ := net.SplitHostPort(from)
+	w.mu.Lock()
+	r := w.refusedFrom[host]
+	if r == nil {
+		if len(w.refusedFrom) >= mostRefusedHosts {
+			clear(w.refusedFrom)
+		}
+		r = &refusals{}
+		w.refusedFrom[host] = r
+	}
+	if time.Since(r.said) < quietRefusals {
+		r.since++
+		w.mu.Unlock()
+		return
+	}
+	unsaid := r.since
+	r.said, r.since = time.Now(), 0
+	w.mu.Unlock()
+	if unsaid > 0 {
+		why = fmt.Errorf("%w; and %d more from %s since it last said so", why, unsaid, host)
+	}
+	w.refused(from, why)
 }
 
 // stop closes every connection and waits for the wire's goroutines.

@@ -117,7 +117,7 @@ func FuzzReadFrame(f *testing.F) {
 // peer's message still arrives.
 func TestWireBoundsItsConnections(t *testing.T) {
 	addrs := map[int]string{1: "127.0.0.1:0", 2: "127.0.0.1:0"}
-	w, err := listenWire(1, addrs, testKey)
+	w, err := listenWire(1, addrs, testKey, 50*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}

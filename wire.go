@@ -173,7 +173,7 @@ type wire struct {
 	mu          sync.Mutex
 	accepted    map[net.Conn]bool    // open incoming connections, to close at stop; guarded by mu
 	refusedFrom map[string]*refusals // by host, what refuse has said; guarded by mu
-	goroutine sync.WaitGroup
+	goroutine   sync.WaitGroup
 }
 
 // listenWire listens at addrs[self] for node self of the cluster whose

@@ -205,6 +205,7 @@ type recorder struct {
 	end     time.Duration // when the run was halted
 	config  Config        // the cluster's, for the start event
 	process int           // in a node's own process (process.go): that node; 0 in a whole cluster
+	epoch   time.Time     // in a node's own process: when its times count from (countFrom); zero: its start
 	state   clusterState  // the nodes as their events tell them: what Status reads
 	counts  messageCounts
 	safety  *safetyChecker
@@ -247,15 +248,26 @@ func (r *recorder) inProcessOf(id int) {
 	r.safety.oneNode = true
 }
 
+// countFrom makes the run's times count from epoch, the start of a
+// cluster of processes, rather than from this process's start, so that
+// the lines of all its processes tell one time. Called before the run
+// starts.
+func (r *recorder) countFrom(epoch time.Time) {
+	r.epoch = epoch
+}
+
 // begin marks the start of the run: times are measured from here, and every
 // node is alive.
 func (r *recorder) begin() {
 	r.mu.Lock()
 	r.start, r.started = r.clock.now(), true
+	if !r.epoch.IsZero() {
+		r.start -= time.Since(r.epoch)
+	}
 	r.mu.Unlock()
 	start := Event{Kind: EventStart, Nodes: len(r.state.status), Config: &r.config, Reason: fmt.Sprintf("seed %d", r.seed)}
 	if r.process != 0 {
-		start.Node, start.Wall = r.process, time.Now()
+		start.Node, start.Wall = r.process, time.Now().Add(-r.elapsed())
 	}
 	r.record(start)
 }

@@ -479,9 +479,7 @@ func checkMergedTraceFiles(paths []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, escapeControl(fmt.Sprintf("raft: -check: %v", err)))
 		return exitUsage
 	}
-	label := fmt.Sprintf("%d traces of %s of node processes, merged as one run", len(paths), plural(report.runs, "run"))
-	report.runs = 1
-	return printTraceReport(label, report, stdout)
+	return printTraceReport(fmt.Sprintf("%d traces, merged", len(paths)), report, stdout)
 }
 
 // printTraceReport prints a trace's safety report and returns the exit
@@ -489,8 +487,12 @@ func checkMergedTraceFiles(paths []string, stdout, stderr io.Writer) int {
 // control characters are escaped before they reach a terminal.
 func printTraceReport(path string, report traceReport, stdout io.Writer) int {
 	found := len(report.violations) + report.unshown
+	runs := plural(report.runs, "run")
+	if report.merged {
+		runs += " of node processes, checked as one"
+	}
 	fmt.Fprintln(stdout, escapeControl(fmt.Sprintf("%s: %s, %s, %s.", path,
-		plural(report.runs, "run"), plural(report.events, "event"), plural(found, "safety violation"))))
+		runs, plural(report.events, "event"), plural(found, "safety violation"))))
 	for _, v := range report.violations {
 		writeItem(stdout, 2, escapeControl(v), terminalWidth())
 	}

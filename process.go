@@ -32,6 +32,11 @@ import (
 	"github.com/fatih/color"
 )
 
+// epochVariable names the environment variable by which -processes gives
+// its nodes one time to count from, RFC 3339: the times of all their lines
+// then agree, across restarts too.
+const epochVariable = "RAFT_CLUSTER_EPOCH"
+
 // clusterKeyVariable names the environment variable that gives the
 // cluster's shared key when -key does not, so that the key need not show
 // in a list of processes.
@@ -195,6 +200,9 @@ func newNodeProcess(cfg Config, opts options, out, stderr io.Writer) (*nodeProce
 	p := &nodeProcess{c: c, wire: w, state: state, failed: make(chan struct{}), stderr: stderr, unlock: unlock}
 	c.local, c.wire = id, w
 	c.rec.inProcessOf(id)
+	if epoch, err := time.Parse(time.RFC3339Nano, os.Getenv(epochVariable)); err == nil {
+		c.rec.countFrom(epoch)
+	}
 	n := c.machines[id-1].node
 	n.persistentState = persistentState{currentTerm: state.saved.currentTerm, votedFor: state.saved.votedFor, log: slices.Clone(state.saved.log)}
 	n.disk = p
@@ -265,6 +273,7 @@ type localCluster struct {
 	addrs map[int]string // by node
 	args  []string       // the flags every node takes, beyond its own
 	key   string
+	epoch time.Time          // when the cluster started: every node's times count from it
 	procs map[int]*nodeChild // the running ones
 	ended chan int           // each process's node, as it exits
 	watch *processWatch      // with -web: what the page is fed; else nil
@@ -365,7 +374,7 @@ func newLocalCluster(opts options, out io.Writer) (*localCluster, error) {
 		return nil, err
 	}
 	lc := &localCluster{dir: dir, addrs: map[int]string{}, args: opts.nodeArgs, procs: map[int]*nodeChild{},
-		ended: make(chan int, mostNodes), key: rand.Text(), screen: &sync.Mutex{}, out: out}
+		ended: make(chan int, mostNodes), key: rand.Text(), epoch: time.Now(), screen: &sync.Mutex{}, out: out}
 	for id := 1; id <= opts.processes; id++ {
 		if lc.addrs[id], err = freeLoopbackPort(); err != nil {
 			return nil, err
@@ -459,7 +468,7 @@ func (lc *localCluster) launch(id int) error {
 	}
 	cmd := exec.Command(self, append([]string{"-node", strconv.Itoa(id), "-peers", strings.Join(peers, ","),
 		"-data", filepath.Join(lc.dir, fmt.Sprintf("node-%d", id)), "-trace", lc.trace(id)}, lc.args...)...)
-	cmd.Env = append(os.Environ(), clusterKeyVariable+"="+lc.key)
+	cmd.Env = append(os.Environ(), clusterKeyVariable+"="+lc.key, epochVariable+"="+lc.epoch.Format(time.RFC3339Nano))
 	lines := &lineWriter{screen: lc.screen, w: lc.out}
 	cmd.Stdout, cmd.Stderr = lines, lines
 	// Its own process group: Ctrl-C reaches this process alone, which

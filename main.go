@@ -798,6 +798,8 @@ var usageExamples = []definition{
 	{"go run . -check run.jsonl", "check a saved trace for violations"},
 	{"go run . -experiment", "the Raft paper's Figure 16"},
 	{"go run . -interactive", "crash and partition by hand (help)"},
+	{"go run . -web", "the cluster in a browser, at localhost:8080"},
+	{"go run . -processes 3", "each node a process of its own, over TCP"},
 	{"go run . -scenario disruptive -prevote", "a returning node cannot disrupt"},
 	{"go run . -scenario split-vote -break vote-twice", "break a rule and watch the safety checker catch it"},
 	{"go run . -color | less -R", "read a run at your own pace"},

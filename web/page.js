@@ -36,8 +36,8 @@ function newRun(header) {
   following = true;
   document.body.classList.toggle('no-engine', !header.engine);
   buildNodes(header.nodes);
-  document.getElementById('run').textContent =
-    `Run ${header.run} · seed ${header.seed} · ${header.nodes} nodes · ${header.what}`;
+  const seed = header.engine ? ` · seed ${header.seed}` : ''; // a cluster of processes has no one seed
+  document.getElementById('run').textContent = `Run ${header.run}${seed} · ${header.nodes} nodes · ${header.what}`;
   document.getElementById('story-lines').replaceChildren();
 }
 

@@ -145,6 +145,9 @@ func runProcessesCommand(t *testing.T, cmd documentedCommand) string {
 	t.Helper()
 	runAsProgram(t)
 	args := onAFreePort(joinWebAddress(slices.Clone(cmd.args)))
+	if !slices.Contains(args, "-data") {
+		args = append(args, "-data", t.TempDir()) // not a new directory in the machine's temporary one
+	}
 	var stdout, stderr bytes.Buffer
 	if code := run(args, strings.NewReader("quit\n"), &stdout, &stderr, nil); code != exitSafe {
 		t.Errorf("%s: go run . %s: exit %d: %s", cmd.page, strings.Join(cmd.args, " "), code, stderr.String())

@@ -152,8 +152,12 @@ func runNode(cfg Config, opts options, out, stderr io.Writer, stop *runStop) int
 	// No summary: this process saw one node's events, which tell the
 	// cluster's story wrongly; the traces merged tell it (-check).
 	st := p.c.Status()[opts.node-1]
-	writeHanging(out, "", fmt.Sprintf("Node %d stopped, %s in term %d, with %s; its trace, merged with the others' (-check), tells the cluster's story.",
-		opts.node, st.Role, st.Term, plural(int(st.LastLogIndex), "log entry")), terminalWidth(), narrationStyle)
+	story := "with -trace, its trace merged with the others' (-check) would tell the cluster's story"
+	if opts.tracePath != "" {
+		story = "its trace, merged with the others' (-check), tells the cluster's story"
+	}
+	writeHanging(out, "", fmt.Sprintf("Node %d stopped, %s in term %d, with %s; %s.",
+		opts.node, st.Role, st.Term, plural(int(st.LastLogIndex), "log entry"), story), terminalWidth(), narrationStyle)
 	if len(p.c.Violations()) > 0 {
 		return exitViolation
 	}

@@ -489,7 +489,7 @@ func printTraceReport(path string, report traceReport, stdout io.Writer) int {
 	found := len(report.violations) + report.unshown
 	runs := plural(report.runs, "run")
 	if report.merged {
-		runs += " of node processes, checked as one"
+		runs += " of node processes"
 	}
 	fmt.Fprintln(stdout, escapeControl(fmt.Sprintf("%s: %s, %s, %s.", path,
 		runs, plural(report.events, "event"), plural(found, "safety violation"))))

@@ -283,7 +283,7 @@ func TestProcessesConsole(t *testing.T) {
 		t.Fatalf("exit %d: %s\n%s", code, stderr.String(), out)
 	}
 	for _, want := range []string{"node 3 at 127.0.0.1:", "killed node 2's process", "node 2's process is not running",
-		"node 2's process is running", "the commands are kill N, start N, status and quit", "3 traces, merged:", "checked as one", "0 safety violations"} {
+		"node 2's process is running", "the commands are kill N, start N, status and quit", "3 traces, merged:", "of node processes", "0 safety violations"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the console's output lacks %q:\n%s", want, out)
 		}

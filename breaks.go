@@ -35,7 +35,7 @@ type breakage struct {
 
 var breakages = []breakage{
 	{BreakFixedTimeout, "election timeouts are random (§5.2)",
-		"after the crash the survivors time out together, all stand, and split the vote, term after term",
+		"every node times out at the same moment, all stand, and they split the vote, term after term: no leader is ever elected",
 		"crash", 1, "liveness: terms without a leader, one after another (in virtual time, no leader ever)"},
 	{BreakVoteTwice, "one vote per term, first come, first served (§5.2)",
 		"candidates vote for each other as well as for themselves, so a term's votes outnumber its voters, and usually several leaders are elected in it",

@@ -461,6 +461,30 @@ func pipedLines(in io.Reader) func() (string, error) {
 	}
 }
 
+// sendLines sends to out each line of in, made into what out carries by
+// wrap, skipping lines too long to be commands, until in ends or done
+// closes. It is the goroutine that reads the terminal for a session whose
+// own goroutine waits on other things too (the page's commands): a read of
+// a terminal cannot be interrupted, so while it waits it lasts as long as
+// the program.
+func sendLines[T any](in io.Reader, out chan<- T, wrap func(string) T, done <-chan struct{}) {
+	next := pipedLines(in)
+	for {
+		line, err := next()
+		if errors.Is(err, errLineTooLong) {
+			continue
+		}
+		if err != nil {
+			return
+		}
+		select {
+		case out <- wrap(line):
+		case <-done:
+			return
+		}
+	}
+}
+
 // typed is one line of input, or the error that stood in for it.
 type typed struct {
 	line string

@@ -328,7 +328,10 @@ func runProcesses(opts options, stdin io.Reader, out, stderr io.Writer, stop *ru
 		len(lc.addrs), lc.dir), width)
 	lines, done := make(chan string), make(chan struct{})
 	defer close(done)
-	go readLines(stdin, lines, done)
+	go func() {
+		defer close(lines) // the end of the input is quit
+		sendLines(stdin, lines, func(line string) string { return line }, done)
+	}()
 	lc.serve(lines, commands, stop.abort, width)
 	lc.stopAll()
 	if lc.watch != nil {
@@ -342,27 +345,6 @@ func runProcesses(opts options, stdin io.Reader, out, stderr io.Writer, stop *ru
 	return checkMergedTraceFiles(paths, out, stderr)
 }
 
-// readLines sends each line of in, until done closes, and closes lines at
-// in's end. Waiting on a terminal, it ends with the program: a read of a
-// terminal cannot be interrupted.
-func readLines(in io.Reader, lines chan<- string, done <-chan struct{}) {
-	next := pipedLines(in)
-	for {
-		line, err := next()
-		if errors.Is(err, errLineTooLong) {
-			continue
-		}
-		if err != nil {
-			close(lines)
-			return
-		}
-		select {
-		case lines <- line:
-		case <-done:
-			return
-		}
-	}
-}
 
 // newLocalCluster picks the ports, the directory and the key of a local
 // cluster of opts.processes nodes.

@@ -388,7 +388,7 @@ func serveWeb(listener *webListener, cfg Config, opts webOptions, stdin io.Reade
 		feed: server.feed, out: out, width: width}
 	done := make(chan struct{})
 	defer close(done)
-	go typeCommands(stdin, commands, done)
+	go sendLines(stdin, commands, func(line string) webCommand { return webCommand{line: line} }, done)
 	code := session.serve(commands, abort)
 	stopServing()
 	return code
@@ -412,22 +412,3 @@ func (s *webServer) start() (stop func()) {
 	}
 }
 
-// typeCommands sends the session each line read from stdin, until its end
-// or done.
-func typeCommands(stdin io.Reader, commands chan<- webCommand, done <-chan struct{}) {
-	next := pipedLines(stdin)
-	for {
-		line, err := next()
-		if errors.Is(err, errLineTooLong) {
-			continue
-		}
-		if err != nil {
-			return
-		}
-		select {
-		case commands <- webCommand{line: line}:
-		case <-done:
-			return
-		}
-	}
-}

@@ -345,7 +345,6 @@ func runProcesses(opts options, stdin io.Reader, out, stderr io.Writer, stop *ru
 	return checkMergedTraceFiles(paths, out, stderr)
 }
 
-
 // newLocalCluster picks the ports, the directory and the key of a local
 // cluster of opts.processes nodes.
 func newLocalCluster(opts options, out io.Writer) (*localCluster, error) {

@@ -411,4 +411,3 @@ func (s *webServer) start() (stop func()) {
 		<-served
 	}
 }
-

@@ -509,9 +509,10 @@ func (k *clock) protocol(d time.Duration) time.Duration {
 func (k *clock) pace() float64 { return math.Float64frombits(k.slowdown.Load()) }
 
 // setSlowdown makes protocol time run s times slower than the time
-// package's clock from now on; s below 1 (Config.Slowdown's 0) is 1. Only pacing changes: the events and their
-// order stay those the seed decides, so a run replays the same at any
-// pace. Protocol time goes on from where it is, without a jump.
+// package's clock from now on; s below 1 (Config.Slowdown's 0) is 1. Only
+// pacing changes: the events and their order stay those the seed decides,
+// so a run replays the same at any pace. Protocol time goes on from where
+// it is, without a jump.
 func (k *clock) setSlowdown(s float64) {
 	k.mu.Lock()
 	defer k.mu.Unlock()

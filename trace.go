@@ -599,10 +599,6 @@ func (report *traceReport) add(violation string) {
 	report.violations = append(report.violations, violation)
 }
 
-// mostTraceNodes is the largest cluster a start event may announce, as for
-// Config.Nodes.
-const mostTraceNodes = 9
-
 // checkTrace reads a trace from r and runs the safety checker over it,
 // one line at a time. Each start event begins a new cluster, as in a tour,
 // with a checker of its own; a start event that names a node begins the
@@ -649,8 +645,8 @@ func scanTrace(r io.Reader, fn func(traceLine) error) (runs, cutAt int, err erro
 			return runs, 0, err
 		}
 		if line.Event == EventStart {
-			if line.Nodes < 1 || line.Nodes > mostTraceNodes {
-				return runs, 0, fmt.Errorf("line %d: a start event needs \"nodes\", the cluster's size, 1 to %d", reader.number, mostTraceNodes)
+			if line.Nodes < 1 || line.Nodes > mostNodes {
+				return runs, 0, fmt.Errorf("line %d: a start event needs \"nodes\", the cluster's size, 1 to %d", reader.number, mostNodes)
 			}
 			runs++
 			started, nodes, previousMs = true, line.Nodes, 0

@@ -74,7 +74,7 @@ type runHeader struct {
 func (f *webFeed) follow(r *webRun, what string) {
 	_, flight := r.c.cfg.latencyRange()
 	header, _ := json.Marshal(runHeader{Run: r.number, What: what, Seed: r.c.cfg.Seed, Nodes: r.c.cfg.Nodes,
-		Free: r.free, Engine: r.c.wire == nil && r.c.cfg.Timing != RealTime, FlightMs: milliseconds(flight + r.late),
+		Free: r.free, Engine: r.c.cfg.Timing != RealTime, FlightMs: milliseconds(flight + r.late),
 		TimeoutMs: milliseconds(r.c.cfg.ElectionTimeoutMax)})
 	f.mu.Lock()
 	f.run, f.header, f.live = r, header, true

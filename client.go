@@ -11,23 +11,25 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // keyValueStore is the state machine of one node: the values of the keys
-// put so far, and for each client the last request it applied, so that a
-// command retried after a leader change is applied once (§8: "the state
-// machine tracks the latest serial number processed for each client").
-// Its node's goroutine owns it; a crash loses it, and a restarted node
-// builds it again by applying its log from the start.
+// put so far, and for each client session the last request it applied, so
+// that a command retried after a leader change is applied once (§8: "the
+// state machine tracks the latest serial number processed for each
+// client"). Its node's goroutine owns it; a crash loses it, and a
+// restarted node builds it again by applying its log from the start.
 type keyValueStore struct {
 	values  map[string]string
 	applied map[string]uint64 // client -> the highest serial number applied
 }
 
 // A command is "put KEY VALUE" or "get KEY", followed by the request's
-// "#CLIENT.SERIAL" when a client sends it. Any other command, the no-op
-// included, changes nothing.
+// "#CLIENT.SERIAL" when a client sends it. The verb is matched whatever
+// its case; the key and the value are kept exactly as typed. Any other
+// command, the no-op included, changes nothing.
 const (
 	putCommand = "put"
 	getCommand = "get"
@@ -45,22 +47,24 @@ func (s *keyValueStore) apply(command string) (result string, found bool) {
 		words = words[:n-1]
 	}
 	switch {
-	case retried && len(words) == 3 && words[0] == putCommand:
-		// Applied once already: a retry of the same put changes nothing.
-	case len(words) == 3 && words[0] == putCommand:
+	case len(words) == 3 && strings.EqualFold(words[0], putCommand):
+		if retried {
+			break // §8: applied once already; a retry changes nothing
+		}
 		if s.values == nil {
 			s.values = map[string]string{}
 		}
 		s.values[words[1]] = words[2]
-	case len(words) == 2 && words[0] == getCommand:
+	case len(words) == 2 && strings.EqualFold(words[0], getCommand):
 		result, found = s.values[words[1]]
 	}
 	return result, found
 }
 
 // seen notes a client's request and reports whether it was applied
-// before. A client sends one request at a time, so a serial number no
-// higher than the last one applied is a retry.
+// before. A client session sends one request at a time, and a new one only
+// once the last was applied or given up, so a serial number no higher than
+// the last one applied is a retry, or a request its client gave up on.
 func (s *keyValueStore) seen(client string, serial uint64) bool {
 	if s.applied == nil {
 		s.applied = map[string]uint64{}
@@ -77,6 +81,48 @@ func parseRequestID(word string) (client string, serial uint64, ok bool) {
 	client, number, found := strings.Cut(strings.TrimPrefix(word, "#"), ".")
 	serial, err := strconv.ParseUint(number, 10, 64)
 	return client, serial, found && err == nil
+}
+
+// session is one client of the key-value store, as §8 and the
+// dissertation's §6.3 describe it: a name of its own, and the serial
+// number of its latest request. It sends one request at a time, and
+// retries it with the same serial number until it is applied, so the
+// state machine can tell a retry from a new request by the number alone.
+// Whoever holds the session (sessions.take) is the only one to touch it.
+type session struct {
+	name   string // "c3": how its requests are signed, and how the log names it
+	serial uint64 // its latest request's serial number
+}
+
+// sessions lends a session to each request of the cluster's clients. Two
+// callers at once hold two sessions, so their serial numbers never
+// interleave; a session given back serves the next caller, so the state
+// machine's table of clients grows with the most callers there ever were
+// at once, not with the number of requests. Safe from any goroutine.
+type sessions struct {
+	mu    sync.Mutex
+	idle  []*session // given back, the most recent last
+	count int        // sessions made so far
+}
+
+// take lends the caller a session: the one given back last, or a new one.
+func (p *sessions) take() *session {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.idle); n > 0 {
+		s := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		return s
+	}
+	p.count++
+	return &session{name: fmt.Sprintf("c%d", p.count)}
+}
+
+// giveBack ends the caller's hold on s.
+func (p *sessions) giveBack(s *session) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.idle = append(p.idle, s)
 }
 
 // clientPatience is how long, in protocol time, a client request may take
@@ -149,13 +195,16 @@ func checkWord(what, word string) error {
 // errNoLeader is submit's answer when no node leads.
 var errNoLeader = errors.New("no node leads right now")
 
-// request sends command, with the client's next serial number, to the
-// leader, and retries, with the same number, at whichever node leads next,
+// request sends command, as the next request of a client session of its
+// own, to the leader, and retries, with the same number, at whichever node leads next,
 // until the command is applied, the client's patience runs out, or abort
 // closes. Between tries it waits a heartbeat interval, time for the news of
 // a new leader to spread.
 func (c *Cluster) request(command string, abort <-chan struct{}) (ClientReply, error) {
-	command = fmt.Sprintf("%s #%s.%d", command, clientName, c.serial.Add(1))
+	client := c.clients.take()
+	defer c.clients.giveBack(client)
+	client.serial++
+	command = fmt.Sprintf("%s #%s.%d", command, client.name, client.serial)
 	deadline := c.clock.now() + c.clientPatience()
 	for c.clock.now() < deadline && !closed(abort) {
 		leader, replies, err := c.submit(command, true)
@@ -176,9 +225,6 @@ func (c *Cluster) request(command string, abort <-chan struct{}) (ClientReply, e
 	}
 	return ClientReply{}, fmt.Errorf("not applied within %s: no leader with a majority kept the command", formatDuration(c.clientPatience()))
 }
-
-// clientName is how the cluster's client signs its requests.
-const clientName = "c1"
 
 // submit hands a request for command to the node that leads now, at a
 // quiet moment, as the operator's actions are, and returns that node and

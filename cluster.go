@@ -13,7 +13,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -170,7 +169,7 @@ type Cluster struct {
 	started bool
 	stopped bool
 
-	serial atomic.Uint64 // the serial number of the client's last request (client.go)
+	clients sessions // the client sessions that Put and Get lend their callers (client.go)
 
 	// mu guards what the network reads as it carries messages: each
 	// machine's current incarnation, which side of a partition each node

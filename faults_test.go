@@ -2,7 +2,8 @@
 // virtual time, with a client putting values throughout, and requires what
 // Raft promises under any faults: no safety violation ever (§5.2, the five
 // properties of Figure 3), every put the client saw acknowledged still
-// there at the end, and a leader again once the faults end (§5.2, liveness
+// there at the end, a linearizable history of the client's puts and gets
+// (linearizability_test.go), and a leader again once the faults end (§5.2, liveness
 // with randomized timeouts) wherever the network meets Raft's timing
 // requirement (§5.6); on slower networks, it counts how many recover.
 
@@ -76,16 +77,13 @@ func runFaultSchedule(t *testing.T, seed uint64, tally *faultTally) {
 	d := c.clock.drive()
 	defer d.release()
 
-	acknowledged := map[string]string{} // key -> the value the client saw applied
+	h := newHistory() // every put and get, for the acknowledged puts and for porcupine
 	for i := range faultsPerSchedule {
 		d.sleep(time.Duration(rng.Int64N(int64(time.Second))), nil)
 		inflictFault(t, c, rng, worstLoss)
 		if i%2 == 0 {
-			key, value := fmt.Sprintf("k%d", i), fmt.Sprint(seed)
 			tally.puts.Add(1)
-			if c.Put(key, value) == nil {
-				acknowledged[key] = value
-			}
+			h.put(c, 0, fmt.Sprintf("k%d", i), fmt.Sprint(seed), true)
 		}
 	}
 
@@ -122,10 +120,11 @@ func runFaultSchedule(t *testing.T, seed uint64, tally *faultTally) {
 	} else if !settled {
 		t.Fatalf("seed %d: no leader followed by every node within %s once the faults ended", seed, recoveryLimit(cfg))
 	}
-	tally.acknowledged.Add(int64(len(acknowledged)))
+	tally.acknowledged.Add(int64(len(h.acknowledged)))
 	if settled {
-		tally.readBack.Add(int64(checkAcknowledged(t, c, seed, acknowledged, slow)))
+		tally.readBack.Add(int64(checkAcknowledged(t, c, seed, h, slow)))
 	}
+	h.check(t)
 	for slowest := tally.slowestRecovery.Load(); recovery > slowest; slowest = tally.slowestRecovery.Load() {
 		if tally.slowestRecovery.CompareAndSwap(slowest, recovery) {
 			break
@@ -139,21 +138,22 @@ func runFaultSchedule(t *testing.T, seed uint64, tally *faultTally) {
 	tally.elections.Add(elections.Load())
 }
 
-// checkAcknowledged reads back every put the client saw applied: §5.4's
-// promise is that a committed entry is never lost, whatever the faults. On
-// a network slower than §5.6 allows, a read may find no steady leader in
-// time; it must never read a wrong value. It returns how many it read.
-func checkAcknowledged(t *testing.T, c *Cluster, seed uint64, acknowledged map[string]string, slow bool) (read int) {
+// checkAcknowledged reads back every put the client saw applied, and
+// records the reads in h: §5.4's promise is that a committed entry is
+// never lost, whatever the faults. On a network slower than §5.6 allows, a
+// read may find no steady leader in time; it must never read a wrong
+// value. It returns how many it read.
+func checkAcknowledged(t *testing.T, c *Cluster, seed uint64, h *history, slow bool) (read int) {
 	t.Helper()
-	for _, key := range slices.Sorted(maps.Keys(acknowledged)) {
-		value, ok, err := c.Get(key)
+	for _, key := range slices.Sorted(maps.Keys(h.acknowledged)) {
+		value, ok, err := h.get(c, 0, key)
 		if err != nil && slow {
 			continue
 		}
 		read++
-		if err != nil || !ok || value != acknowledged[key] {
+		if want := h.acknowledged[key]; err != nil || !ok || value != want {
 			t.Fatalf("seed %d: the put %s = %s was acknowledged, and now get %s gives %q, %t, %v",
-				seed, key, acknowledged[key], key, value, ok, err)
+				seed, key, want, key, value, ok, err)
 		}
 	}
 	return read

@@ -121,9 +121,9 @@ func (k *console) execute(line string) (quit bool) {
 }
 
 // do runs one command line, and returns what went wrong, naming the
-// command. Commands and their words may be typed in any case.
+// command.
 func (k *console) do(line string) error {
-	words := strings.Fields(strings.ToLower(line))
+	words := commandWords(line)
 	if len(words) == 0 {
 		return nil
 	}
@@ -138,6 +138,22 @@ func (k *console) do(line string) error {
 	}
 	return fmt.Errorf("%s: %w", printable(words[0]), err)
 }
+
+// commandWords splits a command line into its words. A command and its
+// words may be typed in any case, and are lowered, but for a key and a
+// value, which are the client's data and are kept exactly as typed.
+func commandWords(line string) []string {
+	words := strings.Fields(line)
+	for i, word := range words {
+		if i == 0 || !carriesData[words[0]] {
+			words[i] = strings.ToLower(word)
+		}
+	}
+	return words
+}
+
+// carriesData names the commands whose arguments are a key and a value.
+var carriesData = map[string]bool{"put": true, "get": true}
 
 // dispatch runs a command given as words.
 func (k *console) dispatch(words []string) error {

@@ -208,6 +208,30 @@ func TestConsoleIgnoresCase(t *testing.T) {
 	})
 }
 
+// A key and a value are the client's data: the console keeps them as
+// typed, whatever the case of the command, and the trace holds them so.
+func TestConsoleKeepsKeysAndValuesAsTyped(t *testing.T) {
+	onConsole(t, 3, 1, func(t *testing.T, k *console) {
+		k.execute("wait 1s")
+		k.execute("PUT Key HelloWorld")
+		k.execute("Put key lower")
+		if _, said := answer(k, "GET Key"); !strings.Contains(said, "Key = HelloWorld") {
+			t.Errorf("GET Key said %q; want Key = HelloWorld", said)
+		}
+		if _, said := answer(k, "get key"); !strings.Contains(said, "key = lower") {
+			t.Errorf("get key said %q; want key = lower", said)
+		}
+		leader, _, _ := k.c.Leader()
+		var commands []string
+		for _, e := range k.c.Entries(leader) {
+			commands = append(commands, e.Command)
+		}
+		if log := strings.Join(commands, "|"); !strings.Contains(log, "put Key HelloWorld #") {
+			t.Errorf("the leader's log holds %s; want the put as typed", log)
+		}
+	})
+}
+
 // A partition that leaves nodes with nobody to talk to says so, in one
 // line: "partition 1,2" is easily taken for two halves.
 func TestConsoleNamesLoneNodes(t *testing.T) {

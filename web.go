@@ -327,7 +327,7 @@ func (s *webServer) readCommand(r *http.Request) (webCommand, int, error) {
 	if decoder.More() {
 		return webCommand{}, http.StatusBadRequest, errors.New("the body holds more than one command")
 	}
-	words := strings.Fields(strings.ToLower(req.Command))
+	words := commandWords(req.Command)
 	if len(words) == 0 || !pageCommands[words[0]] {
 		return webCommand{}, http.StatusBadRequest, fmt.Errorf("%s is not a command the page sends", quoteTyped(abridge(req.Command, 40)))
 	}

@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -186,6 +187,22 @@ func TestPageCommandActsAsTyped(t *testing.T) {
 		}
 		if log := ts.out.String(); !strings.Contains(log, "node 2") || !strings.Contains(log, "already crashed") {
 			t.Errorf("the terminal's log does not show the page's commands:\n%s", log)
+		}
+	})
+}
+
+// The page's put keeps a key and a value as typed, as the console's does.
+func TestPageKeepsKeysAndValuesAsTyped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ts := startSession(t, DefaultConfig(), webOptions{})
+		time.Sleep(time.Second)
+		if status, answer := ts.post(`{"command":"PUT Key HelloWorld"}`); status != http.StatusOK {
+			t.Fatalf("PUT Key HelloWorld: %d %s", status, answer)
+		}
+		_, lines := ts.lines()
+		trace := strings.Join(lines, "\n")
+		if !regexp.MustCompile(`"event":"apply".*"command":"put Key HelloWorld #`).MatchString(trace) {
+			t.Errorf("the run's events do not apply the put as typed:\n%s", trace)
 		}
 	})
 }

@@ -20,7 +20,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -154,7 +153,7 @@ func (w *webSession) serve(commands <-chan webCommand, abort <-chan struct{}) in
 // present. A fork is made only for a command that succeeds on it, so that
 // a refused command changes nothing.
 func (w *webSession) do(cmd webCommand) error {
-	words := strings.Fields(strings.ToLower(cmd.line))
+	words := commandWords(cmd.line)
 	if len(words) == 0 {
 		return nil
 	}

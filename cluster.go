@@ -278,7 +278,7 @@ func (c *Cluster) launch(m *machine, n *node) {
 	m.alive = true
 	n.inbox, n.done = m.inbox, m.done
 	exited := m.exited
-	c.clock.wake() // its first step: starting up
+	c.clock.wake(m.node.id, "its start") // its first step: starting up
 	c.goroutines.Go(func() {
 		defer close(exited)
 		n.run()
@@ -712,7 +712,7 @@ func (c *Cluster) deliver(env Envelope) (undelivered string) {
 	case len(m.inbox) == cap(m.inbox):
 		return fmt.Sprintf("node %d's inbox was full", env.To)
 	}
-	c.clock.wake() // the receiver takes a step, and reports the message as it does
+	c.clock.wake(env.To, "a "+messageName(env.Msg)) // the receiver takes a step, and reports the message as it does
 	m.inbox <- env
 	return ""
 }

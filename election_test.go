@@ -59,6 +59,9 @@ func startWatchedCluster(t *testing.T, cfg Config, logged bool) (*Cluster, *even
 		for _, v := range c.Violations() {
 			t.Error(v)
 		}
+		if err := c.clock.stalled(); err != nil {
+			t.Error(err)
+		}
 	})
 	var events *eventLog
 	if logged {
@@ -177,6 +180,9 @@ func replayScenario(t *testing.T, name string, seed uint64, adjust func(*Config)
 		events = watchEvents(c)
 		chosen[0].run(c, nil)
 	})
+	if err := c.clock.stalled(); err != nil {
+		t.Errorf("%s, seed %d: %v", name, seed, err)
+	}
 	return c, events
 }
 

@@ -18,13 +18,17 @@
 // Go scheduler runs them, and a timer that fires late is reported, so that
 // a live leader deposed by a busy machine is explained.
 //
-// The protocol learns of the engine through one hook, clock.finishedStep,
-// which a node calls where it waits for its next message or timer.
+// The protocol learns of the engine through its timers (newTimer, Reset,
+// Stop), its clock (now), and one hook, finishedStep, which a node calls
+// where it waits for its next message or timer. A step the engine handed a
+// node that never finishes would stop the run for good; a watchdog turns
+// that into an error that names the node and what it was handed.
 
 package main
 
 import (
 	"container/heap"
+	"fmt"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -47,6 +51,12 @@ const (
 	// machine's scheduler runs them: a seed then no longer replays a run.
 	RealTime
 )
+
+// stallAfter is how long, in real time, the lockstep engine waits for a
+// node to finish a step, with nothing else changing, before it declares
+// the run stalled. A step takes microseconds; even a write to a stuck
+// terminal gives up sooner (outputPatience).
+const stallAfter = 10 * time.Second
 
 // lateBy is how late, in real time, a timer may fire in RealTime before the
 // engine reports it: a healthy machine fires timers well within it.
@@ -80,18 +90,24 @@ type clock struct {
 	paused  bool
 	queue   timerQueue // every timer set and not yet fired or stopped
 	created uint64     // timers ever created: each one's tie-break
-	busy    int        // lockstep: nodes (and the engine) in the middle of a step
+	busy    int        // lockstep: steps under way, the nodes' and the engine's own
 	awake   int        // lockstep: drivers awake; 0 or 1
-	sleeper int        // drivers' wakes in the queue
-	running bool       // the engine's goroutine was started
-	stopped bool
-	halt    chan struct{} // closed by stop
-	exited  chan struct{} // closed by the engine's goroutine as it returns
+	// steps holds, for each owner of a step under way (a node's ID, or 0
+	// for the engine's own delivery of a message), how many it has and
+	// what began the last one: what the watchdog names if one never ends.
+	steps    map[int]*stepsUnderWay
+	progress uint64 // lockstep: steps begun and ended so far, the watchdog's sign of life
+	stall    error  // why the watchdog stopped the engine; nil if it has not
+	sleeper  int    // drivers' wakes in the queue
+	running  bool   // the engine's goroutine was started
+	stopped  bool
+	halt     chan struct{} // closed by stop
+	exited   chan struct{} // closed by the engine's goroutine as it returns
 }
 
 // newClock makes a clock at protocol time 0, for timing with slowdown.
 func newClock(timing Timing, slowdown float64) *clock {
-	k := &clock{timing: timing, origin: time.Now(),
+	k := &clock{timing: timing, origin: time.Now(), steps: map[int]*stepsUnderWay{},
 		kick: make(chan struct{}, 1), halt: make(chan struct{}), exited: make(chan struct{})}
 	k.slowdown.Store(math.Float64bits(max(slowdown, 1)))
 	k.changed = sync.NewCond(&k.mu)
@@ -116,15 +132,21 @@ func (k *clock) start() {
 // engine returns, and its goroutine has exited.
 func (k *clock) stop() {
 	k.mu.Lock()
-	if !k.stopped {
-		k.stopped = true
-		close(k.halt)
-		k.signal()
-	}
+	k.halted()
 	running := k.running
 	k.mu.Unlock()
 	if running {
 		<-k.exited
+	}
+}
+
+// halted stops the engine, once: no event fires after it, and every wait
+// on the engine returns. The caller holds k.mu.
+func (k *clock) halted() {
+	if !k.stopped {
+		k.stopped = true
+		close(k.halt)
+		k.signal()
 	}
 }
 
@@ -138,12 +160,15 @@ func (k *clock) signal() {
 }
 
 // run is the engine's goroutine: it fires each event when its time comes
-// and, in lockstep, only once every node has finished its step.
+// and, in lockstep, only once every node has finished its step. While it
+// waits on a step, its watchdog looks for a stall.
 func (k *clock) run() {
 	defer close(k.exited)
-	pacer := time.NewTimer(0)
+	pacer, watchdog := time.NewTimer(0), time.NewTimer(0)
 	pacer.Stop()
+	watchdog.Stop()
 	defer pacer.Stop()
+	defer watchdog.Stop()
 	for {
 		k.mu.Lock()
 		if k.stopped {
@@ -155,22 +180,82 @@ func (k *clock) run() {
 		if ready {
 			fired = k.fireNext()
 		}
+		waitingOnStep, progress := k.lockstep() && k.busy > 0, k.progress
 		k.mu.Unlock()
 		if ready {
 			fired()
 			continue
 		}
-		var paced <-chan time.Time
+		var paced, stalled <-chan time.Time
 		if wait > 0 {
 			pacer.Reset(wait)
 			paced = pacer.C
 		}
+		if waitingOnStep {
+			watchdog.Reset(stallAfter)
+			stalled = watchdog.C
+		}
 		select {
 		case <-k.kick:
 		case <-paced:
+		case <-stalled:
+			k.checkStall(progress)
 		}
 		pacer.Stop()
+		watchdog.Stop()
 	}
+}
+
+// stepsUnderWay is the steps one owner has under way, for the watchdog.
+type stepsUnderWay struct {
+	count int
+	began string        // what began the last of them: "its election timer", "a RequestVote"
+	at    time.Duration // and at what protocol time
+}
+
+// checkStall stops the engine as stalled if no step has begun or ended
+// since progress, stallAfter ago, while one is under way: its owner is
+// waiting for an event that can never come. The run cannot go on; stopping
+// lets whoever waits on it end the run and report why (stalled).
+func (k *clock) checkStall(progress uint64) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.busy == 0 || k.progress != progress || k.stopped {
+		return
+	}
+	stuck := -1 // the lowest owner stuck, so that the report is the same every time
+	for owner, s := range k.steps {
+		if s.count > 0 && (stuck < 0 || owner < stuck) {
+			stuck = owner
+		}
+	}
+	s := k.steps[stuck]
+	k.stall = &stallError{owner: stuck, began: s.began, at: s.at, after: stallAfter}
+	k.halted()
+}
+
+// stallError says which step never ended.
+type stallError struct {
+	owner int
+	began string
+	at    time.Duration
+	after time.Duration
+}
+
+func (e *stallError) Error() string {
+	who := fmt.Sprintf("node %d", e.owner)
+	if e.owner == 0 {
+		who = "the network"
+	}
+	return fmt.Sprintf("the engine stalled: %s never finished the step that %s began at %s of protocol time, "+
+		"and nothing else happened for %s of real time", who, e.began, formatDuration(e.at), e.after)
+}
+
+// stalled returns why the watchdog stopped the engine, or nil if it did not.
+func (k *clock) stalled() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.stall
 }
 
 // nextDue says whether the first event in the queue may fire now, and if
@@ -209,14 +294,14 @@ func (k *clock) fireNext() func() {
 		if !k.lockstep() {
 			return t.fn
 		}
-		k.busy++ // the engine's own step: the delivery, under way
+		k.begin(0, "a delivery") // the engine's own step: the delivery, under way
 		return func() {
 			t.fn()
-			k.finishedStep()
+			k.finishedStep(0)
 		}
 	case k.lockstep():
-		k.busy++           // the node that owns the timer takes a step
-		t.c <- time.Time{} // never blocks: the node read the last firing in its step
+		k.begin(t.owner, "its "+t.name) // the node that owns the timer takes a step
+		t.c <- time.Time{}              // never blocks: the node read the last firing in its step
 	default:
 		select {
 		case t.c <- time.Now():
@@ -229,28 +314,47 @@ func (k *clock) fireNext() func() {
 	return func() {}
 }
 
-// finishedStep is the engine's hook in the protocol: a node calls it each
-// time it has finished a step and is about to wait for its next message or
-// timer. In lockstep the engine waits for it before it moves on; in
-// RealTime it does nothing.
-func (k *clock) finishedStep() { k.count(&k.busy, -1) }
-
-// wake notes that a node is about to take a step the engine did not fire:
-// a new incarnation starting, or a message put in its inbox. The node's
-// finishedStep ends the step.
-func (k *clock) wake() { k.count(&k.busy, +1) }
-
-// count adds delta to one of the lockstep engine's tallies (busy, or
-// awake) and tells whoever waits on it. In RealTime nothing is tallied:
-// nobody waits for a step to end.
-func (k *clock) count(tally *int, delta int) {
+// finishedStep is the engine's hook in the protocol: node owner calls it
+// each time it has finished a step and is about to wait for its next
+// message or timer. In lockstep the engine waits for it before it moves
+// on; in RealTime it does nothing.
+func (k *clock) finishedStep(owner int) {
 	if !k.lockstep() {
 		return
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	*tally += delta
+	k.busy--
+	k.steps[owner].count--
+	k.progress++
 	k.signal()
+}
+
+// wake notes that node owner is about to take a step the engine did not
+// fire, which began: a new incarnation starting, or a message put in its
+// inbox. The node's finishedStep ends the step.
+func (k *clock) wake(owner int, began string) {
+	if !k.lockstep() {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.begin(owner, began)
+	k.signal()
+}
+
+// begin notes a step of owner's under way, which began. The caller holds
+// k.mu, in lockstep.
+func (k *clock) begin(owner int, began string) {
+	s := k.steps[owner]
+	if s == nil {
+		s = &stepsUnderWay{}
+		k.steps[owner] = s
+	}
+	s.count++
+	s.began, s.at = began, k.at
+	k.busy++
+	k.progress++
 }
 
 // settle waits until every node has finished its step, so that what an
@@ -344,7 +448,16 @@ func (k *clock) drive() *driver {
 }
 
 // release ends the driver's turn: the engine runs on without it.
-func (d *driver) release() { d.k.count(&d.k.awake, -1) }
+func (d *driver) release() {
+	k := d.k
+	if !k.lockstep() {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.awake--
+	k.signal()
+}
 
 // sleep lets the cluster run for protocol duration dur while the driver
 // waits, and reports whether it did: false if abort closed or the engine

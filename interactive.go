@@ -591,17 +591,21 @@ func abortOn(interrupt <-chan os.Signal, done <-chan struct{}) <-chan struct{} {
 
 // endSession prints the summary of a run's stopped cluster (a session's,
 // a scenario's, a replay's), then its picture, last, so that it stays on
-// the screen. It returns the exit code: 1 if the safety checker found a
-// violation.
+// the screen. It returns the exit code: 4 if the engine stalled, which is
+// a bug and says so last; 1 if the safety checker found a violation.
 func endSession(c *Cluster, out io.Writer, width int) int {
 	fmt.Fprintln(out)
 	c.rec.writeSummary(out, width)
 	fmt.Fprintln(out)
 	c.rec.writeTimeline(out, width)
-	if len(c.Violations()) > 0 {
-		return 1
+	switch {
+	case c.clock.stalled() != nil:
+		writeHanging(out, "", internalError(c.clock.stalled()), width, nil)
+		return exitInternal
+	case len(c.Violations()) > 0:
+		return exitViolation
 	}
-	return 0
+	return exitSafe
 }
 
 // interactive runs the console on commands read from in, as a pipe

@@ -1,5 +1,6 @@
 // interrupt.go is how a run ends early: at Ctrl-C, SIGTERM or SIGHUP (the
-// terminal window closed), or when its output fails (output.go). main.go
+// terminal window closed), or when its output fails (output.go); and how
+// the process ends at once when a run is slow to end. main.go
 // watches for either; the scenario's stage (scenarios.go), the console and
 // the experiment then stop where they are, and the run ends as a finished
 // run would, with its trace complete and its picture and summary printed.
@@ -7,22 +8,82 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"golang.org/x/term"
 )
 
 // interruptOnce returns a channel that receives the first Ctrl-C, SIGTERM
-// or SIGHUP. The second is not caught: it ends the program at once, as
-// usual. A console on a terminal restores the terminal's mode as it ends.
+// or SIGHUP, which ends the run as if it had finished: the trace whole,
+// the summary and the picture printed. Whatever that takes, the process
+// ends at once at a second signal, and within termGrace of a SIGTERM (a
+// service manager's or a teacher's kill), with the terminal as it found
+// it and the exit code of a process that signal killed.
 func interruptOnce() <-chan os.Signal {
-	caught, first := make(chan os.Signal, 1), make(chan os.Signal, 1)
+	restoreTerminal := terminalRestorer()
+	return catchSignals(func(sig os.Signal, why string) {
+		restoreTerminal()
+		fmt.Fprintf(os.Stderr, "\nraft: %s\n", why)
+		os.Exit(128 + int(sig.(syscall.Signal)))
+	})
+}
+
+// catchSignals is interruptOnce, with exit called to end the process.
+func catchSignals(exit func(sig os.Signal, why string)) <-chan os.Signal {
+	caught, first := make(chan os.Signal, 2), make(chan os.Signal, 1)
 	signal.Notify(caught, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	go func() {
-		first <- <-caught
-		signal.Stop(caught)
-	}()
+	go escalate(caught, first, exit)
 	return first
+}
+
+// escalate passes the first signal caught on to first, then waits for a
+// second, or for termGrace after a SIGTERM, and calls exit with the signal
+// that ends the process and why.
+func escalate(caught <-chan os.Signal, first chan<- os.Signal, exit func(sig os.Signal, why string)) {
+	sig := <-caught
+	first <- sig
+	var grace <-chan time.Time
+	if sig == syscall.SIGTERM {
+		grace = time.After(termGrace)
+	}
+	select {
+	case again := <-caught:
+		exit(again, fmt.Sprintf("stopped at once by a second signal (%s)", signalName(again)))
+	case <-grace:
+		exit(sig, fmt.Sprintf("stopped: the run did not end within %s of SIGTERM", termGrace))
+	}
+}
+
+// termGrace is how long a run has to end by itself after a SIGTERM.
+const termGrace = time.Second
+
+// terminalRestorer returns a function that puts standard input's terminal
+// back in the mode it is in now, before any console makes it raw; it does
+// nothing when standard input is not a terminal.
+func terminalRestorer() func() {
+	fd := int(os.Stdin.Fd())
+	saved, err := term.GetState(fd)
+	if err != nil {
+		return func() {}
+	}
+	return func() { term.Restore(fd, saved) }
+}
+
+// signalName is what a person calls sig.
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "Ctrl-C, SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return sig.String()
 }
 
 // runStop tells a run to stop early. Its goroutine watches for an

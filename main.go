@@ -263,10 +263,15 @@ func closeTraceFile(file *os.File, stderr io.Writer, code *int) {
 // line that asks for a bug report, and exit code 4.
 func reportPanic(stderr io.Writer, code *int) {
 	if p := recover(); p != nil {
-		fmt.Fprintln(stderr, escapeControl(fmt.Sprintf(
-			"raft: internal error (%v); this is a bug: please report it with the command you ran", p)))
+		fmt.Fprintln(stderr, escapeControl(internalError(p)))
 		*code = exitInternal
 	}
+}
+
+// internalError is the line that reports a bug: what went wrong, and a
+// request to report it.
+func internalError(what any) string {
+	return fmt.Sprintf("raft: internal error (%v); this is a bug: please report it with the command you ran", what)
 }
 
 // timeoutsInForce says which election timeouts a run draws: the configured

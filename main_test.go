@@ -294,11 +294,10 @@ func TestInterruptStopsTheExperiment(t *testing.T) {
 	}
 }
 
-// SIGTERM and SIGHUP (a closed terminal window) are heard like Ctrl-C,
-// once.
+// SIGTERM and SIGHUP (a closed terminal window) are heard like Ctrl-C.
 func TestSIGTERMAndSIGHUPAreHeard(t *testing.T) {
 	for _, sent := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
-		heard := interruptOnce()
+		heard := catchSignals(func(os.Signal, string) {}) // the grace after SIGTERM ends nothing here
 		if err := syscall.Kill(os.Getpid(), sent); err != nil {
 			t.Fatal(err)
 		}
@@ -310,6 +309,53 @@ func TestSIGTERMAndSIGHUPAreHeard(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatalf("%v was not heard", sent)
 		}
+	}
+}
+
+// Whatever a run does after the first signal, a second one ends the
+// process at once, and a SIGTERM ends it within termGrace: the exit is
+// called with the signal that ends it, and a line that says why.
+func TestASecondSignalOrSIGTERMEndsTheProcess(t *testing.T) {
+	for _, tc := range []struct {
+		signals []os.Signal
+		after   time.Duration // from the first signal to the exit
+		ended   os.Signal
+		why     string
+	}{
+		{[]os.Signal{os.Interrupt, os.Interrupt}, 0, os.Interrupt, "second signal (Ctrl-C, SIGINT)"},
+		{[]os.Signal{syscall.SIGHUP, syscall.SIGTERM}, 0, syscall.SIGTERM, "second signal (SIGTERM)"},
+		{[]os.Signal{syscall.SIGTERM}, termGrace, syscall.SIGTERM, "did not end within 1s of SIGTERM"},
+		{[]os.Signal{os.Interrupt}, -1, nil, ""}, // one Ctrl-C waits for the run, however long
+	} {
+		synctest.Test(t, func(t *testing.T) {
+			type exit struct {
+				sig   os.Signal
+				why   string
+				after time.Duration
+			}
+			caught, first, exits := make(chan os.Signal, 2), make(chan os.Signal, 1), make(chan exit, 1)
+			start := time.Now()
+			go escalate(caught, first, func(sig os.Signal, why string) { exits <- exit{sig, why, time.Since(start)} })
+			for _, sig := range tc.signals {
+				caught <- sig
+			}
+			time.Sleep(time.Hour)
+			if sig := <-first; sig != tc.signals[0] {
+				t.Errorf("%v: the run heard %v first", tc.signals, sig)
+			}
+			select {
+			case got := <-exits:
+				if tc.ended == nil || got.sig != tc.ended || got.after != tc.after || !strings.Contains(got.why, tc.why) {
+					t.Errorf("%v: exit by %v after %s (%s); want %v after %s (%s)", tc.signals, got.sig, got.after, got.why, tc.ended, tc.after, tc.why)
+				}
+			default:
+				if tc.ended != nil {
+					t.Errorf("%v: no exit within an hour", tc.signals)
+				}
+				caught <- os.Interrupt // the second Ctrl-C, which ends escalate
+				<-exits
+			}
+		})
 	}
 }
 

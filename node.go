@@ -219,7 +219,7 @@ func (n *node) runCandidate() { n.runWithElectionTimer(n.role) }
 // is no longer role.
 func (n *node) runWithElectionTimer(role Role) {
 	for n.role == role {
-		n.clock.finishedStep() // the engine's hook (engine.go): this step is over
+		n.clock.finishedStep(n.id) // the engine's hook (engine.go): this step is over
 		select {
 		case env := <-n.inbox:
 			n.handle(env)
@@ -266,7 +266,7 @@ func (n *node) runLeader() {
 	defer stopQuorumCheck()
 	n.sendHeartbeats()
 	for n.role == Leader {
-		n.clock.finishedStep() // the engine's hook (engine.go): this step is over
+		n.clock.finishedStep(n.id) // the engine's hook (engine.go): this step is over
 		select {
 		case env := <-n.inbox:
 			n.handle(env)
@@ -446,9 +446,11 @@ func (n *node) handleRequestVote(from int, m RequestVote) {
 	// reported here, before the reply goes out, in that same order.
 	n.report(Event{Kind: EventVote, Candidate: m.CandidateID, Granted: granted,
 		Cause: Cause{Rule: rule, Peer: m.CandidateID, Term: m.Term, LastLogIndex: m.LastLogIndex, LastLogTerm: m.LastLogTerm}})
-	if granted {
+	if granted && n.role != Leader {
 		// Figure 2: granting a vote restarts the election timeout, so a
-		// voter gives the candidate it chose time to win.
+		// voter gives the candidate it chose time to win. A leader has no
+		// election timeout to restart (it keeps its authority by
+		// heartbeats); only -break vote-twice makes one grant a vote.
 		n.resetElectionTimer(Cause{Rule: RuleGrantedVote, Peer: m.CandidateID})
 	}
 	n.send(from, RequestVoteResponse{Term: n.currentTerm, VoteGranted: granted})

@@ -15,6 +15,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"os/exec"
@@ -60,6 +61,9 @@ type processCluster struct {
 	procs map[int]*exec.Cmd
 }
 
+// processKey is the cluster key of a test's processes.
+const processKey = "a test's key"
+
 // patience is how long a test waits for what it expects of processes.
 const patience = 15 * time.Second
 
@@ -100,7 +104,7 @@ func (pc *processCluster) start(id int) {
 	defer out.Close()
 	cmd := exec.Command(os.Args[0], "-node", fmt.Sprint(id), "-peers", pc.peers,
 		"-data", filepath.Join(pc.dir, fmt.Sprintf("data%d", id)), "-trace", pc.trace(id), "-no-color")
-	cmd.Env = append(append(os.Environ(), programEnv...), clusterKeyVariable+"=a test's key")
+	cmd.Env = append(append(os.Environ(), programEnv...), clusterKeyVariable+"="+processKey)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		pc.t.Fatal(err)
@@ -246,8 +250,25 @@ func TestProcessesElectAndOutliveAKill(t *testing.T) {
 	if pc.refusals(next) == 0 {
 		t.Errorf("node %d did not say that it refused the stranger", next)
 	}
+	// A peer with the key and a bug, or worse, signs messages no correct
+	// node sends: a term no node could add one to, an entry of index 0, a
+	// vote for a candidate that is no node. The leader refuses each where
+	// it enters, and leads on.
+	for _, msg := range []RaftMessage{
+		AppendEntries{Term: math.MaxUint64, LeaderID: leader},
+		AppendEntries{Term: nextTerm, LeaderID: leader, Entries: []Entry{{Index: 0, Term: nextTerm}}},
+		RequestVote{Term: nextTerm + 1, CandidateID: 99},
+	} {
+		hostile, _ := encodeFrame([]byte(processKey), Envelope{From: leader, To: next, Msg: msg})
+		if conn, err = net.Dial("tcp", pc.ports[next]); err != nil {
+			t.Fatal(err)
+		}
+		conn.Write(hostile)
+		conn.Close()
+	}
+	time.Sleep(10 * DefaultConfig().HeartbeatInterval) // each frame read, and refused or taken
 	if role, term := pc.role(next); role != "leader" || term != nextTerm {
-		t.Errorf("after the stranger, node %d is %s in term %d, not leader of term %d", next, role, term, nextTerm)
+		t.Errorf("after the stranger and the hostile peer, node %d is %s in term %d, not leader of term %d", next, role, term, nextTerm)
 	}
 
 	pc.stop()

@@ -180,6 +180,9 @@ func (n *node) handleAppendEntriesResponse(from int, m AppendEntriesResponse) {
 	n.sending[from] = false
 	last, _ := n.lastLogEntry()
 	if m.Success {
+		if m.MatchIndex > last {
+			return // vouches for entries this leader never sent: no correct follower's reply
+		}
 		// Figure 2: "If successful: update nextIndex and matchIndex for
 		// follower (§5.3)." Replies can arrive out of order; matchIndex
 		// never goes back.
@@ -193,8 +196,8 @@ func (n *node) handleAppendEntriesResponse(from int, m AppendEntriesResponse) {
 	}
 	// Figure 2: "If AppendEntries fails because of log inconsistency:
 	// decrement nextIndex and retry (§5.3)", by a whole term at a time,
-	// and never below what the follower is known to hold.
-	n.nextIndex[from] = max(n.backUpTo(m), n.matchIndex[from]+1)
+	// never below what the follower is known to hold, and never up.
+	n.nextIndex[from] = min(max(n.backUpTo(m), n.matchIndex[from]+1), n.nextIndex[from])
 	n.sendAppendEntries(from)
 }
 

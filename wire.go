@@ -4,10 +4,15 @@
 //
 // A frame is a 4-byte big-endian length, then an HMAC-SHA256 of the
 // payload under the cluster's shared key, then the payload: the envelope
-// as JSON, with the message's kind named. A receiver refuses, logs and
-// hangs up on a frame that is too long, that the key did not sign, or that
-// does not read as a message of the protocol from a peer to itself; a
-// stranger on the network, or garbage, disturbs nothing else.
+// as JSON, with the message's kind named. A receiver refuses, counts, logs
+// and hangs up on a frame that is too long, that the key did not sign,
+// that does not read as a message of the protocol from a peer to itself,
+// or that holds a message no correct node sends (checkEnvelope): a
+// stranger on the network, garbage, or a peer with the key and a bug
+// disturbs nothing else. A connection must prove it knows the key within
+// proveWithin, and each frame must arrive whole within idleTimeout of the
+// last; a stranger's connections are bounded apart from the peers', so
+// that they can never keep a peer out.
 //
 // Sending never blocks the node: each peer has a queue and a goroutine of
 // its own, which dials, redials with backoff when the peer is down, and
@@ -19,6 +24,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
@@ -27,6 +33,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -39,10 +48,16 @@ const (
 	dialTimeout    = 500 * time.Millisecond // one attempt to reach a peer
 	writeTimeout   = time.Second            // one frame to a slow peer
 	leastBackoff   = 10 * time.Millisecond  // after a failed dial, before the next
-	// mostAccepted bounds the connections a node reads at once: its peers
-	// need one each, and a reconnecting one briefly two; a stranger who
-	// opens more is refused rather than given a goroutine each.
-	mostAccepted = 4 * mostNodes
+	// mostUnproven bounds the connections a node reads at once that have
+	// not yet sent a frame signed with the key: a new one past the bound
+	// closes the oldest, so that a stranger who opens many holds none for
+	// long, and a peer's, which proves itself with its first frame at
+	// once, gets in. A peer's proven connections are bounded apart
+	// (mostPerPeer): it needs one, and a reconnecting one briefly two.
+	mostUnproven = 4 * mostNodes
+	mostPerPeer  = 2
+	proveWithin  = time.Second      // from a connection's opening to its first signed frame
+	idleTimeout  = 10 * time.Second // from one frame to the end of the next
 )
 
 // wireEnvelope is an envelope as a frame's payload carries it.
@@ -149,11 +164,117 @@ func strictJSON(data []byte, v any) error {
 	return nil
 }
 
+// checkEnvelope refuses an envelope that no correct node of a cluster of
+// size nodes sends to node self: every ID a member, and the sender the one
+// it says it is; every term and index a log can hold (from 1 where Raft
+// allows no 0, and far below where adding one would wrap around); and an
+// AppendEntries' entries the ones just after PrevLogIndex, in order, with
+// terms that never go down and never pass the leader's. A node then never
+// meets, from the wire, a message its rules were not written for.
+func checkEnvelope(env Envelope, self, size int) error {
+	if env.From < 1 || env.From > size || env.From == self || env.To != self {
+		return fmt.Errorf("a message from node %d to node %d, on node %d's port of a cluster of %d", env.From, env.To, self, size)
+	}
+	var problem string
+	switch m := env.Msg.(type) {
+	case RequestVote:
+		problem = checkCandidate(env.From, m.Term, m.CandidateID, m.LastLogIndex, m.LastLogTerm)
+	case PreVote:
+		problem = checkCandidate(env.From, m.Term, m.CandidateID, m.LastLogIndex, m.LastLogTerm)
+	case RequestVoteResponse:
+		problem = checkTerm(m.Term, 1)
+	case PreVoteResponse:
+		problem = checkTerm(m.Term, 0) // a refusal carries the refuser's term, which may be 0
+		if m.Granted && problem == "" {
+			problem = checkTerm(m.Term, 1) // a grant, the term asked about
+		}
+	case AppendEntries:
+		problem = checkAppendEntries(env.From, m)
+	case AppendEntriesResponse:
+		problem = cmp.Or(checkTerm(m.Term, 1), checkIndex(m.MatchIndex), checkIndex(m.ConflictIndex), checkTerm(m.ConflictTerm, 0))
+	}
+	if problem != "" {
+		return fmt.Errorf("a %s from node %d that no correct node sends: %s", messageName(env.Msg), env.From, problem)
+	}
+	return nil
+}
+
+// mostIndex bounds a log index a message may carry: no log reaches it, and
+// an index near the largest uint64 would wrap around when a node adds to it.
+const mostIndex = 1 << 62
+
+// checkTerm says what is wrong with a term that must be at least least.
+func checkTerm(term, least uint64) string {
+	switch {
+	case term < least:
+		return fmt.Sprintf("term %d, where a term starts at %d", term, least)
+	case term > mostTerm:
+		return fmt.Sprintf("term %d, beyond any a run reaches", term)
+	}
+	return ""
+}
+
+// checkIndex says what is wrong with a log index.
+func checkIndex(index uint64) string {
+	if index > mostIndex {
+		return fmt.Sprintf("index %d, beyond any log's", index)
+	}
+	return ""
+}
+
+// checkLastEntry says what is wrong with a log's last entry as (index,
+// term) describe it, in a message of term: (0, 0) for an empty log, else
+// an entry of a term from 1 up to the message's.
+func checkLastEntry(index, logTerm, term uint64) string {
+	switch {
+	case (index == 0) != (logTerm == 0):
+		return fmt.Sprintf("a log entry %d of term %d: only the empty log's has a 0", index, logTerm)
+	case logTerm > term:
+		return fmt.Sprintf("a log entry of term %d in a message of term %d", logTerm, term)
+	}
+	return checkIndex(index)
+}
+
+// checkCandidate says what is wrong with a RequestVote or PreVote sent by
+// node from.
+func checkCandidate(from int, term uint64, candidate int, lastLogIndex, lastLogTerm uint64) string {
+	if candidate != from {
+		return fmt.Sprintf("candidate %d, sent by node %d", candidate, from)
+	}
+	return cmp.Or(checkTerm(term, 1), checkLastEntry(lastLogIndex, lastLogTerm, term))
+}
+
+// checkAppendEntries says what is wrong with an AppendEntries sent by node
+// from.
+func checkAppendEntries(from int, m AppendEntries) string {
+	if m.LeaderID != from {
+		return fmt.Sprintf("leader %d, sent by node %d", m.LeaderID, from)
+	}
+	if problem := cmp.Or(checkTerm(m.Term, 1), checkLastEntry(m.PrevLogIndex, m.PrevLogTerm, m.Term),
+		checkIndex(m.LeaderCommit), checkIndex(m.PrevLogIndex+uint64(len(m.Entries)))); problem != "" {
+		return problem
+	}
+	previous := m.PrevLogTerm
+	for i, e := range m.Entries {
+		switch {
+		case e.Index != m.PrevLogIndex+1+uint64(i):
+			return fmt.Sprintf("entry %d where entry %d comes", e.Index, m.PrevLogIndex+1+uint64(i))
+		case e.Term < max(previous, 1) || e.Term > m.Term:
+			return fmt.Sprintf("entry %d of term %d, after term %d in a message of term %d", e.Index, e.Term, previous, m.Term)
+		case strings.ContainsAny(e.Command, "\n\r"):
+			return fmt.Sprintf("entry %d's command of more than one line", e.Index)
+		}
+		previous = e.Term
+	}
+	return ""
+}
+
 // wire is one node's side of the network between processes. send is
 // called by the node's goroutine; each peer's goroutine owns its
 // connection; each accepted connection has a goroutine that reads it.
 type wire struct {
 	self     int
+	size     int // the cluster's nodes
 	key      []byte
 	listener net.Listener
 	queues   map[int]chan Envelope // by peer
@@ -171,9 +292,17 @@ type wire struct {
 
 	done        chan struct{} // closed by stop
 	mu          sync.Mutex
-	accepted    map[net.Conn]bool    // open incoming connections, to close at stop; guarded by mu
-	refusedFrom map[string]*refusals // by host, what refuse has said; guarded by mu
+	accepted    map[net.Conn]*incoming // open incoming connections, to close at stop; guarded by mu
+	admitted    uint64                 // connections admitted so far; guarded by mu
+	refusedFrom map[string]*refusals   // by host, what refuse has said; guarded by mu
 	goroutine   sync.WaitGroup
+}
+
+// incoming is what a node knows of a connection it accepted.
+type incoming struct {
+	order  uint64 // 1 for the first connection admitted, 2 for the next...
+	peer   int    // the peer whose key-signed frame it carried; 0 until one came
+	closed string // why the node closed it to make room; "" if it did not
 }
 
 // listenWire listens at addrs[self] for node self of the cluster whose
@@ -184,14 +313,19 @@ func listenWire(self int, addrs map[int]string, key []byte, mostBackoff time.Dur
 	if err != nil {
 		return nil, err
 	}
-	w := &wire{self: self, key: key, listener: listener, queues: map[int]chan Envelope{}, addrs: map[int]string{},
-		mostBackoff: max(mostBackoff, leastBackoff), done: make(chan struct{}), accepted: map[net.Conn]bool{}, refusedFrom: map[string]*refusals{}}
+	return newWire(self, addrs, key, mostBackoff, listener), nil
+}
+
+// newWire is listenWire, with the listener given.
+func newWire(self int, addrs map[int]string, key []byte, mostBackoff time.Duration, listener net.Listener) *wire {
+	w := &wire{self: self, size: len(addrs), key: key, listener: listener, queues: map[int]chan Envelope{}, addrs: map[int]string{},
+		mostBackoff: max(mostBackoff, leastBackoff), done: make(chan struct{}), accepted: map[net.Conn]*incoming{}, refusedFrom: map[string]*refusals{}}
 	for id, addr := range addrs {
 		if id != self {
 			w.queues[id], w.addrs[id] = make(chan Envelope, peerQueue), addr
 		}
 	}
-	return w, nil
+	return w
 }
 
 // start begins sending and accepting. deliver, lost and refused must be
@@ -264,37 +398,46 @@ func (w *wire) write(conn net.Conn, env Envelope) error {
 	return err
 }
 
-// accept takes connections until stop, each read by a goroutine of its
-// own.
+// accept takes connections until stop.
 func (w *wire) accept() {
 	for {
 		conn, err := w.listener.Accept()
 		if err != nil {
 			return // stop closed the listener
 		}
-		w.mu.Lock()
-		if closed(w.done) {
-			w.mu.Unlock()
-			conn.Close()
-			return
-		}
-		full := len(w.accepted) >= mostAccepted
-		if !full {
-			w.accepted[conn] = true
-		}
-		w.mu.Unlock()
-		if full {
-			w.refuse(conn.RemoteAddr().String(), fmt.Errorf("a connection past the %d it reads at once", mostAccepted))
-			conn.Close()
-			continue
-		}
-		w.goroutine.Go(func() { w.read(conn) })
+		w.admit(conn)
 	}
 }
 
+// admit starts reading conn on a goroutine of its own. If as many
+// connections as mostUnproven have not yet proved they know the key, the
+// oldest of them is closed to make room.
+func (w *wire) admit(conn net.Conn) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if closed(w.done) {
+		conn.Close()
+		return
+	}
+	var unproven []net.Conn
+	for c, in := range w.accepted {
+		if in.peer == 0 {
+			unproven = append(unproven, c)
+		}
+	}
+	if len(unproven) >= mostUnproven {
+		w.makeRoom(unproven, fmt.Sprintf("closed to make room: %d connections had sent no frame signed with the key", mostUnproven))
+	}
+	w.admitted++
+	w.accepted[conn] = &incoming{order: w.admitted}
+	w.goroutine.Go(func() { w.read(conn) })
+}
+
 // read delivers each message that arrives on conn, until the sender hangs
-// up, stop closes it, or a frame is refused: then it says why and hangs
-// up, since nothing after a bad frame can be trusted to start a frame.
+// up, stop closes it, a frame is late (the first within proveWithin, each
+// after within idleTimeout) or a frame is refused: then it says why and
+// hangs up, since nothing after a bad frame can be trusted to start a
+// frame.
 func (w *wire) read(conn net.Conn) {
 	defer func() {
 		w.mu.Lock()
@@ -302,29 +445,71 @@ func (w *wire) read(conn net.Conn) {
 		w.mu.Unlock()
 		conn.Close()
 	}()
-	for {
+	for wait := proveWithin; ; wait = idleTimeout {
+		conn.SetReadDeadline(time.Now().Add(wait))
 		env, err := readFrame(conn, w.key)
 		if err == nil {
-			err = w.fromPeer(env)
+			err = checkEnvelope(env, w.self, w.size)
 		}
-		switch {
-		case errors.Is(err, io.EOF), closed(w.done):
-			return
-		case err != nil:
-			w.refuse(conn.RemoteAddr().String(), err)
+		if err != nil {
+			w.readFailed(conn, err, wait == proveWithin)
 			return
 		}
+		w.proven(conn, env.From)
 		w.deliver(env)
 	}
 }
 
-// fromPeer checks that a signed envelope is from another node of the
-// cluster, to this one.
-func (w *wire) fromPeer(env Envelope) error {
-	if _, ok := w.queues[env.From]; !ok || env.To != w.self {
-		return fmt.Errorf("a message from node %d to node %d, on node %d's port", env.From, env.To, w.self)
+// readFailed says why reading conn failed with err, when it was not a
+// peer hanging up, or going quiet after it proved itself (unproven is
+// false), or being replaced by its newer connection.
+func (w *wire) readFailed(conn net.Conn, err error, unproven bool) {
+	from := conn.RemoteAddr().String()
+	switch why := w.closedToMakeRoom(conn); {
+	case errors.Is(err, io.EOF), closed(w.done):
+	case why != "":
+		if unproven {
+			w.refuse(from, errors.New("a connection "+why))
+		}
+	case errors.Is(err, os.ErrDeadlineExceeded) && unproven:
+		w.refuse(from, fmt.Errorf("a connection that sent no whole frame signed with the key within %s", proveWithin))
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		// A peer with nothing to say: it dials again when it has.
+	default:
+		w.refuse(from, err)
 	}
-	return nil
+}
+
+// proven notes that conn carried a frame that peer signed with the key,
+// and closes the peer's oldest connection if it has more than mostPerPeer.
+func (w *wire) proven(conn net.Conn, peer int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.accepted[conn].peer = peer
+	var mine []net.Conn
+	for c, in := range w.accepted {
+		if in.peer == peer {
+			mine = append(mine, c)
+		}
+	}
+	if len(mine) > mostPerPeer {
+		w.makeRoom(mine, fmt.Sprintf("replaced by node %d's newer connection", peer))
+	}
+}
+
+// makeRoom closes the oldest of conns, saying why; its reader then
+// forgets it. The caller holds w.mu.
+func (w *wire) makeRoom(conns []net.Conn, why string) {
+	oldest := slices.MinFunc(conns, func(a, b net.Conn) int { return cmp.Compare(w.accepted[a].order, w.accepted[b].order) })
+	w.accepted[oldest].closed = why
+	oldest.Close()
+}
+
+// closedToMakeRoom is why the node closed conn to make room, or "".
+func (w *wire) closedToMakeRoom(conn net.Conn) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.accepted[conn].closed
 }
 
 // refusals is what a node has refused of one host since it last said so.
@@ -342,8 +527,9 @@ const quietRefusals = 5 * time.Second
 // mostRefusedHosts bounds the hosts refuse remembers.
 const mostRefusedHosts = 1024
 
-// refuse reports a refused connection from the address from, unless its
-// host was reported a moment ago.
+// refuse reports a refused frame or connection from the address from,
+// unless its host was reported a moment ago: then it counts it, for the
+// next report.
 func (w *wire) refuse(from string, why error) {
 	host, _, _ := net.SplitHostPort(from)
 	w.mu.Lock()

@@ -735,6 +735,5 @@ func (c *Cluster) receive(env Envelope) {
 
 // drop reports a message the network did not deliver.
 func (c *Cluster) drop(env Envelope, reason string) {
-	c.rec.record(Event{Kind: EventDrop, Node: env.From, From: env.From, To: env.To, Msg: env.Msg,
-		Term: env.Msg.term(), Reason: reason})
+	c.rec.record(Event{Kind: EventDrop, Node: env.From, From: env.From, To: env.To, Msg: env.Msg, Reason: reason})
 }

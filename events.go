@@ -342,26 +342,28 @@ func (r *recorder) stampNodeState(ev *Event) {
 
 // take is record, for an event whose time is set. The caller holds r.mu.
 func (r *recorder) take(ev Event) {
-	if ev.Kind == EventLate {
-		r.stampNodeState(&ev) // the engine reports it, not the node
+	if ev.Kind == EventLate || ev.Kind == EventDrop {
+		r.stampNodeState(&ev) // the engine or the network reports it, not the node
 	}
 	before := r.nodeStatus(ev.Node)
 	r.state.apply(ev)
 	r.tally(ev)
 	r.summary.observe(ev)
 	r.picture.observe(ev)
-	violation := r.safety.observe(ev)
+	violations := r.safety.observe(ev)
 	if r.trace != nil {
 		r.trace.write(ev)
 	}
 	if r.log != nil && !r.muted {
 		r.log.print(ev, before, r.nodeStatus(ev.Node))
-		r.log.printViolation(ev, violation)
+		for _, violation := range violations {
+			r.log.printViolation(ev, violation)
+		}
 	}
 	for _, watch := range r.watches {
 		watch(ev)
 	}
-	if violation != "" {
+	for _, violation := range violations {
 		for _, alarm := range r.alarms {
 			alarm(ev, violation)
 		}

@@ -117,9 +117,7 @@ func (p *logPrinter) write(entries []logEntry) {
 // printViolation writes, right under the event that revealed it, a
 // violation of a safety property. It cannot be missed, with or without color.
 func (p *logPrinter) printViolation(ev Event, violation string) {
-	if violation != "" {
-		writeHanging(p.w, logTime(ev.At), "!!! SAFETY VIOLATION, "+violation, p.width, violationStyle)
-	}
+	writeHanging(p.w, logTime(ev.At), "!!! SAFETY VIOLATION, "+violation, p.width, violationStyle)
 }
 
 // logTime is the log's time column: "  167.2 ms ".

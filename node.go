@@ -135,6 +135,11 @@ type node struct {
 	net    transport
 	disk   stableStorage // nil: the cluster keeps the persistent state
 	record func(Event)   // hands an event to the recorder; safe from any goroutine
+	// held is, for a node with stable storage, the events of this step
+	// not yet recorded: persist records them once the state they tell of
+	// is on disk, so that no trace shows a term, a vote or an entry that
+	// a crash can still take back.
+	held []Event
 }
 
 // newNode builds one incarnation of node id for a cluster configured by cfg.
@@ -219,7 +224,7 @@ func (n *node) runCandidate() { n.runWithElectionTimer(n.role) }
 // is no longer role.
 func (n *node) runWithElectionTimer(role Role) {
 	for n.role == role {
-		n.clock.finishedStep(n.id) // the engine's hook (engine.go): this step is over
+		n.endStep()
 		select {
 		case env := <-n.inbox:
 			n.handle(env)
@@ -266,7 +271,7 @@ func (n *node) runLeader() {
 	defer stopQuorumCheck()
 	n.sendHeartbeats()
 	for n.role == Leader {
-		n.clock.finishedStep(n.id) // the engine's hook (engine.go): this step is over
+		n.endStep()
 		select {
 		case env := <-n.inbox:
 			n.handle(env)
@@ -607,21 +612,54 @@ func (n *node) randomElectionTimeout() time.Duration {
 // breaks reports whether b is the safeguard turned off in this run.
 func (n *node) breaks(b Breakage) bool { return n.breakage == b }
 
+// endStep ends one step of the node's, before it waits for its next
+// message or timer: its state safe on disk, it tells the engine so
+// (finishedStep, the engine's hook, engine.go).
+func (n *node) endStep() {
+	n.persist()
+	n.clock.finishedStep(n.id)
+}
+
 // report stamps an event with who the node is and its state after the
-// change, and hands it to the recorder.
+// change, and hands it to the recorder, or, for a node with stable
+// storage, holds it until that state is on disk (persist).
 func (n *node) report(ev Event) {
 	ev.Node, ev.Term, ev.Role, ev.VotedFor = n.id, n.currentTerm, n.role, n.votedFor
+	if n.disk != nil {
+		n.held = append(n.held, ev)
+		return
+	}
 	n.record(ev)
+}
+
+// persist makes the node's persistent state durable, if it has stable
+// storage, and then records the events held back until it was. It
+// reports whether the state is safe: on disk, or, in one process, kept
+// by the cluster across a crash (Restart). A node that cannot make it
+// durable records nothing more; its process reports why and stops.
+func (n *node) persist() bool {
+	if n.disk == nil {
+		return true
+	}
+	if n.disk.save(n.persistentState) != nil {
+		return false
+	}
+	for _, ev := range n.held {
+		n.record(ev)
+	}
+	n.held = n.held[:0]
+	return true
 }
 
 // send reports a message and hands it to the network.
 func (n *node) send(to int, msg RaftMessage) {
 	// Figure 2: persistent state is "updated on stable storage before
-	// responding to RPCs". A node that cannot make it durable says
-	// nothing; its process reports why and stops.
-	if n.disk != nil && n.disk.save(n.persistentState) != nil {
+	// responding to RPCs", and before any other message goes out: a vote
+	// or an entry a crash could take back must not be promised to anyone.
+	if !n.persist() {
 		return
 	}
 	n.report(Event{Kind: EventSend, From: n.id, To: to, Msg: msg})
+	n.persist() // nothing new to save: records the send before the message goes
 	n.net.send(Envelope{From: n.id, To: to, Msg: msg})
 }

@@ -82,19 +82,24 @@ func newSafetyChecker(nodes int) *safetyChecker {
 	}
 }
 
-// observe checks one event and returns the violation it reveals, or "".
-func (s *safetyChecker) observe(ev Event) string {
-	violation := s.check(ev)
-	if violation != "" {
-		s.violations = append(s.violations, violation)
+// observe checks one event and returns the violations it reveals: none,
+// one, or, when a term that went backwards comes with a violation of its
+// own, two. Either way the checker takes the event in, so that one finding
+// never hides what the events after it show.
+func (s *safetyChecker) observe(ev Event) []string {
+	var found []string
+	for _, violation := range []string{s.checkTerm(ev), s.check(ev)} {
+		if violation != "" {
+			found = append(found, violation)
+		}
 	}
-	return violation
+	s.violations = append(s.violations, found...)
+	return found
 }
 
+// check takes in one event, and returns the violation of a property of
+// the log or the election it reveals, or "".
 func (s *safetyChecker) check(ev Event) string {
-	if v := s.checkTerm(ev); v != "" {
-		return v
-	}
 	if ev.Kind == EventRole || ev.Kind == EventRestart {
 		s.roles[ev.Node] = ev.Role
 	}
@@ -127,10 +132,9 @@ func (s *safetyChecker) check(ev Event) string {
 
 // checkTerm: Figure 2 has currentTerm only grow, and keeps it on disk, so
 // no event of a node, before or after a crash, may show an older term than
-// one it showed before. A drop event carries the message's term, not the
-// node's, so it does not count.
+// one it showed before.
 func (s *safetyChecker) checkTerm(ev Event) string {
-	if ev.Node == 0 || ev.Kind == EventDrop || ev.Kind == EventStart {
+	if ev.Node == 0 || ev.Kind == EventStart {
 		return ""
 	}
 	highest := s.terms[ev.Node]
@@ -185,7 +189,7 @@ func (s *safetyChecker) countVote(ev Event) {
 	switch {
 	case ev.Term < file.term:
 		return
-	case ev.Term > file.term:
+	case ev.Term > file.term || file.voters == nil:
 		file = campaignFile{ev.Term, map[int]bool{}}
 	}
 	file.voters[ev.Node] = true

@@ -60,6 +60,9 @@ type stateFile struct {
 // is there and cannot be trusted.
 func openStateFile(dir string, id, n int) (*stateFile, error) {
 	f := &stateFile{path: filepath.Join(dir, stateFileName), node: id}
+	if err := removeStaleTemporaries(f.path); err != nil {
+		return nil, err
+	}
 	data, err := os.ReadFile(f.path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -162,13 +165,28 @@ func (f *stateFile) save(s persistentState) error {
 	return nil
 }
 
+// removeStaleTemporaries removes the temporary files writeDurably left
+// beside path when its process was killed mid-write. Its caller holds the
+// directory's lock, so no other process is writing one now.
+func removeStaleTemporaries(path string) error {
+	stale, err := filepath.Glob(temporaryPattern(path))
+	for _, name := range stale {
+		err = errors.Join(err, os.Remove(name))
+	}
+	return err
+}
+
+// temporaryPattern is the name of writeDurably's temporary files for
+// path, with * where each has a random part.
+func temporaryPattern(path string) string { return path + ".*.tmp" }
+
 // writeDurably replaces the file at path with data, so that after a crash
 // at any moment the file holds either its old bytes or data: it writes a
 // temporary file beside it, syncs it, renames it over path, and syncs the
 // directory, which makes the rename itself durable.
 func writeDurably(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".*.tmp")
+	tmp, err := os.CreateTemp(dir, filepath.Base(temporaryPattern(path)))
 	if err != nil {
 		return err
 	}

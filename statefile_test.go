@@ -45,6 +45,28 @@ func TestStateFileKeepsWhatWasSaved(t *testing.T) {
 	}
 }
 
+// A process killed while it wrote its state leaves a temporary file
+// beside the state file; the next process to open the directory removes
+// it, and keeps the state file.
+func TestStateFileRemovesAKilledWritersLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	f, _ := openStateFile(dir, 2, 3)
+	if err := f.save(sampleState); err != nil {
+		t.Fatal(err)
+	}
+	leftover := filepath.Join(dir, stateFileName+".123456.tmp")
+	if err := os.WriteFile(leftover, []byte("half a sta"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	again, err := openStateFile(dir, 2, 3)
+	if err != nil || again.saved.currentTerm != sampleState.currentTerm {
+		t.Fatalf("opened again: %+v, %v", again, err)
+	}
+	if _, err := os.Stat(leftover); !os.IsNotExist(err) {
+		t.Errorf("%s is still there (%v)", leftover, err)
+	}
+}
+
 func TestStateFileRefusesWhatItCannotTrust(t *testing.T) {
 	whole := encodeState(2, sampleState)
 	header, _, _ := bytes.Cut(whole, []byte("\n"))

@@ -426,6 +426,7 @@ type eventFields struct {
 	node      bool // a node of the cluster; events of the whole cluster name none
 	nodes     bool // the cluster's size
 	role      bool
+	term      bool // of 1 or more: a node votes only in a term a candidate raised it to
 	candidate bool // and whether the vote was granted
 	leader    bool
 	message   bool // from, to and the message's kind
@@ -438,7 +439,7 @@ type eventFields struct {
 var traceEvents = map[EventKind]eventFields{
 	EventStart:     {nodes: true},
 	EventRole:      {node: true, role: true},
-	EventVote:      {node: true, candidate: true},
+	EventVote:      {node: true, term: true, candidate: true},
 	EventPreVote:   {node: true, candidate: true},
 	EventFollow:    {node: true, leader: true},
 	EventTimeout:   {node: true},
@@ -524,6 +525,8 @@ func (line traceLine) validateShape(needs eventFields) error {
 		return missing("role")
 	case line.Role != "" && !roleKnown(line.Role):
 		return fmt.Errorf("unknown role %q", line.Role)
+	case needs.term && line.Term == 0:
+		return fmt.Errorf("a %s event needs a \"term\" of 1 or more", line.Event)
 	case needs.candidate && line.Candidate == 0:
 		return missing("candidate")
 	case needs.candidate && line.Granted == nil:

@@ -162,6 +162,7 @@ var hostileTraces = []struct {
 	{"leader 42", traceStart + "\n" + `{"at_ms":1,"node":42,"term":1,"event":"role","role":"leader"}`, `line 2: "node" is 42`},
 	{"negative node", traceStart + "\n" + `{"at_ms":1,"node":-1,"term":1,"event":"role","role":"leader"}`, `line 2: "node" is -1`},
 	{"negative candidate", traceStart + "\n" + `{"at_ms":1,"node":1,"term":1,"event":"vote","candidate":-2,"granted":true}`, `"candidate" is -2`},
+	{"a vote in term 0", traceStart + "\n" + `{"at_ms":0,"node":1,"event":"vote","candidate":1,"granted":true}`, `a vote event needs a "term" of 1 or more`},
 	{"unknown event", traceStart + "\n" + `{"at_ms":1,"node":1,"term":1,"event":"coronation"}`, `line 2: unknown event "coronation"`},
 	{"unknown role", traceStart + "\n" + `{"at_ms":1,"node":1,"term":1,"event":"role","role":"king"}`, `line 2: unknown role "king"`},
 	{"role event without a role", traceStart + "\n" + `{"at_ms":1,"node":1,"term":1,"event":"role"}`, `needs a "role"`},

@@ -1,0 +1,156 @@
+// persistence_test.go checks Figure 2's persistent state on a node that
+// keeps it on stable storage, as a node process does: it is saved before
+// any message goes out, and no event tells of a term, a vote or an entry
+// before the save that holds it, so that neither a peer nor a trace ever
+// learns of something a crash can take back.
+
+package main
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+// recordingDisk is stable storage that remembers what was saved, and
+// keeps, in order, each save, each event the node recorded and each
+// message it sent, with what was on disk at that moment.
+type recordingDisk struct {
+	saved persistentState
+	steps []diskStep
+}
+
+// diskStep is one thing a node did, and what its disk held then.
+type diskStep struct {
+	what  string // "save", "event" or "send"
+	ev    Event  // the event recorded, or sent
+	saved persistentState
+}
+
+func (d *recordingDisk) save(s persistentState) error {
+	d.saved = persistentState{currentTerm: s.currentTerm, votedFor: s.votedFor, log: slices.Clone(s.log)}
+	d.steps = append(d.steps, diskStep{what: "save", saved: d.saved})
+	return nil
+}
+
+// newDiskNode is a lone node, as newLoneNode makes it, that keeps its
+// persistent state on a recordingDisk, which also sees every event it
+// records and every message it hands the network.
+func newDiskNode(id, size int) (*node, *recordingDisk, *outbox) {
+	n, out := newLoneNode(id, size, persistentState{})
+	d := &recordingDisk{}
+	n.disk = d
+	n.record = func(ev Event) { d.steps = append(d.steps, diskStep{what: "event", ev: ev, saved: d.saved}) }
+	n.net = sentThrough{d, out}
+	return n, d, out
+}
+
+// sentThrough is a transport that notes each message on a recordingDisk
+// before it reaches the outbox.
+type sentThrough struct {
+	d   *recordingDisk
+	out *outbox
+}
+
+func (s sentThrough) send(env Envelope) {
+	ev := Event{Kind: EventSend, Node: env.From, From: env.From, To: env.To, Msg: env.Msg}
+	s.d.steps = append(s.d.steps, diskStep{what: "send", ev: ev, saved: s.d.saved})
+	s.out.send(env)
+}
+
+// checkNothingAheadOfDisk fails the test if the node recorded an event or
+// sent a message that shows a term, a vote or a log entry its disk did
+// not yet hold.
+func checkNothingAheadOfDisk(t *testing.T, d *recordingDisk) {
+	t.Helper()
+	for i, step := range d.steps {
+		ev, saved := step.ev, step.saved
+		var ahead string
+		if step.what == "send" {
+			ev.Term = ev.Msg.term() // what the message tells its receiver
+		}
+		switch {
+		case step.what == "save", asksAboutTerm(ev.Msg):
+			continue
+		case ev.Term > saved.currentTerm:
+			ahead = fmt.Sprintf("term %d, with term %d on disk", ev.Term, saved.currentTerm)
+		case ev.VotedFor != 0 && ev.Term == saved.currentTerm && ev.VotedFor != saved.votedFor:
+			ahead = fmt.Sprintf("a vote for node %d, with a vote for node %d on disk", ev.VotedFor, saved.votedFor)
+		case ev.Kind == EventAppend && (ev.Index > uint64(len(saved.log)) || saved.log[ev.Index-1].Term != ev.EntryTerm):
+			ahead = fmt.Sprintf("entry %d of term %d, with %d entries on disk", ev.Index, ev.EntryTerm, len(saved.log))
+		}
+		if ahead != "" {
+			t.Errorf("step %d, a %s %s of %v, showed %s", i, ev.Kind, step.what, ev.Msg, ahead)
+		}
+	}
+}
+
+// sentAfterSave reports whether the node sent anything, and whether every
+// message went out after a save.
+func sentAfterSave(d *recordingDisk) (sent, afterSave bool) {
+	saved := false
+	for _, step := range d.steps {
+		switch step.what {
+		case "save":
+			saved = true
+		case "send":
+			if !saved {
+				return true, false
+			}
+			sent = true
+		}
+	}
+	return sent, true
+}
+
+// Figure 2: persistent state is "updated on stable storage before
+// responding to RPCs". A follower that grants a vote saves the vote, and
+// its new term, before its reply leaves, and tells no trace of either
+// before they are on disk.
+func TestVoteIsSavedBeforeTheReply(t *testing.T) {
+	for _, size := range []int{3, 4} {
+		n, d, out := newDiskNode(1, size)
+		n.endStep()
+		deliver(n, 2, RequestVote{Term: 3, CandidateID: 2})
+		n.endStep()
+		if sent, ok := sentAfterSave(d); !sent || !ok || !voteGranted(t, out) {
+			t.Fatalf("cluster of %d: the vote went out before it was saved (sent %t, after a save %t)", size, sent, ok)
+		}
+		if d.saved.currentTerm != 3 || d.saved.votedFor != 2 {
+			t.Errorf("cluster of %d: the disk holds term %d and a vote for %d; want term 3 and node 2", size, d.saved.currentTerm, d.saved.votedFor)
+		}
+		checkNothingAheadOfDisk(t, d)
+	}
+}
+
+// Figure 2 again, for a candidate: its new term and its vote for itself
+// are on disk before its RequestVotes go out.
+func TestCandidacyIsSavedBeforeRequestVote(t *testing.T) {
+	for _, size := range []int{3, 4} {
+		n, d, _ := newDiskNode(1, size)
+		n.endStep()
+		n.electionTimedOut()
+		n.endStep()
+		if sent, ok := sentAfterSave(d); !sent || !ok {
+			t.Fatalf("cluster of %d: a RequestVote went out before the candidacy was saved", size)
+		}
+		checkNothingAheadOfDisk(t, d)
+	}
+}
+
+// Figure 2 for the log: a follower saves the entries it takes before it
+// tells the leader it holds them, and no trace shows an entry before it
+// is on disk.
+func TestEntriesAreSavedBeforeTheReply(t *testing.T) {
+	n, d, out := newDiskNode(1, 3)
+	n.endStep()
+	deliver(n, 2, AppendEntries{Term: 2, LeaderID: 2, Entries: []Entry{{Index: 1, Term: 2}, {Index: 2, Term: 2, Command: "put x 1"}}})
+	n.endStep()
+	if reply := out.last().(AppendEntriesResponse); !reply.Success || reply.MatchIndex != 2 {
+		t.Fatalf("the follower answered %v", reply)
+	}
+	if sent, ok := sentAfterSave(d); !sent || !ok || len(d.saved.log) != 2 {
+		t.Fatalf("the reply went out before the entries were saved (log on disk: %v)", d.saved.log)
+	}
+	checkNothingAheadOfDisk(t, d)
+}

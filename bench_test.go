@@ -1,7 +1,10 @@
 // bench_test.go measures what the machinery costs: the protocol's work for
 // one heartbeat round and one election round, one message through the
 // network, and how many clusters one process keeps healthy in real time.
-// Run: go test -bench . -benchmem -run '^$' (the scale run takes a minute).
+// Run: go test -bench . -benchmem -run '^$' (the scale run takes a minute);
+// with -short, the long ones run briefly, so that every benchmark can be
+// run for a few iterations to show it still works (CI does:
+// go test -short -run XXX -bench . -benchtime 10x).
 
 package main
 
@@ -70,8 +73,10 @@ func BenchmarkHeartbeatRound(b *testing.B) {
 }
 
 // One election round: a follower times out and stands in a new term, every
-// other node adopts the term and votes, and the candidate becomes leader.
-// Each round a different node stands, so each round deposes the last.
+// other node adopts the term and votes, the candidate becomes leader, and
+// its first heartbeats carry its no-op to every follower (so that the next
+// round's candidate, whose log is then as up-to-date, can win). Each round
+// a different node stands, so each round deposes the last.
 func BenchmarkElectionRound(b *testing.B) {
 	for _, n := range []int{3, 5, 9} {
 		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
@@ -84,6 +89,8 @@ func BenchmarkElectionRound(b *testing.B) {
 				if candidate.role != Leader {
 					b.Fatalf("node %d did not win its election", candidate.id)
 				}
+				candidate.sendHeartbeats()
+				sb.drain()
 				next = (next + 1) % n
 			}
 		})
@@ -128,16 +135,34 @@ func BenchmarkScale(b *testing.B) {
 		name   string
 		timing Timing
 	}{{"paced", Paced}, {"realtime", RealTime}} {
-		for _, clusters := range []int{100, 1000, 2000} {
+		for _, clusters := range scaleClusters() {
 			b.Run(fmt.Sprintf("timing=%s/clusters=%d", timing.name, clusters), func(b *testing.B) {
 				for b.Loop() {
-					healthy, cpuPerNode := runScale(clusters, timing.timing, 10*time.Second)
+					healthy, cpuPerNode := runScale(clusters, timing.timing, scaleRun())
 					b.ReportMetric(float64(healthy), "healthy")
 					b.ReportMetric(float64(cpuPerNode.Microseconds()), "cpu-µs/node/s")
 				}
 			})
 		}
 	}
+}
+
+// scaleClusters is how many clusters BenchmarkScale runs at once, in turn:
+// with -short, only the fewest.
+func scaleClusters() []int {
+	if testing.Short() {
+		return []int{100}
+	}
+	return []int{100, 1000, 2000}
+}
+
+// scaleRun is how long BenchmarkScale watches its clusters: 10 s, or with
+// -short, a quarter of a second, time for a first leader and little more.
+func scaleRun() time.Duration {
+	if testing.Short() {
+		return 250 * time.Millisecond
+	}
+	return 10 * time.Second
 }
 
 // runScale runs clusters 5-node clusters for d and returns how many held a

@@ -206,16 +206,20 @@ func TestLogSurvivesCrashes(t *testing.T) {
 
 // §8: a put retried across a leader change is applied once. The leader
 // crashes after taking the put; the client retries at the next leader
-// with the same serial number, and a second put of the key between them
-// is not undone by the retry.
+// with the same serial number, and a put of the key by this client or
+// another between them is not undone by the retry.
 func TestRetriedPutAppliesOnce(t *testing.T) {
+	for _, between := range []string{"put x 2 #c1.2", "put x 2 #c2.1"} {
+		var store keyValueStore
+		for _, command := range []string{"put x 1 #c1.1", between, "put x 1 #c1.1"} {
+			store.apply(command)
+		}
+		if value, _ := store.apply("get x"); value != "2" {
+			t.Errorf("after %q and a retry of the put before it, x = %q; want 2", between, value)
+		}
+	}
 	var store keyValueStore
-	for _, command := range []string{"put x 1 #c1.1", "put x 2 #c1.2", "put x 1 #c1.1"} {
-		store.apply(command)
-	}
-	if value, _ := store.apply("get x"); value != "2" {
-		t.Errorf("after a retried put, x = %q; want 2, the later put's", value)
-	}
+	store.apply("put x 2 #c1.2")
 	for _, odd := range []string{"", "#c1.9", "#", "put", "get x y"} {
 		store.apply(odd) // Propose takes any line: none may stop a node
 	}

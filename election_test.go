@@ -71,6 +71,16 @@ func startWatchedCluster(t *testing.T, cfg Config, logged bool) (*Cluster, *even
 	return c, events
 }
 
+// shortOr is full, or under go test -short, short: the long hunts keep
+// their shape, only smaller, when a quick run is asked for (CI's run under
+// the race detector, and the mutation check's run on each bug).
+func shortOr(full, short int) int {
+	if testing.Short() {
+		return short
+	}
+	return full
+}
+
 // clusterConfig is DefaultConfig with nodes and seed.
 func clusterConfig(nodes int, seed uint64) Config {
 	cfg := DefaultConfig()
@@ -209,7 +219,7 @@ func forEachCluster(t *testing.T, sizes []int, seeds int, check func(t *testing.
 // its first heartbeats make every other node its follower, and the next
 // ones keep them from standing, so the term holds.
 func TestNormalElection(t *testing.T) {
-	forEachCluster(t, []int{3, 5}, 20, func(t *testing.T, cfg Config) {
+	forEachCluster(t, []int{2, 3, 4, 5, 6}, 8, func(t *testing.T, cfg Config) {
 		c, events := startLoggedCluster(t, cfg)
 		leader, term := awaitLeader(t, c, 0, 500*time.Millisecond)
 		synctest.Wait() // the first heartbeats have arrived
@@ -238,7 +248,7 @@ func TestNormalElection(t *testing.T) {
 // takes the newer term from the first heartbeat it hears (§5.1), without
 // disturbing the new leader.
 func TestReelectionAfterLeaderCrash(t *testing.T) {
-	forEachCluster(t, []int{3, 5}, 20, func(t *testing.T, cfg Config) {
+	forEachCluster(t, []int{3, 4, 5, 6}, 10, func(t *testing.T, cfg Config) {
 		c := startCluster(t, cfg)
 		old, term := awaitLeader(t, c, 0, 500*time.Millisecond)
 		time.Sleep(time.Second)
@@ -273,7 +283,7 @@ func TestReelectionAfterLeaderCrash(t *testing.T) {
 // have fired, make every node stand in term 1. Randomized timeouts then let
 // one node stand first and win a later term.
 func TestSplitVote(t *testing.T) {
-	forEachCluster(t, []int{3, 5}, 20, func(t *testing.T, cfg Config) {
+	forEachCluster(t, []int{2, 3, 4, 5, 6}, 8, func(t *testing.T, cfg Config) {
 		splitVoteConfig(&cfg)
 		c, events := startLoggedCluster(t, cfg)
 		_, term := awaitLeader(t, c, 1, 3*time.Second)
@@ -304,7 +314,7 @@ func TestSplitVote(t *testing.T) {
 // higher term. When the partition heals, the first message between the two
 // carries the higher term, and the old leader steps down.
 func TestStaleLeaderStepsDownAfterHeal(t *testing.T) {
-	forEachCluster(t, []int{3, 5}, 20, func(t *testing.T, cfg Config) {
+	forEachCluster(t, []int{3, 4, 5, 6}, 10, func(t *testing.T, cfg Config) {
 		c, events := startLoggedCluster(t, cfg)
 		old, term := awaitLeader(t, c, 0, 500*time.Millisecond)
 

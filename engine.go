@@ -58,6 +58,13 @@ const (
 // terminal gives up sooner (outputPatience).
 const stallAfter = 10 * time.Second
 
+// mostEventsAtAnInstant bounds the events the lockstep engine fires at
+// one protocol time. A busy instant holds hundreds (a flood of client
+// requests, a broadcast of nine nodes); nodes that answer each other at
+// once, for ever, would hold the run at one instant without end, so the
+// engine stops there and says so.
+const mostEventsAtAnInstant = 200_000
+
 // lateBy is how late, in real time, a timer may fire in RealTime before the
 // engine reports it: a healthy machine fires timers well within it.
 const lateBy = 5 * time.Millisecond
@@ -97,7 +104,8 @@ type clock struct {
 	// what began the last one: what the watchdog names if one never ends.
 	steps    map[int]*stepsUnderWay
 	progress uint64 // lockstep: steps begun and ended so far, the watchdog's sign of life
-	stall    error  // why the watchdog stopped the engine; nil if it has not
+	atNow    int    // lockstep: events fired at protocol time at so far
+	stall    error  // why the engine stopped itself, stalled or spinning; nil if it has not
 	sleeper  int    // drivers' wakes in the queue
 	running  bool   // the engine's goroutine was started
 	stopped  bool
@@ -177,12 +185,12 @@ func (k *clock) run() {
 		}
 		wait, ready := k.nextDue()
 		var fired func()
-		if ready {
+		if ready && !k.spun() {
 			fired = k.fireNext()
 		}
 		waitingOnStep, progress := k.lockstep() && k.busy > 0, k.progress
 		k.mu.Unlock()
-		if ready {
+		if fired != nil {
 			fired()
 			continue
 		}
@@ -251,7 +259,21 @@ func (e *stallError) Error() string {
 		"and nothing else happened for %s of real time", who, e.began, formatDuration(e.at), e.after)
 }
 
-// stalled returns why the watchdog stopped the engine, or nil if it did not.
+// spun reports whether the next event would pass mostEventsAtAnInstant at
+// the present protocol time, and if so, stops the engine as spinning. The
+// caller holds k.mu, with an event in the queue.
+func (k *clock) spun() bool {
+	if !k.lockstep() || k.queue[0].due > k.at || k.atNow < mostEventsAtAnInstant {
+		return false
+	}
+	k.stall = fmt.Errorf("the engine spun: %d events at %s of protocol time, and time never moved on "+
+		"(nodes that answer each other at once, for ever)", k.atNow, formatDuration(k.at))
+	k.halted()
+	return true
+}
+
+// stalled returns why the engine stopped itself, a step that never ended
+// or an instant that never did, or nil if it did not.
 func (k *clock) stalled() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -281,7 +303,10 @@ func (k *clock) nextDue() (wait time.Duration, ready bool) {
 func (k *clock) fireNext() func() {
 	t := heap.Pop(&k.queue).(*clockTimer)
 	if k.lockstep() {
-		k.at = max(k.at, t.due)
+		if t.due > k.at {
+			k.at, k.atNow = t.due, 0
+		}
+		k.atNow++
 	}
 	switch {
 	case t.wake != nil:
@@ -379,7 +404,7 @@ func (k *clock) untilSettled() {
 // due by limit, and brings the engine's time to limit. The caller holds
 // k.mu and is the one driver awake, so the engine's goroutine waits.
 func (k *clock) catchUp(limit time.Duration) {
-	for !k.stopped && !k.paused && len(k.queue) > 0 && k.queue[0].due <= limit && k.queue[0].wake == nil {
+	for !k.stopped && !k.paused && len(k.queue) > 0 && k.queue[0].due <= limit && k.queue[0].wake == nil && !k.spun() {
 		fired := k.fireNext()
 		k.mu.Unlock()
 		fired()

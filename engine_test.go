@@ -1,5 +1,5 @@
 // engine_test.go checks the engine (engine.go) on its own, without a
-// cluster: its watchdog.
+// cluster: its watchdog, and its guard against an instant without end.
 
 package main
 
@@ -54,6 +54,28 @@ func TestWatchdogWaitsForASlowStep(t *testing.T) {
 		defer d.release()
 		if !d.sleep(time.Second, nil) || k.stalled() != nil {
 			t.Errorf("a step that ended after %s stalled the engine: %v", stallAfter/2, k.stalled())
+		}
+	})
+}
+
+// Events that set off each other at once, for ever, would hold a run at
+// one instant without end: the engine stops after mostEventsAtAnInstant of
+// them, and says so.
+func TestEngineStopsAnInstantWithoutEnd(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		k := newClock(Unpaced, 1)
+		k.start()
+		defer k.stop()
+		var echo func()
+		echo = func() { k.afterFunc(0, echo) }
+		k.afterFunc(time.Millisecond, echo)
+		d := k.drive()
+		defer d.release()
+		if d.sleep(time.Second, nil) {
+			t.Fatal("a second passed while events answered each other at one instant")
+		}
+		if err := k.stalled(); err == nil || !strings.Contains(err.Error(), "spun") || !strings.Contains(err.Error(), "at 1.0 ms") {
+			t.Errorf("stalled() = %v; want the spin at 1 ms named", err)
 		}
 	})
 }

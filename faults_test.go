@@ -47,13 +47,13 @@ func TestRandomFaultSchedules(t *testing.T) {
 		for shard := range shards {
 			t.Run(fmt.Sprint(shard), func(t *testing.T) {
 				t.Parallel()
-				for seed := uint64(shard); seed < uint64(*schedules); seed += uint64(shards) {
+				for seed := uint64(shard); seed < uint64(shortOr(*schedules, 40)); seed += uint64(shards) {
 					synctest.Test(t, func(t *testing.T) { runFaultSchedule(t, seed, &tally) })
 				}
 			})
 		}
 	})
-	t.Logf("%d schedules on 3 to 9 nodes, with each setting of PreVote and CheckQuorum: "+
+	t.Logf("%d schedules on 2 to 9 nodes, with each setting of PreVote and CheckQuorum: "+
 		"%d elections won, %d faults inflicted, %d puts tried, %d acknowledged and %d of those read back at the end; "+
 		"%d safety violations; slowest recovery once the faults ended: %s; "+
 		"on networks slower than §5.6 allows, %d of %d recovered",
@@ -168,7 +168,7 @@ func checkAcknowledged(t *testing.T, c *Cluster, seed uint64, h *history, slow b
 // requirement of §5.6) and which can lose most of them; the rest have up
 // to 20 ms of latency and 30 % loss.
 func faultScheduleConfig(seed uint64, rng *rand.Rand) (cfg Config, worstLoss float64) {
-	cfg = clusterConfig(3+2*rng.IntN(4), seed)
+	cfg = clusterConfig(2+rng.IntN(mostNodes-1), seed)
 	cfg.PreVote, cfg.CheckQuorum = seed%2 == 1, seed/2%2 == 1
 	latency, loss := 20*time.Millisecond, 0.3
 	if seed/4%4 == 0 {

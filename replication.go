@@ -196,7 +196,13 @@ func (n *node) handleAppendEntriesResponse(from int, m AppendEntriesResponse) {
 	}
 	// Figure 2: "If AppendEntries fails because of log inconsistency:
 	// decrement nextIndex and retry (§5.3)", by a whole term at a time,
-	// never below what the follower is known to hold, and never up.
+	// never below what the follower is known to hold, and never up. A
+	// refusal that names no conflict is not about the log: only a second
+	// leader of this term refuses so (handleAppendEntries; -break
+	// vote-twice), and no retry would change its mind.
+	if m.ConflictIndex == 0 {
+		return
+	}
 	n.nextIndex[from] = min(max(n.backUpTo(m), n.matchIndex[from]+1), n.nextIndex[from])
 	n.sendAppendEntries(from)
 }

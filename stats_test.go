@@ -59,7 +59,7 @@ func defaultSettings(trial func(Config) trialResult) []setting {
 func TestFailoverStatistics(t *testing.T) {
 	cfg := DefaultConfig()
 	earliest, latest := cfg.ElectionTimeoutMin-cfg.HeartbeatInterval, cfg.ElectionTimeoutMax
-	for _, s := range measure(t, defaultSettings(failover), *statsTrials, "the crash") {
+	for _, s := range measure(t, defaultSettings(failover), shortOr(*statsTrials, 20), "the crash") {
 		if s.noLeader() > 0 || s.multiRound > 0 {
 			t.Errorf("%s: %d trials elected nobody and %d needed more than one election; with no latency the first to stand wins",
 				s.label, s.noLeader(), s.multiRound)
@@ -88,7 +88,7 @@ func coldStart(cfg Config) trialResult {
 // in one election.
 func TestColdStartStatistics(t *testing.T) {
 	cfg := DefaultConfig()
-	for _, s := range measure(t, defaultSettings(coldStart), *statsTrials, "the start") {
+	for _, s := range measure(t, defaultSettings(coldStart), shortOr(*statsTrials, 20), "the start") {
 		if s.noLeader() > 0 || s.multiRound > 0 {
 			t.Errorf("%s: %d cold starts elected nobody and %d needed more than one election", s.label, s.noLeader(), s.multiRound)
 		}
@@ -107,7 +107,7 @@ func TestColdStartStatistics(t *testing.T) {
 // failover can beat min timeout - heartbeat interval.
 func TestFigure16InVirtualTime(t *testing.T) {
 	settings := figure16Settings()
-	for i, s := range measure(t, settings, *figure16Trials, "the crash") {
+	for i, s := range measure(t, settings, shortOr(*figure16Trials, 10), "the crash") {
 		cfg := settings[i].config(1)
 		if cfg.HeartbeatInterval+cfg.MaxLatency >= cfg.ElectionTimeoutMin {
 			continue // 12-24 ms: heartbeats can arrive too late; leaders change on their own

@@ -1,0 +1,227 @@
+// mutants_test.go is the project's mutation check: a list of small bugs,
+// the classic ones of students who write Raft, each planted in a copy of
+// the package one at a time; go test must fail on every one. A bug that
+// gets through is a rule no test checks: write the test, then keep the bug
+// in the list. CI runs it (go test -run Mutants -mutants); it takes a few
+// minutes, one build and test run per bug.
+
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+var checkMutants = flag.Bool("mutants", false, "plant each bug of mutants_test.go in a copy of the package, and require go test to fail")
+
+// mutant is one small bug: in file, the text from (found exactly once)
+// becomes to.
+type mutant struct {
+	bug      string // what a student got wrong
+	file     string
+	from, to string
+}
+
+var mutants = []mutant{
+	// The election (§5.1, §5.2).
+	{"a majority counted with >=, which an even cluster splits", "node.go",
+		"return count*2 > size", "return count*2 >= size"},
+	{"a newer term in a reply does not make the node a follower", "node.go",
+		"if term := env.Msg.term(); term > n.currentTerm && !asksAboutTerm(env.Msg) {",
+		"if term := env.Msg.term(); term > n.currentTerm && !asksAboutTerm(env.Msg) && !slices.Contains([]string{\"RequestVoteResponse\", \"AppendEntriesResponse\"}, messageName(env.Msg)) {"},
+	{"a newer term keeps the old term's vote", "node.go",
+		"\t\tn.currentTerm = term\n\t\tn.votedFor = 0\n", "\t\tn.currentTerm = term\n"},
+	{"a node that steps down keeps the old leader", "node.go",
+		"\tn.leaderID = 0 // a follower learns its leader from the leader's heartbeats\n", ""},
+	{"a candidate does not vote for itself", "node.go",
+		"granted: map[int]bool{n.id: true}}\n\tn.report(Event{Kind: EventRole, Cause: cause})",
+		"granted: map[int]bool{}}\n\tn.report(Event{Kind: EventRole, Cause: cause})"},
+	{"a candidate asks all but one peer for its vote", "node.go",
+		"\tlastLogIndex, lastLogTerm := n.lastLogEntry()\n\tfor _, peer := range n.peers {\n\t\tn.send(peer, RequestVote{",
+		"\tlastLogIndex, lastLogTerm := n.lastLogEntry()\n\tfor _, peer := range n.peers[1:] {\n\t\tn.send(peer, RequestVote{"},
+	{"a candidate does not restart its election timer", "node.go",
+		"\tn.resetElectionTimer(Cause{Rule: RuleCampaigned})\n\n\tlastLogIndex", "\n\tlastLogIndex"},
+	{"a candidate counts votes from an older term", "node.go",
+		"\tif m.Term != n.campaign.term {\n\t\tcounts := n.breaks(BreakCountStale)",
+		"\tif false {\n\t\tcounts := n.breaks(BreakCountStale)"},
+	{"a second vote in one term", "node.go",
+		"\tcase n.votedFor != 0 && n.votedFor != m.CandidateID:", "\tcase false:"},
+	{"granting a vote does not restart the timer", "node.go",
+		"\t\tn.resetElectionTimer(Cause{Rule: RuleGrantedVote, Peer: m.CandidateID})\n", ""},
+	{"refusing a vote restarts the timer", "node.go",
+		"\tif granted && n.role != Leader {", "\tif n.role != Leader {"},
+	{"a stale RequestVote is answered as a current one", "node.go",
+		"\tcase m.Term < n.currentTerm:\n\t\t// Rule 1: \"Reply false if term < currentTerm (§5.1).\"\n\t\treturn false, RuleStaleTerm",
+		"\tcase m.Term < n.currentTerm && false:\n\t\treturn false, RuleStaleTerm"},
+	{"the up-to-date check compares lengths only", "node.go",
+		"\tif term != otherTerm {\n\t\treturn term > otherTerm\n\t}", ""},
+	{"a longer log of an older last term counts as up-to-date", "node.go",
+		"\tif term != otherTerm {\n\t\treturn term > otherTerm", "\tif term > otherTerm {\n\t\treturn term > otherTerm"},
+	{"a heartbeat does not restart a follower's timer", "node.go",
+		"\tn.resetElectionTimer(Cause{Rule: RuleHeartbeat, Peer: m.LeaderID})\n", ""},
+	{"a candidate ignores a leader of its own term", "node.go",
+		"\tcase Candidate, PreCandidate:\n\t\t// §5.2:", "\tcase PreCandidate:\n\t\t// §5.2:"},
+	{"a stale AppendEntries is taken", "node.go",
+		"\tif m.Term < n.currentTerm {\n\t\t// Figure 2, AppendEntries rule 1", "\tif false {\n\t\t// Figure 2, AppendEntries rule 1"},
+	{"a leader sends no heartbeat to one peer", "node.go",
+		"\tn.report(Event{Kind: EventHeartbeat})\n\tfor _, peer := range n.peers {",
+		"\tn.report(Event{Kind: EventHeartbeat})\n\tfor _, peer := range n.peers[1:] {"},
+	{"the state is saved after the message is sent", "node.go",
+		"\tif !n.persist() {\n\t\treturn\n\t}\n\tn.report(Event{Kind: EventSend, From: n.id, To: to, Msg: msg})\n\tn.persist() // nothing new to save: records the send before the message goes\n\tn.net.send(Envelope{From: n.id, To: to, Msg: msg})",
+		"\tn.report(Event{Kind: EventSend, From: n.id, To: to, Msg: msg})\n\tn.net.send(Envelope{From: n.id, To: to, Msg: msg})\n\tn.persist()"},
+
+	// The log (§5.3, §5.4).
+	{"rule 5 takes the log's length for the last new entry", "replication.go",
+		"\tlastNew := m.PrevLogIndex + uint64(len(m.Entries))\n", "\tlastNew := uint64(len(n.log))\n"},
+	{"rule 5 takes leaderCommit whole", "replication.go",
+		"if commit := min(m.LeaderCommit, lastNew); commit > n.commitIndex {",
+		"if commit := min(m.LeaderCommit, uint64(len(n.log))); commit > n.commitIndex {"},
+	{"the consistency check is off by one", "replication.go",
+		"\tcase m.PrevLogIndex > last:", "\tcase m.PrevLogIndex > last+1:"},
+	{"the consistency check ignores the term", "replication.go",
+		"\tcase n.termAt(m.PrevLogIndex) != m.PrevLogTerm:", "\tcase false:"},
+	{"an entry already held is deleted and appended again, with all after it", "replication.go",
+		"\t\t\tif n.termAt(entry.Index) == entry.Term {\n\t\t\t\tcontinue // already held: a repeated or reordered message\n\t\t\t}\n", ""},
+	{"matchIndex goes back on a late reply", "replication.go",
+		"n.matchIndex[from] = max(n.matchIndex[from], m.MatchIndex)", "n.matchIndex[from] = m.MatchIndex"},
+	{"backing up has no floor at matchIndex+1", "replication.go",
+		"n.nextIndex[from] = min(max(n.backUpTo(m), n.matchIndex[from]+1), n.nextIndex[from])",
+		"n.nextIndex[from] = min(n.backUpTo(m), n.nextIndex[from])"},
+	{"backing up by one entry lands on the conflicting term's last entry", "replication.go",
+		"\t\t\tif n.termAt(index) == m.ConflictTerm {\n\t\t\t\treturn index + 1",
+		"\t\t\tif n.termAt(index) == m.ConflictTerm {\n\t\t\t\treturn index"},
+	{"a leader commits an older term's entry by counting replicas", "replication.go",
+		"\t\tif n.termAt(index) != n.currentTerm {\n\t\t\tcounts := n.breaks(BreakCommitOldTerm)",
+		"\t\tif false {\n\t\t\tcounts := n.breaks(BreakCommitOldTerm)"},
+	{"a leader counts itself twice", "replication.go",
+		"\tcount := 1\n\tfor _, match := range n.matchIndex {", "\tcount := 2\n\tfor _, match := range n.matchIndex {"},
+	{"a client's entry waits for the next heartbeat", "replication.go",
+		"\tfor _, peer := range n.peers {\n\t\tif !n.sending[peer] {\n\t\t\tn.sendAppendEntries(peer)\n\t\t}\n\t}", ""},
+	{"clients still waiting when their leader steps down are never answered", "replication.go",
+		"\t\tn.waiting[index].Reply <- ClientReply{}\n", "\t\t_ = index\n"},
+	{"a new leader appends no no-op", "replication.go",
+		"\tn.appendEntry(\"\", Cause{Rule: RuleNoOp})\n", ""},
+	{"entries are applied past commitIndex", "replication.go",
+		"\tfor n.lastApplied < n.commitIndex {", "\tfor n.lastApplied < uint64(len(n.log)) {"},
+
+	// The client (§8).
+	{"every client signs as one session", "client.go",
+		`return &session{name: fmt.Sprintf("c%d", p.count)}`, `return &session{name: "c1"}`},
+	{"a retried put is applied again", "client.go",
+		"\tif serial <= s.applied[client] {", "\tif serial < s.applied[client] {"},
+
+	// The refinements (dissertation §9.6, §6.2, §4.2.3).
+	{"a pre-vote enters the term it asks about", "refinements.go",
+		"\tcase PreVote:\n\t\treturn true\n", "\tcase PreVote:\n\t\treturn false\n"},
+	{"a leader that lost its majority stays leader", "refinements.go",
+		"\theard := len(n.heardSinceCheck) + 1 // the leader hears itself", "\theard := n.clusterSize"},
+}
+
+// TestMutantsAreCaught plants each mutant in a copy of the package, and
+// requires go test -short to fail on it, with the build sound. Each is a
+// subtest named for its bug, so that -run can pick some; they run
+// GOMAXPROCS at a time.
+func TestMutantsAreCaught(t *testing.T) {
+	if !*checkMutants {
+		t.Skip("go test -run Mutants -mutants plants each bug (CI does)")
+	}
+	for _, m := range mutants {
+		pristine, err := os.ReadFile(m.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := bytes.Count(pristine, []byte(m.from)); n != 1 {
+			t.Fatalf("%q: %s holds its text %d times, not once: the code changed, so change the mutant", m.bug, m.file, n)
+		}
+		t.Run(m.bug, func(t *testing.T) {
+			t.Parallel()
+			caughtBy, took, err := runMutant(copyPackage(t), m, pristine)
+			switch {
+			case err != nil:
+				t.Error(err)
+			case caughtBy == "":
+				t.Errorf("it got through (%s): no test failed", m.file)
+			default:
+				t.Logf("caught by %s in %s", caughtBy, took.Round(100*time.Millisecond))
+			}
+		})
+	}
+}
+
+// copyPackage copies the package, every file but git's, to a directory of
+// the test's.
+func copyPackage(t *testing.T) string {
+	dir := t.TempDir()
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && d.Name() == ".git":
+			return filepath.SkipDir
+		case d.IsDir():
+			return os.MkdirAll(filepath.Join(dir, path), 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, path), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// onTheWallClock matches the tests the mutation check leaves out: those
+// of the browser and of node processes, which wait on the wall clock, and
+// check the page and the wire rather than the rules.
+const onTheWallClock = "Browser|OnThePage|PhoneAndTheDark|Processes"
+
+// mutantPatience is how long go test may take on one mutant: a bug that
+// makes it run on without end is caught too, by this timeout.
+const mutantPatience = 2 * time.Minute
+
+// failedTest finds the first test go test reports failed.
+var failedTest = regexp.MustCompile(`(?m)^\s*--- FAIL: (\S+)`)
+
+// runMutant plants m in the copy at dir, whose m.file was pristine, runs
+// go test -short there, and puts the file back. It returns the first test
+// that failed ("" if none did), or an error if the mutant did not build.
+func runMutant(dir string, m mutant, pristine []byte) (caughtBy string, took time.Duration, err error) {
+	path := filepath.Join(dir, m.file)
+	if err := os.WriteFile(path, bytes.Replace(pristine, []byte(m.from), []byte(m.to), 1), 0o644); err != nil {
+		return "", 0, err
+	}
+	defer os.WriteFile(path, pristine, 0o644)
+	started := time.Now()
+	cmd := exec.Command("go", "test", "-short", "-count=1", "-failfast", "-timeout="+mutantPatience.String(), "-skip", onTheWallClock, ".")
+	cmd.Dir = dir
+	out, runErr := cmd.CombinedOutput()
+	took = time.Since(started)
+	switch {
+	case bytes.Contains(out, []byte("[build failed]")), bytes.Contains(out, []byte("[setup failed]")):
+		return "", took, fmt.Errorf("the mutant does not build:\n%s", out)
+	case runErr == nil:
+		return "", took, nil
+	}
+	if found := failedTest.FindSubmatch(out); found != nil {
+		return string(found[1]), took, nil
+	}
+	return strings.TrimSpace(string(lastLines(out, 3))), took, nil
+}
+
+// lastLines is the last n lines of out.
+func lastLines(out []byte, n int) []byte {
+	lines := bytes.Split(bytes.TrimSpace(out), []byte("\n"))
+	return bytes.Join(lines[max(0, len(lines)-n):], []byte("\n"))
+}

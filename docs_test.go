@@ -10,6 +10,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,8 +30,9 @@ type documentedCommand struct {
 
 // goRunCommand matches a command in a code block or in backquotes: an
 // optional prompt, an optional printf piped in, and `go run .` with its
-// flags up to a pipe, a redirection, a comment or the end of the code.
-var goRunCommand = regexp.MustCompile(`(?:printf '([^']*)' \| )?go run \.((?: +[^ |>#\n` + "`" + `]+)*)`)
+// flags up to a pipe, a redirection, a comment, a semicolon or the end of
+// the code.
+var goRunCommand = regexp.MustCompile(`(?:printf '([^']*)' \| )?go run \.((?: +[^ |>#;\n` + "`" + `]+)*)`)
 
 // goTestRun matches the tests a documented `go test -run` selects.
 var goTestRun = regexp.MustCompile(`go test [^` + "`" + `\n]*-run '?([^' ]+)'?`)
@@ -72,6 +74,12 @@ func TestEveryDocumentedCommandRuns(t *testing.T) {
 			pagePath, _ := filepath.Abs(page)
 			t.Chdir(t.TempDir())
 			for _, cmd := range documentedCommands(t, pagePath) {
+				if slices.Contains(cmd.args, "-experiment") { // as written, but with 5 trials per range
+					if i := slices.Index(cmd.args, "-trials"); i >= 0 && i+1 < len(cmd.args) {
+						cmd.args = slices.Delete(cmd.args, i, i+2)
+					}
+					cmd.args = append(cmd.args, "-trials", "5")
+				}
 				out := runDocumented(t, cmd)
 				if strings.Contains(out, "(type help for the commands)") {
 					t.Errorf("%s: %q refused a line of its script:\n%s", page, cmd.args, out)
@@ -98,9 +106,6 @@ func runDocumented(t *testing.T, cmd documentedCommand) string {
 		return checkNodeCommand(t, cmd)
 	case slices.Contains(args, "-processes"):
 		return runProcessesCommand(t, cmd)
-	}
-	if slices.Contains(args, "-experiment") {
-		args = append(slices.DeleteFunc(args, func(a string) bool { return a == "-trials" || a == "200" }), "-trials", "5")
 	}
 	if slices.ContainsFunc(args, isWebFlag) {
 		args, stdin = onAFreePort(args), "quit\n"
@@ -195,34 +200,122 @@ func TestClassroomLessonTellsItsStory(t *testing.T) {
 	}
 }
 
-// readmeShowsSeed42 fails the test unless the log and the summary the
-// README shows of `go run . -seed 42` are what that command prints, word
-// for word, in order. TestTheLogReadsAsDocumented calls it.
-func readmeShowsSeed42(t *testing.T) {
-	t.Helper()
-	text, err := os.ReadFile("README.md")
+// quotedBlock is a fenced block of a page of the docs that quotes what a
+// command printed, or lines of the trace it wrote, and that command.
+type quotedBlock struct {
+	page, text string
+	line       int                // where the block starts on its page
+	trace      bool                // it quotes the trace, not the output
+	cmds       []documentedCommand // run in turn, the last quoted; none: the page names no command for it
+}
+
+// quotedSource is the comment that names, just before a quoted block, the
+// command whose output (or trace, written with -trace) it quotes, after
+// those it names before it, separated by "; ", which prepare its files:
+// <!-- output of `go run . -seed 42` -->.
+var quotedSource = regexp.MustCompile("^<!-- (output|trace) of `(.*)` -->$")
+
+// quotedBlocks lists every fenced block of page but for the commands to
+// type (sh), with the command it quotes: named by a comment just before
+// it, or, in a console transcript, by its first line's "$ ".
+func quotedBlocks(t *testing.T, page string) []quotedBlock {
+	text, err := os.ReadFile(page)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stdout, stderr bytes.Buffer
-	synctest.Test(t, func(t *testing.T) {
-		run([]string{"-seed", "42", "-no-color"}, nil, &stdout, &stderr, noInterrupts)
-	})
-	blocks := plainCodeBlocks(string(text))
-	if len(blocks) < 2 {
-		t.Fatalf("README shows %d plain code blocks; want the log's and the summary's", len(blocks))
-	}
-	printed := stdout.String()
-	for _, block := range blocks {
-		rest := printed
-		for _, entry := range logEntries(block) {
-			at := strings.Index(rest, entry)
-			if at < 0 {
-				t.Errorf("go run . -seed 42 does not print README's lines, or not in this order:\n%s\nit printed:\n%s", entry, printed)
-				break
+	lines := strings.Split(string(text), "\n")
+	var blocks []quotedBlock
+	for i := 0; i < len(lines); i++ {
+		if !strings.HasPrefix(lines[i], "```") || strings.TrimPrefix(lines[i], "```") == "sh" {
+			if strings.HasPrefix(lines[i], "```sh") {
+				for i++; i < len(lines) && !strings.HasPrefix(lines[i], "```"); i++ {
+				}
 			}
-			rest = rest[at+len(entry):]
+			continue
 		}
+		block := quotedBlock{page: page, line: i + 1}
+		source := ""
+		if i > 0 {
+			source = strings.TrimSpace(lines[i-1])
+		}
+		var body []string
+		for i++; i < len(lines) && !strings.HasPrefix(lines[i], "```"); i++ {
+			body = append(body, lines[i])
+		}
+		if m := quotedSource.FindStringSubmatch(source); m != nil {
+			block.trace = m[1] == "trace"
+			source = m[2]
+		} else if len(body) > 0 && strings.HasPrefix(body[0], "$ ") {
+			source, body = body[0][2:], body[1:]
+		}
+		for _, m := range goRunCommand.FindAllStringSubmatch(source, -1) {
+			block.cmds = append(block.cmds, documentedCommand{page, strings.Fields(m[2]), strings.ReplaceAll(m[1], `\n`, "\n")})
+		}
+		block.text = strings.Join(body, "\n") + "\n"
+		blocks = append(blocks, block)
+	}
+	return blocks
+}
+
+// checkQuotedBlocks fails the test unless every block the README and
+// docs/ quote is what its command prints now (or writes to its trace),
+// entry for entry and in order: a quote may leave entries out, or mark a
+// gap with "...", but every entry it shows must be there, word for word.
+// So no time, line or summary the docs quote can drift from the program.
+func checkQuotedBlocks(t *testing.T) {
+	t.Helper()
+	var blocks []quotedBlock
+	for _, page := range documentedPages(t) {
+		blocks = append(blocks, quotedBlocks(t, page)...)
+	}
+	for _, block := range blocks {
+		if len(block.cmds) == 0 {
+			t.Errorf("%s:%d: a quoted block names no command (<!-- output of: go run . ... --> before it)", block.page, block.line)
+			continue
+		}
+		t.Run(fmt.Sprintf("%s:%d", block.page, block.line), func(t *testing.T) { checkQuote(t, block) })
+	}
+	if len(blocks) < 8 {
+		t.Errorf("found %d quoted blocks; the docs quote more", len(blocks))
+	}
+}
+
+// checkQuote runs block's command in a directory of its own and checks
+// that what it printed, or wrote to its trace, holds the block's entries.
+func checkQuote(t *testing.T, block quotedBlock) {
+	t.Helper()
+	quoted := block.cmds[len(block.cmds)-1]
+	if testing.Short() && slices.Contains(quoted.args, "-experiment") {
+		t.Skip("the experiment's 11,000 trials take a while; go test without -short checks its tables")
+	}
+	t.Chdir(t.TempDir())
+	var printed string
+	for _, cmd := range block.cmds {
+		printed = runDocumented(t, cmd)
+	}
+	if block.trace {
+		i := slices.Index(quoted.args, "-trace")
+		if i < 0 || i+1 == len(quoted.args) {
+			t.Fatalf("%s:%d: quotes a trace, but its command writes none", block.page, block.line)
+		}
+		data, err := os.ReadFile(quoted.args[i+1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		printed = string(data)
+	}
+	rest := printed
+	for _, entry := range logEntries(block.text) {
+		if strings.TrimSpace(entry) == "..." || strings.TrimSpace(entry) == "" {
+			continue
+		}
+		at := strings.Index(rest, entry)
+		if at < 0 {
+			t.Errorf("%s:%d: go run . %s does not print this, or not here:\n%s\nit printed:\n%s",
+				block.page, block.line, strings.Join(quoted.args, " "), entry, printed)
+			return
+		}
+		rest = rest[at+len(entry):]
 	}
 }
 

@@ -35,11 +35,11 @@ func writeLogs(w io.Writer, width int, status []NodeStatus, entries [][]Entry) {
 	}
 	columns := max((width-timelineLabel)/logCell, 1)
 	first := max(longest-columns, 0) // the index, less 1, of the first entry shown
-	fmt.Fprintf(w, "%-*s", timelineLabel, "index")
+	var header strings.Builder
 	for index := first + 1; index <= longest; index++ {
-		fmt.Fprintf(w, "%-*d", logCell, index)
+		fmt.Fprintf(&header, "%-*d", logCell, index)
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "%-*s%s\n", timelineLabel, "index", strings.TrimRight(header.String(), " "))
 	for i, log := range entries {
 		var row strings.Builder
 		for _, entry := range log[min(first, len(log)):] {

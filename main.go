@@ -79,12 +79,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, interrupts fu
 		fmt.Fprintf(stderr, "raft: %s (go run . -h lists the flags)\n", escapeControl(abridge(err.Error(), mostTyped)))
 		return exitUsage
 	}
-	if opts.noColor {
-		color.NoColor = true
-	}
-	if opts.forceColor {
-		color.NoColor = false
-	}
+	color.NoColor = colorOff(opts, stdout)
 	opts.watched = stdout == color.Output && term.IsTerminal(int(os.Stdout.Fd()))
 	var trace io.Writer // stays a nil interface without -trace
 	if opts.tracePath == "-" {
@@ -257,6 +252,24 @@ func closeTraceFile(file *os.File, stderr io.Writer, code *int) {
 		fmt.Fprintf(stderr, "raft: writing the trace: %s\n", escapeControl(err.Error()))
 		*code = exitOutput
 	}
+}
+
+// noColorAtStart is fatih/color's verdict on the process's own standard
+// output, before any run changes it: no color unless it is a terminal,
+// and none with NO_COLOR set.
+var noColorAtStart = color.NoColor
+
+// colorOff reports whether a run writes no color codes: none with
+// -no-color, always with -color, and otherwise as fatih/color judged the
+// process's standard output; none to any other writer.
+func colorOff(opts options, stdout io.Writer) bool {
+	switch {
+	case opts.forceColor:
+		return false
+	case opts.noColor:
+		return true
+	}
+	return stdout != color.Output || noColorAtStart
 }
 
 // reportPanic, deferred by run, turns a panic of run's goroutine into one

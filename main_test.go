@@ -92,12 +92,13 @@ func TestHelpPrintsUsage(t *testing.T) {
 
 // The log reads as documented. This is the one test that pins the log's
 // wording; every other test asserts on events, causes and state, so that
-// rewording a sentence of the log breaks this test alone. The README's
-// excerpts of seed 42 are what that seed prints (readmeShowsSeed42, in
-// docs_test.go), and the tour tells each scenario's story: the narration
-// of each outcome appears, in order, followed by a summary.
+// rewording a sentence of the log breaks this test alone. Every block the
+// README and docs/ quote of a run is what that run prints now
+// (checkQuotedBlocks, in docs_test.go), and the tour tells each
+// scenario's story: the narration of each outcome appears, in order,
+// followed by a summary.
 func TestTheLogReadsAsDocumented(t *testing.T) {
-	readmeShowsSeed42(t)
+	checkQuotedBlocks(t)
 	out := runOK(t, "-scenario", "tour", "-seed", "3", "-no-color")
 	last := 0
 	for _, want := range []string{

@@ -204,7 +204,7 @@ func TestClassroomLessonTellsItsStory(t *testing.T) {
 // command printed, or lines of the trace it wrote, and that command.
 type quotedBlock struct {
 	page, text string
-	line       int                // where the block starts on its page
+	line       int                 // where the block starts on its page
 	trace      bool                // it quotes the trace, not the output
 	cmds       []documentedCommand // run in turn, the last quoted; none: the page names no command for it
 }

@@ -404,3 +404,33 @@ func TestDocumentedTestsExist(t *testing.T) {
 		}
 	}
 }
+
+// The reading maps, doc.go's and the README's, name every file of the
+// program, so that a reader who follows either meets every file.
+func TestReadingMapsNameEveryFile(t *testing.T) {
+	sources, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, readmeMap, found := strings.Cut(string(readme), "## Reading map")
+	readmeMap, _, _ = strings.Cut(readmeMap, "\n## ")
+	doc, err := os.ReadFile("doc.go")
+	if !found || err != nil {
+		t.Fatalf("README.md has a reading map: %t; doc.go: %v", found, err)
+	}
+	for _, source := range sources {
+		if strings.HasSuffix(source, "_test.go") {
+			continue
+		}
+		if !strings.Contains(readmeMap, "`"+source+"`") {
+			t.Errorf("the README's reading map does not name %s", source)
+		}
+		if source != "doc.go" && !regexp.MustCompile(`\b`+regexp.QuoteMeta(source)+`\b`).Match(doc) {
+			t.Errorf("doc.go's reading map does not name %s", source)
+		}
+	}
+}

@@ -826,9 +826,10 @@ var usageExamples = []definition{
 // printUsage prints -h: what the program shows, examples and the flags,
 // width columns wide.
 func printUsage(w io.Writer, width int) {
-	writeHanging(w, "", "Watch a Raft leader election: nodes are goroutines that exchange RequestVote "+
-		"and AppendEntries messages over channels, time out on random election timers, "+
-		"and elect a new leader when the old one crashes.", width, nil)
+	writeHanging(w, "", "Watch Raft elect a leader and replicate its log: nodes are goroutines that "+
+		"exchange RequestVote and AppendEntries messages over channels, time out on random election "+
+		"timers, elect a new leader when the old one crashes, and apply a client's puts and gets to a "+
+		"key-value store, in the same order on every node.", width, nil)
 	fmt.Fprintln(w, "\nUsage: go run . [flags]\n\nExamples:")
 	writeDefinitions(w, usageExamples, 2, width)
 	fmt.Fprintln(w, "\nFlags:")

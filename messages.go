@@ -18,9 +18,10 @@ type Entry struct {
 	Command     string
 }
 
-// RaftMessage is one of the protocol's messages. The set is closed: the
-// unexported marker method means only the types in this file satisfy it, so
-// a type switch over them (node.handle) is exhaustive.
+// RaftMessage is one of the protocol's messages. The unexported marker
+// method means only this package's types can satisfy it; the set is the
+// seven types below, and node.handle names each in its type switch, whose
+// default panics: a new message is not forgotten there.
 type RaftMessage interface {
 	isRaftMessage()
 	// term is the term the message carries so that the receiver can apply

@@ -438,6 +438,8 @@ func (n *node) handle(env Envelope) {
 		n.handleAppendEntriesResponse(env.From, m)
 	case ClientRequest:
 		n.handleClientRequest(m) // replication.go
+	default:
+		panic(fmt.Sprintf("node %d: no handler for a %T", n.id, env.Msg))
 	}
 }
 

@@ -359,7 +359,7 @@ func logEntries(block string) []string {
 }
 
 // goTestFlags are the flags of go test itself that the docs use.
-var goTestFlags = []string{"run", "v", "race", "count", "bench", "benchmem", "benchtime", "fuzz", "fuzztime", "args"}
+var goTestFlags = []string{"run", "v", "race", "short", "count", "bench", "benchmem", "benchtime", "fuzz", "fuzztime", "args"}
 
 // Every `go test -run` the docs show selects at least one test, and every
 // flag they pass to the tests is defined.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 )
 
 // The kinds of violation the checker reports. Each message starts with one.
@@ -240,8 +241,8 @@ func (s *safetyChecker) checkAppend(ev Event) string {
 	case !held:
 		s.entries[place] = fact
 	case other.command != fact.command:
-		return fmt.Sprintf("%s: at %s node %d holds entry %d of term %d as %q, another node as %q",
-			violationLogMatching, formatDuration(ev.At), ev.Node, ev.Index, ev.EntryTerm, ev.Command, other.command)
+		return fmt.Sprintf("%s: at %s node %d holds entry %d of term %d as %s, another node as %s",
+			violationLogMatching, formatDuration(ev.At), ev.Node, ev.Index, ev.EntryTerm, quoteCommand(ev.Command), quoteCommand(other.command))
 	case other.before != fact.before:
 		return fmt.Sprintf("%s: at %s node %d holds entry %d of term %d after an entry of term %d, another node after one of term %d",
 			violationLogMatching, formatDuration(ev.At), ev.Node, ev.Index, ev.EntryTerm, before, other.before)
@@ -311,8 +312,18 @@ func (s *safetyChecker) checkApply(ev Event) string {
 		return ""
 	}
 	if first := s.applied[ev.Index-1]; first != entry {
-		return fmt.Sprintf("%s: at %s node %d applied entry %d of term %d (%q), where entry %d of term %d (%q) was applied before",
-			violationStateMachine, formatDuration(ev.At), ev.Node, ev.Index, ev.EntryTerm, ev.Command, first.Index, first.Term, first.Command)
+		return fmt.Sprintf("%s: at %s node %d applied entry %d of term %d (%s), where entry %d of term %d (%s) was applied before",
+			violationStateMachine, formatDuration(ev.At), ev.Node, ev.Index, ev.EntryTerm, quoteCommand(ev.Command),
+			first.Index, first.Term, quoteCommand(first.Command))
 	}
 	return ""
+}
+
+// quoteCommand is an entry's command as a violation shows it: quoted, or,
+// for a new leader's empty entry, "a no-op", as the log calls it.
+func quoteCommand(command string) string {
+	if command == "" {
+		return "a no-op"
+	}
+	return strconv.Quote(command)
 }

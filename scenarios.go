@@ -330,6 +330,7 @@ func playCrash(s *stage) {
 	}
 	s.say("crashing node %d, the leader of term %d: its done channel closes and its goroutine exits", old, term)
 	crashedAt := s.c.rec.now()
+	elected := s.firstAt(func(ev Event) bool { return ev.Kind == EventRole && ev.Role == Leader && ev.Term > term })
 	if err := s.c.Crash(old); err != nil {
 		s.say("could not crash node %d: %v", old, err)
 		return
@@ -339,7 +340,7 @@ func playCrash(s *stage) {
 		return
 	}
 	s.say("node %d leads term %d, %s after the crash: the survivors are a majority of the whole cluster",
-		id, newTerm, formatDuration(s.c.rec.now()-crashedAt))
+		id, newTerm, formatDuration(elected()-crashedAt))
 	s.pause(s.hold / 2)
 	s.say("restarting node %d: it returns as a follower, with only the term, vote and log it kept", old)
 	if err := s.c.Restart(old); err != nil {
@@ -488,12 +489,13 @@ func playLostQuorum(s *stage) {
 	}
 	s.say("cutting the leader, node %d, off from every other node", leader)
 	cutAt := s.c.rec.now()
+	steppedDown := s.firstAt(func(ev Event) bool { return ev.Kind == EventRole && ev.Node == leader && ev.Role != Leader })
 	if !s.partition(allBut(leader, s.c.cfg.Nodes)) {
 		return
 	}
 	if s.waitFor(func() bool { return s.nodeStatus(leader).Role != Leader }) {
 		s.say("node %d stepped down %s after it was cut off: it could not hear a majority (CheckQuorum)",
-			leader, formatDuration(s.c.rec.now()-cutAt))
+			leader, formatDuration(steppedDown()-cutAt))
 	} else {
 		s.say("node %d still believes it leads term %d, %s after it lost its majority",
 			leader, term, formatDuration(s.c.rec.now()-cutAt))

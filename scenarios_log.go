@@ -94,6 +94,19 @@ func (s *stage) countEvents(match func(Event) bool) *atomic.Int64 {
 	return &count
 }
 
+// firstAt watches, from now on, for the first event for which match
+// holds, and returns a way to read when it came (0: not yet), so that a
+// narration gives the event's own time, not the moment it looked.
+func (s *stage) firstAt(match func(Event) bool) func() time.Duration {
+	var at atomic.Int64
+	s.c.rec.watch(func(ev Event) {
+		if match(ev) {
+			at.CompareAndSwap(0, int64(ev.At))
+		}
+	})
+	return func() time.Duration { return time.Duration(at.Load()) }
+}
+
 func playClient(s *stage) {
 	leader, _, ok := s.leaderSettled()
 	if !ok {
@@ -271,7 +284,7 @@ func playFigure8(s *stage) {
 	holders = append(holders, others...)
 	st := s.nodeStatus(leader)
 	if st.CommitIndex >= index {
-		s.say("node %d, leader of term %d, counted entry %d of term %d on %d of %d nodes and committed it, though it is of an older term",
+		s.say("node %d, leader of term %d, committed entry %d of term %d once a majority held it, though it is of an older term; it is on %d of %d nodes now",
 			leader, term, index, oldTerm, len(holders), n)
 	} else {
 		s.say("node %d, leader of term %d, knows entry %d of term %d is on %d of %d nodes, and does not commit it: it is not of its own term (§5.4.2)",

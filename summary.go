@@ -24,7 +24,8 @@ type termRecord struct {
 	votes      map[int]int // granted votes per candidate, its own included
 	votesBy    map[int]int // granted votes per voter (more than one is a violation)
 	nodes      int         // the cluster's size, which a majority counts
-	leader     int         // 0: nobody won this term
+	leader     int         // the first node to win this term; 0: nobody won it
+	alsoWon    []int       // other nodes that won it after leader: only a broken rule lets one (Election Safety)
 	started    time.Duration
 	elected    time.Duration
 	// noLeaderFor is how long the cluster had been without a leader when
@@ -119,9 +120,11 @@ func (s *electionSummary) observe(ev Event) {
 		// voter has just taken as its currentTerm.
 		t.votes[ev.Candidate]++
 		t.votesBy[ev.Node]++
-	case ev.Kind == EventRole && ev.Role == Leader:
+	case ev.Kind == EventRole && ev.Role == Leader && t.leader == 0:
 		t.leader, t.elected = ev.Node, ev.At
 		t.noLeaderFor, t.hadNoLeader = span, ended
+	case ev.Kind == EventRole && ev.Role == Leader && ev.Node != t.leader && !slices.Contains(t.alsoWon, ev.Node):
+		t.alsoWon = append(t.alsoWon, ev.Node)
 	}
 }
 
@@ -412,9 +415,16 @@ func (t *termRecord) standings() []string {
 	return parts
 }
 
-// winner names the term's leader, or says why there was none.
+// winner names the term's leader (every one, if a broken rule let more
+// than one win it), or says why there was none.
 func (t *termRecord) winner() string {
 	switch {
+	case len(t.alsoWon) > 0:
+		ids := []string{fmt.Sprint(t.leader)}
+		for _, id := range t.alsoWon {
+			ids = append(ids, fmt.Sprint(id))
+		}
+		return "nodes " + strings.Join(ids, ", ")
 	case t.leader != 0:
 		return fmt.Sprintf("node %d", t.leader)
 	case t.splitVote():

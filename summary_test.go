@@ -149,6 +149,20 @@ func TestSummaryFoldsLeaderlessTerms(t *testing.T) {
 	}
 }
 
+// Two leaders of one term (only a broken rule elects them, as -break
+// vote-twice does) are both named where the term's winner goes: the
+// summary tells the same story as the safety checker.
+func TestSummaryNamesEveryLeaderOfATerm(t *testing.T) {
+	events := append([]Event{{Kind: EventStart, Nodes: 5}}, roleEvent(2, 1, Candidate), roleEvent(4, 1, Candidate))
+	for voter := 1; voter <= 5; voter++ {
+		events = append(events, voteEvent(voter, 2, 1), voteEvent(voter, 4, 1))
+	}
+	events = append(events, roleEvent(2, 1, Leader), roleEvent(4, 1, Leader))
+	if got := summaryOf(events); !strings.Contains(got, "nodes 2, 4") {
+		t.Errorf("the summary of a term both nodes 2 and 4 won does not name both:\n%s", got)
+	}
+}
+
 // A session that goes on and on lists its first terms and its latest, and
 // sums up the middle in one row: the summary fits a screen.
 func TestSummaryOfALongSessionFitsAScreen(t *testing.T) {

@@ -173,10 +173,12 @@ type Cluster struct {
 
 	// mu guards what the network reads as it carries messages: each
 	// machine's current incarnation, which side of a partition each node
-	// is on, and how many messages the network loses.
+	// is on, and how many messages the network loses; and what
+	// reportLate has said.
 	mu       sync.Mutex
-	side     []int   // side[i-1] is node i's group; nil: no partition
-	dropRate float64 // starts as Config.DropRate; SetDropRate changes it
+	side     []int         // side[i-1] is node i's group; nil: no partition
+	dropRate float64       // starts as Config.DropRate; SetDropRate changes it
+	lateness []lateReports // lateness[i-1]: what reportLate has said of node i
 
 	goroutines sync.WaitGroup // every node's goroutine
 
@@ -219,6 +221,7 @@ func NewCluster(cfg Config) (*Cluster, error) {
 		clock:    clock,
 		rec:      newRecorder(cfg, clock),
 		dropRate: cfg.DropRate,
+		lateness: make([]lateReports, cfg.Nodes),
 	}
 	clock.late = c.reportLate
 	for id := 1; id <= cfg.Nodes; id++ {
@@ -719,9 +722,39 @@ func (c *Cluster) deliver(env Envelope) (undelivered string) {
 
 // reportLate is the engine's report, in RealTime, of node owner's timer
 // that fired late by protocol duration by: the machine did not run this
-// process in time, which can depose a leader that is alive.
+// process in time. It is recorded only when it could matter, when it is
+// late by at least half the margin between a heartbeat and the shortest
+// election timeout (a leader's heartbeat later than the whole margin can
+// depose it while it lives), and then at most once per lateQuiet of each
+// node, with a count of those left unsaid: a busy machine's many small
+// delays do not bury the run's story.
 func (c *Cluster) reportLate(owner int, name string, by time.Duration) {
-	c.rec.record(Event{Kind: EventLate, Node: owner, Late: by, Reason: name})
+	if by < (c.cfg.ElectionTimeoutMin-c.cfg.HeartbeatInterval)/2 {
+		return
+	}
+	c.mu.Lock()
+	now, quiet := c.clock.now(), &c.lateness[owner-1]
+	if quiet.said && now-quiet.at < lateQuiet {
+		quiet.unsaid++
+		c.mu.Unlock()
+		return
+	}
+	unsaid := quiet.unsaid
+	*quiet = lateReports{said: true, at: now}
+	c.mu.Unlock()
+	c.rec.record(Event{Kind: EventLate, Node: owner, Late: by, Reason: name, Cause: Cause{Count: unsaid}})
+}
+
+// lateQuiet is how long, in protocol time, a node's late timers go
+// unreported after one is: they are counted, and the next report says how
+// many.
+const lateQuiet = time.Second
+
+// lateReports is what reportLate has said of one node's late timers.
+type lateReports struct {
+	said   bool          // it has reported one
+	at     time.Duration // when it last did
+	unsaid int           // late timers that mattered since, not reported
 }
 
 // receive hands the local node a message that came over the wire.

@@ -79,3 +79,31 @@ func TestEngineStopsAnInstantWithoutEnd(t *testing.T) {
 		}
 	})
 }
+
+// In real time, a timer late by a few milliseconds is not news: the
+// cluster reports one only when it is late enough to matter (half the
+// margin between a heartbeat and the shortest election timeout), and of
+// each node at most once a second, counting the others.
+func TestLateTimersAreReportedWhenTheyMatter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := clusterConfig(3, 1)
+		cfg.Timing = RealTime
+		c, events := startLoggedCluster(t, cfg)
+		matters := (cfg.ElectionTimeoutMin - cfg.HeartbeatInterval) / 2
+		lates := func() []Event { return events.matching(func(ev Event) bool { return ev.Kind == EventLate }) }
+		c.reportLate(1, "heartbeat timer", matters-time.Millisecond)
+		if got := lates(); len(got) != 0 {
+			t.Fatalf("a timer %s late, under the %s that matters, was reported: %v", matters-time.Millisecond, matters, got)
+		}
+		for range 3 {
+			c.reportLate(1, "heartbeat timer", matters)
+			time.Sleep(100 * time.Millisecond)
+		}
+		time.Sleep(lateQuiet)
+		c.reportLate(1, "heartbeat timer", 2*matters)
+		got := lates()
+		if len(got) != 2 || got[0].Cause.Count != 0 || got[1].Cause.Count != 2 || got[1].Late != 2*matters {
+			t.Errorf("four late timers in 1.3 s were reported as %+v; want the first, then the last with 2 more counted", got)
+		}
+	})
+}

@@ -506,8 +506,8 @@ func checkMergedTraceFiles(paths []string, stdout, stderr io.Writer) int {
 func printTraceReport(path string, report traceReport, stdout io.Writer) int {
 	found := len(report.violations) + report.unshown
 	runs := plural(report.runs, "run")
-	if report.merged {
-		runs += " of node processes"
+	if report.merged || report.processes {
+		runs = plural(report.runs, "incarnation") + " of node processes"
 	}
 	fmt.Fprintln(stdout, escapeControl(fmt.Sprintf("%s: %s, %s, %s.", path,
 		runs, plural(report.events, "event"), plural(found, "safety violation"))))

@@ -206,8 +206,12 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 	case EventAppend, EventTruncate, EventMismatch, EventCommit, EventApply:
 		return p.describeLog(ev, before)
 	case EventLate:
-		return fmt.Sprintf("its %s fired %s late: the machine did not run this program in time, and its peers may take it for dead",
-			ev.Reason, formatDuration(ev.Late)), stepDownStyle
+		since := ""
+		if ev.Cause.Count > 0 {
+			since = fmt.Sprintf(" (and %s since it last said so)", plural(ev.Cause.Count, "late timer"))
+		}
+		return fmt.Sprintf("its %s fired %s late%s: the machine did not run this program in time, and its peers may take it for dead",
+			ev.Reason, formatDuration(ev.Late), since), stepDownStyle
 	}
 	return "", nil
 }
@@ -219,11 +223,20 @@ func describeVerbose(ev Event) string {
 	case EventSend:
 		return fmt.Sprintf("sent %v to node %d", ev.Msg, ev.To)
 	case EventRecv:
-		return fmt.Sprintf("received %v from node %d", ev.Msg, ev.From)
+		return fmt.Sprintf("received %v from %s", ev.Msg, senderName(ev.From))
 	case EventTimeout:
 		return "its election timeout elapsed: " + because(ev)
 	}
 	return fmt.Sprintf("reset its election timer to %s: %s", formatDuration(ev.Cause.Timeout), because(ev))
+}
+
+// senderName names who sent a message: a node, or, from outside the
+// cluster (From 0), the client.
+func senderName(from int) string {
+	if from == 0 {
+		return "the client"
+	}
+	return fmt.Sprintf("node %d", from)
 }
 
 // roleChange tells what a role event changed, and the style it stands out

@@ -83,18 +83,25 @@ func newSafetyChecker(nodes int) *safetyChecker {
 	}
 }
 
-// observe checks one event and returns the violations it reveals: none,
+// observe checks one event, keeps the violations it reveals, and returns
+// them.
+func (s *safetyChecker) observe(ev Event) []string {
+	found := s.findings(ev)
+	s.violations = append(s.violations, found...)
+	return found
+}
+
+// findings checks one event and returns the violations it reveals: none,
 // one, or, when a term that went backwards comes with a violation of its
 // own, two. Either way the checker takes the event in, so that one finding
 // never hides what the events after it show.
-func (s *safetyChecker) observe(ev Event) []string {
+func (s *safetyChecker) findings(ev Event) []string {
 	var found []string
 	for _, violation := range []string{s.checkTerm(ev), s.check(ev)} {
 		if violation != "" {
 			found = append(found, violation)
 		}
 	}
-	s.violations = append(s.violations, found...)
 	return found
 }
 

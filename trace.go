@@ -584,6 +584,7 @@ type traceReport struct {
 	unshown      int      // violations found after those
 	cutAt        int      // the line that stops partway, in a trace cut short
 	merged       bool     // the traces of a cluster's processes, checked as one run
+	processes    bool     // each run is an incarnation of a node's process
 }
 
 // mostViolationsShown bounds the violations a report keeps, so that
@@ -617,8 +618,9 @@ func checkTrace(r io.Reader) (traceReport, error) {
 			report.runs++
 			checker = newSafetyChecker(line.Nodes)
 			checker.oneNode = line.Node != 0
+			report.processes = report.processes || checker.oneNode
 		}
-		if v := checker.check(line.event()); v != "" { // check, not observe: the report keeps them
+		for _, v := range checker.findings(line.event()) { // not observe: the report keeps them
 			report.add(v)
 		}
 		report.events++
@@ -724,7 +726,7 @@ func checkMergedTraces(paths []string) (traceReport, error) {
 	checker := newSafetyChecker(nodes)
 	for _, e := range all {
 		e.line.AtMs = milliseconds(e.at.Sub(all[0].at))
-		if v := checker.check(e.line.event()); v != "" {
+		for _, v := range checker.findings(e.line.event()) {
 			report.add(v)
 		}
 		report.events++

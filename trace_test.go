@@ -403,3 +403,19 @@ func TestReplayGivesTheSameTrace(t *testing.T) {
 		}
 	}
 }
+
+// -check finds what the live checker finds, a term that goes backwards
+// among them, and goes on to find what the events after it show: one
+// finding hides nothing.
+func TestCheckFindsEveryViolation(t *testing.T) {
+	trace := traceStart + "\n" +
+		`{"at_ms":1,"node":1,"term":5,"event":"timeout"}` + "\n" +
+		`{"at_ms":2,"node":1,"term":4,"event":"vote","candidate":2,"granted":true,"voted_for":2}` + "\n" +
+		`{"at_ms":3,"node":1,"term":4,"event":"vote","candidate":3,"granted":true,"voted_for":3}` + "\n"
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-check", writeTraceText(t, trace)}, nil, &stdout, &stderr, nil)
+	out := stdout.String()
+	if code != exitViolation || !strings.Contains(out, violationTermBackwards) || !strings.Contains(out, violationDoubleVote) {
+		t.Errorf("exit %d, %s%s; want exit 1, a term that went backwards and then a second vote", code, out, stderr.String())
+	}
+}

@@ -319,30 +319,6 @@ func checkQuote(t *testing.T, block quotedBlock) {
 	}
 }
 
-// plainCodeBlocks returns the text of every fenced block of markdown that
-// names no language: the program's output, in this project's docs.
-func plainCodeBlocks(markdown string) []string {
-	var blocks []string
-	var block strings.Builder
-	inside, plain := false, false
-	for line := range strings.Lines(markdown) {
-		fence := strings.HasPrefix(line, "```")
-		switch {
-		case fence && !inside:
-			inside, plain = true, strings.TrimSpace(line) == "```"
-			block.Reset()
-		case fence:
-			inside = false
-			if plain {
-				blocks = append(blocks, block.String())
-			}
-		case inside:
-			block.WriteString(line)
-		}
-	}
-	return blocks
-}
-
 // logEntries cuts a block of output into entries: a line, with the lines
 // indented under it that carry it on. An excerpt of the log may leave
 // entries out between the ones it shows.

@@ -196,10 +196,10 @@ func checkWord(what, word string) error {
 var errNoLeader = errors.New("no node leads right now")
 
 // request sends command, as the next request of a client session of its
-// own, to the leader, and retries, with the same number, at whichever node leads next,
-// until the command is applied, the client's patience runs out, or abort
-// closes. Between tries it waits a heartbeat interval, time for the news of
-// a new leader to spread.
+// own, to the leader, and retries, with the same serial number, at
+// whichever node leads next, until the command is applied, the client's
+// patience runs out, or abort closes. Between tries it waits a heartbeat
+// interval, time for the news of a new leader to spread.
 func (c *Cluster) request(command string, abort <-chan struct{}) (ClientReply, error) {
 	client := c.clients.take()
 	defer c.clients.giveBack(client)

@@ -58,11 +58,12 @@ const (
 // terminal gives up sooner (outputPatience).
 const stallAfter = 10 * time.Second
 
-// mostEventsAtAnInstant bounds the events the lockstep engine fires at
-// one protocol time. A busy instant holds hundreds (a flood of client
-// requests, a broadcast of nine nodes); nodes that answer each other at
-// once, for ever, would hold the run at one instant without end, so the
-// engine stops there and says so.
+// mostEventsAtAnInstant bounds the events that steps set off which the
+// lockstep engine fires at one protocol time. A busy instant holds
+// hundreds (a broadcast of nine nodes, and the replies to a flood of
+// client requests); nodes that answer each other at once, for ever, would
+// hold the run at one instant without end, so the engine stops there and
+// says so.
 const mostEventsAtAnInstant = 200_000
 
 // lateBy is how late, in real time, a timer may fire in RealTime before the
@@ -104,7 +105,7 @@ type clock struct {
 	// what began the last one: what the watchdog names if one never ends.
 	steps    map[int]*stepsUnderWay
 	progress uint64 // lockstep: steps begun and ended so far, the watchdog's sign of life
-	atNow    int    // lockstep: events fired at protocol time at so far
+	atNow    int    // lockstep: events fired at protocol time at so far that a step set off
 	stall    error  // why the engine stopped itself, stalled or spinning; nil if it has not
 	sleeper  int    // drivers' wakes in the queue
 	running  bool   // the engine's goroutine was started
@@ -306,7 +307,9 @@ func (k *clock) fireNext() func() {
 		if t.due > k.at {
 			k.at, k.atNow = t.due, 0
 		}
-		k.atNow++
+		if t.chained {
+			k.atNow++
+		}
 	}
 	switch {
 	case t.wake != nil:
@@ -720,6 +723,10 @@ type clockTimer struct {
 	// Guarded by k.mu:
 	due   time.Duration // the protocol time it fires at
 	class int           // protocolEvent or driverWake: the first tie-break
+	// chained is true if a step set the event (a node's, or a delivery):
+	// the events an instant may hold only so many of. What an operator
+	// does, a client's request among it, comes from outside and is not.
+	chained bool
 	seq   uint64        // the order it was set in: the second tie-break
 	index int           // its place in the queue; -1 when not queued
 }
@@ -767,6 +774,7 @@ func (k *clock) afterFunc(d time.Duration, f func()) *clockTimer {
 func (k *clock) schedule(t *clockTimer, d time.Duration, class int) {
 	k.created++
 	t.due, t.class, t.seq = k.current()+d, class, k.created
+	t.chained = k.lockstep() && k.busy > 0
 	heap.Push(&k.queue, t)
 	k.signal()
 }

@@ -727,8 +727,8 @@ type clockTimer struct {
 	// the events an instant may hold only so many of. What an operator
 	// does, a client's request among it, comes from outside and is not.
 	chained bool
-	seq   uint64        // the order it was set in: the second tie-break
-	index int           // its place in the queue; -1 when not queued
+	seq     uint64 // the order it was set in: the second tie-break
+	index   int    // its place in the queue; -1 when not queued
 }
 
 // newTimer starts node owner's timer, called name, which sends on C once

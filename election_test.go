@@ -544,34 +544,6 @@ func TestRestartedNodeRemembersItsVote(t *testing.T) {
 	}
 }
 
-// §5.4.1: a voter refuses a candidate whose log is less up-to-date than its
-// own. This demo's logs are empty, so the test compares candidates' log
-// positions against an empty log, which every candidate's log is at least
-// as up-to-date as; and it checks the comparison itself on a voter whose
-// last entry is (index 5, term 3).
-func TestLogUpToDateCheck(t *testing.T) {
-	n, _ := newLoneNode(1, 5, persistentState{})
-	if !n.candidateLogUpToDate(0, 0) {
-		t.Error("an empty log was judged behind another empty log")
-	}
-	for _, tc := range []struct {
-		index, term uint64
-		upToDate    bool
-	}{
-		{5, 3, true},  // the same last entry
-		{6, 3, true},  // same last term, longer
-		{4, 3, false}, // same last term, shorter
-		{1, 4, true},  // a later last term wins whatever the length
-		{9, 2, false}, // an earlier last term loses whatever the length
-	} {
-		got := logAtLeastAsUpToDate(tc.index, tc.term, 5, 3)
-		if got != tc.upToDate {
-			t.Errorf("a candidate log ending at (index %d, term %d) against (5, 3): up-to-date %t, want %t",
-				tc.index, tc.term, got, tc.upToDate)
-		}
-	}
-}
-
 // A crash closes the node's channels: the network drops every message
 // addressed to it, and it handles none, until it restarts.
 func TestCrashedNodeReceivesNothing(t *testing.T) {

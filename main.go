@@ -395,7 +395,7 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	fs.DurationVar(&opts.cfg.HeartbeatInterval, "heartbeat", def.HeartbeatInterval, "time between a leader's heartbeats")
 	fs.DurationVar(&opts.cfg.MaxLatency, "latency", 0, "longest one-way message delay; each message waits a random time up to it")
 	fs.Float64Var(&opts.cfg.DropRate, "drop", 0, "probability that the network loses a message, at least 0 and below 1")
-	fs.Float64Var(&opts.cfg.Slowdown, "slow", 1, "slow motion: make every duration `K` times longer (1 to 100); the log still shows protocol time")
+	fs.Float64Var(&opts.cfg.Slowdown, "slow", 1, "slow motion: make every duration `K` times longer (1 to 100), and every message travel at least 25ms of protocol time, to be seen; the log still shows protocol time")
 	fs.StringVar(&opts.tracePath, "trace", "", "write every event to `FILE` as JSON Lines (-: to standard output, the rest to standard error)")
 	fs.StringVar(&opts.checkPath, "check", "", "run no cluster: read the trace in `FILE` and check it for safety violations")
 	fs.BoolVar(&opts.experiment, "experiment", false, "run the Raft paper's Figure 16 experiment: time to replace a crashed leader, per range of timeouts")

@@ -160,33 +160,6 @@ func TestLeaderCommitsOnlyItsOwnTermByCounting(t *testing.T) {
 	}
 }
 
-// §5.4.1, as etcd's TestVoter: a vote goes only to a candidate whose log
-// is at least as up-to-date: a later last term wins, and with equal last
-// terms the longer log.
-func TestVoteNeedsAnUpToDateLog(t *testing.T) {
-	for _, tc := range []struct {
-		voter               []Entry
-		lastIndex, lastTerm uint64
-		granted             bool
-	}{
-		{logOf(1), 1, 1, true},
-		{logOf(1), 2, 1, true},
-		{logOf(1, 1), 1, 1, false},
-		{logOf(2), 1, 1, false},
-		{logOf(2), 2, 1, false},
-		{logOf(1, 1), 1, 2, true},
-		{nil, 0, 0, true},
-		{logOf(1), 0, 0, false},
-	} {
-		n, out := followerWith(3, 2, tc.voter)
-		deliver(n, 2, RequestVote{Term: 3, CandidateID: 2, LastLogIndex: tc.lastIndex, LastLogTerm: tc.lastTerm})
-		if got := voteGranted(t, out); got != tc.granted {
-			t.Errorf("voter's log ends at %d/%d, candidate's at %d/%d: granted %t, want %t",
-				len(tc.voter), n.termAt(uint64(len(tc.voter))), tc.lastIndex, tc.lastTerm, got, tc.granted)
-		}
-	}
-}
-
 // Figure 7's followers (a) to (f), each brought to the leader's log by the
 // leader's AppendEntries alone: missing entries, extra entries of older
 // terms, and both. The leader of term 8 holds entries of terms 1 1 1 4 4 5

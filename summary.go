@@ -305,7 +305,11 @@ func (s *electionSummary) write(w io.Writer, width int, seed uint64, end time.Du
 	without := s.leadership.without(end)
 	fmt.Fprintf(w, "Without a leader: %s of %s (%s).\n", formatDuration(without), formatDuration(end),
 		formatPercent(float64(without)/float64(max(end, 1))))
-	fmt.Fprintf(w, "Messages: %d sent, %d delivered, %d dropped.\n", counts.sent, counts.delivered, counts.dropped)
+	inFlight := ""
+	if left := counts.sent - counts.delivered - counts.dropped; left > 0 {
+		inFlight = fmt.Sprintf(", %d still on their way at the end", left)
+	}
+	writeHanging(w, "", fmt.Sprintf("Messages: %d sent, %d delivered, %d dropped%s.", counts.sent, counts.delivered, counts.dropped, inFlight), width, nil)
 	s.log.write(w, width)
 	if len(violations) == 0 {
 		fmt.Fprintln(w, "Safety violations: none.")

@@ -218,12 +218,20 @@ func (c *Cluster) request(command string, abort <-chan struct{}) (ClientReply, e
 		if reply := c.awaitReply(leader, replies, deadline-c.clock.now(), abort); reply.Accepted {
 			return reply, nil
 		}
-		c.clock.await(c.cfg.HeartbeatInterval, abort, func() bool { return false })
+		c.clock.await(min(c.cfg.HeartbeatInterval, deadline-c.clock.now()), abort, func() bool { return false })
 	}
 	if closed(abort) {
 		return ClientReply{}, errInterrupted
 	}
-	return ClientReply{}, fmt.Errorf("not applied within %s: no leader with a majority kept the command", formatDuration(c.clientPatience()))
+	return ClientReply{}, &notAppliedError{patience: c.clientPatience()}
+}
+
+// notAppliedError is a request's end when no leader applied it within the
+// client's patience: the cluster's answer, not a mistake of the caller's.
+type notAppliedError struct{ patience time.Duration }
+
+func (e *notAppliedError) Error() string {
+	return fmt.Sprintf("not applied within %s: no leader with a majority kept the command", formatDuration(e.patience))
 }
 
 // submit hands a request for command to the node that leads now, at a

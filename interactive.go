@@ -60,7 +60,7 @@ func consoleCommands() []consoleCommand {
 			1, "give one key, such as get x", (*console).get},
 		{[]string{"log"}, "log", "every node's log side by side, committed entries marked",
 			0, "", func(k *console, _ []string) error { k.showLogs(); return nil }},
-		{[]string{"status"}, "status", "each node's role, term, vote, log and commit index, and the nodes it can reach",
+		{[]string{"status"}, "status", "each node's role, term, vote, last log entry (index/term) and commit index, and the nodes it can reach",
 			0, "", func(k *console, _ []string) error { k.status(); return nil }},
 		{[]string{"timeline"}, "timeline", "the picture of the run so far",
 			0, "", func(k *console, _ []string) error { k.c.rec.writeTimeline(k.out, k.width); return nil }},
@@ -427,9 +427,11 @@ func (k *console) say(format string, args ...any) {
 // fail tells the operator what was wrong with a command, in the color of
 // errors.
 func (k *console) fail(err error) {
-	k.c.rec.exclusive(func() {
-		writeHanging(k.out, "", err.Error()+" (type help for the commands)", k.width, errorStyle)
-	})
+	line := err.Error() + " (type help for the commands)"
+	if errors.As(err, new(*notAppliedError)) {
+		line = err.Error() // the cluster's answer to a command well typed
+	}
+	k.c.rec.exclusive(func() { writeHanging(k.out, "", line, k.width, errorStyle) })
 }
 
 // printable shows typed text with its control characters escaped, so that

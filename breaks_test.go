@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 )
@@ -110,29 +111,34 @@ func TestEveryBreakEndsEveryScenario(t *testing.T) {
 	refinements := map[string]func(*Config){
 		"plain": func(*Config) {}, "prevote": func(c *Config) { c.PreVote = true }, "checkquorum": func(c *Config) { c.CheckQuorum = true },
 	}
-	runs := 0
-	for _, sc := range scenarios {
-		for _, b := range append([]breakage{{}}, breakages...) {
-			for name, refine := range refinements {
-				for seed := uint64(1); seed <= uint64(shortOr(5, 1)); seed++ {
-					cfg := DefaultConfig()
-					cfg.Seed, cfg.Break, cfg.Timing = seed, b.name, Unpaced
-					refine(&cfg)
-					var c *Cluster
-					synctest.Test(t, func(t *testing.T) {
-						var err error
-						if c, err = sc.play(cfg, nil); err != nil {
-							t.Fatal(err)
+	var runs atomic.Int64
+	t.Run("scenarios", func(t *testing.T) {
+		for _, sc := range scenarios {
+			t.Run(sc.name, func(t *testing.T) {
+				t.Parallel() // each run is a cluster of its own, on an engine of its own
+				for _, b := range append([]breakage{{}}, breakages...) {
+					for name, refine := range refinements {
+						for seed := uint64(1); seed <= uint64(shortOr(5, 1)); seed++ {
+							cfg := DefaultConfig()
+							cfg.Seed, cfg.Break, cfg.Timing = seed, b.name, Unpaced
+							refine(&cfg)
+							var c *Cluster
+							synctest.Test(t, func(t *testing.T) {
+								var err error
+								if c, err = sc.play(cfg, nil); err != nil {
+									t.Fatal(err)
+								}
+							})
+							runs.Add(1)
+							if took, budget := c.rec.now(), sc.longest(cfg); took > budget || c.clock.stalled() != nil {
+								t.Errorf("-break %q -%s -seed %d took %s of its budget of %s: %v",
+									b.name, name, seed, took, budget, c.clock.stalled())
+							}
 						}
-					})
-					runs++
-					if took, budget := c.rec.now(), sc.longest(cfg); took > budget || c.clock.stalled() != nil {
-						t.Errorf("-scenario %s -break %q -%s -seed %d took %s of its budget of %s: %v",
-							sc.name, b.name, name, seed, took, budget, c.clock.stalled())
 					}
 				}
-			}
+			})
 		}
-	}
-	t.Logf("%d runs ended", runs)
+	})
+	t.Logf("%d runs ended", runs.Load())
 }

@@ -438,16 +438,24 @@ func TestPaperSteppingDownAnswersWaitingClients(t *testing.T) {
 	}
 }
 
+// leaderWithCommands is inRole's leader of term 2, which has taken count
+// clients' commands after its no-op: its log holds count+1 entries.
+func leaderWithCommands(t *testing.T, size, count int) (*node, *outbox) {
+	t.Helper()
+	n, out := inRole(t, Leader, size)
+	for i := range count {
+		deliver(n, 0, ClientRequest{Command: fmt.Sprintf("put k %d", i), Reply: make(chan ClientReply, 1)})
+	}
+	return n, out
+}
+
 // Figure 2, rules for leaders: "If successful: update nextIndex and
 // matchIndex for follower (§5.3)." Replies can come out of order: a late
 // reply for fewer entries must not take matchIndex back, or an entry
 // counted on a majority could be counted again on fewer.
 func TestPaperMatchIndexNeverGoesBack(t *testing.T) {
 	for _, size := range clusterSizes {
-		n, _ := inRole(t, Leader, size)
-		for i := range 4 {
-			deliver(n, 0, ClientRequest{Command: fmt.Sprintf("put k %d", i), Reply: make(chan ClientReply, 1)})
-		}
+		n, _ := leaderWithCommands(t, size, 4)
 		deliver(n, 2, AppendEntriesResponse{Term: 2, Success: true, MatchIndex: 5})
 		deliver(n, 2, AppendEntriesResponse{Term: 2, Success: true, MatchIndex: 3})
 		if n.matchIndex[2] != 5 || n.nextIndex[2] != 6 {
@@ -463,10 +471,7 @@ func TestPaperMatchIndexNeverGoesBack(t *testing.T) {
 // was repaired, must not send the leader back over entries it holds.
 func TestPaperBackingUpStopsAtMatchIndex(t *testing.T) {
 	for _, size := range clusterSizes {
-		n, out := inRole(t, Leader, size)
-		for i := range 4 {
-			deliver(n, 0, ClientRequest{Command: fmt.Sprintf("put k %d", i), Reply: make(chan ClientReply, 1)})
-		}
+		n, out := leaderWithCommands(t, size, 4)
 		deliver(n, 2, AppendEntriesResponse{Term: 2, Success: true, MatchIndex: 4})
 		out.sent = nil
 		deliver(n, 2, AppendEntriesResponse{Term: 2, ConflictIndex: 1})

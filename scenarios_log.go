@@ -200,8 +200,10 @@ func playRepair(s *stage) {
 		}
 	}
 	st := s.nodeStatus(old)
-	s.say("node %d took two commands it cannot commit: its log ends at %s, on %s only",
+	s.say("node %d took two commands, proposed with no client session, that it cannot commit: its log ends at %s, on %s only",
 		old, logEnd(st.LastLogIndex, st.LastLogTerm), nameNodes(minority))
+	s.say("the client puts c = 3: node %d takes it too, as entry %d, and cannot commit it either; the client asks again once the majority has a leader",
+		old, st.LastLogIndex+1)
 	if !s.put("c", "3") {
 		return
 	}

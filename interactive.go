@@ -558,7 +558,6 @@ func runSession(cfg Config, out io.Writer, width int, interrupt <-chan os.Signal
 	}
 	done := make(chan struct{})
 	defer close(done)
-	defer c.Stop()
 	if onScreen {
 		c.rec.log.hideOperator()
 	}
@@ -573,6 +572,7 @@ func runSession(cfg Config, out io.Writer, width int, interrupt <-chan os.Signal
 		k.driver = c.startAsDriver()
 		defer k.driver.release()
 	}
+	defer c.Stop() // by a piped session's driver, before it lets go: the run ends at its own time
 	k.run(next)
 	return c
 }

@@ -435,7 +435,7 @@ func playPartition(s *stage) {
 	}
 	s.say("the majority elected node %d in term %d, while node %d still believes it leads term %d", id, newTerm, old, term)
 	s.pause(s.hold / 2)
-	s.say("node %d sent %d heartbeats to the majority since the partition; the partition dropped every one",
+	s.say("node %d sent %d AppendEntries (its heartbeats, one per node of the majority each round) to the majority since the partition; the partition dropped every one",
 		old, lostHeartbeats.Load())
 	s.say("healing the partition")
 	s.c.Heal()

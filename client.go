@@ -1,87 +1,18 @@
-// client.go is what the log is for: the state machine every node applies
-// its committed entries to, a small key-value store, and the client that
-// puts and gets through the leader. The client is the Cluster's own: its
-// requests travel to a node as ClientRequest messages (§8) and it waits in
-// protocol time for the reply, so a seed replays its story too.
+// client.go is the Cluster's client of the key-value store
+// (statemachine.go): the sessions it lends its callers, and Put, Get and
+// Propose. Its requests travel to a node as ClientRequest messages (§8)
+// and it waits in protocol time for the reply, so a seed replays its
+// story too. It belongs to the world around the protocol (cluster.go).
 
 package main
 
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
-
-// keyValueStore is the state machine of one node: the values of the keys
-// put so far, and for each client session the last request it applied, so
-// that a command retried after a leader change is applied once (§8: "the
-// state machine tracks the latest serial number processed for each
-// client"). Its node's goroutine owns it; a crash loses it, and a
-// restarted node builds it again by applying its log from the start.
-type keyValueStore struct {
-	values  map[string]string
-	applied map[string]uint64 // client -> the highest serial number applied
-}
-
-// A command is "put KEY VALUE" or "get KEY", followed by the request's
-// "#CLIENT.SERIAL" when a client sends it. The verb is matched whatever
-// its case; the key and the value are kept exactly as typed. Any other
-// command, the no-op included, changes nothing.
-const (
-	putCommand = "put"
-	getCommand = "get"
-)
-
-// apply carries out one committed command and returns its result: the
-// value read by a get, and whether the key had one.
-func (s *keyValueStore) apply(command string) (result string, found bool) {
-	words := strings.Fields(command)
-	retried := false
-	if n := len(words); n > 0 && strings.HasPrefix(words[n-1], "#") {
-		if client, serial, ok := parseRequestID(words[n-1]); ok {
-			retried = s.seen(client, serial)
-		}
-		words = words[:n-1]
-	}
-	switch {
-	case len(words) == 3 && strings.EqualFold(words[0], putCommand):
-		if retried {
-			break // §8: applied once already; a retry changes nothing
-		}
-		if s.values == nil {
-			s.values = map[string]string{}
-		}
-		s.values[words[1]] = words[2]
-	case len(words) == 2 && strings.EqualFold(words[0], getCommand):
-		result, found = s.values[words[1]]
-	}
-	return result, found
-}
-
-// seen notes a client's request and reports whether it was applied
-// before. A client session sends one request at a time, and a new one only
-// once the last was applied or given up, so a serial number no higher than
-// the last one applied is a retry, or a request its client gave up on.
-func (s *keyValueStore) seen(client string, serial uint64) bool {
-	if s.applied == nil {
-		s.applied = map[string]uint64{}
-	}
-	if serial <= s.applied[client] {
-		return true
-	}
-	s.applied[client] = serial
-	return false
-}
-
-// parseRequestID reads "#CLIENT.SERIAL".
-func parseRequestID(word string) (client string, serial uint64, ok bool) {
-	client, number, found := strings.Cut(strings.TrimPrefix(word, "#"), ".")
-	serial, err := strconv.ParseUint(number, 10, 64)
-	return client, serial, found && err == nil
-}
 
 // session is one client of the key-value store, as §8 and the
 // dissertation's §6.3 describe it: a name of its own, and the serial

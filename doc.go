@@ -19,8 +19,7 @@
 //     election's rules.
 //   - replication.go: the log's rules: AppendEntries sent and taken, the
 //     commit rule, applying in order.
-//   - client.go: the key-value store every node applies its log to, and
-//     the client sessions that put and get through the leader.
+//   - statemachine.go: the key-value store every node applies its log to.
 //   - refinements.go: PreVote, CheckQuorum and leader stickiness, from
 //     Ongaro's dissertation, reached from node.go through named hooks.
 //
@@ -29,7 +28,8 @@
 //   - cluster.go: the Config, and the Cluster that runs the nodes, carries
 //     their messages and injects faults; tests drive its exported API.
 //     engine.go is the cluster's one clock and the engine that runs it in
-//     lockstep, so that a seed replays; replay.go plays a trace again.
+//     lockstep, so that a seed replays; client.go is its client, Put and
+//     Get; replay.go plays a trace again.
 //   - events.go: the recorder, which takes every Event in order and feeds
 //     narration.go (the log, and its sentences for each cause), trace.go
 //     (JSON Lines), safety.go (the safety checks), summary.go and

@@ -59,10 +59,10 @@ type Event struct {
 	// 0 for start, partition, heal, loss, note and operator, which
 	// concern the cluster, except a node process's start, which names it.
 	Node int
-	// Nodes is the cluster's size, and Config the cluster's configuration,
-	// on a start event: with the operator's events, what a replay needs.
-	Nodes  int
-	Config *Config
+	// Nodes is the cluster's size, on a start event. (The trace's start
+	// line adds the cluster's configuration, which with the operator's
+	// events is what a replay needs.)
+	Nodes int
 	// Wall, on the start event of a node's process (process.go), is when
 	// it started by the machine's clock: traces of several processes
 	// merge by it.
@@ -226,7 +226,7 @@ func newRecorder(cfg Config, clock *clock) *recorder {
 	r := &recorder{
 		config:  cfg,
 		clock:   clock,
-		state:   newClusterState(cfg.Nodes),
+		state:   newClusterState(cfg.Nodes, cfg.DropRate),
 		safety:  newSafetyChecker(cfg.Nodes),
 		summary: newElectionSummary(),
 		seed:    cfg.Seed,
@@ -235,7 +235,7 @@ func newRecorder(cfg Config, clock *clock) *recorder {
 		r.log = newLogPrinter(cfg.Log, cfg.LogDetail, cfg.LogWidth)
 	}
 	if cfg.Trace != nil {
-		r.trace = newTraceWriter(cfg.Trace)
+		r.trace = newTraceWriter(cfg.Trace, cfg)
 	}
 	return r
 }
@@ -265,7 +265,7 @@ func (r *recorder) begin() {
 		r.start -= time.Since(r.epoch)
 	}
 	r.mu.Unlock()
-	start := Event{Kind: EventStart, Nodes: len(r.state.status), Config: &r.config, Reason: fmt.Sprintf("seed %d", r.seed)}
+	start := Event{Kind: EventStart, Nodes: len(r.state.status), Reason: fmt.Sprintf("seed %d", r.seed)}
 	if r.process != 0 {
 		start.Node, start.Wall = r.process, time.Now().Add(-r.elapsed())
 	}
@@ -502,9 +502,10 @@ type clusterState struct {
 	dropRate float64
 }
 
-// newClusterState is a cluster of n nodes before it starts.
-func newClusterState(n int) clusterState {
-	s := clusterState{status: make([]NodeStatus, n), logs: make([][]Entry, n)}
+// newClusterState is a cluster of n nodes before it starts, whose network
+// loses messages at dropRate.
+func newClusterState(n int, dropRate float64) clusterState {
+	s := clusterState{status: make([]NodeStatus, n), logs: make([][]Entry, n), dropRate: dropRate}
 	for i := range s.status {
 		s.status[i].ID = i + 1
 	}
@@ -517,9 +518,6 @@ func (s *clusterState) apply(ev Event) {
 	case EventStart:
 		for i := range s.status {
 			s.status[i].Alive = s.status[i].Alive || ev.Node == 0 // a node process's start is told below
-		}
-		if ev.Config != nil {
-			s.dropRate = ev.Config.DropRate
 		}
 	case EventPartition:
 		s.groups = ev.Groups

@@ -71,9 +71,6 @@ func newTraceLine(ev Event) traceLine {
 		Reason:    ev.Reason,
 		Cause:     ev.Cause.Rule.String(),
 	}
-	if ev.Config != nil {
-		line.Config = newTraceConfig(*ev.Config)
-	}
 	if !ev.Wall.IsZero() {
 		line.Wall = ev.Wall.UTC().Format(time.RFC3339Nano)
 	}
@@ -93,6 +90,15 @@ func newTraceLine(ev Event) traceLine {
 	if ev.Msg != nil {
 		line.Msg = messageName(ev.Msg)
 		line.Entries, line.Granted = messageDetail(ev.Msg)
+	}
+	return line
+}
+
+// withConfig is line, the line of ev, with the configuration cfg of the
+// cluster on a start event, as the trace records it there.
+func (line traceLine) withConfig(ev Event, cfg Config) traceLine {
+	if ev.Kind == EventStart {
+		line.Config = newTraceConfig(cfg)
 	}
 	return line
 }
@@ -286,17 +292,18 @@ func roleNamed(name string) (Role, bool) {
 // traceWriter writes events as JSON Lines. It is used only under the
 // recorder's lock.
 type traceWriter struct {
-	enc *json.Encoder
-	err error // the first write error; later events are not written
+	enc    *json.Encoder
+	config Config // the cluster's, which its start line records
+	err    error  // the first write error; later events are not written
 }
 
-func newTraceWriter(w io.Writer) *traceWriter {
-	return &traceWriter{enc: json.NewEncoder(w)}
+func newTraceWriter(w io.Writer, cfg Config) *traceWriter {
+	return &traceWriter{enc: json.NewEncoder(w), config: cfg}
 }
 
 func (t *traceWriter) write(ev Event) {
 	if t.err == nil {
-		t.err = t.enc.Encode(newTraceLine(ev))
+		t.err = t.enc.Encode(newTraceLine(ev).withConfig(ev, t.config))
 	}
 }
 

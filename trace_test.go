@@ -53,7 +53,7 @@ func TestTraceIsTheRun(t *testing.T) {
 		}
 		kinds := map[EventKind]int{}
 		for i, ev := range recorded {
-			if want := newTraceLine(ev); !reflect.DeepEqual(lines[i], want) {
+			if want := newTraceLine(ev).withConfig(ev, cfg); !reflect.DeepEqual(lines[i], want) {
 				t.Fatalf("trace line %d is %+v; the run recorded %+v", i+1, lines[i], want)
 			}
 			kinds[ev.Kind]++

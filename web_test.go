@@ -382,7 +382,7 @@ func TestFeedForgetsItsOldestEvents(t *testing.T) {
 	feed := newWebFeed()
 	r := &webRun{number: 1, c: c}
 	feed.follow(r, "a test")
-	feed.add(r, Event{Kind: EventStart, Nodes: 5, Config: &c.cfg})
+	feed.add(r, Event{Kind: EventStart, Nodes: 5})
 	for i := 1; i <= 3*mostFeedEvents; i++ {
 		feed.add(r, Event{At: time.Duration(i), Kind: EventAppend, Node: 1, Index: uint64(i), EntryTerm: 1})
 	}

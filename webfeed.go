@@ -78,7 +78,7 @@ func (f *webFeed) follow(r *webRun, what string) {
 		TimeoutMs: milliseconds(r.c.cfg.ElectionTimeoutMax)})
 	f.mu.Lock()
 	f.run, f.header, f.live = r, header, true
-	f.first, f.base, f.baseAt, f.events, f.violations = 0, newClusterState(r.c.cfg.Nodes), 0, nil, nil
+	f.first, f.base, f.baseAt, f.events, f.violations = 0, newClusterState(r.c.cfg.Nodes, r.c.cfg.DropRate), 0, nil, nil
 	f.broadcast()
 	f.mu.Unlock()
 	r.c.rec.watch(func(ev Event) { f.add(r, ev) })
@@ -87,7 +87,7 @@ func (f *webFeed) follow(r *webRun, what string) {
 
 // add takes one event of run r, under r's recorder's lock.
 func (f *webFeed) add(r *webRun, ev Event) {
-	line, err := json.Marshal(newTraceLine(ev))
+	line, err := json.Marshal(newTraceLine(ev).withConfig(ev, r.c.cfg))
 	if err != nil {
 		panic(err) // a traceLine is plain data
 	}

@@ -20,6 +20,8 @@
 //   - replication.go: the log's rules: AppendEntries sent and taken, the
 //     commit rule, applying in order.
 //   - statemachine.go: the key-value store every node applies its log to.
+//   - vocabulary.go: what a node reports as it works: the events, and the
+//     rules, each with its name and sentence, that decide its steps.
 //   - refinements.go: PreVote, CheckQuorum and leader stickiness, from
 //     Ongaro's dissertation, reached from node.go through named hooks.
 //

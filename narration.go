@@ -159,7 +159,7 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 	switch ev.Kind {
 	case EventRole:
 		what, style := roleChange(ev, before)
-		reason := because(ev)
+		reason := ev.Cause.Rule.sentence(ev)
 		if ev.Cause.Rule == RuleTimedOut && p.forced[ev.Node] {
 			delete(p.forced, ev.Node)
 			reason = "the operator made its election timeout elapse, so it stands as one that heard from no leader would (§5.2)"
@@ -225,9 +225,9 @@ func describeVerbose(ev Event) string {
 	case EventRecv:
 		return fmt.Sprintf("received %v from %s", ev.Msg, senderName(ev.From))
 	case EventTimeout:
-		return "its election timeout elapsed: " + because(ev)
+		return "its election timeout elapsed: " + ev.Cause.Rule.sentence(ev)
 	}
-	return fmt.Sprintf("reset its election timer to %s: %s", formatDuration(ev.Cause.Timeout), because(ev))
+	return fmt.Sprintf("reset its election timer to %s: %s", formatDuration(ev.Cause.Timeout), ev.Cause.Rule.sentence(ev))
 }
 
 // senderName names who sent a message: a node, or, from outside the
@@ -278,105 +278,11 @@ func describeBallot(ev Event) string {
 	case ev.Candidate == ev.Node:
 		return ""
 	case ev.Cause.Rule == RuleLeaderSticky:
-		return fmt.Sprintf("ignored node %d's %s for term %d: %s", ev.Candidate, request, ev.Cause.Term, because(ev))
+		return fmt.Sprintf("ignored node %d's %s for term %d: %s", ev.Candidate, request, ev.Cause.Term, ev.Cause.Rule.sentence(ev))
 	case ev.Granted:
-		return fmt.Sprintf("%s node %d in term %d: %s", decided, ev.Candidate, ev.Cause.Term, because(ev))
+		return fmt.Sprintf("%s node %d in term %d: %s", decided, ev.Candidate, ev.Cause.Term, ev.Cause.Rule.sentence(ev))
 	}
-	return fmt.Sprintf("refused node %d's %s for term %d: %s", ev.Candidate, request, ev.Cause.Term, because(ev))
-}
-
-// because tells why a node did what ev records: the rule of its Cause in
-// plain words, with the section of the paper or the dissertation that
-// states it. This is the one table of the log's reasons.
-func because(ev Event) string {
-	c := ev.Cause
-	switch c.Rule {
-	case RuleStarted:
-		return fmt.Sprintf("its election timeout is %s (§5.2: servers start as followers)", formatDuration(c.Timeout))
-	case RuleTimedOut:
-		return fmt.Sprintf("heard from no leader and granted no vote for %s, its election timeout (§5.2)",
-			formatDuration(c.Timeout))
-	case RuleNewerTerm:
-		return fmt.Sprintf("saw term %d in %s from node %d (§5.1: a newer term always wins)",
-			c.Term, withArticle(messageName(c.Msg)), c.Peer)
-	case RuleLeaderOfTerm:
-		return fmt.Sprintf("heard from node %d, leader of term %d (§5.2)", c.Peer, c.Term)
-	case RuleWonElection:
-		return fmt.Sprintf("won %s of %d, a majority of the whole cluster (§5.2)", plural(c.Count, "vote"), c.Of)
-	case RuleWonPreVote:
-		return fmt.Sprintf("%d of %d nodes would vote for it in term %d (PreVote, dissertation §9.6)",
-			c.Count, c.Of, c.Term)
-	case RuleLostQuorum:
-		return fmt.Sprintf("heard from only %d of %d nodes in %s, no majority (CheckQuorum, dissertation §6.2)",
-			c.Count, c.Of, formatDuration(c.Timeout))
-	case RuleNoLongerLeads:
-		return "it gave up leading or standing, so it must time out again if no leader is heard (§5.2)"
-	case RuleSelfVote:
-		return "a candidate votes for itself (§5.2)"
-	case RuleStaleTerm:
-		return fmt.Sprintf("term %d is older than its own, %d (§5.1: stale requests are refused)", c.Term, ev.Term)
-	case RuleAlreadyVoted:
-		return fmt.Sprintf("it already voted for node %d in term %d (§5.2: one vote per term)", ev.VotedFor, ev.Term)
-	case RuleVoteTwice:
-		return "-break vote-twice: a second vote in one term, which §5.2 forbids"
-	case RuleLogBehind:
-		return fmt.Sprintf("node %d's log ends at %s, less up-to-date than its own (§5.4.1: the election restriction)",
-			c.Peer, logEnd(c.LastLogIndex, c.LastLogTerm))
-	case RuleVoteAnyLog:
-		return fmt.Sprintf("-break vote-any-log: node %d's log ends at %s, less up-to-date than its own, which §5.4.1 refuses",
-			c.Peer, logEnd(c.LastLogIndex, c.LastLogTerm))
-	case RuleSameVote:
-		return fmt.Sprintf("it had already voted for node %d in term %d; the term's one vote stands (§5.2)",
-			c.Peer, ev.Term)
-	case RuleFirstVote:
-		return fmt.Sprintf("it had not voted in term %d (§5.2: one vote per term, first come, first served)", c.Term)
-	case RuleLeaderIsLive:
-		return heardLeader(ev) + " (PreVote, dissertation §9.6)"
-	case RuleWouldVote:
-		return "it has heard no live leader, and the request passes a vote's checks (PreVote, dissertation §9.6)"
-	case RuleLeaderSticky:
-		return heardLeader(ev) + ", so it sends no reply (leader stickiness, dissertation §4.2.3)"
-	case RuleGrantedVote:
-		return fmt.Sprintf("it granted its vote to node %d (Figure 2)", c.Peer)
-	case RuleHeartbeat:
-		return fmt.Sprintf("a heartbeat came from node %d, its leader (Figure 2)", c.Peer)
-	case RuleCampaigned:
-		if ev.Role == PreCandidate {
-			return "it asked for pre-votes (dissertation §9.6)"
-		}
-		return "it started an election (§5.2)"
-	case RuleNoOp:
-		return "a new leader's no-op, which commits the entries of earlier terms with it (§8)"
-	case RuleClientCommand:
-		return "a client's command, which the leader puts in its own log first (Figure 2)"
-	case RuleFromLeader:
-		return fmt.Sprintf("node %d's AppendEntries carried it (Figure 2, AppendEntries rule 4)", c.Peer)
-	case RuleRecovered:
-		return "its state file kept it while the process was down (Figure 2: the log is persistent state)"
-	case RuleConflict:
-		return fmt.Sprintf("node %d, the leader, holds an entry of term %d there (Figure 2, AppendEntries rule 3: the leader's log wins)", c.Peer, c.Term)
-	case RuleMissingEntry:
-		return fmt.Sprintf("node %d sent entries after one it lacks (§5.3: the consistency check); the leader backs up", c.Peer)
-	case RuleTermMismatch:
-		return fmt.Sprintf("its own entry there is of term %d (§5.3: the consistency check); node %d backs up past that term", c.Term, c.Peer)
-	case RuleStoredOnMajority:
-		if ev.EntryTerm != ev.Term {
-			return fmt.Sprintf("-break commit-old-term: stored on %d of %d nodes, though of an older term, which §5.4.2 forbids counting", c.Count, c.Of)
-		}
-		return fmt.Sprintf("stored on %d of %d nodes, and of the leader's own term (§5.3, §5.4.2)", c.Count, c.Of)
-	case RuleLeaderCommit:
-		return fmt.Sprintf("node %d, its leader, had committed it (Figure 2, AppendEntries rule 5)", c.Peer)
-	}
-	return fmt.Sprintf("rule %d", c.Rule)
-}
-
-// logEnd names the last entry of a log: "entry 4 of term 2", or "an
-// empty log" for index 0.
-func logEnd(index, term uint64) string {
-	if index == 0 {
-		return "nothing (an empty log)"
-	}
-	return fmt.Sprintf("entry %d of term %d", index, term)
+	return fmt.Sprintf("refused node %d's %s for term %d: %s", ev.Candidate, request, ev.Cause.Term, ev.Cause.Rule.sentence(ev))
 }
 
 // describeEntry names the entry an event is about, with its command.
@@ -401,13 +307,13 @@ func (p *logPrinter) describeLog(ev Event, before NodeStatus) (string, *color.Co
 	}
 	switch ev.Kind {
 	case EventAppend:
-		return fmt.Sprintf("appended %s: %s", describeEntry(ev), because(ev)), nil
+		return fmt.Sprintf("appended %s: %s", describeEntry(ev), ev.Cause.Rule.sentence(ev)), nil
 	case EventTruncate:
-		return fmt.Sprintf("deleted its entries from %d on: %s", ev.Index, because(ev)), stepDownStyle
+		return fmt.Sprintf("deleted its entries from %d on: %s", ev.Index, ev.Cause.Rule.sentence(ev)), stepDownStyle
 	case EventMismatch:
-		return fmt.Sprintf("refused entries after entry %d of term %d: %s", ev.Index, ev.EntryTerm, because(ev)), nil
+		return fmt.Sprintf("refused entries after entry %d of term %d: %s", ev.Index, ev.EntryTerm, ev.Cause.Rule.sentence(ev)), nil
 	case EventCommit:
-		return fmt.Sprintf("committed every entry up to %s: %s", describeEntry(ev), because(ev)), nil
+		return fmt.Sprintf("committed every entry up to %s: %s", describeEntry(ev), ev.Cause.Rule.sentence(ev)), nil
 	case EventApply:
 		text := fmt.Sprintf("applied %s to its state machine", describeEntry(ev))
 		if ev.Reason != "" {
@@ -416,40 +322,6 @@ func (p *logPrinter) describeLog(ev Event, before NodeStatus) (string, *color.Co
 		return text, nil
 	}
 	return "", nil
-}
-
-// heardLeader says which live leader a node knows of: itself, or the one
-// whose heartbeat it heard.
-func heardLeader(ev Event) string {
-	if ev.Leader == ev.Node {
-		return fmt.Sprintf("it leads term %d itself", ev.Term)
-	}
-	return fmt.Sprintf("it heard its leader, node %d, within the minimum election timeout", ev.Leader)
-}
-
-// withArticle puts "a" or "an" before a message's name.
-func withArticle(name string) string {
-	if strings.HasPrefix(name, "A") {
-		return "an " + name
-	}
-	return "a " + name
-}
-
-// plural counts things in words: "1 vote", "3 votes".
-func plural(n int, thing string) string {
-	switch {
-	case n == 1:
-		return "1 " + thing
-	case strings.HasSuffix(thing, "y"):
-		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(thing, "y"))
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
-}
-
-// formatDuration shows a duration in milliseconds to a tenth, as the log and
-// the summary do: "163.2 ms".
-func formatDuration(d time.Duration) string {
-	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
 }
 
 // formatPercent shows a probability as a percentage: "30%".

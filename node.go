@@ -468,7 +468,7 @@ func (n *node) handleRequestVote(from int, m RequestVote) {
 // grants a vote it has not cast, as Figure 2 says; etcd-io/raft refuses
 // it. Either is safe: that leader's majority already holds one vote of
 // every majority the candidate could gather, so it cannot win.
-func (n *node) decideVote(m RequestVote) (granted bool, rule Rule) {
+func (n *node) decideVote(m RequestVote) (granted bool, rule *Rule) {
 	switch {
 	case m.Term < n.currentTerm:
 		// Rule 1: "Reply false if term < currentTerm (§5.1)."

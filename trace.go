@@ -152,7 +152,7 @@ func (line traceLine) event() Event {
 	if line.Msg != "" {
 		ev.Msg = sketchMessage(line.Msg, line.Entries, line.Granted != nil && *line.Granted)
 	}
-	ev.Cause = Cause{Rule: ruleNamed[line.Cause], Timeout: fromMilliseconds(line.TimeoutMs)}
+	ev.Cause = Cause{Rule: rulesByName[line.Cause], Timeout: fromMilliseconds(line.TimeoutMs)}
 	return ev
 }
 

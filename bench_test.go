@@ -48,7 +48,7 @@ func wiredNodes(n int) *switchboard {
 	rec.begin()
 	sb := &switchboard{}
 	for id := 1; id <= n; id++ {
-		node := newNode(id, cfg, persistentState{}, rand.New(rand.NewPCG(1, uint64(id))), clock, sb, rec.record)
+		node := newNode(cfg.forNode(id), persistentState{}, rand.New(rand.NewPCG(1, uint64(id))), clock, sb, rec.record)
 		node.start()
 		sb.nodes = append(sb.nodes, node)
 	}

@@ -64,6 +64,17 @@ type Config struct {
 // that a class sees every vote come back after its request.
 const slowMotionFlight = 25 * time.Millisecond
 
+// forNode is what node id of a cluster of cfg knows of it (node.go).
+func (cfg Config) forNode(id int) nodeConfig {
+	nc := nodeConfig{id: id, clusterSize: cfg.Nodes,
+		timeoutMin: cfg.ElectionTimeoutMin, timeoutMax: cfg.ElectionTimeoutMax, heartbeatInterval: cfg.HeartbeatInterval,
+		entriesPerMessage: cfg.entriesPerMessage, preVote: cfg.PreVote, checkQuorum: cfg.CheckQuorum, breakage: cfg.Break}
+	if cfg.FirstTimeouts != nil {
+		nc.firstTimeout = cfg.FirstTimeouts[id-1]
+	}
+	return nc
+}
+
 // slowMotion reports whether cfg runs slower than real time.
 func (cfg Config) slowMotion() bool { return cfg.Slowdown > 1 }
 
@@ -229,10 +240,7 @@ func NewCluster(cfg Config) (*Cluster, error) {
 		// draws never depend on another's timing.
 		timeouts := rand.New(rand.NewPCG(cfg.Seed, uint64(id)))
 		m := &machine{link: rand.New(rand.NewPCG(cfg.Seed, uint64(100+id)))}
-		m.node = newNode(id, cfg, persistentState{}, timeouts, clock, c, c.rec.record)
-		if cfg.FirstTimeouts != nil {
-			m.node.firstTimeout = cfg.FirstTimeouts[id-1]
-		}
+		m.node = newNode(cfg.forNode(id), persistentState{}, timeouts, clock, c, c.rec.record)
 		c.machines = append(c.machines, m)
 	}
 	return c, nil
@@ -383,7 +391,9 @@ func (c *Cluster) restart(id int) error {
 	c.rec.record(Event{Kind: EventRestart, Node: id, Term: disk.currentTerm, VotedFor: disk.votedFor,
 		Reason: fmt.Sprintf("it kept term %d, %s and its log of %s from before the crash (Figure 2: persistent state)",
 			disk.currentTerm, vote, plural(len(disk.log), "entry"))})
-	c.launch(m, newNode(id, c.cfg, disk, old.rng, c.clock, c, c.rec.record))
+	nc := c.cfg.forNode(id)
+	nc.firstTimeout = 0 // Config.FirstTimeouts scripts the first timeout after Start only
+	c.launch(m, newNode(nc, disk, old.rng, c.clock, c, c.rec.record))
 	return nil
 }
 
@@ -460,18 +470,6 @@ func (c *Cluster) checkID(id int) error {
 		return fmt.Errorf("there is no node %d; nodes are 1 to %d", id, c.cfg.Nodes)
 	}
 	return nil
-}
-
-// allBut lists nodes 1..n without node id: a node's peers, or, as a
-// partition group, everyone but id, which cuts id off from them all.
-func allBut(id, n int) []int {
-	var others []int
-	for peer := 1; peer <= n; peer++ {
-		if peer != id {
-			others = append(others, peer)
-		}
-	}
-	return others
 }
 
 // Partition splits the network: nodes in different groups cannot reach each

@@ -370,7 +370,7 @@ func (o *outbox) last() RaftMessage { return o.sent[len(o.sent)-1].Msg }
 // its persistent state.
 func newLoneNode(id, size int, disk persistentState) (*node, *outbox) {
 	out := &outbox{}
-	n := newNode(id, clusterConfig(size, 1), disk, rand.New(rand.NewPCG(1, uint64(id))), newClock(RealTime, 1), out, func(Event) {})
+	n := newNode(clusterConfig(size, 1).forNode(id), disk, rand.New(rand.NewPCG(1, uint64(id))), newClock(RealTime, 1), out, func(Event) {})
 	n.start()
 	return n, out
 }
@@ -383,8 +383,9 @@ func TestStalledFollowerTakesWaitingHeartbeat(t *testing.T) {
 	for i := range 20 {
 		synctest.Test(t, func(t *testing.T) {
 			n, _ := newLoneNode(1, 3, persistentState{})
-			n.clock.start()
-			defer n.clock.stop()
+			engine := n.clock.(*clock)
+			engine.start()
+			defer engine.stop()
 			inbox, done := make(chan Envelope, 1), make(chan struct{})
 			n.inbox, n.done = inbox, done
 			time.Sleep(n.electionTimeout) // the timer fires; the node's goroutine is not running yet

@@ -733,7 +733,7 @@ type clockTimer struct {
 
 // newTimer starts node owner's timer, called name, which sends on C once
 // protocol duration d has passed.
-func (k *clock) newTimer(owner int, name string, d time.Duration) *clockTimer {
+func (k *clock) newTimer(owner int, name string, d time.Duration) timer {
 	c := make(chan time.Time, 1)
 	t := &clockTimer{k: k, C: c, c: c, owner: owner, name: name, index: -1}
 	k.mu.Lock()
@@ -778,6 +778,9 @@ func (k *clock) schedule(t *clockTimer, d time.Duration, class int) {
 	heap.Push(&k.queue, t)
 	k.signal()
 }
+
+// fired is the channel the timer fires on: C.
+func (t *clockTimer) fired() <-chan time.Time { return t.C }
 
 // Reset makes the timer fire once protocol duration d has passed from now.
 // As with a Go 1.23 time.Timer, a firing sent on C and not yet received is

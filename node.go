@@ -81,6 +81,40 @@ type stableStorage interface {
 	save(persistentState) error
 }
 
+// timers is the node's clock, which the world around it keeps (the engine,
+// engine.go): how it sets its timers and reads the time, and the one hook
+// by which it says that a step is over and it waits for the next message
+// or timer. A node takes every time it knows from here, so that the same
+// seed tells the same story.
+type timers interface {
+	newTimer(owner int, name string, d time.Duration) timer
+	now() time.Duration
+	finishedStep(owner int)
+}
+
+// timer is one of a node's timers, which fires once its duration has
+// passed. Like a Go 1.23 time.Timer, Reset and Stop also discard a firing
+// not yet read.
+type timer interface {
+	fired() <-chan time.Time
+	Reset(d time.Duration)
+	Stop() bool
+}
+
+// nodeConfig is what one node knows of its cluster and its rules: who it
+// is, how many nodes there are (crashed ones included), its timeouts, and
+// the switches a class may turn. The world around it derives one from its
+// own configuration (Config.forNode, cluster.go).
+type nodeConfig struct {
+	id, clusterSize        int
+	timeoutMin, timeoutMax time.Duration // election timeouts are drawn from [timeoutMin, timeoutMax)
+	firstTimeout           time.Duration // replaces the first draw, when set
+	heartbeatInterval      time.Duration
+	entriesPerMessage      int      // the most entries one AppendEntries carries; 0: mostEntriesPerMessage
+	preVote, checkQuorum   bool     // the dissertation's refinements (refinements.go)
+	breakage               Breakage // the one safeguard turned off for teaching, if any
+}
+
 // node is one Raft server. One incarnation of it runs on one goroutine
 // (run), which owns every field: nothing else reads or writes them while it
 // runs. The cluster creates the node and touches it again only after that
@@ -98,7 +132,7 @@ type node struct {
 	// its log again from the start (replication.go).
 	commitIndex uint64        // the highest log entry known to be committed
 	lastApplied uint64        // the highest log entry applied to the state machine
-	store       keyValueStore // the state machine (client.go)
+	store       keyValueStore // the state machine (statemachine.go)
 
 	// Volatile state that the election rules need besides; a crash loses
 	// it too.
@@ -119,10 +153,10 @@ type node struct {
 	firstTimeout           time.Duration
 	heartbeatInterval      time.Duration
 	electionTimeout        time.Duration // the timeout currently running
-	electionTimer          *clockTimer   // fires when electionTimeout elapses
+	electionTimer          timer         // fires when electionTimeout elapses
 	timerResets            uint64        // how many times electionTimer was reset: see tookWaitingMessages
 	rng                    *rand.Rand    // this node's own generator
-	clock                  *clock        // the cluster's: protocol time, slowed or paused
+	clock                  timers        // the cluster's: protocol time, slowed or paused
 
 	entriesPerMessage uint64 // the most entries one AppendEntries carries
 
@@ -134,7 +168,7 @@ type node struct {
 	done   <-chan struct{} // closed by the cluster to crash or stop this node
 	net    transport
 	disk   stableStorage // nil: the cluster keeps the persistent state
-	record func(Event)   // hands an event to the recorder; safe from any goroutine
+	record observer      // hears every event the node reports; safe from any goroutine
 	// held is, for a node with stable storage, the events of this step
 	// not yet recorded: persist records them once the state they tell of
 	// is on disk, so that no trace shows a term, a vote or an entry that
@@ -142,26 +176,39 @@ type node struct {
 	held []Event
 }
 
-// newNode builds one incarnation of node id for a cluster configured by cfg.
-// It remembers disk, draws its timeouts from rng, keeps time by clock,
-// sends through net, and reports its events to record.
-func newNode(id int, cfg Config, disk persistentState, rng *rand.Rand, clock *clock, net transport, record func(Event)) *node {
+// newNode builds one incarnation of the node nc describes. It remembers
+// disk, draws its timeouts from rng, keeps time by clock, sends through
+// net, and reports its events to record.
+func newNode(nc nodeConfig, disk persistentState, rng *rand.Rand, clock timers, net transport, record observer) *node {
 	return &node{
-		id:                id,
-		peers:             allBut(id, cfg.Nodes),
-		clusterSize:       cfg.Nodes,
+		id:                nc.id,
+		peers:             allBut(nc.id, nc.clusterSize),
+		clusterSize:       nc.clusterSize,
 		persistentState:   disk,
-		timeoutMin:        cfg.ElectionTimeoutMin,
-		timeoutMax:        cfg.ElectionTimeoutMax,
-		heartbeatInterval: cfg.HeartbeatInterval,
+		timeoutMin:        nc.timeoutMin,
+		timeoutMax:        nc.timeoutMax,
+		firstTimeout:      nc.firstTimeout,
+		heartbeatInterval: nc.heartbeatInterval,
 		rng:               rng,
 		clock:             clock,
-		entriesPerMessage: uint64(cmp.Or(cfg.entriesPerMessage, mostEntriesPerMessage)),
-		breakage:          cfg.Break,
-		refinements:       refinements{preVote: cfg.PreVote, checkQuorum: cfg.CheckQuorum},
+		entriesPerMessage: uint64(cmp.Or(nc.entriesPerMessage, mostEntriesPerMessage)),
+		breakage:          nc.breakage,
+		refinements:       refinements{preVote: nc.preVote, checkQuorum: nc.checkQuorum},
 		net:               net,
 		record:            record,
 	}
+}
+
+// allBut lists nodes 1..n without node id: a node's peers, or, as a
+// partition group, everyone but id, which cuts id off from them all.
+func allBut(id, n int) []int {
+	var others []int
+	for peer := 1; peer <= n; peer++ {
+		if peer != id {
+			others = append(others, peer)
+		}
+	}
+	return others
 }
 
 // run is the node's goroutine. It starts the node as a follower and runs
@@ -228,7 +275,7 @@ func (n *node) runWithElectionTimer(role Role) {
 		select {
 		case env := <-n.inbox:
 			n.handle(env)
-		case <-n.electionTimer.C:
+		case <-n.electionTimer.fired():
 			if !n.tookWaitingMessages(role) {
 				n.electionTimedOut()
 			}
@@ -275,7 +322,7 @@ func (n *node) runLeader() {
 		select {
 		case env := <-n.inbox:
 			n.handle(env)
-		case <-heartbeat.C:
+		case <-heartbeat.fired():
 			n.sendHeartbeats()
 			heartbeat.Reset(n.heartbeatInterval)
 		case <-quorumCheck:

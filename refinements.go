@@ -17,7 +17,7 @@ type refinements struct {
 	checkQuorum bool // §6.2 and §4.2.3: leaders need a live majority; followers stick to live leaders
 
 	heardFromLeader time.Duration // protocol time of the last heartbeat from currentTerm's leader
-	quorumTimer     *clockTimer   // a leader's, with checkQuorum: the next quorum check
+	quorumTimer     timer         // a leader's, with checkQuorum: the next quorum check
 	heardSinceCheck map[int]bool  // a leader's, with checkQuorum: peers that answered since the last check
 }
 
@@ -150,7 +150,7 @@ func (n *node) startQuorumCheck() (<-chan time.Time, func()) {
 		return nil, func() {}
 	}
 	n.quorumTimer = n.clock.newTimer(n.id, "quorum check", n.timeoutMin)
-	return n.quorumTimer.C, func() { n.quorumTimer.Stop() }
+	return n.quorumTimer.fired(), func() { n.quorumTimer.Stop() }
 }
 
 // noteAnswer is CheckQuorum's tally: a leader notes each peer that answers

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/fatih/color"
@@ -144,4 +145,29 @@ func chartAxis(cols int, timeAt func(int) time.Duration, logX bool) string {
 	}
 	column := func(t time.Duration) int { return sort.Search(cols, func(c int) bool { return timeAt(c) >= t }) }
 	return axisLabels(marks, cols, column)
+}
+
+// writeStatsTable prints one row of figures per setting, times in
+// milliseconds since the moment each trial measures from, which since
+// names: "the crash".
+func writeStatsTable(w io.Writer, all []trialStats, since string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "timeouts\ttrials\tmin\tmedian\tp90\tp99\tmax\t>1 election\tno leader\t")
+	for _, s := range all {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", s.label, s.trials,
+			shortDuration(s.percentile(0)), shortDuration(s.percentile(50)), shortDuration(s.percentile(90)),
+			shortDuration(s.percentile(99)), shortDuration(s.percentile(100)),
+			formatPercent(float64(s.multiRound)/float64(max(s.trials, 1))), s.noLeader())
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "Times in ms from %s to a new leader; no leader: none within %s.\n", since, trialCap)
+}
+
+// shortDuration shows a duration in whole milliseconds, without the unit,
+// or "-" for none.
+func shortDuration(d time.Duration) string {
+	if d == 0 {
+		return "-"
+	}
+	return fmt.Sprint(d.Round(time.Millisecond).Milliseconds())
 }

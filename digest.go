@@ -215,3 +215,12 @@ func isElectionRequest(m RaftMessage) bool {
 	}
 	return false
 }
+
+// nameNodes names nodes in words: "node 3", "nodes 1 and 2", "nodes 3, 4
+// and 5".
+func nameNodes(ids []int) string {
+	if len(ids) == 1 {
+		return fmt.Sprintf("node %d", ids[0])
+	}
+	return "nodes " + joinAnd(numerals(ids))
+}

@@ -44,4 +44,8 @@
 //     process, over TCP, with its state on disk.
 //   - output.go (queued output, and the exit codes), interrupt.go (Ctrl-C
 //     and SIGTERM), wrap.go (fitting every line to the screen's width).
+//   - config.go: the Config. stage.go: how a story is told. runs.go: the
+//     banners and the summary around every run. main.go runs a mode,
+//     flags.go reads the flags; tell.go, check.go and figure16.go are the
+//     scenarios', -check's and -experiment's modes.
 package main

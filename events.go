@@ -16,11 +16,6 @@ import (
 	"time"
 )
 
-// messageCounts tallies what the network carried.
-type messageCounts struct {
-	sent, delivered, dropped int
-}
-
 // recorder receives the events of one cluster. Every goroutine of the
 // cluster reports to it, so its mutex guards everything in it; events are
 // applied one at a time, in the order they were reported.

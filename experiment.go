@@ -8,13 +8,11 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
-	"text/tabwriter"
 	"time"
 )
 
@@ -114,15 +112,6 @@ func (tw *trialWatch) watch(ev Event) {
 		}
 	case ev.Kind == EventHeartbeat && ev.Node == tw.leader:
 		tw.rounds.Add(1)
-	}
-}
-
-// offer sends v if ch has room: a watch must never block the recorder. A
-// round nobody has read yet needs no second announcement.
-func offer[T any](ch chan T, v T) {
-	select {
-	case ch <- v:
-	default:
 	}
 }
 
@@ -277,31 +266,6 @@ func runSettings(settings []setting, n int, seed uint64, abort <-chan struct{}, 
 	return stats
 }
 
-// writeStatsTable prints one row of figures per setting, times in
-// milliseconds since the moment each trial measures from, which since
-// names: "the crash".
-func writeStatsTable(w io.Writer, all []trialStats, since string) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "timeouts\ttrials\tmin\tmedian\tp90\tp99\tmax\t>1 election\tno leader\t")
-	for _, s := range all {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", s.label, s.trials,
-			shortDuration(s.percentile(0)), shortDuration(s.percentile(50)), shortDuration(s.percentile(90)),
-			shortDuration(s.percentile(99)), shortDuration(s.percentile(100)),
-			formatPercent(float64(s.multiRound)/float64(max(s.trials, 1))), s.noLeader())
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "Times in ms from %s to a new leader; no leader: none within %s.\n", since, trialCap)
-}
-
-// shortDuration shows a duration in whole milliseconds, without the unit,
-// or "-" for none.
-func shortDuration(d time.Duration) string {
-	if d == 0 {
-		return "-"
-	}
-	return fmt.Sprint(d.Round(time.Millisecond).Milliseconds())
-}
-
 // experimentPlan is one graph of Figure 16: its ranges, and whether its
 // time axis is logarithmic, as the paper's top graph is.
 type experimentPlan struct {
@@ -334,79 +298,3 @@ func figure16Settings() []setting {
 // a range that waits on its slowest trial, up to trialCap, gets a line
 // that says the experiment is still at work.
 const quietLimit = 3 * time.Second
-
-// progressReport prints a line as each range is measured, and one every
-// quietLimit while no range is. Its methods may be called from any
-// goroutine.
-type progressReport struct {
-	w       io.Writer
-	ranges  int
-	started time.Time
-	mu      sync.Mutex // guards the fields below, and the writes to w
-	done    int
-	last    time.Time // when the latest line was printed
-}
-
-// measured reports a range whose last trial has ended.
-func (p *progressReport) measured(s trialStats) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.done++
-	p.say("measured %s: median %s ms", s.label, shortDuration(s.percentile(50)))
-}
-
-// keepAlive prints a line whenever quietLimit passes without one, until
-// stop is closed; then it closes stopped.
-func (p *progressReport) keepAlive(stop <-chan struct{}, stopped chan<- struct{}) {
-	defer close(stopped)
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-tick.C:
-			p.mu.Lock()
-			if time.Since(p.last) >= quietLimit {
-				p.say("still measuring")
-			}
-			p.mu.Unlock()
-		case <-stop:
-			return
-		}
-	}
-}
-
-// say prints a progress line: what happened, how many ranges are done and
-// how long the experiment has taken. The caller holds p.mu.
-func (p *progressReport) say(what string, args ...any) {
-	p.last = time.Now()
-	fmt.Fprintf(p.w, "  %s (%d of %d ranges, %s)\n", fmt.Sprintf(what, args...), p.done, p.ranges,
-		p.last.Sub(p.started).Round(100*time.Millisecond))
-}
-
-// runFigure16 runs trials failovers for every range of Figure 16, or as
-// many as it can before abort closes, and prints each graph's table and
-// chart, width columns wide, with a line of progress as each range is
-// measured. It returns the statistics by range label.
-func runFigure16(w io.Writer, trials int, seed uint64, width int, abort <-chan struct{}) map[string]trialStats {
-	settings := figure16Settings()
-	progress := &progressReport{w: w, ranges: len(settings), started: time.Now(), last: time.Now()}
-	stop, stopped := make(chan struct{}), make(chan struct{})
-	go progress.keepAlive(stop, stopped)
-	measured := map[string]trialStats{}
-	for _, s := range runSettings(settings, trials, seed, abort, progress.measured) {
-		measured[s.label] = s
-	}
-	close(stop)
-	<-stopped
-	for _, plan := range figure16 {
-		var all []trialStats
-		for _, r := range plan.ranges {
-			all = append(all, measured[r.String()])
-		}
-		fmt.Fprintf(w, "\n%s\n\n", narrationStyle.Sprint(plan.title))
-		writeStatsTable(w, all, "the crash")
-		fmt.Fprintln(w)
-		writeCDF(w, all, plan.logX, width)
-	}
-	return measured
-}

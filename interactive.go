@@ -20,7 +20,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"golang.org/x/term"
 )
@@ -102,11 +101,8 @@ type console struct {
 	driver *driver         // the console's turn, while it has one
 }
 
-// Errors that end a command, and with it the session.
-var (
-	errQuit        = errors.New("quit")
-	errInterrupted = errors.New("interrupted")
-)
+// errQuit ends a command, and with it the session.
+var errQuit = errors.New("quit")
 
 // execute runs one command line and reports whether it asked to quit.
 func (k *console) execute(line string) (quit bool) {
@@ -434,28 +430,6 @@ func (k *console) fail(err error) {
 	k.c.rec.exclusive(func() { writeHanging(k.out, "", line, k.width, errorStyle) })
 }
 
-// printable shows typed text with its control characters escaped, so that
-// no escape sequence typed or piped in reaches the screen as one, and at
-// most mostTyped characters of it.
-func printable(s string) string {
-	s = abridge(s, mostTyped)
-	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
-		return s
-	}
-	quoted := strconv.QuoteToGraphic(s)
-	return quoted[1 : len(quoted)-1]
-}
-
-// quoteTyped shows a typed word in quotes, as printable shows it.
-func quoteTyped(word string) string {
-	return `"` + printable(word) + `"`
-}
-
-// mostTyped is how many characters of a typed line the console echoes and
-// records: more than any command needs, few enough that a line of 64 KiB
-// makes a line or two on screen and a short line in the trace.
-const mostTyped = 200
-
 // longestLine is the longest command line read from a pipe; a longer one
 // is refused whole, and the session goes on.
 const longestLine = 64 << 10
@@ -589,25 +563,6 @@ func abortOn(interrupt <-chan os.Signal, done <-chan struct{}) <-chan struct{} {
 		}
 	}()
 	return abort
-}
-
-// endSession prints the summary of a run's stopped cluster (a session's,
-// a scenario's, a replay's), then its picture, last, so that it stays on
-// the screen. It returns the exit code: 4 if the engine stalled, which is
-// a bug and says so last; 1 if the safety checker found a violation.
-func endSession(c *Cluster, out io.Writer, width int) int {
-	fmt.Fprintln(out)
-	c.rec.writeSummary(out, width)
-	fmt.Fprintln(out)
-	c.rec.writeTimeline(out, width)
-	switch {
-	case c.clock.stalled() != nil:
-		writeHanging(out, "", internalError(c.clock.stalled()), width, nil)
-		return exitInternal
-	case len(c.Violations()) > 0:
-		return exitViolation
-	}
-	return exitSafe
 }
 
 // interactive runs the console on commands read from in, as a pipe

@@ -8,6 +8,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -148,4 +149,17 @@ func (s *runStop) interrupted() bool { return s.aborted() && s.byInterrupt }
 func (s *runStop) end() {
 	close(s.finished)
 	<-s.watched
+}
+
+// errInterrupted ends what an interrupt cut short: a client's wait, a
+// console's command, and with it the session.
+var errInterrupted = errors.New("interrupted")
+
+// offer sends v if ch has room: a watch must never block the recorder. A
+// round nobody has read yet needs no second announcement.
+func offer[T any](ch chan T, v T) {
+	select {
+	case ch <- v:
+	default:
+	}
 }

@@ -205,3 +205,11 @@ func messageName(m RaftMessage) string {
 	}
 	return fmt.Sprintf("%T", m)
 }
+
+// mostTerm bounds a term read back: no run reaches it, and a term near
+// the largest uint64 would wrap around when a node stands.
+const mostTerm = 1 << 62
+
+// mostIndex bounds a log index a message may carry: no log reaches it, and
+// an index near the largest uint64 would wrap around when a node adds to it.
+const mostIndex = 1 << 62

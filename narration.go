@@ -15,22 +15,6 @@ import (
 	"github.com/fatih/color"
 )
 
-// LogDetail says how much of a run the log shows.
-type LogDetail int
-
-const (
-	// LogElection shows roles, votes and pre-votes, faults, the scenario's
-	// narration, election messages lost, and the log's client commands,
-	// commits and repairs (describeLog).
-	LogElection LogDetail = iota
-	// LogHeartbeats adds every heartbeat round and every heartbeat lost,
-	// and every leader's no-op and commit.
-	LogHeartbeats
-	// LogMessages adds every message sent, delivered and dropped, every
-	// election timer reset, and every node's appends, commits and applies.
-	LogMessages
-)
-
 // palette holds nine colors that read on dark and light backgrounds alike,
 // and none of them is the yellow, green or red that the picture gives a
 // candidate, a leader and a crashed node: blues, purples, pinks and teals
@@ -322,50 +306,4 @@ func (p *logPrinter) describeLog(ev Event, before NodeStatus) (string, *color.Co
 		return text, nil
 	}
 	return "", nil
-}
-
-// formatPercent shows a probability as a percentage: "30%".
-func formatPercent(p float64) string {
-	return fmt.Sprintf("%.0f%%", 100*p)
-}
-
-// formatGroups shows partition groups as "{1, 2} | {3, 4, 5}".
-func formatGroups(groups [][]int) string {
-	sides := make([]string, len(groups))
-	for i, g := range groups {
-		sides[i] = "{" + joinInts(g, ", ") + "}"
-	}
-	return strings.Join(sides, " | ")
-}
-
-// nameNodes names nodes in words: "node 3", "nodes 1 and 2", "nodes 3, 4
-// and 5".
-func nameNodes(ids []int) string {
-	if len(ids) == 1 {
-		return fmt.Sprintf("node %d", ids[0])
-	}
-	return "nodes " + joinAnd(numerals(ids))
-}
-
-// joinAnd lists words as a sentence does: "3, 4 and 5".
-func joinAnd(words []string) string {
-	if len(words) < 2 {
-		return strings.Join(words, "")
-	}
-	last := len(words) - 1
-	return strings.Join(words[:last], ", ") + " and " + words[last]
-}
-
-// joinInts writes numbers with a separator between them.
-func joinInts(ids []int, sep string) string {
-	return strings.Join(numerals(ids), sep)
-}
-
-// numerals writes each number in digits.
-func numerals(ids []int) []string {
-	words := make([]string, len(ids))
-	for i, id := range ids {
-		words[i] = fmt.Sprint(id)
-	}
-	return words
 }

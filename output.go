@@ -257,3 +257,9 @@ func escapeControl(s string) string {
 	}
 	return b.String()
 }
+
+// internalError is the line that reports a bug: what went wrong, and a
+// request to report it.
+func internalError(what any) string {
+	return fmt.Sprintf("raft: internal error (%v); this is a bug: please report it with the command you ran", what)
+}

@@ -37,69 +37,6 @@ import (
 // then agree, across restarts too.
 const epochVariable = "RAFT_CLUSTER_EPOCH"
 
-// clusterKeyVariable names the environment variable that gives the
-// cluster's shared key when -key does not, so that the key need not show
-// in a list of processes.
-const clusterKeyVariable = "RAFT_CLUSTER_KEY"
-
-// parsePeers reads -peers: every node's address by ID, IDs 1 to N.
-func parsePeers(list string) (map[int]string, error) {
-	addrs := map[int]string{}
-	for item := range strings.SplitSeq(list, ",") {
-		idText, addr, ok := strings.Cut(strings.TrimSpace(item), "=")
-		id, err := strconv.Atoi(idText)
-		if !ok || err != nil || id < 1 {
-			return nil, fmt.Errorf("-peers wants ID=HOST:PORT items, such as 1=127.0.0.1:7001, not %s", quoteTyped(item))
-		}
-		if _, _, err := net.SplitHostPort(addr); err != nil {
-			return nil, fmt.Errorf("-peers: %s is not a HOST:PORT address", quoteTyped(addr))
-		}
-		if _, twice := addrs[id]; twice {
-			return nil, fmt.Errorf("-peers names node %d twice", id)
-		}
-		for other, taken := range addrs {
-			if taken == addr {
-				return nil, fmt.Errorf("-peers gives nodes %d and %d the same address, %s", other, id, addr)
-			}
-		}
-		addrs[id] = addr
-	}
-	for id := 1; id <= len(addrs); id++ {
-		if _, ok := addrs[id]; !ok {
-			return nil, fmt.Errorf("-peers must number the nodes 1 to %d; node %d is missing", len(addrs), id)
-		}
-	}
-	if len(addrs) > mostNodes {
-		return nil, fmt.Errorf("-peers names %d nodes; a cluster has at most %d", len(addrs), mostNodes)
-	}
-	return addrs, nil
-}
-
-// checkNodeFlags checks -node's companions: the peers, with this node
-// among them, the data directory, and the key.
-func checkNodeFlags(opts *options) error {
-	addrs, err := parsePeers(opts.peers)
-	switch {
-	case opts.peers == "":
-		return errors.New("-node needs -peers, every node's address, such as 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003")
-	case err != nil:
-		return err
-	case opts.node < 1 || opts.node > len(addrs):
-		return fmt.Errorf("-node %d is not among the %d nodes of -peers", opts.node, len(addrs))
-	case opts.dataDir == "":
-		return errors.New("-node needs -data DIR, where the node keeps its term, vote and log")
-	}
-	if opts.key == "" {
-		opts.key = os.Getenv(clusterKeyVariable)
-	}
-	if opts.key == "" {
-		return fmt.Errorf("-node needs the cluster's shared key, the same on every node: -key KEY, or %s in the environment", clusterKeyVariable)
-	}
-	opts.addrs = addrs
-	opts.cfg.Nodes = len(addrs)
-	return nil
-}
-
 // nodeProcess is what runs one node as a process: the cluster that holds
 // it (the other nodes are names on the wire), its wire and its state file.
 type nodeProcess struct {
@@ -264,9 +201,6 @@ func isLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
-
-// processFlags are the flags of -processes that its nodes take too.
-var processFlags = []string{"seed", "timeout-min", "timeout-max", "heartbeat", "prevote", "checkquorum", "v", "heartbeats", "no-color", "color"}
 
 // localCluster is a cluster of node processes that this process started
 // on this machine (-processes), and the console that drives them. Only

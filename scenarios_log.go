@@ -8,9 +8,7 @@
 package main
 
 import (
-	"fmt"
 	"slices"
-	"sync/atomic"
 	"time"
 )
 
@@ -49,62 +47,6 @@ var logScenarios = []scenario{
 		script:   playFigure8,
 		extra:    true,
 	},
-}
-
-// put has the cluster's client set key to value, and narrates a failure.
-func (s *stage) put(key, value string) bool {
-	if err := s.c.Put(key, value); err != nil {
-		s.say("put %s %s failed: %v. Stopping here.", key, value, err)
-		return false
-	}
-	return !s.aborted()
-}
-
-// get has the client read key, and says what it read.
-func (s *stage) get(key string) string {
-	value, ok, err := s.c.Get(key)
-	switch {
-	case err != nil:
-		return fmt.Sprintf("nothing (%v)", err)
-	case !ok:
-		return "no value"
-	}
-	return value
-}
-
-// logsAgree reports whether node id's log is the same as node other's.
-func (s *stage) logsAgree(id, other int) bool {
-	return slices.Equal(s.c.Entries(id), s.c.Entries(other))
-}
-
-// holds reports whether node id's log has an entry of term at index.
-func (s *stage) holds(id int, index, term uint64) bool {
-	entries := s.c.Entries(id)
-	return index >= 1 && index <= uint64(len(entries)) && entries[index-1].Term == term
-}
-
-// countEvents counts, from now on, the events for which match holds.
-func (s *stage) countEvents(match func(Event) bool) *atomic.Int64 {
-	var count atomic.Int64
-	s.c.rec.watch(func(ev Event) {
-		if match(ev) {
-			count.Add(1)
-		}
-	})
-	return &count
-}
-
-// firstAt watches, from now on, for the first event for which match
-// holds, and returns a way to read when it came (0: not yet), so that a
-// narration gives the event's own time, not the moment it looked.
-func (s *stage) firstAt(match func(Event) bool) func() time.Duration {
-	var at atomic.Int64
-	s.c.rec.watch(func(ev Event) {
-		if match(ev) {
-			at.CompareAndSwap(0, int64(ev.At))
-		}
-	})
-	return func() time.Duration { return time.Duration(at.Load()) }
 }
 
 func playClient(s *stage) {

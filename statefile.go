@@ -35,10 +35,6 @@ const stateMagic = "raft-state v1"
 // cannot make the reader allocate without end.
 const mostStateBytes = 1 << 30
 
-// mostTerm bounds a term read back: no run reaches it, and a term near
-// the largest uint64 would wrap around when a node stands.
-const mostTerm = 1 << 62
-
 // stateBody is the state file's body, as JSON.
 type stateBody struct {
 	Node     int     `json:"node"` // whose state it is: a file in the wrong directory is refused

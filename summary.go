@@ -582,3 +582,8 @@ func (l *leadership) without(end time.Duration) time.Duration {
 	}
 	return l.spent + end - l.lostAt
 }
+
+// messageCounts tallies what the network carried.
+type messageCounts struct {
+	sent, delivered, dropped int
+}

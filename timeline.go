@@ -361,3 +361,12 @@ func axisStep(perCol time.Duration) time.Duration {
 		}
 	}
 }
+
+// formatGroups shows partition groups as "{1, 2} | {3, 4, 5}".
+func formatGroups(groups [][]int) string {
+	sides := make([]string, len(groups))
+	for i, g := range groups {
+		sides[i] = "{" + joinInts(g, ", ") + "}"
+	}
+	return strings.Join(sides, " | ")
+}

@@ -357,3 +357,43 @@ func plural(n int, thing string) string {
 func formatDuration(d time.Duration) string {
 	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
 }
+
+// formatPercent shows a probability as a percentage: "30%".
+func formatPercent(p float64) string {
+	return fmt.Sprintf("%.0f%%", 100*p)
+}
+
+// sidesOf maps each node of a cluster of n to its group: sidesOf(groups,
+// n)[i-1] is the number, from 1, of node i's group; 0 if it is in none.
+func sidesOf(groups [][]int, n int) []int {
+	side := make([]int, n)
+	for g, group := range groups {
+		for _, id := range group {
+			side[id-1] = g + 1
+		}
+	}
+	return side
+}
+
+// joinAnd lists words as a sentence does: "3, 4 and 5".
+func joinAnd(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	last := len(words) - 1
+	return strings.Join(words[:last], ", ") + " and " + words[last]
+}
+
+// joinInts writes numbers with a separator between them.
+func joinInts(ids []int, sep string) string {
+	return strings.Join(numerals(ids), sep)
+}
+
+// numerals writes each number in digits.
+func numerals(ids []int) []string {
+	words := make([]string, len(ids))
+	for i, id := range ids {
+		words[i] = fmt.Sprint(id)
+	}
+	return words
+}

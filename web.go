@@ -33,53 +33,6 @@ import (
 //go:embed web
 var webFiles embed.FS
 
-// defaultWebAddress is where -web alone listens: port 8080 of loopback.
-const defaultWebAddress = "localhost:8080"
-
-// webAddressFlag is -web's value: a bool flag, so that -web alone asks
-// for the default address, that also takes an address (-web=:9000; and
-// -web :9000, which joinWebAddress makes of it).
-type webAddressFlag struct{ addr *string }
-
-func (f webAddressFlag) String() string {
-	if f.addr == nil {
-		return ""
-	}
-	return *f.addr
-}
-
-func (f webAddressFlag) Set(s string) error {
-	switch s {
-	case "true":
-		*f.addr = defaultWebAddress
-	case "false":
-		*f.addr = ""
-	case "":
-		return errors.New("needs an address, such as :8080")
-	default:
-		*f.addr = s
-	}
-	return nil
-}
-
-func (webAddressFlag) IsBoolFlag() bool { return true }
-
-// joinWebAddress rewrites "-web ADDR" as "-web=ADDR", so that the flag
-// package, which reads a bool flag's value only after "=", takes ADDR as
-// -web's address rather than as the first argument after the flags.
-func joinWebAddress(args []string) []string {
-	joined := make([]string, 0, len(args))
-	for i := 0; i < len(args); i++ {
-		if (args[i] == "-web" || args[i] == "--web") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
-			joined = append(joined, args[i]+"="+args[i+1])
-			i++
-			continue
-		}
-		joined = append(joined, args[i])
-	}
-	return joined
-}
-
 // webListener is where the server listens, and the names a request may
 // give it in its Host header.
 type webListener struct {

@@ -199,10 +199,6 @@ func checkEnvelope(env Envelope, self, size int) error {
 	return nil
 }
 
-// mostIndex bounds a log index a message may carry: no log reaches it, and
-// an index near the largest uint64 would wrap around when a node adds to it.
-const mostIndex = 1 << 62
-
 // checkTerm says what is wrong with a term that must be at least least.
 func checkTerm(term, least uint64) string {
 	switch {

@@ -10,9 +10,13 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/fatih/color"
+	"golang.org/x/term"
 )
 
 // defaultWidth is the width of output that does not go to a terminal.
@@ -154,3 +158,42 @@ func writeDefinitions(w io.Writer, defs []definition, indent, width int) {
 		writeHanging(w, lead, d.meaning, width, nil)
 	}
 }
+
+// terminalWidth is the width of the terminal standard output goes to, or
+// 80 columns when it is not a terminal.
+func terminalWidth() int {
+	width, _ := screenSize(int(os.Stdout.Fd()))
+	return width
+}
+
+// screenSize is the size of the terminal fd is, or 80 by 24 when it is not
+// one or reports no size (a pseudo-terminal with no window says 0 by 0).
+func screenSize(fd int) (width, height int) {
+	width, height, err := term.GetSize(fd)
+	if err != nil || width <= 0 || height <= 0 {
+		return defaultWidth, 24
+	}
+	return width, height
+}
+
+// printable shows typed text with its control characters escaped, so that
+// no escape sequence typed or piped in reaches the screen as one, and at
+// most mostTyped characters of it.
+func printable(s string) string {
+	s = abridge(s, mostTyped)
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+		return s
+	}
+	quoted := strconv.QuoteToGraphic(s)
+	return quoted[1 : len(quoted)-1]
+}
+
+// quoteTyped shows a typed word in quotes, as printable shows it.
+func quoteTyped(word string) string {
+	return `"` + printable(word) + `"`
+}
+
+// mostTyped is how many characters of a typed line the console echoes and
+// records: more than any command needs, few enough that a line of 64 KiB
+// makes a line or two on screen and a short line in the trace.
+const mostTyped = 200

@@ -130,7 +130,7 @@ func BenchmarkNetworkMessage(b *testing.B) {
 	// A reply of term 0 is handled and changes nothing.
 	env := Envelope{From: 1, To: 2, Msg: AppendEntriesResponse{Term: 0, Success: true}}
 	for b.Loop() {
-		c.send(env)
+		c.net.send(env)
 		<-delivered
 	}
 }

@@ -32,22 +32,19 @@ type Cluster struct {
 
 	clients sessions // the client sessions that Put and Get lend their callers (client.go)
 
-	// mu guards what the network reads as it carries messages: each
-	// machine's current incarnation, which side of a partition each node
-	// is on, and how many messages the network loses; and what
-	// reportLate has said.
+	// mu guards what the network reads as it delivers messages: each
+	// machine's current incarnation; and what reportLate has said.
 	mu       sync.Mutex
-	side     []int         // side[i-1] is node i's group; nil: no partition
-	dropRate float64       // starts as Config.DropRate; SetDropRate changes it
 	lateness []lateReports // lateness[i-1]: what reportLate has said of node i
 
 	goroutines sync.WaitGroup // every node's goroutine
 
-	// In a cluster of processes (process.go), this process runs one
-	// node, local, and the wire carries its messages to the others' and
-	// theirs to it. With no wire, every node runs here.
+	// net is the simulated network between the nodes, every node's
+	// transport; nil in a node process (newProcessCluster), which runs
+	// one node alone, local, whose transport is the wire to the others'
+	// processes. local is 0 when every node runs here.
+	net   *network
 	local int
-	wire  *wire
 }
 
 // inboxSize is how many messages can wait in a node's inbox. A message that
@@ -64,15 +61,43 @@ type machine struct {
 	done   chan struct{} // closed exactly once, by Crash or Stop, to end the incarnation
 	exited chan struct{} // closed by the incarnation's goroutine as it returns
 	alive  bool          // node, inbox, done, exited and alive are guarded by Cluster.mu
-	// link draws the latency and loss of messages this node sends. Only
-	// the node's goroutine uses it, so the draws follow that node's own
-	// sends in order, and a seed replays them.
-	link *rand.Rand
 }
 
-// NewCluster builds a cluster of cfg.Nodes followers, not yet running. A
-// Config it cannot use returns a *ConfigError naming the field.
+// NewCluster builds a cluster of cfg.Nodes followers, not yet running, on
+// a simulated network. A Config it cannot use returns a *ConfigError
+// naming the field.
 func NewCluster(cfg Config) (*Cluster, error) {
+	c, err := newCluster(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.net = newNetwork(cfg, c.clock, c)
+	c.addNodes(func(int) transport { return c.net }, nil, nil)
+	return c, nil
+}
+
+// newProcessCluster builds the cluster of a node process (process.go): of
+// a cluster of cfg.Nodes, it runs node id alone, on the wall clock, from
+// the persistent state saved, which it keeps in disk. Its transport is
+// net, the wire to the other nodes' processes, which hands what arrives
+// to receive; its times count from epoch (zero: its own start).
+func newProcessCluster(cfg Config, id int, net transport, disk stableStorage, saved persistentState, epoch time.Time) (*Cluster, error) {
+	cfg.Timing = RealTime
+	c, err := newCluster(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.local = id
+	c.rec.inProcessOf(id)
+	if !epoch.IsZero() {
+		c.rec.countFrom(epoch)
+	}
+	c.addNodes(func(int) transport { return net }, disk, &saved)
+	return c, nil
+}
+
+// newCluster is what every cluster of cfg has: its engine and recorder.
+func newCluster(cfg Config) (*Cluster, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -81,19 +106,28 @@ func NewCluster(cfg Config) (*Cluster, error) {
 		cfg:      cfg,
 		clock:    clock,
 		rec:      newRecorder(cfg, clock),
-		dropRate: cfg.DropRate,
 		lateness: make([]lateReports, cfg.Nodes),
 	}
 	clock.late = c.reportLate
-	for id := 1; id <= cfg.Nodes; id++ {
-		// Each node draws from two streams of its own, so that one node's
-		// draws never depend on another's timing.
-		timeouts := rand.New(rand.NewPCG(cfg.Seed, uint64(id)))
-		m := &machine{link: rand.New(rand.NewPCG(cfg.Seed, uint64(100+id)))}
-		m.node = newNode(cfg.forNode(id), persistentState{}, timeouts, clock, c, c.rec.record)
-		c.machines = append(c.machines, m)
-	}
 	return c, nil
+}
+
+// addNodes builds the cluster's nodes, each sending through the transport
+// via gives it; the node that runs here in a node process keeps its state
+// in disk, starting from saved.
+func (c *Cluster) addNodes(via func(id int) transport, disk stableStorage, saved *persistentState) {
+	for id := 1; id <= c.cfg.Nodes; id++ {
+		// Each node draws its timeouts from a stream of its own (and its
+		// messages' latency and loss from another, network.go), so that
+		// one node's draws never depend on another's timing.
+		timeouts := rand.New(rand.NewPCG(c.cfg.Seed, uint64(id)))
+		n := newNode(c.cfg.forNode(id), persistentState{}, timeouts, c.clock, via(id), c.rec.record)
+		if id == c.local {
+			n.persistentState = persistentState{currentTerm: saved.currentTerm, votedFor: saved.votedFor, log: slices.Clone(saved.log)}
+			n.disk = disk
+		}
+		c.machines = append(c.machines, &machine{node: n})
+	}
 }
 
 // Start starts the engine and every node, one after another. Calling it
@@ -109,7 +143,7 @@ func (c *Cluster) Start() {
 	c.clock.act(func() {
 		c.rec.begin()
 		for _, m := range c.machines {
-			if c.wire == nil || m.node.id == c.local {
+			if c.local == 0 || m.node.id == c.local {
 				c.launch(m, m.node)
 			}
 		}
@@ -243,7 +277,9 @@ func (c *Cluster) restart(id int) error {
 			disk.currentTerm, vote, plural(len(disk.log), "entry"))})
 	nc := c.cfg.forNode(id)
 	nc.firstTimeout = 0 // Config.FirstTimeouts scripts the first timeout after Start only
-	c.launch(m, newNode(nc, disk, old.rng, c.clock, c, c.rec.record))
+	next := newNode(nc, disk, old.rng, c.clock, old.net, c.rec.record)
+	next.disk = old.disk
+	c.launch(m, next)
 	return nil
 }
 
@@ -314,6 +350,19 @@ func (c *Cluster) checkRunning() error {
 	return nil
 }
 
+// checkSimulated is checkRunning, for a fault of the network's: only the
+// simulated network can be cut or made to lose messages. The caller holds
+// c.ops.
+func (c *Cluster) checkSimulated() error {
+	if err := c.checkRunning(); err != nil {
+		return err
+	}
+	if c.net == nil {
+		return errors.New("the network between node processes is the machines' own: the program cannot cut it")
+	}
+	return nil
+}
+
 // checkID reports whether id names a node of this cluster.
 func (c *Cluster) checkID(id int) error {
 	if id < 1 || id > c.cfg.Nodes {
@@ -332,7 +381,7 @@ func (c *Cluster) Partition(groups ...[]int) error {
 
 // partition is Partition, for a caller that holds c.ops at a quiet moment.
 func (c *Cluster) partition(groups [][]int) error {
-	if err := c.checkRunning(); err != nil {
+	if err := c.checkSimulated(); err != nil {
 		return err
 	}
 	named := map[int]bool{}
@@ -353,9 +402,7 @@ func (c *Cluster) partition(groups [][]int) error {
 			sides = append(sides, []int{id})
 		}
 	}
-	c.mu.Lock()
-	c.side = sidesOf(sides, c.cfg.Nodes)
-	c.mu.Unlock()
+	c.net.cut(sides)
 	c.rec.record(Event{Kind: EventPartition, Groups: sides})
 	return nil
 }
@@ -364,14 +411,10 @@ func (c *Cluster) partition(groups [][]int) error {
 // whole network changes nothing.
 func (c *Cluster) Heal() error {
 	return c.operate(func() error {
-		if err := c.checkRunning(); err != nil {
+		if err := c.checkSimulated(); err != nil {
 			return err
 		}
-		c.mu.Lock()
-		wasPartitioned := c.side != nil
-		c.side = nil
-		c.mu.Unlock()
-		if wasPartitioned {
+		if c.net.heal() {
 			c.rec.record(Event{Kind: EventHeal})
 		}
 		return nil
@@ -426,25 +469,25 @@ func (c *Cluster) setSlowdown(factor float64) error {
 // message. It is an error unless the cluster is running.
 func (c *Cluster) SetDropRate(p float64) error {
 	return c.operate(func() error {
-		if err := c.checkRunning(); err != nil {
+		if err := c.checkSimulated(); err != nil {
 			return err
 		}
 		if !(p >= 0 && p < 1) {
 			return fmt.Errorf("a drop rate must be at least 0 and below 1, not %g", p)
 		}
-		c.mu.Lock()
-		c.dropRate = p
-		c.mu.Unlock()
+		c.net.setLoss(p)
 		c.rec.record(Event{Kind: EventLoss, DropRate: p, Reason: fmt.Sprintf("now loses %s of messages", formatPercent(p))})
 		return nil
 	})
 }
 
-// lossRate is the probability that the network loses a message now.
+// lossRate is the probability that the network loses a message now; 0
+// between node processes, whose network is real.
 func (c *Cluster) lossRate() float64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.dropRate
+	if c.net == nil {
+		return 0
+	}
+	return c.net.loss()
 }
 
 // reachable lists the live nodes that node id can send to now: those on
@@ -457,7 +500,7 @@ func (c *Cluster) reachable(id int) []int {
 		return nil
 	}
 	for peer := 1; peer <= c.cfg.Nodes; peer++ {
-		if peer != id && c.machines[peer-1].alive && c.linked(id, peer) {
+		if peer != id && c.machines[peer-1].alive && (c.net == nil || c.net.connects(id, peer)) {
 			reach = append(reach, peer)
 		}
 	}
@@ -487,53 +530,6 @@ func (c *Cluster) Leader() (id int, term uint64, ok bool) {
 // of the paper's Figure 3 (safety.go). A correct run has none.
 func (c *Cluster) Violations() []string {
 	return c.rec.violations()
-}
-
-// linked reports whether the network joins nodes a and b: no partition
-// separates them. The caller holds c.mu.
-func (c *Cluster) linked(a, b int) bool {
-	return c.side == nil || c.side[a-1] == c.side[b-1]
-}
-
-// send is the network's side of node.send. It runs on the sender's
-// goroutine and never blocks: a message is dropped at once, or handed to
-// the engine, which delivers it once its latency has passed (with none,
-// as the next step after the sender's).
-func (c *Cluster) send(env Envelope) {
-	if c.wire != nil && env.To != c.local {
-		if !c.wire.send(env) {
-			c.drop(env, fmt.Sprintf("the queue to node %d is full", env.To))
-		}
-		return
-	}
-	link := c.machines[env.From-1].link
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	switch {
-	case !c.linked(env.From, env.To):
-		c.drop(env, "the partition cut the link")
-	case c.dropRate > 0 && link.Float64() < c.dropRate:
-		c.drop(env, "the network lost it")
-	default:
-		least, most := c.cfg.latencyRange()
-		var delay time.Duration
-		if most > 0 {
-			delay = least + time.Duration(link.Int64N(int64(most-least)+1))
-		}
-		c.clock.afterFunc(delay, func() {
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			// A partition made while the message was on its way cuts it
-			// too, as a real network loses the packets in flight.
-			why := "the partition cut the link"
-			if c.linked(env.From, env.To) {
-				why = c.deliver(env)
-			}
-			if why != "" {
-				c.drop(env, why)
-			}
-		})
-	}
 }
 
 // deliver puts env in its receiver's inbox, if the receiver is up and the

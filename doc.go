@@ -30,7 +30,8 @@
 //   - cluster.go: the Config, and the Cluster that runs the nodes, carries
 //     their messages and injects faults; tests drive its exported API.
 //     engine.go is the cluster's one clock and the engine that runs it in
-//     lockstep, so that a seed replays; client.go is its client, Put and
+//     lockstep, so that a seed replays; network.go carries the nodes'
+//     messages; client.go is its client, Put and
 //     Get; replay.go plays a trace again.
 //   - events.go: the recorder, which takes every Event in order and feeds
 //     narration.go (the log, and its sentences for each cause), trace.go

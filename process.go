@@ -131,22 +131,15 @@ func newNodeProcess(cfg Config, opts options, out, stderr io.Writer) (*nodeProce
 		unlock()
 		return nil, err
 	}
-	cfg.Timing = RealTime
-	c, err := NewCluster(cfg)
+	p := &nodeProcess{wire: w, state: state, failed: make(chan struct{}), stderr: stderr, unlock: unlock}
+	epoch, _ := time.Parse(time.RFC3339Nano, os.Getenv(epochVariable)) // zero if unset: the process counts from its own start
+	c, err := newProcessCluster(cfg, id, w, p, state.saved, epoch)
 	if err != nil {
 		w.stop()
 		unlock()
 		return nil, err
 	}
-	p := &nodeProcess{c: c, wire: w, state: state, failed: make(chan struct{}), stderr: stderr, unlock: unlock}
-	c.local, c.wire = id, w
-	c.rec.inProcessOf(id)
-	if epoch, err := time.Parse(time.RFC3339Nano, os.Getenv(epochVariable)); err == nil {
-		c.rec.countFrom(epoch)
-	}
-	n := c.machines[id-1].node
-	n.persistentState = persistentState{currentTerm: state.saved.currentTerm, votedFor: state.saved.votedFor, log: slices.Clone(state.saved.log)}
-	n.disk = p
+	p.c = c
 	w.deliver, w.lost = c.receive, c.drop
 	w.refused = func(from string, why error) {
 		c.note(Event{Kind: EventNote, Reason: fmt.Sprintf("node %d refused a connection from %s: %v", id, from, why)})

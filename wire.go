@@ -333,14 +333,13 @@ func (w *wire) start() {
 	w.goroutine.Go(w.accept)
 }
 
-// send queues env for its peer without waiting, and reports whether there
-// was room.
-func (w *wire) send(env Envelope) bool {
+// send is the local node's transport: it queues env for its peer without
+// waiting, or, when the queue is full, reports the message lost.
+func (w *wire) send(env Envelope) {
 	select {
 	case w.queues[env.To] <- env:
-		return true
 	default:
-		return false
+		w.lost(env, fmt.Sprintf("the queue to node %d is full", env.To))
 	}
 }
 

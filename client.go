@@ -215,9 +215,7 @@ func (c *Cluster) leads(id int) bool {
 func (c *Cluster) handOver(id int, request ClientRequest) {
 	c.rec.record(Event{Kind: EventRequest, To: id, Command: request.Command})
 	c.clock.afterFunc(0, func() {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if c.deliver(Envelope{To: id, Msg: request}) != "" {
+		if c.inboxes.deliver(Envelope{To: id, Msg: request}) != "" {
 			request.Reply <- ClientReply{} // a refusal: the client tries again
 		}
 	})

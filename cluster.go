@@ -32,9 +32,11 @@ type Cluster struct {
 
 	clients sessions // the client sessions that Put and Get lend their callers (client.go)
 
-	// mu guards what the network reads as it delivers messages: each
-	// machine's current incarnation; and what reportLate has said.
-	mu       sync.Mutex
+	// inboxes is where the network delivers: each node's inbox, while an
+	// incarnation of it runs.
+	inboxes *inboxes
+
+	mu       sync.Mutex    // guards lateness
 	lateness []lateReports // lateness[i-1]: what reportLate has said of node i
 
 	goroutines sync.WaitGroup // every node's goroutine
@@ -47,20 +49,14 @@ type Cluster struct {
 	local int
 }
 
-// inboxSize is how many messages can wait in a node's inbox. A message that
-// finds it full is dropped, as a congested network drops packets, so that an
-// overloaded process loses messages instead of piling them up without end.
-// A healthy node never comes close.
-const inboxSize = 64
-
 // machine is the cluster's hold on one node ID across crashes and
 // restarts: the node's current incarnation and the channels that reach it.
+// Only the operator's actions (c.ops) touch it.
 type machine struct {
-	node   *node         // the current incarnation; its goroutine owns it while alive
-	inbox  chan Envelope // buffered, never closed; only the network sends on it
+	node   *node         // the current incarnation; its goroutine owns it while it runs
+	inbox  chan Envelope // buffered, never closed; only the networks send on it (network.go)
 	done   chan struct{} // closed exactly once, by Crash or Stop, to end the incarnation
 	exited chan struct{} // closed by the incarnation's goroutine as it returns
-	alive  bool          // node, inbox, done, exited and alive are guarded by Cluster.mu
 }
 
 // NewCluster builds a cluster of cfg.Nodes followers, not yet running, on
@@ -71,7 +67,7 @@ func NewCluster(cfg Config) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.net = newNetwork(cfg, c.clock, c)
+	c.net = newNetwork(cfg, c.clock, c.inboxes, c.drop)
 	c.addNodes(func(int) transport { return c.net }, nil, nil)
 	return c, nil
 }
@@ -106,6 +102,7 @@ func newCluster(cfg Config) (*Cluster, error) {
 		cfg:      cfg,
 		clock:    clock,
 		rec:      newRecorder(cfg, clock),
+		inboxes:  newInboxes(cfg.Nodes, clock),
 		lateness: make([]lateReports, cfg.Nodes),
 	}
 	clock.late = c.reportLate
@@ -163,15 +160,13 @@ func (c *Cluster) startAsDriver() *driver {
 // fresh channels, and waits until it has finished its first step (it
 // starts as a follower, and reports so), so that nodes start in order.
 func (c *Cluster) launch(m *machine, n *node) {
-	c.mu.Lock()
 	defer c.clock.settle()
-	defer c.mu.Unlock()
 	m.node = n
 	m.inbox = make(chan Envelope, inboxSize)
 	m.done = make(chan struct{})
 	m.exited = make(chan struct{})
-	m.alive = true
 	n.inbox, n.done = m.inbox, m.done
+	c.inboxes.openAt(n.id, m.inbox)
 	exited := m.exited
 	c.clock.wake(m.node.id, "its start") // its first step: starting up
 	c.goroutines.Go(func() {
@@ -194,14 +189,11 @@ func (c *Cluster) Stop() {
 		}
 		c.rec.halt()
 		c.clock.stop()
-		c.mu.Lock()
 		for _, m := range c.machines {
-			if m.alive {
-				m.alive = false
+			if c.inboxes.shut(m.node.id) {
 				close(m.done)
 			}
 		}
-		c.mu.Unlock()
 	}
 	c.goroutines.Wait()
 }
@@ -219,14 +211,10 @@ func (c *Cluster) crash(id int) error {
 	if err != nil {
 		return err
 	}
-	c.mu.Lock()
-	if !m.alive {
-		c.mu.Unlock()
+	if !c.inboxes.shut(id) {
 		return fmt.Errorf("node %d is already crashed", id)
 	}
-	m.alive = false
 	close(m.done)
-	c.mu.Unlock()
 
 	// Once its goroutine has returned, the node has reported its last event
 	// and its state is ours to read.
@@ -234,9 +222,8 @@ func (c *Cluster) crash(id int) error {
 	n := m.node
 	c.rec.record(Event{Kind: EventCrash, Node: id, Term: n.currentTerm, Role: n.role, VotedFor: n.votedFor,
 		Reason: "its done channel was closed and its goroutine exited; its term, vote and log survive, as on disk"})
-	// What was waiting in its inbox is lost with it.
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	// What was waiting in its inbox is lost with it. The inbox is shut:
+	// nothing more goes in.
 	for len(m.inbox) > 0 {
 		c.drop(<-m.inbox, fmt.Sprintf("node %d crashed before reading it", id))
 	}
@@ -255,10 +242,7 @@ func (c *Cluster) restart(id int) error {
 	if err != nil {
 		return err
 	}
-	c.mu.Lock()
-	alive := m.alive
-	c.mu.Unlock()
-	if alive {
+	if c.inboxes.isOpen(id) {
 		return fmt.Errorf("node %d is running; only a crashed node can restart", id)
 	}
 	old := m.node
@@ -493,14 +477,12 @@ func (c *Cluster) lossRate() float64 {
 // reachable lists the live nodes that node id can send to now: those on
 // its side of any partition, itself excluded; none if it is down.
 func (c *Cluster) reachable(id int) []int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	var reach []int
-	if !c.machines[id-1].alive {
+	if !c.inboxes.isOpen(id) {
 		return nil
 	}
 	for peer := 1; peer <= c.cfg.Nodes; peer++ {
-		if peer != id && c.machines[peer-1].alive && (c.net == nil || c.net.connects(id, peer)) {
+		if peer != id && c.inboxes.isOpen(peer) && (c.net == nil || c.net.connects(id, peer)) {
 			reach = append(reach, peer)
 		}
 	}
@@ -530,26 +512,6 @@ func (c *Cluster) Leader() (id int, term uint64, ok bool) {
 // of the paper's Figure 3 (safety.go). A correct run has none.
 func (c *Cluster) Violations() []string {
 	return c.rec.violations()
-}
-
-// deliver puts env in its receiver's inbox, if the receiver is up and the
-// inbox has room, and otherwise says why not, for the caller to report. It
-// looks the receiver up on arrival, so a message reaches
-// whatever incarnation is alive then. The caller holds c.mu, so no crash
-// can come between the check and the delivery, and no other sender can
-// fill the inbox: the send never blocks, on a crashed node's channels or
-// anyone's. (In lockstep the inbox holds one message at most.)
-func (c *Cluster) deliver(env Envelope) (undelivered string) {
-	m := c.machines[env.To-1]
-	switch {
-	case !m.alive:
-		return fmt.Sprintf("node %d is down", env.To)
-	case len(m.inbox) == cap(m.inbox):
-		return fmt.Sprintf("node %d's inbox was full", env.To)
-	}
-	c.clock.wake(env.To, "a "+messageName(env.Msg)) // the receiver takes a step, and reports the message as it does
-	m.inbox <- env
-	return ""
 }
 
 // reportLate is the engine's report, in RealTime, of node owner's timer
@@ -591,9 +553,7 @@ type lateReports struct {
 
 // receive hands the local node a message that came over the wire.
 func (c *Cluster) receive(env Envelope) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if why := c.deliver(env); why != "" {
+	if why := c.inboxes.deliver(env); why != "" {
 		c.drop(env, why)
 	}
 }

@@ -1,13 +1,15 @@
-// network.go is the simulated network between the nodes of a cluster that
-// runs in one process. It is each node's transport (node.go): send carries
-// a message across the operator's partitions, loses it at the drop rate,
-// and hands it to the engine (engine.go), which delivers it into its
-// receiver's inbox once the latency the seed drew has passed. Node
-// processes have the wire instead (wire.go), behind the same transport.
+// network.go is how a message reaches a node. The simulated network between
+// the nodes of a cluster that runs in one process is each node's
+// transport (node.go): send carries a message across the operator's
+// partitions, loses it at the drop rate, and hands it to the engine
+// (engine.go), which, once the latency the seed drew has passed, puts it
+// in its receiver's inbox. Node processes have the wire instead
+// (wire.go), behind the same transport, and deliver into the same inboxes.
 
 package main
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -17,8 +19,9 @@ import (
 // from any goroutine.
 type network struct {
 	clock       *clock
-	inboxes     inboxes       // where a message goes once it arrives, and where a lost one is reported
-	least, most time.Duration // every message's latency is drawn from [least, most]
+	inboxes     *inboxes               // where a message goes once it arrives
+	drop        func(Envelope, string) // reports a message the network did not deliver, and why
+	least, most time.Duration          // every message's latency is drawn from [least, most]
 	// links[i-1] draws the latency and loss of the messages node i sends.
 	// Only node i's goroutine uses it, so the draws follow that node's
 	// own sends in order, and a seed replays them.
@@ -29,19 +32,10 @@ type network struct {
 	dropRate float64 // the probability, in [0,1), that a message is lost
 }
 
-// inboxes is where the network hands what it carries: the cluster's nodes
-// (cluster.go).
-type inboxes interface {
-	// deliver puts env in its receiver's inbox, or says why it cannot.
-	deliver(env Envelope) (undelivered string)
-	// drop reports a message the network did not deliver, and why.
-	drop(env Envelope, reason string)
-}
-
 // newNetwork is the network of a cluster of cfg, which delivers into
-// inboxes, with its time kept by clock.
-func newNetwork(cfg Config, clock *clock, inboxes inboxes) *network {
-	net := &network{clock: clock, inboxes: inboxes, dropRate: cfg.DropRate}
+// inboxes and reports what it loses to drop, with its time kept by clock.
+func newNetwork(cfg Config, clock *clock, inboxes *inboxes, drop func(Envelope, string)) *network {
+	net := &network{clock: clock, inboxes: inboxes, drop: drop, dropRate: cfg.DropRate}
 	net.least, net.most = cfg.latencyRange()
 	for id := 1; id <= cfg.Nodes; id++ {
 		net.links = append(net.links, rand.New(rand.NewPCG(cfg.Seed, uint64(100+id))))
@@ -59,9 +53,9 @@ func (net *network) send(env Envelope) {
 	defer net.mu.Unlock()
 	switch {
 	case !net.linked(env.From, env.To):
-		net.inboxes.drop(env, "the partition cut the link")
+		net.drop(env, "the partition cut the link")
 	case net.dropRate > 0 && link.Float64() < net.dropRate:
-		net.inboxes.drop(env, "the network lost it")
+		net.drop(env, "the network lost it")
 	default:
 		var delay time.Duration
 		if net.most > 0 {
@@ -80,7 +74,7 @@ func (net *network) arrive(env Envelope) {
 		why = net.inboxes.deliver(env)
 	}
 	if why != "" {
-		net.inboxes.drop(env, why)
+		net.drop(env, why)
 	}
 }
 
@@ -125,4 +119,72 @@ func (net *network) loss() float64 {
 	net.mu.Lock()
 	defer net.mu.Unlock()
 	return net.dropRate
+}
+
+// inboxSize is how many messages can wait in a node's inbox. A message that
+// finds it full is dropped, as a congested network drops packets, so that an
+// overloaded process loses messages instead of piling them up without end.
+// A healthy node never comes close.
+const inboxSize = 64
+
+// inboxes are the inboxes of the nodes that run in this process, as the
+// networks reach them: a node's is open while an incarnation of it runs.
+// The cluster opens it as it launches an incarnation and shuts it as it
+// crashes one; a network delivers into it. Its methods are safe from any
+// goroutine.
+type inboxes struct {
+	clock *clock
+	mu    sync.Mutex
+	open  []chan Envelope // open[i-1] is node i's inbox while it runs; nil while it is down
+}
+
+// newInboxes is the inboxes of a cluster of n nodes, every one down.
+func newInboxes(n int, clock *clock) *inboxes {
+	return &inboxes{clock: clock, open: make([]chan Envelope, n)}
+}
+
+// openAt makes inbox node id's, which the networks deliver into from now.
+func (in *inboxes) openAt(id int, inbox chan Envelope) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.open[id-1] = inbox
+}
+
+// shut stops every delivery to node id, and reports whether its inbox was
+// open: once it returns, nothing more goes into the inbox.
+func (in *inboxes) shut(id int) (wasOpen bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	wasOpen = in.open[id-1] != nil
+	in.open[id-1] = nil
+	return wasOpen
+}
+
+// isOpen reports whether node id runs: its inbox takes messages.
+func (in *inboxes) isOpen(id int) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.open[id-1] != nil
+}
+
+// deliver puts env in its receiver's inbox, if the receiver runs and the
+// inbox has room, and otherwise says why not, for the caller to report. It
+// looks the receiver up on arrival, so a message reaches whatever
+// incarnation runs then. It holds in.mu meanwhile, so no crash can come
+// between the check and the delivery, and no other sender can fill the
+// inbox: the send never blocks, on a crashed node's channels or anyone's.
+// (In lockstep the inbox holds one message at most.)
+func (in *inboxes) deliver(env Envelope) (undelivered string) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	inbox := in.open[env.To-1]
+	switch {
+	case inbox == nil:
+		return fmt.Sprintf("node %d is down", env.To)
+	case len(inbox) == cap(inbox):
+		return fmt.Sprintf("node %d's inbox was full", env.To)
+	}
+	in.clock.wake(env.To, "a "+messageName(env.Msg)) // the receiver takes a step, and reports the message as it does
+	inbox <- env
+	return ""
 }

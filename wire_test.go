@@ -343,7 +343,7 @@ func FuzzNodeTakesEveryCheckedMessage(f *testing.F) {
 			c.operate(func() error {
 				c.mu.Lock()
 				defer c.mu.Unlock()
-				c.deliver(env)
+				c.inboxes.deliver(env)
 				return nil
 			})
 			d.sleep(time.Second, nil)

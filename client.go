@@ -1,8 +1,8 @@
 // client.go is the Cluster's client of the key-value store
-// (statemachine.go): the sessions it lends its callers, and Put, Get and
-// Propose. Its requests travel to a node as ClientRequest messages (§8)
-// and it waits in protocol time for the reply, so a seed replays its
-// story too. It belongs to the world around the protocol (cluster.go).
+// (statemachine.go): Put, Get and Propose, each on a session it lends its
+// caller (sessions.go). Its requests travel to a node as ClientRequest
+// messages (§8) and it waits in protocol time for the reply, so a seed
+// replays its story too. It belongs to the world around the protocol (cluster.go).
 
 package main
 
@@ -10,31 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 )
-
-// session is one client of the key-value store, as §8 and the
-// dissertation's §6.3 describe it: a name of its own, and the serial
-// number of its latest request. It sends one request at a time, and
-// retries it with the same serial number until it is applied, so the
-// state machine can tell a retry from a new request by the number alone.
-// Whoever holds the session (sessions.take) is the only one to touch it.
-type session struct {
-	name   string // "c3": how its requests are signed, and how the log names it
-	serial uint64 // its latest request's serial number
-}
-
-// sessions lends a session to each request of the cluster's clients. Two
-// callers at once hold two sessions, so their serial numbers never
-// interleave; a session given back serves the next caller, so the state
-// machine's table of clients grows with the most callers there ever were
-// at once, not with the number of requests. Safe from any goroutine.
-type sessions struct {
-	mu    sync.Mutex
-	idle  []*session // given back, the most recent last
-	count int        // sessions made so far
-}
 
 // take lends the caller a session: the one given back last, or a new one.
 func (p *sessions) take() *session {

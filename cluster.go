@@ -30,7 +30,7 @@ type Cluster struct {
 	started bool
 	stopped bool
 
-	clients sessions // the client sessions that Put and Get lend their callers (client.go)
+	clients sessions // the client sessions that Put and Get lend their callers (sessions.go)
 
 	// inboxes is where the network delivers: each node's inbox, while an
 	// incarnation of it runs.

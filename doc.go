@@ -10,7 +10,13 @@
 //
 // # Reading map
 //
-// The protocol, to read with Figure 2 open:
+// The files stand in five layers; each uses only names of its own layer
+// and of those below it (layering_test.go checks, and docs/design.md draws
+// the picture).
+//
+// 1. The protocol, to read with Figure 2 open. These seven files name
+// nothing outside them: a node is handed its timers, its transport, its
+// stable storage and an observer, as interfaces node.go declares.
 //
 //   - messages.go: the messages: RequestVote, AppendEntries, their
 //     replies, PreVote with its reply, and a client's request.
@@ -19,34 +25,40 @@
 //     election's rules.
 //   - replication.go: the log's rules: AppendEntries sent and taken, the
 //     commit rule, applying in order.
-//   - statemachine.go: the key-value store every node applies its log to.
-//   - vocabulary.go: what a node reports as it works: the events, and the
-//     rules, each with its name and sentence, that decide its steps.
 //   - refinements.go: PreVote, CheckQuorum and leader stickiness, from
 //     Ongaro's dissertation, reached from node.go through named hooks.
+//   - statemachine.go: the key-value store every node applies its log to.
+//   - vocabulary.go: what a node reports as it works: the events, and the
+//     rules, each declared once with its name and its sentence.
+//   - breaks.go: the rules a class may break (-break), each tested at the
+//     line that enforces it.
 //
-// The tooling around it, which runs, records and tells the protocol:
+// 2. The engine beside it, which implements those interfaces.
 //
-//   - cluster.go: the Config, and the Cluster that runs the nodes, carries
-//     their messages and injects faults; tests drive its exported API.
-//     engine.go is the cluster's one clock and the engine that runs it in
-//     lockstep, so that a seed replays; network.go carries the nodes'
-//     messages; client.go is its client, Put and
-//     Get; replay.go plays a trace again.
-//   - events.go: the recorder, which takes every Event in order and feeds
-//     narration.go (the log, and its sentences for each cause), trace.go
-//     (JSON Lines), safety.go (the safety checks), summary.go and
-//     timeline.go; digest.go keeps floods of lost messages out of the log.
-//   - scenarios.go and scenarios_log.go (the stories), breaks.go (-break),
-//     interactive.go and logview.go (the classroom console), experiment.go
-//     and chart.go (the paper's Figure 16), main.go (the command line).
-//   - web.go, websession.go, webfeed.go and web/: the page in the browser.
-//   - process.go, wire.go, statefile.go and processweb.go: one node per
-//     process, over TCP, with its state on disk.
-//   - output.go (queued output, and the exit codes), interrupt.go (Ctrl-C
-//     and SIGTERM), wrap.go (fitting every line to the screen's width).
-//   - config.go: the Config. stage.go: how a story is told. runs.go: the
-//     banners and the summary around every run. main.go runs a mode,
-//     flags.go reads the flags; tell.go, check.go and figure16.go are the
-//     scenarios', -check's and -experiment's modes.
+//   - engine.go: the one clock, and the engine that runs the nodes one
+//     step at a time in an order the seed fixes.
+//   - network.go: the simulated network, and the inboxes it delivers to.
+//   - wire.go and statefile.go: TCP and a state file, the transport and
+//     the storage of a node process.
+//   - config.go: the Config, and each node's share of it.
+//   - output.go (queued output, and the exit codes), wrap.go (fitting
+//     every line to the screen's width), interrupt.go (Ctrl-C and
+//     SIGTERM): leaves that every layer above uses.
+//
+// 3. The recorder, events.go, which takes every event in order and feeds
+// the outputs: narration.go (the log) with digest.go (floods of lost
+// messages kept out of it), trace.go (JSON Lines), safety.go (Figure 3's
+// checks), summary.go, timeline.go and logview.go (the pictures).
+//
+// 4. The cluster that tests drive, which puts them together: cluster.go
+// starts, stops, crashes and restarts nodes and cuts the network;
+// client.go, with sessions.go, is its client: Put and Get.
+//
+// 5. The front ends, a file per mode: main.go runs a mode, flags.go reads
+// the flags; tell.go tells the stories of scenarios.go and
+// scenarios_log.go through stage.go; interactive.go is the console;
+// web.go, websession.go, webfeed.go and web/ are the page; process.go and
+// processweb.go run one node per process; replay.go plays a trace again;
+// check.go is -check; figure16.go, experiment.go and chart.go are
+// -experiment. runs.go says what every mode says around a run.
 package main

@@ -200,18 +200,16 @@ func isLoopback(host string) bool {
 // the goroutine of runProcesses uses it; the processes' output reaches
 // the terminal through screen, a whole line at a time.
 type localCluster struct {
-	dir   string         // each node's state and trace
-	addrs map[int]string // by node
-	args  []string       // the flags every node takes, beyond its own
-	key   string
-	epoch time.Time          // when the cluster started: every node's times count from it
-	procs map[int]*nodeChild // the running ones
-	ended chan int           // each process's node, as it exits
-	watch *processWatch      // with -web: what the page is fed; else nil
-	// pageCommands, with -web, brings the page's commands (servePage).
-	pageCommands chan webCommand
-	screen       *sync.Mutex // held for each line written to out
-	out          io.Writer
+	dir    string         // each node's state and trace
+	addrs  map[int]string // by node
+	args   []string       // the flags every node takes, beyond its own
+	key    string
+	epoch  time.Time          // when the cluster started: every node's times count from it
+	procs  map[int]*nodeChild // the running ones
+	ended  chan int           // each process's node, as it exits
+	page   *processPage       // with -web: the page and the watch that feeds it (processweb.go); else nil
+	screen *sync.Mutex        // held for each line written to out
+	out    io.Writer
 }
 
 // nodeChild is one node's process, while it runs.
@@ -232,13 +230,13 @@ func runProcesses(opts options, stdin io.Reader, out, stderr io.Writer, stop *ru
 	width := terminalWidth()
 	var commands chan webCommand // from the page, with -web; nil: none
 	if opts.web != "" {
-		stopServing, err := lc.servePage(opts, width)
+		lc.page, err = serveProcessPage(opts, lc.traces(), func(text string) { lc.say(text, width) })
 		if err != nil {
 			fmt.Fprintln(stderr, "raft: -web: "+escapeControl(err.Error()))
 			return exitUsage
 		}
-		defer stopServing()
-		commands = lc.pageCommands
+		defer lc.page.close()
+		commands = lc.page.commands
 	}
 	for id := 1; id <= len(lc.addrs) && err == nil; id++ {
 		err = lc.launch(id) // all at once: each takes a moment to start
@@ -261,13 +259,7 @@ func runProcesses(opts options, stdin io.Reader, out, stderr io.Writer, stop *ru
 	}()
 	lc.serve(lines, commands, stop.abort, width)
 	lc.stopAll()
-	if lc.watch != nil {
-		lc.watch.stop()
-	}
-	paths := make([]string, len(lc.addrs))
-	for id := range paths {
-		paths[id] = lc.trace(id + 1)
-	}
+	paths := lc.traces()
 	lc.say("Their traces, checked as one run (go run . -check "+strings.Join(paths, " ")+"):", width)
 	return checkMergedTraceFiles(paths, out, stderr)
 }
@@ -422,6 +414,26 @@ func (lc *localCluster) awaitListening(id int) error {
 	return fmt.Errorf("node %d's process does not listen at %s after %s", id, lc.addrs[id], startupPatience)
 }
 
+// pageCommand runs a command from the page on the local cluster: crash and
+// restart, at the present. It returns what went wrong.
+func (lc *localCluster) pageCommand(cmd webCommand, width int) error {
+	var verb string
+	var id int
+	if _, err := fmt.Sscanf(cmd.line, "%s %d", &verb, &id); err != nil || verb != "crash" && verb != "restart" {
+		return fmt.Errorf("%s: a cluster of processes takes crash N and restart N; the other commands need the deterministic engine (go run . -web)", printable(cmd.line))
+	}
+	if cmd.past {
+		return fmt.Errorf("%s: a cluster of processes cannot go back in time; press Live, then act", printable(cmd.line))
+	}
+	if _, known := lc.addrs[id]; !known {
+		return fmt.Errorf("%s: there is no node %d", verb, id)
+	}
+	if verb == "crash" {
+		return lc.kill(id, width)
+	}
+	return lc.start(id)
+}
+
 // kill kills node id's process with SIGKILL: no goodbye and nothing
 // flushed, as a machine that loses its power.
 func (lc *localCluster) kill(id, width int) error {
@@ -432,8 +444,8 @@ func (lc *localCluster) kill(id, width int) error {
 	child.cmd.Process.Signal(syscall.SIGKILL)
 	<-child.exited
 	delete(lc.procs, id)
-	if lc.watch != nil {
-		lc.watch.operated(Event{Kind: EventCrash, Node: id, Reason: "its process was killed with SIGKILL; its state file keeps its term, vote and log"})
+	if lc.page != nil {
+		lc.page.watch.operated(Event{Kind: EventCrash, Node: id, Reason: "its process was killed with SIGKILL; its state file keeps its term, vote and log"})
 	}
 	lc.say(fmt.Sprintf("killed node %d's process (pid %d) with SIGKILL", id, child.cmd.Process.Pid), width)
 	return nil
@@ -461,6 +473,15 @@ func (lc *localCluster) stopAll() {
 
 func (lc *localCluster) trace(id int) string {
 	return filepath.Join(lc.dir, fmt.Sprintf("node-%d.jsonl", id))
+}
+
+// traces are the paths of the nodes' traces, in order.
+func (lc *localCluster) traces() []string {
+	paths := make([]string, len(lc.addrs))
+	for id := range paths {
+		paths[id] = lc.trace(id + 1)
+	}
+	return paths
 }
 
 // say writes a line of the console's own.

@@ -8,8 +8,8 @@
 // together, as -check does with the traces merged.
 //
 // The page's crash and restart buttons kill a node's process with SIGKILL
-// and start it again; the other commands, and acting in the past, belong
-// to the deterministic engine and are refused.
+// and start it again (pageCommand, in process.go); the other commands, and
+// acting in the past, belong to the deterministic engine and are refused.
 
 package main
 
@@ -165,51 +165,38 @@ func (f *followedTrace) newEvents(since time.Time, n int) []Event {
 	return events
 }
 
-// servePage serves the browser view of the local cluster at opts.web, fed
-// by a watch of its processes' traces, until the function it returns is
-// called. The page's commands come on lc.pageCommands, for the console's
-// goroutine to run.
-func (lc *localCluster) servePage(opts options, width int) (stop func(), err error) {
+// processPage is the browser view of a local cluster of processes: the
+// watch of their traces that feeds it, and the commands its buttons send.
+type processPage struct {
+	watch    *processWatch
+	commands chan webCommand // for the console's goroutine to run (process.go)
+	server   *webServer
+	stop     func() // stops serving
+}
+
+// serveProcessPage serves the browser view of the cluster of processes whose
+// traces are at paths, at opts.web, until close; say tells the terminal.
+func serveProcessPage(opts options, paths []string, say func(string)) (*processPage, error) {
 	listener, err := listenWeb(opts.web)
 	if err != nil {
 		return nil, err
 	}
 	if listener.warning != "" {
-		lc.say("!!! "+listener.warning, width)
+		say("!!! " + listener.warning)
 	}
-	paths := make([]string, len(lc.addrs))
-	for i := range paths {
-		paths[i] = lc.trace(i + 1)
-	}
-	lc.watch = watchProcesses(opts.cfg, paths)
-	lc.pageCommands = make(chan webCommand)
-	server := newWebServer(listener, lc.pageCommands)
-	run := &webRun{number: 1, c: lc.watch.mirror, free: true, late: traceHoldback + tracePoll, abort: make(chan struct{})}
-	server.feed.follow(run, fmt.Sprintf("%d node processes on this machine: crash kills one with SIGKILL, restart starts it again", len(paths)))
-	stopServing := server.start()
-	lc.say(fmt.Sprintf("The page is at %s: it shows the processes' cluster as their traces tell it.", listener.url), width)
-	return func() {
-		server.feed.ended()
-		stopServing()
-	}, nil
+	page := &processPage{watch: watchProcesses(opts.cfg, paths), commands: make(chan webCommand)}
+	page.server = newWebServer(listener, page.commands)
+	run := &shownRun{number: 1, c: page.watch.mirror, free: true, late: traceHoldback + tracePoll}
+	page.server.feed.follow(run, fmt.Sprintf("%d node processes on this machine: crash kills one with SIGKILL, restart starts it again", len(paths)))
+	page.stop = page.server.start()
+	say(fmt.Sprintf("The page is at %s: it shows the processes' cluster as their traces tell it.", listener.url))
+	return page, nil
 }
 
-// pageCommand runs a command from the page on the local cluster: crash and
-// restart, at the present. It returns what went wrong.
-func (lc *localCluster) pageCommand(cmd webCommand, width int) error {
-	var verb string
-	var id int
-	if _, err := fmt.Sscanf(cmd.line, "%s %d", &verb, &id); err != nil || verb != "crash" && verb != "restart" {
-		return fmt.Errorf("%s: a cluster of processes takes crash N and restart N; the other commands need the deterministic engine (go run . -web)", printable(cmd.line))
-	}
-	if cmd.past {
-		return fmt.Errorf("%s: a cluster of processes cannot go back in time; press Live, then act", printable(cmd.line))
-	}
-	if _, known := lc.addrs[id]; !known {
-		return fmt.Errorf("%s: there is no node %d", verb, id)
-	}
-	if verb == "crash" {
-		return lc.kill(id, width)
-	}
-	return lc.start(id)
+// close ends the watch, once it has relayed what is left, and stops
+// serving the page.
+func (p *processPage) close() {
+	p.watch.stop()
+	p.server.feed.ended()
+	p.stop()
 }

@@ -380,7 +380,7 @@ func TestStreamStartsWithTheRunAndFollowsIt(t *testing.T) {
 func TestFeedForgetsItsOldestEvents(t *testing.T) {
 	c := mustCluster(DefaultConfig())
 	feed := newWebFeed()
-	r := &webRun{number: 1, c: c}
+	r := &shownRun{number: 1, c: c}
 	feed.follow(r, "a test")
 	feed.add(r, Event{Kind: EventStart, Nodes: 5})
 	for i := 1; i <= 3*mostFeedEvents; i++ {

@@ -31,7 +31,7 @@ const mostFeedEvents = 40_000
 type webFeed struct {
 	mu         sync.Mutex
 	changed    chan struct{} // closed, and replaced, at every change: wakes every stream
-	run        *webRun       // the run shown
+	run        *shownRun     // the run shown
 	header     []byte        // the run's description, as JSON
 	live       bool          // the run goes on; false once it has stopped
 	first      int           // how many of the run's events came before events[0]
@@ -70,8 +70,17 @@ type runHeader struct {
 	TimeoutMs float64 `json:"timeout_ms"` // the longest election timeout, for the timers' arcs
 }
 
+// shownRun is a run as the pages see it: its cluster, which the feed
+// watches, and what the page is told of it.
+type shownRun struct {
+	number int
+	c      *Cluster
+	free   bool          // the class drives it; false: a scenario or a recording plays on it
+	late   time.Duration // how late its events come to the feed: 0, but for a cluster of processes
+}
+
 // follow makes r the run the pages show, from its start event on.
-func (f *webFeed) follow(r *webRun, what string) {
+func (f *webFeed) follow(r *shownRun, what string) {
 	_, flight := r.c.cfg.latencyRange()
 	header, _ := json.Marshal(runHeader{Run: r.number, What: what, Seed: r.c.cfg.Seed, Nodes: r.c.cfg.Nodes,
 		Free: r.free, Engine: r.c.cfg.Timing != RealTime, FlightMs: milliseconds(flight + r.late),
@@ -86,7 +95,7 @@ func (f *webFeed) follow(r *webRun, what string) {
 }
 
 // add takes one event of run r, under r's recorder's lock.
-func (f *webFeed) add(r *webRun, ev Event) {
+func (f *webFeed) add(r *shownRun, ev Event) {
 	line, err := json.Marshal(newTraceLine(ev).withConfig(ev, r.c.cfg))
 	if err != nil {
 		panic(err) // a traceLine is plain data
@@ -115,7 +124,7 @@ func (f *webFeed) forget(n int) {
 }
 
 // alarm takes a violation found in run r, as add takes an event.
-func (f *webFeed) alarm(r *webRun, ev Event, violation string) {
+func (f *webFeed) alarm(r *shownRun, ev Event, violation string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.run == r {
@@ -148,7 +157,7 @@ func (f *webFeed) broadcast() {
 
 // feedCursor is how far one page has been sent the feed.
 type feedCursor struct {
-	run        *webRun
+	run        *shownRun
 	next       int // the run's events sent so far
 	violations int // violations sent so far
 }
@@ -157,7 +166,7 @@ type feedCursor struct {
 // more.
 type feedUpdate struct {
 	messages bytes.Buffer // Server-Sent Events, ready to write
-	run      *webRun      // the run shown, for its clock
+	run      *shownRun    // the run shown, for its clock
 	live     bool
 	changed  <-chan struct{} // closes at the next change
 }
@@ -245,7 +254,7 @@ type webClock struct {
 
 // clockOf is run's clock now. It reads the run's recorder, so the caller
 // must not hold f.mu.
-func clockOf(run *webRun, live bool) webClock {
+func clockOf(run *shownRun, live bool) webClock {
 	return webClock{AtMs: milliseconds(run.c.rec.shown()), Slow: run.c.clock.pace(),
 		Paused: run.c.clock.isPaused(), Live: live}
 }

@@ -77,11 +77,8 @@ type webSession struct {
 // webRun is one run the page shows: a cluster, its console, and, while a
 // story plays on it, the goroutine that tells it.
 type webRun struct {
-	number  int
-	c       *Cluster
+	shownRun
 	console *console
-	free    bool          // the class drives it; false: a scenario or a recording plays on it
-	late    time.Duration // how late its events come to the feed: 0, but for a cluster of processes
 	abort   chan struct{} // closed as the run ends: ends the story, and the console's waits
 	told    chan struct{} // closed by the story's goroutine when the cluster has stopped; nil if none
 	mu      sync.Mutex
@@ -286,10 +283,10 @@ func (w *webSession) begin(c *Cluster, what string, story func(*Cluster, <-chan 
 	w.end()
 	c.clock.setSlowdown(pace) // the class's last choice of pace holds for every run
 	w.runs++
-	r := &webRun{number: w.runs, c: c, free: story == nil, abort: make(chan struct{})}
+	r := &webRun{shownRun: shownRun{number: w.runs, c: c, free: story == nil}, abort: make(chan struct{})}
 	r.console = &console{c: c, out: w.out, width: w.width, abort: r.abort}
 	c.rec.watch(r.keep)
-	w.feed.follow(r, what)
+	w.feed.follow(&r.shownRun, what)
 	w.run = r
 	writeHanging(w.out, "", fmt.Sprintf("Run %d, seed %d: %s.", r.number, c.cfg.Seed, what), w.width, narrationStyle)
 	if story != nil {

@@ -1,0 +1,30 @@
+// sessions.go is the client sessions of §8 and the dissertation's §6.3, as
+// the cluster's client (client.go) lends them to its callers: each is a
+// name and a serial number, and the state machine (statemachine.go) uses
+// the pair to apply each request once, however often it is retried.
+
+package main
+
+import "sync"
+
+// session is one client of the key-value store, as §8 and the
+// dissertation's §6.3 describe it: a name of its own, and the serial
+// number of its latest request. It sends one request at a time, and
+// retries it with the same serial number until it is applied, so the
+// state machine can tell a retry from a new request by the number alone.
+// Whoever holds the session (sessions.take) is the only one to touch it.
+type session struct {
+	name   string // "c3": how its requests are signed, and how the log names it
+	serial uint64 // its latest request's serial number
+}
+
+// sessions lends a session to each request of the cluster's clients. Two
+// callers at once hold two sessions, so their serial numbers never
+// interleave; a session given back serves the next caller, so the state
+// machine's table of clients grows with the most callers there ever were
+// at once, not with the number of requests. Safe from any goroutine.
+type sessions struct {
+	mu    sync.Mutex
+	idle  []*session // given back, the most recent last
+	count int        // sessions made so far
+}

@@ -13,26 +13,6 @@ import (
 	"time"
 )
 
-// take lends the caller a session: the one given back last, or a new one.
-func (p *sessions) take() *session {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if n := len(p.idle); n > 0 {
-		s := p.idle[n-1]
-		p.idle = p.idle[:n-1]
-		return s
-	}
-	p.count++
-	return &session{name: fmt.Sprintf("c%d", p.count)}
-}
-
-// giveBack ends the caller's hold on s.
-func (p *sessions) giveBack(s *session) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.idle = append(p.idle, s)
-}
-
 // clientPatience is how long, in protocol time, a client request may take
 // before the client gives up: long enough for several elections.
 func (c *Cluster) clientPatience() time.Duration { return 20 * c.cfg.ElectionTimeoutMax }

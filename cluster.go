@@ -1,8 +1,10 @@
-// cluster.go is the world the nodes live in: the Cluster, which starts and
-// stops them, carries their messages over a network with optional latency
-// and loss, and injects faults (crashes, restarts, partitions) on command.
+// cluster.go is the world the nodes live in: the Cluster, which builds
+// them, their engine (engine.go), their network (network.go) and their
+// recorder (events.go), starts and stops them, and injects faults
+// (crashes, restarts, partitions, loss) on command.
 // Tests and classroom exercises drive the cluster through the exported API
-// below; what happens inside is reported as Events (events.go).
+// below; what happens inside is reported as Events (vocabulary.go) to the
+// cluster's recorder (events.go).
 
 package main
 

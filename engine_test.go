@@ -1,5 +1,7 @@
-// engine_test.go checks the engine (engine.go) on its own, without a
-// cluster: its watchdog, and its guard against an instant without end.
+// engine_test.go checks the engine (engine.go): on its own, without a
+// cluster, its watchdog, its guard against an instant without end, and
+// its reports of late timers; under a cluster, slow motion and pause,
+// which move real time and never protocol time.
 
 package main
 
@@ -104,6 +106,70 @@ func TestLateTimersAreReportedWhenTheyMatter(t *testing.T) {
 		got := lates()
 		if len(got) != 2 || got[0].Cause.Count != 0 || got[1].Cause.Count != 2 || got[1].Late != 2*matters {
 			t.Errorf("four late timers in 1.3 s were reported as %+v; want the first, then the last with 2 more counted", got)
+		}
+	})
+}
+
+// Slow motion stretches real time, and gives every message a flight time
+// a class can see: with Slowdown 10, node 2's scripted 160 ms timeout fires
+// after 1.6 s of (virtual) wall time, its RequestVotes and the votes that
+// answer them take 25 ms of protocol time each way, so it wins 2.1 s after
+// the start; its events still say 160 ms.
+func TestSlowMotionKeepsProtocolTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := clusterConfig(3, 1)
+		cfg.Slowdown = 10
+		cfg.FirstTimeouts = []time.Duration{290 * time.Millisecond, 160 * time.Millisecond, 280 * time.Millisecond}
+		started := time.Now()
+		c, events := startLoggedCluster(t, cfg)
+		awaitLeader(t, c, 0, 3*time.Second)
+		if wall := time.Since(started); wall < 2100*time.Millisecond || wall > 2110*time.Millisecond {
+			t.Errorf("the first leader came after %s of wall time; want 2.1 s, ten times 160 ms and two flights of 25 ms", wall)
+		}
+		stood := events.matching(func(ev Event) bool { return ev.Kind == EventRole && ev.Role == Candidate })
+		if len(stood) != 1 || stood[0].Node != 2 || stood[0].At.Round(time.Microsecond) != 160*time.Millisecond {
+			t.Errorf("candidacies %v; want node 2's alone, at 160 ms of protocol time", stood)
+		}
+	})
+}
+
+// Pause stops the protocol's time: while paused no timer fires and no
+// message arrives, so nothing happens at all, yet Status still answers;
+// after Resume every timer fires as late as the pause was long, and the
+// protocol's clock shows no gap.
+func TestPauseHoldsEverything(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := clusterConfig(5, 1)
+		cfg.MaxLatency = 20 * time.Millisecond // so that messages are in flight when it pauses
+		c, events := startLoggedCluster(t, cfg)
+		leader, term := awaitLeader(t, c, 0, time.Second)
+		if err := c.Pause(); err != nil {
+			t.Fatal(err)
+		}
+		pausedAt, before := c.rec.now(), len(events.matching(func(Event) bool { return true }))
+		time.Sleep(10 * time.Second)
+		if after := len(events.matching(func(Event) bool { return true })); after != before || c.rec.now() != pausedAt {
+			t.Fatalf("during a 10 s pause %d events happened and the protocol clock moved %s; want none and none",
+				after-before, c.rec.now()-pausedAt)
+		}
+		if id, _, ok := c.Leader(); !ok || id != leader {
+			t.Fatalf("while paused, Status shows leader %d (%t); want node %d", id, ok, leader)
+		}
+		if err := c.Pause(); err == nil {
+			t.Error("pausing a paused cluster succeeded")
+		}
+		if err := c.Resume(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Second)
+		if id, now, _ := c.Leader(); id != leader || now != term {
+			t.Errorf("after the pause node %d leads term %d; want node %d of term %d still, its heartbeats resumed",
+				id, now, leader, term)
+		}
+		// The engine's clock moves from event to event: 1 s on, it shows
+		// the last heartbeat round, at most one interval before.
+		if got := c.rec.now(); got > pausedAt+time.Second || got <= pausedAt+time.Second-cfg.HeartbeatInterval {
+			t.Errorf("1 s after resuming at %s the protocol clock shows %s", pausedAt, got)
 		}
 	})
 }

@@ -1,7 +1,7 @@
 // interrupt.go is how a run ends early: at Ctrl-C, SIGTERM or SIGHUP (the
 // terminal window closed), or when its output fails (output.go); and how
 // the process ends at once when a run is slow to end. main.go
-// watches for either; the scenario's stage (scenarios.go), the console and
+// watches for either; the scenario's stage (stage.go), the console and
 // the experiment then stop where they are, and the run ends as a finished
 // run would, with its trace complete and its picture and summary printed.
 

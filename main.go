@@ -1,7 +1,9 @@
-// main.go is the command line: it reads the flags into a Config, plays the
-// chosen scenario (scenarios.go) on a Cluster (cluster.go) while the colored
-// log scrolls, and ends with a summary of every term. Run it with `go run .`;
-// `go run . -h` lists the flags.
+// main.go is the command line: it reads the flags (flags.go), opens the
+// outputs, and hands the run to its mode: the stories (tell.go), the
+// console (interactive.go), the page (web.go), a node process or a
+// cluster of them (process.go), a replay (replay.go), -check (check.go)
+// or -experiment (figure16.go). Run it with `go run .`; `go run . -h`
+// lists the flags.
 
 package main
 

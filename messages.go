@@ -3,7 +3,7 @@
 // with their replies), the two of the optional PreVote phase (Ongaro's
 // dissertation, §9.6), a client's request and its reply (§8), and the
 // envelope the network carries them in. Nodes (node.go, replication.go)
-// create them; the network (cluster.go) delivers them.
+// create them; a transport (network.go, wire.go) delivers them.
 
 package main
 
@@ -12,7 +12,7 @@ import "fmt"
 // Entry is one entry of a node's log (Figure 2: "each entry contains
 // command for state machine, and term when entry was received by leader").
 // Index is its position, counting from 1. Command "" is a new leader's
-// no-op (§8); other commands are for the key-value store (client.go).
+// no-op (§8); other commands are for the key-value store (statemachine.go).
 type Entry struct {
 	Index, Term uint64
 	Command     string

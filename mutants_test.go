@@ -114,9 +114,9 @@ var mutants = []mutant{
 		"\tfor n.lastApplied < n.commitIndex {", "\tfor n.lastApplied < uint64(len(n.log)) {"},
 
 	// The client (§8).
-	{"every client signs as one session", "client.go",
-		`return &session{name: fmt.Sprintf("c%d", p.count)}`, `return &session{name: "c1"}`},
-	{"a retried put is applied again", "client.go",
+	{"every client signs as one session", "sessions.go",
+		`return &session{name: fmt.Sprintf("c%d", p.count)}`, `return &session{name: fmt.Sprintf("c%d", 1)}`},
+	{"a retried put is applied again", "statemachine.go",
 		"\tif serial <= s.applied[client] {", "\tif serial < s.applied[client] {"},
 
 	// The refinements (dissertation §9.6, §6.2, §4.2.3).
@@ -124,6 +124,30 @@ var mutants = []mutant{
 		"\tcase PreVote:\n\t\treturn true\n", "\tcase PreVote:\n\t\treturn false\n"},
 	{"a leader that lost its majority stays leader", "refinements.go",
 		"\theard := len(n.heardSinceCheck) + 1 // the leader hears itself", "\theard := n.clusterSize"},
+}
+
+// Every mutant still finds its text, once, in its file, so that the
+// mutation check plants every bug it lists. Unlike the check itself, this
+// runs with every go test, and fails as soon as the code moves under a
+// mutant.
+func TestMutantsStillApply(t *testing.T) {
+	for _, m := range mutants {
+		m.pristine(t)
+	}
+}
+
+// pristine reads m's file, and fails the test unless it holds m's text
+// exactly once.
+func (m mutant) pristine(t *testing.T) []byte {
+	t.Helper()
+	text, err := os.ReadFile(m.file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(text, []byte(m.from)); n != 1 {
+		t.Fatalf("%q: %s holds its text %d times, not once: the code changed, so change the mutant", m.bug, m.file, n)
+	}
+	return text
 }
 
 // TestMutantsAreCaught plants each mutant in a copy of the package, and
@@ -135,13 +159,7 @@ func TestMutantsAreCaught(t *testing.T) {
 		t.Skip("go test -run Mutants -mutants plants each bug (CI does)")
 	}
 	for _, m := range mutants {
-		pristine, err := os.ReadFile(m.file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n := bytes.Count(pristine, []byte(m.from)); n != 1 {
-			t.Fatalf("%q: %s holds its text %d times, not once: the code changed, so change the mutant", m.bug, m.file, n)
-		}
+		pristine := m.pristine(t)
 		t.Run(m.bug, func(t *testing.T) {
 			t.Parallel()
 			caughtBy, took, err := runMutant(copyPackage(t), m, pristine)
@@ -187,8 +205,8 @@ func copyPackage(t *testing.T) string {
 // before those of whole clusters, and the rest of the suite only if it
 // gets through them all.
 var ruleTestFiles = [][]string{
-	{"paper_test.go", "persistence_test.go", "replication_test.go", "refinements_test.go", "election_test.go"},
-	{"client_test.go", "linearizability_test.go", "breaks_test.go", "faults_test.go"},
+	{"election_test.go", "replication_test.go", "persistence_test.go", "refinements_test.go"},
+	{"cluster_test.go", "client_test.go", "linearizability_test.go", "breaks_test.go", "faults_test.go"},
 }
 
 // onTheWallClock matches the tests the mutation check leaves out: those

@@ -1,10 +1,11 @@
 // node.go is one Raft server: its state as the paper's Figure 2 lists it,
 // the loop of each role, and the leader-election rules. Each node runs on a
 // goroutine of its own (run), which alone reads and writes the node's
-// state. It hears the world through its inbox and its election timer,
-// speaks through the network (cluster.go), and reports every step it takes
-// as an Event (events.go) with the rule that decided it; narration.go turns
-// those into sentences. Read it top to bottom: the roles and the state, the
+// state. It hears the world through its inbox and its timers, speaks
+// through its transport, saves through its stable storage, and reports
+// every step it takes as an Event with the rule that decided it
+// (vocabulary.go) to its observer: four interfaces declared below, which
+// the world around it implements. Read it top to bottom: the roles and the state, the
 // loop of each role, the transitions between roles, then the handlers of
 // the messages (messages.go). The log's rules (AppendEntries in full,
 // commitment, applying) are in replication.go, read next; the
@@ -104,7 +105,7 @@ type timer interface {
 // nodeConfig is what one node knows of its cluster and its rules: who it
 // is, how many nodes there are (crashed ones included), its timeouts, and
 // the switches a class may turn. The world around it derives one from its
-// own configuration (Config.forNode, cluster.go).
+// own configuration (Config.forNode, config.go).
 type nodeConfig struct {
 	id, clusterSize        int
 	timeoutMin, timeoutMax time.Duration // election timeouts are drawn from [timeoutMin, timeoutMax)

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"testing/synctest"
+	"time"
 )
 
 // recordingDisk is stable storage that remembers what was saved, and
@@ -153,4 +155,43 @@ func TestEntriesAreSavedBeforeTheReply(t *testing.T) {
 		t.Fatalf("the reply went out before the entries were saved (log on disk: %v)", d.saved.log)
 	}
 	checkNothingAheadOfDisk(t, d)
+}
+
+// Figure 2: persistent state "survives a crash": a node restarted from disk
+// refuses a second vote in the term it had already voted in.
+func TestRestartedNodeRemembersItsVote(t *testing.T) {
+	n, out := newLoneNode(1, 5, persistentState{currentTerm: 4, votedFor: 2})
+	deliver(n, 3, RequestVote{Term: 4, CandidateID: 3})
+	if voteGranted(t, out) {
+		t.Fatal("a node restarted with a vote for node 2 in term 4 voted again, for node 3, in term 4")
+	}
+}
+
+// Figure 2: a server responds to an RPC only after updating its persistent
+// state, so the recorder must hear of every vote before its reply goes out.
+func TestVoteReportedBeforeReply(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, events := startLoggedCluster(t, clusterConfig(5, 1))
+		awaitLeader(t, c, 0, 500*time.Millisecond)
+		c.Stop()
+
+		decided := map[[3]uint64]bool{} // voter, candidate, term
+		replies := 0
+		for _, ev := range events.matching(func(Event) bool { return true }) {
+			switch {
+			case ev.Kind == EventVote:
+				decided[[3]uint64{uint64(ev.Node), uint64(ev.Candidate), ev.Term}] = true
+			case ev.Kind == EventSend:
+				if reply, ok := ev.Msg.(RequestVoteResponse); ok {
+					replies++
+					if !decided[[3]uint64{uint64(ev.From), uint64(ev.To), reply.Term}] {
+						t.Errorf("node %d replied to node %d in term %d before reporting its vote", ev.From, ev.To, reply.Term)
+					}
+				}
+			}
+		}
+		if replies == 0 {
+			t.Fatal("no vote was replied to")
+		}
+	})
 }

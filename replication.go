@@ -1,7 +1,7 @@
 // replication.go is the log's half of the paper's Figure 2: how a leader
 // replicates its log with AppendEntries, how a follower checks and takes
 // the entries (the receiver's five rules), when an entry is committed, and
-// how committed entries are applied to the state machine (client.go). Read
+// how committed entries are applied to the state machine (statemachine.go). Read
 // it after node.go, which reaches it through becomeLeader, changeRole,
 // sendHeartbeats and the handlers; the state it works on is declared there,
 // under Figure 2's headings, and belongs to the node's goroutine.
@@ -37,7 +37,8 @@ func (n *node) setUpLeaderState() {
 
 // dropLeaderState ends a leadership: the clients still waiting are told
 // that this node no longer leads. Their commands may yet commit under the
-// next leader; a client that retries does not apply one twice (client.go).
+// next leader; a client that retries does not apply one twice
+// (statemachine.go).
 func (n *node) dropLeaderState() {
 	for _, index := range slices.Sorted(maps.Keys(n.waiting)) {
 		n.waiting[index].Reply <- ClientReply{}

@@ -1,45 +1,35 @@
-// replication_test.go holds one test per rule of the log in the paper's
-// Figure 2, in the manner of etcd-io/raft's raft_paper_test.go: each drives
-// one node by hand (the test plays the network, through the outbox) and
-// quotes the sentence it checks. Whole clusters are in client_test.go.
+// replication_test.go checks the log's rules against the paper, Figure 2
+// with §5.3, §5.4.2 and §8, in the manner of etcd-io/raft's
+// raft_paper_test.go: one test per sentence, quoted above it, that drives
+// one node by hand (harness_test.go), in every role and cluster size the
+// sentence applies to. First the AppendEntries receiver's rules, then the
+// leader's, then Figure 7's followers repaired. Whole clusters with clients
+// are in client_test.go.
 
 package main
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
 
-// logOf builds a log from the terms of its entries, indexes from 1.
-func logOf(terms ...uint64) []Entry {
-	log := make([]Entry, len(terms))
-	for i, term := range terms {
-		log[i] = Entry{Index: uint64(i + 1), Term: term, Command: "put k " + string(rune('a'+i))}
-	}
-	return log
-}
-
-// followerWith is node 1 of a cluster of size, a follower in term with log.
-func followerWith(size int, term uint64, log []Entry) (*node, *outbox) {
-	return newLoneNode(1, size, persistentState{currentTerm: term, log: slices.Clone(log)})
-}
-
-// appendReply is the last reply a lone node sent.
-func appendReply(t *testing.T, out *outbox) AppendEntriesResponse {
-	t.Helper()
-	reply, ok := out.last().(AppendEntriesResponse)
-	if !ok {
-		t.Fatalf("the node's last message is %v, not an AppendEntriesResponse", out.last())
-	}
-	return reply
-}
-
-// Receiver rule 1: "Reply false if term < currentTerm (§5.1)."
-func TestAppendEntriesRefusesStaleTerm(t *testing.T) {
-	n, out := followerWith(3, 3, logOf(1, 2))
-	deliver(n, 2, AppendEntries{Term: 2, LeaderID: 2, PrevLogIndex: 2, PrevLogTerm: 2, Entries: logOf(1, 2, 2)[2:]})
-	if reply := appendReply(t, out); reply.Success || reply.Term != 3 || len(n.log) != 2 {
-		t.Errorf("a stale leader's entries: reply %+v, log of %d; want a refusal in term 3 and the log unchanged", reply, len(n.log))
+// Figure 2, AppendEntries RPC, receiver rule 2: "Reply false if log
+// doesn't contain an entry at prevLogIndex whose term matches
+// prevLogTerm." At the log's end and one past it; with the term and
+// without.
+func TestConsistencyCheck(t *testing.T) {
+	for _, tc := range []struct {
+		prevIndex, prevTerm uint64
+		accepted            bool
+	}{
+		{0, 0, true}, {2, 2, true}, {3, 2, false}, {2, 1, false}, {1, 1, true}, {1, 2, false},
+	} {
+		n, out := followerWith(3, 2, logOf(1, 2))
+		deliver(n, 2, AppendEntries{Term: 2, LeaderID: 2, PrevLogIndex: tc.prevIndex, PrevLogTerm: tc.prevTerm})
+		if got := appendReply(t, out).Success; got != tc.accepted {
+			t.Errorf("a log of 1/1 2/2 answered an AppendEntries after %d/%d with %t; want %t", tc.prevIndex, tc.prevTerm, got, tc.accepted)
+		}
 	}
 }
 
@@ -47,7 +37,7 @@ func TestAppendEntriesRefusesStaleTerm(t *testing.T) {
 // prevLogIndex whose term matches prevLogTerm (§5.3)", with the hint of
 // §5.3's optimization: the conflicting term and its first index, or the
 // end of a log too short.
-func TestAppendEntriesConsistencyCheck(t *testing.T) {
+func TestRefusalNamesTheConflict(t *testing.T) {
 	for _, tc := range []struct {
 		name                string
 		log                 []Entry
@@ -104,6 +94,33 @@ func TestAppendEntriesAdvancesCommitIndex(t *testing.T) {
 	}
 }
 
+// Figure 2, AppendEntries RPC, receiver rule 5: "If leaderCommit >
+// commitIndex, set commitIndex = min(leaderCommit, index of last new
+// entry)." The last new entry is the last the message vouches for, not
+// the last of the log: a follower with a stale tail from an older term
+// commits only as far as the leader's message matched it.
+func TestFollowerCommitsOnlyWhatTheMessageVouchesFor(t *testing.T) {
+	for _, role := range []Role{Follower, Candidate} {
+		n, out := newLoneNode(1, 3, persistentState{currentTerm: 1, log: logOf(1, 1, 1, 1, 1)})
+		if role == Candidate {
+			n.electionTimedOut()
+		}
+		deliver(n, 2, AppendEntries{Term: 2, LeaderID: 2, PrevLogIndex: 1, PrevLogTerm: 1, LeaderCommit: 5})
+		if reply := appendReply(t, out); !reply.Success || reply.MatchIndex != 1 {
+			t.Fatalf("the %s answered %v", role, reply)
+		}
+		if n.commitIndex != 1 || n.lastApplied != 1 {
+			t.Errorf("a %s with a stale tail of 4 entries committed up to %d and applied %d on a heartbeat that matched entry 1 alone",
+				role, n.commitIndex, n.lastApplied)
+		}
+		deliver(n, 2, AppendEntries{Term: 2, LeaderID: 2, PrevLogIndex: 1, PrevLogTerm: 1,
+			Entries: []Entry{{Index: 2, Term: 2}}, LeaderCommit: 5})
+		if n.commitIndex != 2 || len(n.log) != 2 {
+			t.Errorf("after the leader's entry 2, commitIndex %d and a log of %d; want 2 and 2", n.commitIndex, len(n.log))
+		}
+	}
+}
+
 // Rules for leaders: nextIndex starts after the leader's last entry and
 // matchIndex at 0 (Figure 2, "reinitialized after election"), and the new
 // leader appends a no-op of its term (§8).
@@ -116,6 +133,88 @@ func TestNewLeaderSetsUpReplication(t *testing.T) {
 	for _, peer := range n.peers {
 		if n.nextIndex[peer] != 3 || n.matchIndex[peer] != 0 {
 			t.Errorf("peer %d: nextIndex %d, matchIndex %d; want 3 and 0", peer, n.nextIndex[peer], n.matchIndex[peer])
+		}
+	}
+}
+
+// Figure 2, rules for leaders: "If command received from client: append
+// entry to local log, respond after entry applied to state machine
+// (§5.3)", and §5.3: the leader "issues AppendEntries RPCs in parallel to
+// each of the other servers to replicate the entry": at once, not at the
+// next heartbeat. Any other role refuses the client, who asks the leader.
+func TestLeaderTakesAClientsCommand(t *testing.T) {
+	forEachRoleAndSize(t, everyRole, clusterSizes, func(t *testing.T, role Role, size int) {
+		n, out := inRole(t, role, size)
+		replies := make(chan ClientReply, 1)
+		deliver(n, 0, ClientRequest{Command: "put x 1", Applied: true, Reply: replies})
+		if role != Leader {
+			if reply := <-replies; reply.Accepted || len(n.log) != 0 {
+				t.Errorf("a %s took a client's command: %+v", role, reply)
+			}
+			return
+		}
+		if last := n.log[len(n.log)-1]; last != (Entry{Index: 2, Term: 2, Command: "put x 1"}) {
+			t.Fatalf("the leader's log ends with %v", last)
+		}
+		for peer, msg := range checkBroadcast(t, n, out, "AppendEntries") {
+			if ae := msg.(AppendEntries); !slices.Contains(ae.Entries, n.log[1]) {
+				t.Errorf("node %d got %+v, without the command", peer, ae)
+			}
+		}
+		select {
+		case reply := <-replies:
+			if size > 1 {
+				t.Errorf("the client got %+v before its command was committed", reply)
+			}
+		default:
+		}
+	})
+}
+
+// Figure 2: the leader responds "after entry applied to state machine". A
+// leader that steps down before then answers its waiting clients that it
+// no longer leads, so that each asks the next leader; it never leaves one
+// waiting.
+func TestSteppingDownAnswersWaitingClients(t *testing.T) {
+	for _, size := range clusterSizes {
+		n, _ := inRole(t, Leader, size)
+		replies := make(chan ClientReply, 1)
+		deliver(n, 0, ClientRequest{Command: "put x 1", Applied: true, Reply: replies})
+		deliver(n, 2, AppendEntries{Term: 3, LeaderID: 2})
+		select {
+		case reply := <-replies:
+			if reply.Accepted {
+				t.Errorf("nodes=%d: a deposed leader told its client %+v", size, reply)
+			}
+		default:
+			t.Errorf("nodes=%d: a deposed leader left its client waiting", size)
+		}
+	}
+}
+
+// leaderWithCommands is inRole's leader of term 2, which has taken count
+// clients' commands after its no-op: its log holds count+1 entries.
+func leaderWithCommands(t *testing.T, size, count int) (*node, *outbox) {
+	t.Helper()
+	n, out := inRole(t, Leader, size)
+	for i := range count {
+		deliver(n, 0, ClientRequest{Command: fmt.Sprintf("put k %d", i), Reply: make(chan ClientReply, 1)})
+	}
+	return n, out
+}
+
+// Figure 2, rules for leaders: "If successful: update nextIndex and
+// matchIndex for follower (§5.3)." Replies can come out of order: a late
+// reply for fewer entries must not take matchIndex back, or an entry
+// counted on a majority could be counted again on fewer.
+func TestMatchIndexNeverGoesBack(t *testing.T) {
+	for _, size := range clusterSizes {
+		n, _ := leaderWithCommands(t, size, 4)
+		deliver(n, 2, AppendEntriesResponse{Term: 2, Success: true, MatchIndex: 5})
+		deliver(n, 2, AppendEntriesResponse{Term: 2, Success: true, MatchIndex: 3})
+		if n.matchIndex[2] != 5 || n.nextIndex[2] != 6 {
+			t.Errorf("nodes=%d: after replies for 5 then 3 entries, matchIndex %d and nextIndex %d; want 5 and 6",
+				size, n.matchIndex[2], n.nextIndex[2])
 		}
 	}
 }
@@ -138,6 +237,48 @@ func TestLeaderBacksUpATermAtATime(t *testing.T) {
 	deliver(n, 3, AppendEntriesResponse{Term: 4, ConflictTerm: 2, ConflictIndex: 2})
 	if retry := out.last().(AppendEntries); retry.PrevLogIndex != 51 {
 		t.Errorf("after a refusal naming term 2, which the leader holds up to 51, it sent %v; want entries after 51", retry)
+	}
+}
+
+// Figure 2, rules for leaders: "If AppendEntries fails because of log
+// inconsistency: decrement nextIndex and retry (§5.3)." Never below what
+// the follower is known to hold: a late refusal, from before the follower
+// was repaired, must not send the leader back over entries it holds.
+func TestBackingUpStopsAtMatchIndex(t *testing.T) {
+	for _, size := range clusterSizes {
+		n, out := leaderWithCommands(t, size, 4)
+		deliver(n, 2, AppendEntriesResponse{Term: 2, Success: true, MatchIndex: 4})
+		out.sent = nil
+		deliver(n, 2, AppendEntriesResponse{Term: 2, ConflictIndex: 1})
+		if n.nextIndex[2] != 5 {
+			t.Errorf("nodes=%d: after a late refusal, nextIndex is %d; node 2 holds 4 entries, so at least 5", size, n.nextIndex[2])
+		}
+		if retry := out.to(2); len(retry) != 1 || retry[0].(AppendEntries).PrevLogIndex < 4 {
+			t.Errorf("nodes=%d: the leader retried with %v", size, retry)
+		}
+	}
+}
+
+// Figure 2, rules for leaders: "If there exists an N such that N >
+// commitIndex, a majority of matchIndex[i] ≥ N, and log[N].term ==
+// currentTerm: set commitIndex = N." Half of an even cluster is not a
+// majority: an entry on half the nodes, the leader's own copy included,
+// is not committed; on one more, it is.
+func TestCommitNeedsAMajority(t *testing.T) {
+	for _, size := range clusterSizes {
+		n, _ := inRole(t, Leader, size)
+		deliver(n, 0, ClientRequest{Command: "put x 1", Reply: make(chan ClientReply, 1)})
+		majority := size/2 + 1
+		for peer := 2; peer < majority; peer++ {
+			deliver(n, peer, AppendEntriesResponse{Term: 2, Success: true, MatchIndex: 2})
+		}
+		if n.commitIndex >= 2 {
+			t.Errorf("nodes=%d: entry 2, on %d of %d nodes, is committed", size, majority-1, size)
+		}
+		deliver(n, majority, AppendEntriesResponse{Term: 2, Success: true, MatchIndex: 2})
+		if n.commitIndex != 2 {
+			t.Errorf("nodes=%d: entry 2, on %d of %d nodes, is not committed (commitIndex %d)", size, majority, size, n.commitIndex)
+		}
 	}
 }
 

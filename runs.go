@@ -1,7 +1,7 @@
 // runs.go is what every front end tells of a run around the log: the
 // banners before it (slow motion, a broken rule) and, once the cluster has
 // stopped, its summary and picture and the exit code they make. The
-// scenarios (main.go), the console (interactive.go), the page
+// scenarios (tell.go), the console (interactive.go), the page
 // (websession.go) and a replay (replay.go) share it.
 
 package main

@@ -1,6 +1,6 @@
 // safety.go checks a run, event by event, against the properties that make
 // an election correct, and the log's properties of the paper's Figure 3.
-// It sees only the events (events.go), never the nodes, so it judges a
+// It sees only the events (vocabulary.go), never the nodes, so it judges a
 // live run and a trace read back from a file alike, and it keeps watching
 // across crashes and restarts, which a node's own memory does not survive.
 

@@ -5,7 +5,10 @@
 
 package main
 
-import "sync"
+import (
+	"fmt"
+	"sync"
+)
 
 // session is one client of the key-value store, as §8 and the
 // dissertation's §6.3 describe it: a name of its own, and the serial
@@ -27,4 +30,24 @@ type sessions struct {
 	mu    sync.Mutex
 	idle  []*session // given back, the most recent last
 	count int        // sessions made so far
+}
+
+// take lends the caller a session: the one given back last, or a new one.
+func (p *sessions) take() *session {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.idle); n > 0 {
+		s := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		return s
+	}
+	p.count++
+	return &session{name: fmt.Sprintf("c%d", p.count)}
+}
+
+// giveBack ends the caller's hold on s.
+func (p *sessions) giveBack(s *session) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.idle = append(p.idle, s)
 }

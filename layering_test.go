@@ -206,7 +206,7 @@ func TestTheProtocolStandsAlone(t *testing.T) {
 		for _, file := range protocolFiles {
 			for to := range uses[file] {
 				if !slices.Contains(protocolFiles, to) {
-					t.Errorf("%s, a protocol file, uses %d names of %s", file, uses[file][to], to)
+					t.Errorf("%s, a protocol file, uses names of %s (%d uses)", file, to, uses[file][to])
 				}
 			}
 		}
@@ -230,7 +230,7 @@ func TestNoFileUsesAFloorAbove(t *testing.T) {
 	for file, used := range uses {
 		for to, n := range used {
 			if floor(to) > floor(file) {
-				t.Errorf("%s, on floor %d, uses %d names of %s, on floor %d", file, floor(file), n, to, floor(to))
+				t.Errorf("%s, on floor %d, uses names of %s, on floor %d (%d uses)", file, floor(file), to, floor(to), n)
 			}
 		}
 	}

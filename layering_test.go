@@ -13,7 +13,10 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"io"
 	"maps"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -83,8 +86,12 @@ var sourceUses = sync.OnceValues(func() (map[string]map[string]int, error) {
 		}
 		files = append(files, file)
 	}
+	lookup, err := compiledImports(files)
+	if err != nil {
+		return nil, err
+	}
 	info := &types.Info{Uses: map[*ast.Ident]types.Object{}}
-	conf := types.Config{Importer: importer.ForCompiler(fset, "source", nil)}
+	conf := types.Config{Importer: importer.ForCompiler(fset, "gc", lookup)}
 	pkg, err := conf.Check("main", fset, files, info)
 	if err != nil {
 		return nil, fmt.Errorf("the package does not type-check: %v", err)
@@ -104,6 +111,33 @@ var sourceUses = sync.OnceValues(func() (map[string]map[string]int, error) {
 	}
 	return uses, nil
 })
+
+// compiledImports finds, through go list, the compiled export data of
+// every package files import, so that the type checker reads their types
+// from the build cache instead of checking their source again.
+func compiledImports(files []*ast.File) (importer.Lookup, error) {
+	args := []string{"list", "-export", "-deps", "-f", "{{.ImportPath}}\t{{.Export}}"}
+	for _, file := range files {
+		for _, spec := range file.Imports {
+			args = append(args, strings.Trim(spec.Path.Value, `"`))
+		}
+	}
+	out, err := exec.Command("go", args...).Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list: %v", err)
+	}
+	exports := map[string]string{}
+	for line := range strings.Lines(string(out)) {
+		path, export, _ := strings.Cut(strings.TrimSpace(line), "\t")
+		exports[path] = export
+	}
+	return func(path string) (io.ReadCloser, error) {
+		if exports[path] == "" {
+			return nil, fmt.Errorf("go list gave no export data for %s", path)
+		}
+		return os.Open(exports[path])
+	}, nil
+}
 
 // packageLevel reports whether obj is declared at the package's level, or
 // is a method or field of a type that is.

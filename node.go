@@ -671,7 +671,7 @@ func (n *node) endStep() {
 }
 
 // report stamps an event with who the node is and its state after the
-// change, and hands it to the recorder, or, for a node with stable
+// change, and hands it to its observer, or, for a node with stable
 // storage, holds it until that state is on disk (persist).
 func (n *node) report(ev Event) {
 	ev.Node, ev.Term, ev.Role, ev.VotedFor = n.id, n.currentTerm, n.role, n.votedFor

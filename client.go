@@ -1,6 +1,6 @@
 // client.go is the Cluster's client of the key-value store
-// (statemachine.go): Put, Get and Propose, each on a session it lends its
-// caller (sessions.go). Its requests travel to a node as ClientRequest
+// (statemachine.go): Put and Get, each on a session it lends its caller
+// (sessions.go), and Propose, which hands a command over unsigned. Its requests travel to a node as ClientRequest
 // messages (§8) and it waits in protocol time for the reply, so a seed
 // replays its story too. It belongs to the world around the protocol (cluster.go).
 

@@ -1,8 +1,8 @@
 // config.go is how a cluster is set up: the Config that tests, exercises
 // and the flags fill in (Start from DefaultConfig), what it may hold, what
 // each node takes of it (forNode, for node.go), and the NodeStatus the
-// cluster reports. The engine (engine.go), the cluster and every tool
-// read it; it knows none of them.
+// cluster reports. The cluster and every tool read it; of the world it
+// knows only the engine's Timing (engine.go).
 
 package main
 

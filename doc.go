@@ -16,12 +16,12 @@
 //
 // 1. The protocol, to read with Figure 2 open. These seven files name
 // nothing outside them: a node is handed its timers, its transport, its
-// stable storage and an observer, as interfaces node.go declares.
+// stable storage and an observer, as node.go declares.
 //
 //   - messages.go: the messages: RequestVote, AppendEntries, their
 //     replies, PreVote with its reply, and a client's request.
 //   - node.go: one server, as Figure 2: its state, one loop per role, the
-//     transitions between roles, one handler per message, and the
+//     transitions between roles, the handling of every message, and the
 //     election's rules.
 //   - replication.go: the log's rules: AppendEntries sent and taken, the
 //     commit rule, applying in order.
@@ -33,7 +33,7 @@
 //   - breaks.go: the rules a class may break (-break), each tested at the
 //     line that enforces it.
 //
-// 2. The engine beside it, which implements those interfaces.
+// 2. The engine beside it, which implements what the node needs.
 //
 //   - engine.go: the one clock, and the engine that runs the nodes one
 //     step at a time in an order the seed fixes.
@@ -43,12 +43,13 @@
 //   - config.go: the Config, and each node's share of it.
 //   - output.go (queued output, and the exit codes), wrap.go (fitting
 //     every line to the screen's width), interrupt.go (Ctrl-C and
-//     SIGTERM): leaves that every layer above uses.
+//     SIGTERM): helpers that every layer above uses.
 //
 // 3. The recorder, events.go, which takes every event in order and feeds
 // the outputs: narration.go (the log) with digest.go (floods of lost
 // messages kept out of it), trace.go (JSON Lines), safety.go (Figure 3's
-// checks), summary.go, timeline.go and logview.go (the pictures).
+// checks), summary.go and timeline.go; logview.go draws the nodes' logs
+// for the console.
 //
 // 4. The cluster that tests drive, which puts them together: cluster.go
 // starts, stops, crashes and restarts nodes and cuts the network;
@@ -60,5 +61,5 @@
 // web.go, websession.go, webfeed.go and web/ are the page; process.go and
 // processweb.go run one node per process; replay.go plays a trace again;
 // check.go is -check; figure16.go, experiment.go and chart.go are
-// -experiment. runs.go says what every mode says around a run.
+// -experiment. runs.go says what the modes that show a run say around it.
 package main

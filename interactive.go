@@ -3,7 +3,7 @@
 // restart, partition, heal, ...) while the log scrolls. Each command is
 // recorded as an event before it runs, so the log and the trace tell the
 // whole story, operator included. The console drives the Cluster
-// (cluster.go) through its exported API, as a class would. On a terminal,
+// (cluster.go) as a class would: crash, restart, partition, put, get. On a terminal,
 // golang.org/x/term's Terminal gives it a prompt on the last line, line
 // editing and history; piped input, for tests and scripted lessons, is read
 // line by line.

@@ -2,8 +2,9 @@
 // messages of the paper's Figure 2 (the RequestVote and AppendEntries RPCs,
 // with their replies), the two of the optional PreVote phase (Ongaro's
 // dissertation, §9.6), a client's request and its reply (§8), and the
-// envelope the network carries them in. Nodes (node.go, replication.go)
-// create them; a transport (network.go, wire.go) delivers them.
+// envelope the network carries them in. Nodes create them (node.go,
+// replication.go, refinements.go), and the client its requests (client.go);
+// a transport (network.go, wire.go) delivers them.
 
 package main
 

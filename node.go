@@ -4,13 +4,17 @@
 // state. It hears the world through its inbox and its timers, speaks
 // through its transport, saves through its stable storage, and reports
 // every step it takes as an Event with the rule that decided it
-// (vocabulary.go) to its observer: four interfaces declared below, which
-// the world around it implements. Read it top to bottom: the roles and the state, the
-// loop of each role, the transitions between roles, then the handlers of
-// the messages (messages.go). The log's rules (AppendEntries in full,
-// commitment, applying) are in replication.go, read next; the
-// dissertation's refinements (PreVote, CheckQuorum, leader stickiness) in
-// refinements.go. Each is reached from here through named hooks.
+// (vocabulary.go) to its observer: what it needs of the world around it is
+// declared below, three interfaces and a function type. Read it top to
+// bottom: the roles and the state, the loop of each role, the transitions
+// between roles, then handle, which takes every message (messages.go), and
+// the election's handlers: RequestVote, its reply, and AppendEntries as far
+// as the election goes (its term, its leader). The log's rules (a leader's
+// replication, the AppendEntries receiver's rules 2 to 5, the replies,
+// commitment, applying, a client's request) are in replication.go, read
+// next; the dissertation's refinements (PreVote, CheckQuorum, leader
+// stickiness) in refinements.go. Each is reached from here through hooks
+// named for what they do.
 
 package main
 
@@ -92,6 +96,12 @@ type timers interface {
 	now() time.Duration
 	finishedStep(owner int)
 }
+
+// observer is how a node reports what it does: every step becomes an
+// Event (vocabulary.go), handed over in the order the node took it. The
+// world around the protocol gives each node one (the cluster's recorder,
+// events.go); it must be safe from any goroutine.
+type observer func(Event)
 
 // timer is one of a node's timers, which fires once its duration has
 // passed. Like a Go 1.23 time.Timer, Reset and Stop also discard a firing
@@ -457,13 +467,16 @@ func (n *node) sendHeartbeats() {
 // message, so each handler below sees only messages of currentTerm or older.
 func (n *node) handle(env Envelope) {
 	n.report(Event{Kind: EventRecv, From: env.From, To: n.id, Msg: env.Msg})
-	if n.sticksToLeader(env) { // leader stickiness (refinements.go)
+	// Leader stickiness (refinements.go): with CheckQuorum, a node that
+	// hears from a live leader ignores a RequestVote or a PreVote of a
+	// newer term. Every other message goes on.
+	if n.sticksToLeader(env) {
 		return
 	}
 	// §5.1, Figure 2 (rules for all servers): "If RPC request or response
 	// contains term T > currentTerm: set currentTerm = T, convert to
-	// follower." A pre-vote asks about a term without entering it
-	// (refinements.go).
+	// follower." A PreVote, and a PreVoteResponse that grants one, ask
+	// about a term without entering it (refinements.go).
 	if term := env.Msg.term(); term > n.currentTerm && !asksAboutTerm(env.Msg) {
 		ignores := n.role == Leader && n.breaks(BreakNoStepdown) // -break no-stepdown: a leader ignores the rule
 		if !ignores {

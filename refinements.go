@@ -2,9 +2,12 @@
 // dissertation (https://github.com/ongardie/dissertation), which
 // production Raft libraries such as etcd-io/raft add to Figure 2: PreVote
 // (dissertation §9.6), CheckQuorum (§6.2) and leader stickiness (§4.2.3).
-// Each is off unless Config asks for it, and node.go reaches each through
-// one named hook: becomePreCandidate from electionTimedOut, asksAboutTerm
-// and sticksToLeader from handle, the quorum check from runLeader.
+// Each is off unless Config asks for it, and node.go reaches them through
+// hooks named for what they do: becomePreCandidate from electionTimedOut;
+// sticksToLeader, asksAboutTerm, handlePreVote and handlePreVoteResponse
+// from handle; noteAnswer for a heartbeat's reply; the quorum check from
+// runLeader. Their state (refinements, below) is the node's, and node.go
+// keeps it where a transition touches it.
 
 package main
 

@@ -1,10 +1,12 @@
 // replication.go is the log's half of the paper's Figure 2: how a leader
 // replicates its log with AppendEntries, how a follower checks and takes
-// the entries (the receiver's five rules), when an entry is committed, and
-// how committed entries are applied to the state machine (statemachine.go). Read
-// it after node.go, which reaches it through becomeLeader, changeRole,
-// sendHeartbeats and the handlers; the state it works on is declared there,
-// under Figure 2's headings, and belongs to the node's goroutine.
+// the entries (the receiver's rules 2 to 5; rule 1, the term, is
+// handleAppendEntries' in node.go), when an entry is committed, and how
+// committed entries are applied to the state machine (statemachine.go).
+// Read it after node.go, which reaches it through becomeLeader,
+// changeRole, sendHeartbeats and the handlers; the state it works on is
+// declared there, under Figure 2's headings, and belongs to the node's
+// goroutine.
 
 package main
 

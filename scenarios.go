@@ -1,8 +1,12 @@
-// scenarios.go holds the stories the demo tells, one per classic situation
-// of a leader election: a normal election, a re-election after the leader
-// crashes, a split vote, and a stale leader cut off by a partition. Each is a
-// script that drives a running Cluster through its exported API and narrates
-// what the reader should notice. main.go picks one; the tests run them too.
+// scenarios.go holds the stories the demo tells of a leader election: the
+// four classic ones (a normal election, a re-election after the leader
+// crashes, a split vote, a stale leader cut off by a partition), and four
+// that show what the refinements and the rules are for (a disruptive
+// node, a leader that lost its quorum, a node that must remember its vote,
+// a network slower than a timeout). Each is a script that drives a running
+// Cluster through its stage (stage.go) and narrates what the reader should
+// notice. -scenario picks them (pickScenarios), tell.go tells them, and the
+// tests run them too.
 
 package main
 

@@ -3,7 +3,7 @@
 // divergent log repaired (Figure 7), and the paper's Figure 8, where an
 // older term's entry on a majority is still not committed (§5.4.2). Like
 // the election's stories (scenarios.go), each script drives the cluster
-// through its exported API and narrates what holds when it speaks.
+// through its stage (stage.go) and narrates what holds when it speaks.
 
 package main
 

@@ -306,12 +306,6 @@ type Cause struct {
 	Timeout                   time.Duration // the election timeout that elapsed, or was drawn
 }
 
-// observer is how a node reports what it does: every step becomes an
-// Event, handed over in the order the node took it. The world around the
-// protocol gives each node one (events.go's recorder); it must be safe
-// from any goroutine.
-type observer func(Event)
-
 // The words the rules' sentences are told in, which the log (narration.go)
 // and the summary use too.
 

@@ -61,5 +61,7 @@
 // web.go, websession.go, webfeed.go and web/ are the page; process.go and
 // processweb.go run one node per process; replay.go plays a trace again;
 // check.go is -check; figure16.go, experiment.go and chart.go are
-// -experiment. runs.go says what the modes that show a run say around it.
+// -experiment; lab.go writes a student's copy (-lab) and grade.go grades
+// copies (-grade, -lab-diff). runs.go says what the modes that show a run
+// say around it.
 package main

@@ -96,7 +96,7 @@ func TestOneVotePerTerm(t *testing.T) {
 		first, second := size-1, size // two rivals, asking in turn
 		ask := func(candidate int) bool {
 			deliver(n, candidate, RequestVote{Term: 2, CandidateID: candidate, LastLogIndex: 9, LastLogTerm: 2})
-			return out.last().(RequestVoteResponse).VoteGranted
+			return lastSent[RequestVoteResponse](t, out).VoteGranted
 		}
 		wantFirst := role == Follower || role == PreCandidate
 		if got := ask(first); got != wantFirst {
@@ -230,7 +230,7 @@ func TestCandidateStartsAnElection(t *testing.T) {
 		n.log = logOf(1, 2)
 		resets := n.timerResets
 		if role == PreCandidate {
-			for voter := 2; n.role == PreCandidate; voter++ {
+			for voter := 2; voter <= size && n.role == PreCandidate; voter++ {
 				deliver(n, voter, PreVoteResponse{Term: 3, Granted: true})
 			}
 		} else {
@@ -261,6 +261,9 @@ func TestStaleVoteResponseIsNotCounted(t *testing.T) {
 	n, _ := newLoneNode(1, 5, persistentState{})
 	n.electionTimedOut() // stands in term 1; nobody answers
 	n.electionTimedOut() // stands again, in term 2
+	if n.role != Candidate || n.currentTerm != 2 {
+		t.Fatalf("node 1 timed out twice and is a %s of term %d; want a candidate of term 2", n.role, n.currentTerm)
+	}
 	deliver(n, 2, RequestVoteResponse{Term: 1, VoteGranted: true})
 	deliver(n, 3, RequestVoteResponse{Term: 1, VoteGranted: true})
 	if n.role != Candidate || len(n.campaign.granted) != 1 {
@@ -314,7 +317,7 @@ func TestCandidateRecognizesTheLeader(t *testing.T) {
 		if n.role != Follower || n.currentTerm != 2 || n.leaderID != 3 {
 			t.Fatalf("the %s is a %s of term %d following %d; want node 3's follower in term 2", role, n.role, n.currentTerm, n.leaderID)
 		}
-		if reply := out.last().(AppendEntriesResponse); !reply.Success || reply.MatchIndex != 1 {
+		if reply := lastSent[AppendEntriesResponse](t, out); !reply.Success || reply.MatchIndex != 1 {
 			t.Errorf("the leader's entries got %v", reply)
 		}
 	})

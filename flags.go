@@ -47,6 +47,11 @@ type options struct {
 	key        string         // -key: the cluster's shared key
 	processes  int            // -processes: start a cluster of this many node processes
 	nodeArgs   []string       // -processes: the flags given that each node takes too
+	lab        string         // -lab: the part of the lab to write a copy for
+	labDirs    []string       // -lab: the copy's directory; -grade: the copies to grade
+	grade      bool           // -grade: grade lab copies
+	labDiff    string         // -lab-diff: a lab copy whose run to compare with the reference's
+	given      []string       // every flag given, as -name=value, in order of name
 }
 
 // largestRandomSeed bounds the seed drawn when -seed is not given, so
@@ -94,6 +99,9 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	fs.StringVar(&opts.dataDir, "data", "", "with -node: the `DIR` that keeps the node's term, vote and log across restarts; with -processes, every node's (default: a new temporary one)")
 	fs.Var(decimalFlag[int]{&opts.processes}, "processes", "start a cluster of `N` node processes (-node) on ports of this machine, with a console to kill and start them")
 	fs.StringVar(&opts.key, "key", "", "with -node: the cluster's shared `KEY`, the same on every node (default: $"+clusterKeyVariable+")")
+	fs.StringVar(&opts.lab, "lab", "", "write a student's copy of this project to the directory that follows, with the functions of `PART` to write: "+strings.Join(labParts, ", ")+", or all (docs/lab.md)")
+	fs.BoolVar(&opts.grade, "grade", false, "grade the lab copies in the directories that follow, and print a table of scores")
+	fs.StringVar(&opts.labDiff, "lab-diff", "", "play -scenario with -seed here and in the lab copy in `DIR`, and show where the two runs part")
 	fs.StringVar(&opts.replayPath, "replay", "", "play again the runs recorded in the trace `FILE`: the same configuration, seed and operator's actions at the same times")
 	return fs
 }
@@ -130,13 +138,19 @@ func parseOptions(args []string) (options, []scenario, error) {
 	if err := fs.Parse(joinWebAddress(args)); err != nil {
 		return opts, nil, err
 	}
-	if opts.checkPath != "" {
+	switch {
+	case opts.checkPath != "":
 		opts.checkMore = fs.Args() // -check a.jsonl b.jsonl c.jsonl: the traces of a cluster's processes
-	} else if fs.NArg() > 0 {
+	case opts.lab != "" || opts.grade:
+		opts.labDirs = fs.Args() // -lab PART DIR, -grade DIR...
+	case fs.NArg() > 0:
 		return opts, nil, fmt.Errorf("unexpected argument %q: every option is a flag", fs.Arg(0))
 	}
 	var given []string
-	fs.Visit(func(f *flag.Flag) { given = append(given, f.Name) })
+	fs.Visit(func(f *flag.Flag) {
+		given = append(given, f.Name)
+		opts.given = append(opts.given, "-"+f.Name+"="+f.Value.String())
+	})
 	opts.seedGiven = slices.Contains(given, "seed")
 	opts.slowGiven = slices.Contains(given, "slow")
 	if err := checkFlagsTogether(opts, given); err != nil {
@@ -145,7 +159,7 @@ func parseOptions(args []string) (options, []scenario, error) {
 	if !opts.seedGiven {
 		opts.cfg.Seed = rand.Uint64N(largestRandomSeed + 1)
 	}
-	if opts.checkPath != "" || opts.experiment {
+	if opts.checkPath != "" || opts.experiment || opts.lab != "" || opts.grade {
 		return opts, nil, nil
 	}
 	opts.cfg.LogDetail = logDetail(opts)
@@ -231,6 +245,9 @@ var modeFlags = []struct {
 	{"node", "runs one node of a cluster of processes", []string{"peers", "data", "key", "trace", "quiet", "v", "heartbeats", "no-color", "color",
 		"seed", "timeout-min", "timeout-max", "heartbeat", "prevote", "checkquorum"}},
 	{"processes", "starts a cluster of node processes", append([]string{"data", "web"}, processFlags...)},
+	{"lab", "writes a lab copy and runs no cluster", nil},
+	{"grade", "grades lab copies and runs no cluster", nil},
+	{"lab-diff", "compares a lab copy's run with the reference's", []string{"scenario", "seed", "nodes", "prevote", "checkquorum", "heartbeats", "v"}},
 }
 
 // checkFlagsTogether refuses flags that the chosen mode would ignore, a
@@ -270,6 +287,12 @@ func checkFlagsTogether(opts options, given []string) error {
 		return fmt.Errorf("-replay needs the name of a trace file")
 	case isGiven["trace"] && opts.tracePath == "":
 		return fmt.Errorf("-trace needs the name of a file to write")
+	case isGiven["lab"] && len(opts.labDirs) != 1:
+		return fmt.Errorf("-lab PART needs one directory to write the copy to: go run . -lab election DIR")
+	case opts.grade && len(opts.labDirs) == 0:
+		return fmt.Errorf("-grade needs the directories of the copies to grade: go run . -grade DIR...")
+	case isGiven["lab-diff"] && opts.labDiff == "":
+		return fmt.Errorf("-lab-diff needs the directory of a lab copy")
 	case opts.trials < 1 || opts.trials > mostTrials:
 		return fmt.Errorf("-trials must be from 1 to %d (%s), not %d", mostTrials, mostTrialsTake, opts.trials)
 	}

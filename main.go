@@ -63,6 +63,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, interrupts fu
 		return checkMergedTraceFiles(append([]string{opts.checkPath}, opts.checkMore...), out, stderr)
 	case opts.checkPath != "":
 		return checkTraceFile(opts.checkPath, out, stderr)
+	case opts.lab != "":
+		return labMode(makeLab(opts.lab, opts.labDirs[0], out), stderr)
+	case opts.grade:
+		return labMode(gradeCopies(opts.labDirs, out), stderr)
+	case opts.labDiff != "":
+		return labMode(labDiff(opts.labDiff, opts, chosen, out), stderr)
 	}
 	if opts.tracePath != "" && opts.tracePath != "-" {
 		file, err := openTrace(opts.tracePath, opts.node > 0)

@@ -358,20 +358,24 @@ func (n *node) electionTimedOut() {
 	n.becomeCandidate(Cause{Rule: RuleTimedOut, Timeout: n.electionTimeout})
 }
 
-// changeRole is the one place a node's role changes. Whatever belonged to
-// the old role goes with it: the campaign's votes, and a leader's tally of
-// who answered (CheckQuorum).
-func (n *node) changeRole(role Role) {
+// changeRole is the one place a node's role changes, and the one place the
+// change is reported, with its cause. Whatever belonged to the old role
+// goes with it: the campaign's votes, and a leader's tally of who answered
+// (CheckQuorum).
+func (n *node) changeRole(role Role, cause Cause) {
 	if n.role == Leader {
 		n.dropLeaderState() // replication.go
 	}
 	n.role = role
 	n.campaign = nil
 	n.heardSinceCheck = nil
+	n.report(Event{Kind: EventRole, Cause: cause})
 }
 
 // becomeFollower makes the node a follower in term, which is never older
 // than currentTerm. A newer term starts with no vote cast.
+//
+//lab:election §5.1: a node that learns of a newer term, or of a leader, reverts to follower
 func (n *node) becomeFollower(term uint64, cause Cause) {
 	if term > n.currentTerm {
 		n.currentTerm = term
@@ -379,8 +383,7 @@ func (n *node) becomeFollower(term uint64, cause Cause) {
 	}
 	n.leaderID = 0 // a follower learns its leader from the leader's heartbeats
 	wasFollower := n.role == Follower
-	n.changeRole(Follower)
-	n.report(Event{Kind: EventRole, Cause: cause})
+	n.changeRole(Follower, cause)
 	// A node that gives way starts a fresh election timeout (a leader had
 	// none running), so that if the node it deferred to fails, it will
 	// stand again.
@@ -393,14 +396,15 @@ func (n *node) becomeFollower(term uint64, cause Cause) {
 // follower increments its current term and transitions to candidate state.
 // It then votes for itself and issues RequestVote RPCs in parallel to each
 // of the other servers."
+//
+//lab:election Figure 2, Rules for Servers, Candidates: on conversion to candidate, start election (§5.2)
 func (n *node) becomeCandidate(cause Cause) {
 	n.mustBe("become a candidate", Follower, PreCandidate, Candidate)
 	n.currentTerm++
 	n.votedFor = n.id
 	n.leaderID = 0
-	n.changeRole(Candidate)
+	n.changeRole(Candidate, cause)
 	n.campaign = &campaign{term: n.currentTerm, granted: map[int]bool{n.id: true}}
-	n.report(Event{Kind: EventRole, Cause: cause})
 	n.report(Event{Kind: EventVote, Candidate: n.id, Granted: true, Cause: Cause{Rule: RuleSelfVote}})
 	n.resetElectionTimer(Cause{Rule: RuleCampaigned})
 
@@ -419,12 +423,10 @@ func (n *node) becomeCandidate(cause Cause) {
 // runLeader starts, to tell every peer there is a leader for this term.
 func (n *node) becomeLeader() {
 	n.mustBe("become leader", Candidate)
-	votes := len(n.campaign.granted)
-	n.changeRole(Leader)
 	n.leaderID = n.id
+	n.changeRole(Leader, Cause{Rule: RuleWonElection, Count: len(n.campaign.granted), Of: n.clusterSize})
 	// A leader does not time out: it keeps its authority by heartbeats.
 	n.electionTimer.Stop()
-	n.report(Event{Kind: EventRole, Cause: Cause{Rule: RuleWonElection, Count: votes, Of: n.clusterSize}})
 	n.setUpLeaderState() // replication.go: nextIndex, matchIndex, and the no-op of §8
 }
 
@@ -448,6 +450,8 @@ func (n *node) wonElection() bool {
 // size nodes: more than half of all of them, crashed ones included. Any two
 // majorities then share a node, and since that node votes once per term,
 // two leaders of one term cannot both be elected (§5.2).
+//
+//lab:election §5.2: a majority of the servers in the full cluster
 func isMajority(count, size int) bool {
 	return count*2 > size
 }
@@ -473,16 +477,7 @@ func (n *node) handle(env Envelope) {
 	if n.sticksToLeader(env) {
 		return
 	}
-	// §5.1, Figure 2 (rules for all servers): "If RPC request or response
-	// contains term T > currentTerm: set currentTerm = T, convert to
-	// follower." A PreVote, and a PreVoteResponse that grants one, ask
-	// about a term without entering it (refinements.go).
-	if term := env.Msg.term(); term > n.currentTerm && !asksAboutTerm(env.Msg) {
-		ignores := n.role == Leader && n.breaks(BreakNoStepdown) // -break no-stepdown: a leader ignores the rule
-		if !ignores {
-			n.becomeFollower(term, Cause{Rule: RuleNewerTerm, Peer: env.From, Term: term, Msg: env.Msg})
-		}
-	}
+	n.enterNewerTerm(env)
 	switch m := env.Msg.(type) {
 	case PreVote:
 		n.handlePreVote(env.From, m)
@@ -502,6 +497,24 @@ func (n *node) handle(env Envelope) {
 	default:
 		panic(fmt.Sprintf("node %d: no handler for a %T", n.id, env.Msg))
 	}
+}
+
+// enterNewerTerm is the term rule, which every message meets first. §5.1,
+// Figure 2 (rules for all servers): "If RPC request or response contains
+// term T > currentTerm: set currentTerm = T, convert to follower." A
+// PreVote, and a PreVoteResponse that grants one, ask about a term
+// without entering it (asksAboutTerm, refinements.go).
+//
+//lab:election Figure 2, Rules for Servers, All Servers: a newer term makes a follower (§5.1)
+func (n *node) enterNewerTerm(env Envelope) {
+	term := env.Msg.term()
+	if term <= n.currentTerm || asksAboutTerm(env.Msg) {
+		return
+	}
+	if n.role == Leader && n.breaks(BreakNoStepdown) { // -break no-stepdown: a leader ignores the rule
+		return
+	}
+	n.becomeFollower(term, Cause{Rule: RuleNewerTerm, Peer: env.From, Term: term, Msg: env.Msg})
 }
 
 // handleRequestVote decides a vote and answers the candidate.
@@ -529,6 +542,8 @@ func (n *node) handleRequestVote(from int, m RequestVote) {
 // grants a vote it has not cast, as Figure 2 says; etcd-io/raft refuses
 // it. Either is safe: that leader's majority already holds one vote of
 // every majority the candidate could gather, so it cannot win.
+//
+//lab:election Figure 2, RequestVote RPC, receiver implementation 1 and 2 (§5.1, §5.2, §5.4.1)
 func (n *node) decideVote(m RequestVote) (granted bool, rule *Rule) {
 	switch {
 	case m.Term < n.currentTerm:
@@ -572,6 +587,8 @@ func (n *node) candidateLogUpToDate(index, term uint64) bool {
 // §5.4.1: "If the logs have last entries with different terms, then the log
 // with the later term is more up-to-date. If the logs end with the same
 // term, then whichever log is longer is more up-to-date."
+//
+//lab:election §5.4.1: which of two logs is more up-to-date
 func logAtLeastAsUpToDate(index, term, otherIndex, otherTerm uint64) bool {
 	if term != otherTerm {
 		return term > otherTerm
@@ -587,6 +604,8 @@ func (n *node) lastLogEntry() (index, term uint64) {
 }
 
 // handleRequestVoteResponse counts a vote.
+//
+//lab:election Figure 2, Rules for Servers, Candidates: votes received from a majority of servers, become leader (§5.2)
 func (n *node) handleRequestVoteResponse(from int, m RequestVoteResponse) {
 	// Only a candidate counts votes, and only votes for its campaign's
 	// term: a reply from an older term answers an election it has already
@@ -642,7 +661,11 @@ func (n *node) handleAppendEntries(from int, m AppendEntries) {
 	// Figure 2: a heartbeat from the current leader restarts the election
 	// timeout; this is what keeps followers from standing while it lives.
 	n.resetElectionTimer(Cause{Rule: RuleHeartbeat, Peer: m.LeaderID})
-	n.send(from, n.acceptEntries(m))
+	reply := n.acceptEntries(m) // replication.go
+	if !reply.Success {
+		n.reportRefusal(m, reply)
+	}
+	n.send(from, reply)
 }
 
 // resetElectionTimer starts a fresh, freshly drawn election timeout. Like a
@@ -700,6 +723,8 @@ func (n *node) report(ev Event) {
 // reports whether the state is safe: on disk, or, in one process, kept
 // by the cluster across a crash (Restart). A node that cannot make it
 // durable records nothing more; its process reports why and stops.
+//
+//lab:persistence Figure 2, State: persistent state on all servers, updated on stable storage
 func (n *node) persist() bool {
 	if n.disk == nil {
 		return true
@@ -715,6 +740,8 @@ func (n *node) persist() bool {
 }
 
 // send reports a message and hands it to the network.
+//
+//lab:persistence Figure 2, State: updated on stable storage before responding to RPCs
 func (n *node) send(to int, msg RaftMessage) {
 	// Figure 2: persistent state is "updated on stable storage before
 	// responding to RPCs", and before any other message goes out: a vote

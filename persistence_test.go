@@ -148,7 +148,7 @@ func TestEntriesAreSavedBeforeTheReply(t *testing.T) {
 	n.endStep()
 	deliver(n, 2, AppendEntries{Term: 2, LeaderID: 2, Entries: []Entry{{Index: 1, Term: 2}, {Index: 2, Term: 2, Command: "put x 1"}}})
 	n.endStep()
-	if reply := out.last().(AppendEntriesResponse); !reply.Success || reply.MatchIndex != 2 {
+	if reply := lastSent[AppendEntriesResponse](t, out); !reply.Success || reply.MatchIndex != 2 {
 		t.Fatalf("the follower answered %v", reply)
 	}
 	if sent, ok := sentAfterSave(d); !sent || !ok || len(d.saved.log) != 2 {

@@ -49,7 +49,10 @@ func TestMain(m *testing.M) {
 	if os.Getenv(asProgram) != "" {
 		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, interruptOnce))
 	}
-	os.Exit(m.Run())
+	onlyTheGrader() // in a lab copy (grader_test.go)
+	code := m.Run()
+	printLabScores()
+	os.Exit(code)
 }
 
 // processCluster is a cluster of node processes on loopback, for a test.

@@ -30,12 +30,13 @@ type refinements struct {
 // raises its term and cannot disrupt a healthy leader when it returns
 // (dissertation §9.6). Only a majority of yeses makes it a candidate. A
 // candidate whose election timed out asks again the same way.
+//
+//lab:refinements dissertation §9.6: ask for pre-votes before standing
 func (n *node) becomePreCandidate() {
 	n.mustBe("become a pre-candidate", Follower, PreCandidate, Candidate)
 	n.leaderID = 0
-	n.changeRole(PreCandidate)
+	n.changeRole(PreCandidate, Cause{Rule: RuleTimedOut, Timeout: n.electionTimeout})
 	n.campaign = &campaign{term: n.currentTerm + 1, granted: map[int]bool{n.id: true}}
-	n.report(Event{Kind: EventRole, Cause: Cause{Rule: RuleTimedOut, Timeout: n.electionTimeout}})
 	n.resetElectionTimer(Cause{Rule: RuleCampaigned})
 	lastLogIndex, lastLogTerm := n.lastLogEntry()
 	for _, peer := range n.peers {
@@ -58,6 +59,8 @@ func (n *node) preVoteWon() Cause {
 // echoes it. Entering either term would be the disruption PreVote exists
 // to prevent. A refused PreVoteResponse carries the refuser's own term,
 // and that one the asker does take.
+//
+//lab:refinements dissertation §9.6: a PreVote asks about a term without entering it
 func asksAboutTerm(msg RaftMessage) bool {
 	switch m := msg.(type) {
 	case PreVote:
@@ -70,22 +73,9 @@ func asksAboutTerm(msg RaftMessage) bool {
 
 // handlePreVote answers whether this node would vote for the sender in the
 // term it asks about, changing nothing here: not its term, not its vote,
-// not its timer (dissertation §9.6). It would, as for a RequestVote, unless
-// the term is stale or its vote in that term is taken, and, as §9.6 adds,
-// unless it has heard from a live leader within the minimum election
-// timeout.
+// not its timer (dissertation §9.6).
 func (n *node) handlePreVote(from int, m PreVote) {
-	granted, rule := true, RuleWouldVote
-	switch {
-	case m.Term < n.currentTerm:
-		granted, rule = false, RuleStaleTerm
-	case m.Term == n.currentTerm && n.votedFor != 0 && n.votedFor != m.CandidateID:
-		granted, rule = false, RuleAlreadyVoted
-	case n.leaderIsLive():
-		granted, rule = false, RuleLeaderIsLive
-	case !n.candidateLogUpToDate(m.LastLogIndex, m.LastLogTerm):
-		granted, rule = false, RuleLogBehind
-	}
+	granted, rule := n.decidePreVote(m)
 	n.report(Event{Kind: EventPreVote, Candidate: m.CandidateID, Granted: granted, Leader: n.leaderID,
 		Cause: Cause{Rule: rule, Peer: m.CandidateID, Term: m.Term, LastLogIndex: m.LastLogIndex, LastLogTerm: m.LastLogTerm}})
 	reply := PreVoteResponse{Term: m.Term, Granted: true}
@@ -95,10 +85,32 @@ func (n *node) handlePreVote(from int, m PreVote) {
 	n.send(from, reply)
 }
 
+// decidePreVote decides a pre-vote and returns the rule that decided. The
+// node would vote, as for a RequestVote, unless the term is stale or its
+// vote in that term is taken, and, as §9.6 adds, unless it has heard from
+// a live leader within the minimum election timeout.
+//
+//lab:refinements dissertation §9.6: would this node vote for the sender?
+func (n *node) decidePreVote(m PreVote) (granted bool, rule *Rule) {
+	switch {
+	case m.Term < n.currentTerm:
+		return false, RuleStaleTerm
+	case m.Term == n.currentTerm && n.votedFor != 0 && n.votedFor != m.CandidateID:
+		return false, RuleAlreadyVoted
+	case n.leaderIsLive():
+		return false, RuleLeaderIsLive
+	case !n.candidateLogUpToDate(m.LastLogIndex, m.LastLogTerm):
+		return false, RuleLogBehind
+	}
+	return true, RuleWouldVote
+}
+
 // handlePreVoteResponse counts a pre-vote for the pre-vote under way. A
 // refusal needs nothing more: one from a newer term has already made this
 // node a follower (the term rule), and any other leaves it waiting for
 // its timer.
+//
+//lab:refinements dissertation §9.6: a majority of pre-votes makes a candidate
 func (n *node) handlePreVoteResponse(from int, m PreVoteResponse) {
 	if n.role != PreCandidate || !m.Granted || m.Term != n.campaign.term {
 		return
@@ -112,6 +124,8 @@ func (n *node) handlePreVoteResponse(from int, m PreVoteResponse) {
 // leaderIsLive reports whether this node has heard from a live leader of
 // its term within the minimum election timeout, or is that leader: then no
 // election is needed.
+//
+//lab:refinements dissertation §9.6 and §4.2.3: a leader heard within the minimum election timeout
 func (n *node) leaderIsLive() bool {
 	if n.role == Leader {
 		return true
@@ -158,6 +172,8 @@ func (n *node) startQuorumCheck() (<-chan time.Time, func()) {
 
 // noteAnswer is CheckQuorum's tally: a leader notes each peer that answers
 // a heartbeat of its term.
+//
+//lab:refinements dissertation §6.2: a leader notes each peer that answers it
 func (n *node) noteAnswer(from int, m AppendEntriesResponse) {
 	if n.role != Leader || !n.checkQuorum || m.Term != n.currentTerm {
 		return
@@ -172,6 +188,8 @@ func (n *node) noteAnswer(from int, m AppendEntriesResponse) {
 // not heard from a majority of the cluster within an election timeout steps
 // down. Cut off in a minority, it would otherwise go on believing it leads,
 // while the majority elects another leader.
+//
+//lab:refinements dissertation §6.2: CheckQuorum, a leader without a live majority steps down
 func (n *node) checkMajorityHeard() {
 	heard := len(n.heardSinceCheck) + 1 // the leader hears itself
 	if !isMajority(heard, n.clusterSize) {

@@ -35,9 +35,10 @@ func followerOfNode2() (*node, *outbox, time.Duration) {
 }
 
 // askPreVote delivers node 3's PreVote for term to n and returns n's answer.
-func askPreVote(n *node, out *outbox, term uint64) PreVoteResponse {
+func askPreVote(t *testing.T, n *node, out *outbox, term uint64) PreVoteResponse {
+	t.Helper()
 	deliver(n, 3, PreVote{Term: term, CandidateID: 3})
-	return out.last().(PreVoteResponse)
+	return lastSent[PreVoteResponse](t, out)
 }
 
 // grantVotes delivers granted votes of term from each voter.
@@ -121,7 +122,7 @@ func TestPreVoteNeverMovesTerms(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		n, out, timeout := followerOfNode2()
 		time.Sleep(n.timeoutMin) // the leader goes quiet
-		if reply := askPreVote(n, out, 5); !reply.Granted || reply.Term != 5 {
+		if reply := askPreVote(t, n, out, 5); !reply.Granted || reply.Term != 5 {
 			t.Errorf("replied %v to a PreVote for term 5 with no live leader; want a grant that echoes term 5", reply)
 		}
 		if n.currentTerm != 1 || n.votedFor != 0 || n.leaderID != 2 || n.electionTimeout != timeout {
@@ -142,11 +143,11 @@ func TestPreVoteNeverMovesTerms(t *testing.T) {
 func TestPreVoteRefusedWhileLeaderLive(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		n, out, timeout := followerOfNode2()
-		if reply := askPreVote(n, out, 2); reply.Granted || reply.Term != 1 {
+		if reply := askPreVote(t, n, out, 2); reply.Granted || reply.Term != 1 {
 			t.Errorf("replied %v while its leader was live; want a refusal carrying its term, 1", reply)
 		}
 		time.Sleep(n.timeoutMin)
-		if reply := askPreVote(n, out, 2); !reply.Granted {
+		if reply := askPreVote(t, n, out, 2); !reply.Granted {
 			t.Error("refused a pre-vote after its leader had been quiet for the minimum election timeout")
 		}
 		if n.currentTerm != 1 || n.votedFor != 0 || n.electionTimeout != timeout {
@@ -245,7 +246,7 @@ func TestLostQuorumScenario(t *testing.T) {
 
 // Every scenario, with each setting of PreVote and CheckQuorum, on a fast
 // network and on one slower than an election timeout allows (§5.6), ends
-// by itself with no safety violation. Late answers on a slow network are
+// by itself with no safety violation, and elects a leader. Late answers on a slow network are
 // what once made a leader stand again.
 func TestEveryScenarioWithEveryRefinement(t *testing.T) {
 	for _, sc := range scenarios {
@@ -254,10 +255,14 @@ func TestEveryScenarioWithEveryRefinement(t *testing.T) {
 			for setting := range 4 {
 				for _, latency := range []time.Duration{0, 150 * time.Millisecond} {
 					for _, seed := range []uint64{1, 5} {
-						playScenario(t, sc.name, seed, func(cfg *Config) {
+						_, events := playScenario(t, sc.name, seed, func(cfg *Config) {
 							cfg.PreVote, cfg.CheckQuorum = setting&1 == 1, setting&2 == 2
 							cfg.MaxLatency = latency
 						})
+						if len(leadersElected(events)) == 0 {
+							t.Errorf("%s, seed %d, PreVote %t, CheckQuorum %t, latency %s: no leader was ever elected",
+								sc.name, seed, setting&1 == 1, setting&2 == 2, latency)
+						}
 					}
 				}
 			}

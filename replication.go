@@ -106,7 +106,11 @@ func (n *node) termAt(index uint64) uint64 {
 
 // acceptEntries applies Figure 2's AppendEntries receiver rules 2 to 5 to
 // a message from the leader of currentTerm (rule 1, a stale term, is
-// handleAppendEntries'), and returns the reply.
+// handleAppendEntries'), and returns the reply. A refusal names the
+// conflict (ConflictIndex, and ConflictTerm if the terms differ), so that
+// the leader can back up past it at once.
+//
+//lab:log Figure 2, AppendEntries RPC, receiver implementation 2 to 5 (§5.3)
 func (n *node) acceptEntries(m AppendEntries) AppendEntriesResponse {
 	reply := AppendEntriesResponse{Term: n.currentTerm}
 	last, _ := n.lastLogEntry()
@@ -117,14 +121,10 @@ func (n *node) acceptEntries(m AppendEntries) AppendEntriesResponse {
 	switch {
 	case m.PrevLogIndex > last:
 		reply.ConflictIndex = last + 1
-		n.report(Event{Kind: EventMismatch, Index: m.PrevLogIndex, EntryTerm: m.PrevLogTerm,
-			Cause: Cause{Rule: RuleMissingEntry, Peer: m.LeaderID}})
 		return reply
 	case n.termAt(m.PrevLogIndex) != m.PrevLogTerm:
 		reply.ConflictTerm = n.termAt(m.PrevLogIndex)
 		reply.ConflictIndex = n.firstIndexOfTerm(m.PrevLogIndex)
-		n.report(Event{Kind: EventMismatch, Index: m.PrevLogIndex, EntryTerm: m.PrevLogTerm,
-			Cause: Cause{Rule: RuleTermMismatch, Peer: m.LeaderID, Term: reply.ConflictTerm}})
 		return reply
 	}
 	for _, entry := range m.Entries {
@@ -138,9 +138,7 @@ func (n *node) acceptEntries(m AppendEntries) AppendEntriesResponse {
 			n.truncateFrom(entry.Index, Cause{Rule: RuleConflict, Peer: m.LeaderID, Term: entry.Term})
 		}
 		// Rule 4: "Append any new entries not already in the log."
-		n.log = append(n.log, entry)
-		n.report(Event{Kind: EventAppend, Index: entry.Index, EntryTerm: entry.Term, Command: entry.Command,
-			Cause: Cause{Rule: RuleFromLeader, Peer: m.LeaderID}})
+		n.takeEntry(entry, m.LeaderID)
 	}
 	// Rule 5: "If leaderCommit > commitIndex, set commitIndex =
 	// min(leaderCommit, index of last new entry)." Only as far as this
@@ -153,9 +151,28 @@ func (n *node) acceptEntries(m AppendEntries) AppendEntriesResponse {
 	return reply
 }
 
+// reportRefusal tells why acceptEntries refused m: the entry before
+// m's entries is missing here, or holds another term.
+func (n *node) reportRefusal(m AppendEntries, reply AppendEntriesResponse) {
+	cause := Cause{Rule: RuleMissingEntry, Peer: m.LeaderID}
+	if reply.ConflictTerm != 0 {
+		cause = Cause{Rule: RuleTermMismatch, Peer: m.LeaderID, Term: reply.ConflictTerm}
+	}
+	n.report(Event{Kind: EventMismatch, Index: m.PrevLogIndex, EntryTerm: m.PrevLogTerm, Cause: cause})
+}
+
+// takeEntry appends an entry from leader to a follower's log.
+func (n *node) takeEntry(entry Entry, leader int) {
+	n.log = append(n.log, entry)
+	n.report(Event{Kind: EventAppend, Index: entry.Index, EntryTerm: entry.Term, Command: entry.Command,
+		Cause: Cause{Rule: RuleFromLeader, Peer: leader}})
+}
+
 // firstIndexOfTerm is the first index of the run of entries that ends at
 // index with the same term: the hint of §5.3's optimization, so that the
 // leader skips every entry of that term at once.
+//
+//lab:log §5.3: the follower names the first index of the conflicting term
 func (n *node) firstIndexOfTerm(index uint64) uint64 {
 	term := n.termAt(index)
 	for index > 1 && n.termAt(index-1) == term {
@@ -176,6 +193,8 @@ func (n *node) truncateFrom(index uint64, cause Cause) {
 // handleAppendEntriesResponse is the leader's side of replication. A reply
 // from an older term answers a request this leader did not make as leader
 // of currentTerm, and is ignored.
+//
+//lab:log Figure 2, Rules for Servers, Leaders: on success update nextIndex and matchIndex, on a conflict decrement nextIndex and retry (§5.3)
 func (n *node) handleAppendEntriesResponse(from int, m AppendEntriesResponse) {
 	if n.role != Leader || m.Term != n.currentTerm {
 		return
@@ -214,6 +233,8 @@ func (n *node) handleAppendEntriesResponse(from int, m AppendEntriesResponse) {
 // optimization: past every entry of the follower's conflicting term, or,
 // if the leader holds that term too, just after its own last entry of it;
 // to the follower's end if its log was too short.
+//
+//lab:log §5.3: where the leader resumes after a refusal, a term at a time
 func (n *node) backUpTo(m AppendEntriesResponse) uint64 {
 	if m.ConflictTerm != 0 {
 		for index := uint64(len(n.log)); index > 0; index-- {
@@ -229,6 +250,8 @@ func (n *node) backUpTo(m AppendEntriesResponse) uint64 {
 // leaders: "If there exists an N such that N > commitIndex, a majority of
 // matchIndex[i] ≥ N, and log[N].term == currentTerm: set commitIndex = N
 // (§5.3, §5.4)."
+//
+//lab:log Figure 2, Rules for Servers, Leaders: the commit rule (§5.3, §5.4.2)
 func (n *node) commitByMajority() {
 	for index := uint64(len(n.log)); index > n.commitIndex; index-- {
 		// §5.4.2: "Raft never commits log entries from previous terms by
@@ -251,6 +274,8 @@ func (n *node) commitByMajority() {
 
 // replicas counts the nodes known to hold the entry at index: the leader
 // and every peer whose matchIndex has reached it.
+//
+//lab:log §5.3: how many servers hold an entry
 func (n *node) replicas(index uint64) int {
 	count := 1
 	for _, match := range n.matchIndex {
@@ -261,22 +286,35 @@ func (n *node) replicas(index uint64) int {
 	return count
 }
 
-// advanceCommitIndex raises commitIndex to index, then applies what it
-// committed. Figure 2, rules for all servers: "If commitIndex >
-// lastApplied: increment lastApplied, apply log[lastApplied] to state
-// machine (§5.3)", in log order, so every node's state machine goes
-// through the same states.
+// advanceCommitIndex raises commitIndex to index, for cause, then applies
+// what it committed.
 func (n *node) advanceCommitIndex(index uint64, cause Cause) {
 	n.commitIndex = index
 	n.report(Event{Kind: EventCommit, Index: index, EntryTerm: n.termAt(index), Command: n.log[index-1].Command, Cause: cause})
+	n.applyCommitted()
+}
+
+// applyCommitted applies the entries committed since the last apply.
+// Figure 2, rules for all servers: "If commitIndex > lastApplied:
+// increment lastApplied, apply log[lastApplied] to state machine (§5.3)",
+// in log order, so every node's state machine goes through the same
+// states.
+//
+//lab:log Figure 2, Rules for Servers, All Servers: apply committed entries, in order (§5.3)
+func (n *node) applyCommitted() {
 	for n.lastApplied < n.commitIndex {
 		n.lastApplied++
-		entry := n.log[n.lastApplied-1]
-		result, found := n.store.apply(entry.Command)
-		n.report(Event{Kind: EventApply, Index: entry.Index, EntryTerm: entry.Term, Command: entry.Command, Reason: result})
-		if request, ok := n.waiting[entry.Index]; ok {
-			delete(n.waiting, entry.Index)
-			request.Reply <- ClientReply{Accepted: true, Index: entry.Index, Term: entry.Term, Result: result, Found: found}
-		}
+		n.apply(n.log[n.lastApplied-1])
+	}
+}
+
+// apply applies one committed entry to the state machine, and answers the
+// client that waits for it, if any.
+func (n *node) apply(entry Entry) {
+	result, found := n.store.apply(entry.Command)
+	n.report(Event{Kind: EventApply, Index: entry.Index, EntryTerm: entry.Term, Command: entry.Command, Reason: result})
+	if request, ok := n.waiting[entry.Index]; ok {
+		delete(n.waiting, entry.Index)
+		request.Reply <- ClientReply{Accepted: true, Index: entry.Index, Term: entry.Term, Result: result, Found: found}
 	}
 }

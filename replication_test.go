@@ -235,7 +235,7 @@ func TestLeaderBacksUpATermAtATime(t *testing.T) {
 		t.Errorf("after a refusal naming term 3 from index 2, the leader sent %v; want entries after entry 1", out.last())
 	}
 	deliver(n, 3, AppendEntriesResponse{Term: 4, ConflictTerm: 2, ConflictIndex: 2})
-	if retry := out.last().(AppendEntries); retry.PrevLogIndex != 51 {
+	if retry := lastSent[AppendEntries](t, out); retry.PrevLogIndex != 51 {
 		t.Errorf("after a refusal naming term 2, which the leader holds up to 51, it sent %v; want entries after 51", retry)
 	}
 }
@@ -320,8 +320,8 @@ func TestFigure7FollowersAreRepaired(t *testing.T) {
 		follower, toLeader := newLoneNode(2, 3, persistentState{currentTerm: 7, log: logOf(terms...)})
 		for range 20 {
 			leader.sendAppendEntries(2)
-			deliver(follower, 1, toFollower.last())
-			deliver(leader, 2, toLeader.last())
+			deliver(follower, 1, lastSent[AppendEntries](t, toFollower))
+			deliver(leader, 2, lastSent[AppendEntriesResponse](t, toLeader))
 		}
 		if !slices.Equal(follower.log, leader.log) {
 			t.Errorf("follower %s ends with %v; the leader's log is %v", name, follower.log, leader.log)

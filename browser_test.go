@@ -161,6 +161,44 @@ func TestPageInBrowser(t *testing.T) {
 	noConsoleErrors(t, console())
 }
 
+// TestPageGoesToTheViolation: the checker's first violation shows on the
+// page, and one click takes the slider back to its moment. Here -break
+// vote-twice, with every node standing at once, lets two candidates win
+// term 1, as a lab copy whose vote check is missing does.
+func TestPageGoesToTheViolation(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Slowdown, cfg.Timing, cfg.Break = 1, 2, Paced, BreakVoteTwice
+	splitVoteConfig(&cfg)
+	url := servePage(t, cfg)
+	ctx, console := inBrowser(t, 1280, 720)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	goTo := `document.querySelector('[data-action="to-violation"]')`
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](goTo+`.hidden === false`)); err != nil {
+		t.Fatalf("the page never offered to go to a violation: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(`[data-action="to-violation"]`)); err != nil {
+		t.Fatal(err)
+	}
+	// The slider moves at the page's next frame.
+	verdict, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => {
+		const slider = document.querySelector('input[type=range][data-control="time"]');
+		const at = Number(`+goTo+`.textContent.match(/at ([0-9.]+) ms/)[1]);
+		const verdict = document.getElementById('verdict');
+		if (Math.abs(Number(slider.value) - at) > 0.05 || verdict.dataset.safety !== 'violation') return null;
+		return verdict.textContent;
+	})()`, chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil {
+		t.Fatalf("after the click the slider never stood at the violation, with the verdict showing it: %v", err)
+	}
+	if !strings.HasPrefix(verdict, "VIOLATION: ") || !strings.Contains(verdict, " node ") {
+		t.Errorf("the verdict reads %q; want the property broken, the node and the moment", verdict)
+	}
+	shot(t, ctx, "web-violation.png")
+	noConsoleErrors(t, console())
+}
+
 // noConsoleErrors fails the test for each error or exception the page's
 // console shows.
 func noConsoleErrors(t *testing.T, messages []chromedp.ConsoleMessage) {

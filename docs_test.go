@@ -106,6 +106,10 @@ func runDocumented(t *testing.T, cmd documentedCommand) string {
 		return checkNodeCommand(t, cmd)
 	case slices.Contains(args, "-processes"):
 		return runProcessesCommand(t, cmd)
+	case slices.Contains(args, "-lab"):
+		return runLabCommand(t, cmd)
+	case slices.Contains(args, "-grade"), slices.Contains(args, "-lab-diff"):
+		return checkNodeCommand(t, cmd) // they build copies with go: lab_test.go runs them
 	}
 	if slices.ContainsFunc(args, isWebFlag) {
 		args, stdin = onAFreePort(args), "quit\n"
@@ -141,6 +145,25 @@ func checkNodeCommand(t *testing.T, cmd documentedCommand) string {
 		t.Errorf("%s: go run . %s: %v", cmd.page, strings.Join(cmd.args, " "), err)
 	}
 	return ""
+}
+
+// projectDir is the project's directory, where the tests start.
+var projectDir, _ = os.Getwd()
+
+// runLabCommand runs a documented -lab in the project's directory, whose
+// source it copies, and writes the copy to a directory of the test's of
+// the same name.
+func runLabCommand(t *testing.T, cmd documentedCommand) string {
+	t.Helper()
+	args := slices.Clone(cmd.args)
+	last := len(args) - 1
+	args[last] = filepath.Join(t.TempDir(), filepath.Base(args[last]))
+	t.Chdir(projectDir)
+	var stdout, stderr bytes.Buffer
+	if code := run(args, strings.NewReader(""), &stdout, &stderr, nil); code != exitSafe {
+		t.Errorf("%s: go run . %s: exit %d: %s", cmd.page, strings.Join(cmd.args, " "), code, stderr.String())
+	}
+	return stdout.String()
 }
 
 // runProcessesCommand runs a documented -processes command, whose nodes'

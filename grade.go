@@ -164,7 +164,8 @@ func tellDifference(out io.Writer, scenario string, args []string, dir, referenc
 	}
 	fmt.Fprintf(out, "the two runs agree for %d lines", same)
 	if same > 0 {
-		fmt.Fprintf(out, ", to this one:\n  %s\n", ref[same-1])
+		fmt.Fprintln(out, ", to this one:")
+		printLines(out, ref[lineStart(ref, same-1):same])
 	} else {
 		fmt.Fprintln(out, ".")
 	}
@@ -172,6 +173,15 @@ func tellDifference(out io.Writer, scenario string, args []string, dir, referenc
 	printLines(out, ref[same:min(len(ref), same+diffContext)])
 	fmt.Fprintf(out, "and the copy in %s:\n", dir)
 	printLines(out, stu[same:min(len(stu), same+diffContext)])
+}
+
+// lineStart is where the log line that ends at lines[i] starts: a line
+// that wraps goes on in lines that start with spaces.
+func lineStart(lines []string, i int) int {
+	for i > 0 && strings.HasPrefix(lines[i], "          ") {
+		i--
+	}
+	return i
 }
 
 // printLines prints lines, each set off by two spaces.

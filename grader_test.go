@@ -68,6 +68,7 @@ var graderTests = map[string][]labTest{
 		{TestLeaderBacksUpATermAtATime, "repair"},
 		{TestBackingUpStopsAtMatchIndex, "repair"},
 		{TestCommitNeedsAMajority, "client"},
+		{TestCommitIsTheHighestEntryOnAMajority, "client"},
 		{TestLeaderCommitsOnlyItsOwnTermByCounting, "figure-8"},
 		{TestFigure7FollowersAreRepaired, "repair"},
 		{TestPutThenGet, "client"},
@@ -83,6 +84,7 @@ var graderTests = map[string][]labTest{
 		{TestCandidacyIsSavedBeforeRequestVote, "amnesia"},
 		{TestEntriesAreSavedBeforeTheReply, "client"},
 		{TestRestartedNodeRemembersItsVote, "amnesia"},
+		{TestNothingGoesOutUnsaved, "amnesia"},
 		{TestVoteReportedBeforeReply, "election"},
 		{TestRestartKeepsTermVoteAndLog, "amnesia"},
 		{TestNormalElection, "election"},
@@ -90,6 +92,7 @@ var graderTests = map[string][]labTest{
 	},
 	"refinements": {
 		{TestPreVoteComesFirst, "disruptive"},
+		{TestStalePreVoteIsNotCounted, "disruptive"},
 		{TestPreVoteNeverMovesTerms, "disruptive"},
 		{TestHearingLeaderEndsPreVote, "disruptive"},
 		{TestLateAnswersCannotActOnNewRole, "slow-network"},
@@ -97,6 +100,7 @@ var graderTests = map[string][]labTest{
 		{TestLeaderStickiness, "disruptive"},
 		{TestVoteGrantedDespiteKnownLeader, "disruptive"},
 		{TestDisruptiveScenario, "disruptive"},
+		{TestQuorumCountsOnlyAnswersOfTheTerm, "lost-quorum"},
 		{TestLostQuorumScenario, "lost-quorum"},
 	},
 }

@@ -204,6 +204,13 @@ func writeLab(src, dir string, parts []string, keepBodies bool) error {
 	if err := checkEmpty(dir); err != nil {
 		return err
 	}
+	if _, err := os.Stat(filepath.Join(src, "lab.go")); err != nil {
+		return fmt.Errorf("%s holds no copy of this project's source: run -lab in the project's directory", src)
+	}
+	dest, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
 	funcs, err := findLabFuncs(src)
 	if err != nil {
 		return err
@@ -230,6 +237,8 @@ func writeLab(src, dir string, parts []string, keepBodies bool) error {
 				return filepath.SkipDir
 			}
 			return nil
+		case d.IsDir() && isOtherModule(path, dest):
+			return filepath.SkipDir // the copy being written, or another copy
 		case d.IsDir():
 			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
 		case slices.Contains(labWithheld, rel) || !d.Type().IsRegular():
@@ -252,6 +261,17 @@ func writeLab(src, dir string, parts []string, keepBodies bool) error {
 		}
 		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
 	})
+}
+
+// isOtherModule reports whether the directory at path is dest, where the
+// copy goes, or a module of its own, such as a copy made earlier in the
+// project's directory.
+func isOtherModule(path, dest string) bool {
+	if abs, err := filepath.Abs(path); err == nil && abs == dest {
+		return true
+	}
+	_, err := os.Stat(filepath.Join(path, "go.mod"))
+	return err == nil
 }
 
 // checkEmpty refuses a directory that holds anything: a student's work

@@ -202,6 +202,49 @@ func TestLabCopiesBuildAndGrade(t *testing.T) {
 	}
 }
 
+// With -labcopies: -grade tabulates three copies of the election part
+// (one right, one with a classic bug, one untouched) with the scores their
+// graders give, and -lab-diff shows where the buggy copy's run parts from
+// the reference's.
+func TestGradeAndLabDiff(t *testing.T) {
+	if !*checkLabCopies {
+		t.Skip("go test -run GradeAndLabDiff -labcopies grades three copies (CI does)")
+	}
+	right, buggy, untouched := writeTestLab(t, "election", true), writeTestLab(t, "election", true), writeTestLab(t, "election", false)
+	bug := mutants[slices.IndexFunc(mutants, func(m mutant) bool { return m.bug == "a second vote in one term" })]
+	path := filepath.Join(buggy, bug.file)
+	if err := os.WriteFile(path, bytes.Replace(bug.pristine(t), []byte(bug.from), []byte(bug.to), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errs bytes.Buffer
+	if code := run([]string{"-grade", right, buggy, untouched}, strings.NewReader(""), &out, &errs, nil); code != exitSafe {
+		t.Fatalf("-grade: exit %d: %s", code, errs.String())
+	}
+	t.Logf("-grade over a right, a buggy and an untouched copy:\n%s", out.String())
+	of := len(graderTests["election"]) + len(wholeProgram)
+	rows := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(rows) != 4 {
+		t.Fatalf("-grade printed:\n%s", out.String())
+	}
+	var scores []string
+	for _, row := range rows[1:] {
+		scores = append(scores, strings.Fields(row)[1]) // the election's column
+	}
+	var passed int
+	fmt.Sscanf(scores[1], "%d/", &passed)
+	if scores[0] != fmt.Sprintf("%d/%d", of, of) || passed == 0 || passed >= of || scores[2] != fmt.Sprintf("0/%d", of) {
+		t.Errorf("-grade scored the right, buggy and untouched copies %v; want all, some, and none of %d", scores, of)
+	}
+	out.Reset()
+	if code := run([]string{"-lab-diff", buggy, "-scenario", "split-vote", "-seed", "1"}, strings.NewReader(""), &out, &errs, nil); code != exitSafe {
+		t.Fatalf("-lab-diff: exit %d: %s", code, errs.String())
+	}
+	if !strings.Contains(out.String(), "the two runs agree for") || !strings.Contains(out.String(), "exit 1 (the safety checker found a violation)") {
+		t.Errorf("-lab-diff with a copy that votes twice printed:\n%s", out.String())
+	}
+	t.Logf("-lab-diff:\n%s", out.String())
+}
+
 // goIn runs the go command in dir.
 func goIn(dir string, args ...string) ([]byte, error) {
 	cmd := exec.Command("go", args...)

@@ -199,6 +199,12 @@ func checkConcurrentClients(t *testing.T, cfg Config, clients, opsPerClient int)
 	leader, term := awaitLeader(t, c, 0, time.Second)
 	h := newHistory()
 	var work sync.WaitGroup
+	// A test that fails half way stops the cluster, which ends every
+	// client's wait, and lets the clients finish before its bubble ends.
+	t.Cleanup(func() {
+		c.Stop()
+		work.Wait()
+	})
 	for client := range clients {
 		work.Go(func() { h.runClient(c, client, opsPerClient, cfg.Seed) })
 	}

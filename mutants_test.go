@@ -1,8 +1,11 @@
 // mutants_test.go is the project's mutation check: a list of small bugs,
 // the classic ones of students who write Raft, each planted in a copy of
-// the package one at a time; go test must fail on every one. A bug that
-// gets through is a rule no test checks: write the test, then keep the bug
-// in the list. CI runs it (go test -run Mutants -mutants); it takes a few
+// the package one at a time; go test must fail on every one. A bug in a
+// function the lab hands students (lab.go) is planted in that part's lab
+// copy, with the reference's bodies in place, and the lab's grader must
+// catch it; docs/lab.md lists those bugs, part by part. A bug that gets
+// through is a rule no test checks: write the test, then keep the bug in
+// the list. CI runs it (go test -run Mutants -mutants); it takes a few
 // minutes, one build and test run per bug.
 
 package main
@@ -78,6 +81,14 @@ var mutants = []mutant{
 	{"the state is saved after the message is sent", "node.go",
 		"\tif !n.persist() {\n\t\treturn\n\t}\n\tn.report(Event{Kind: EventSend, From: n.id, To: to, Msg: msg})\n\tn.persist() // nothing new to save: records the send before the message goes\n\tn.net.send(Envelope{From: n.id, To: to, Msg: msg})",
 		"\tn.report(Event{Kind: EventSend, From: n.id, To: to, Msg: msg})\n\tn.net.send(Envelope{From: n.id, To: to, Msg: msg})\n\tn.persist()"},
+
+	{"a message goes out though its state could not be saved", "node.go",
+		"\tif !n.persist() {\n\t\treturn\n\t}\n\tn.report(Event{Kind: EventSend", "\tn.persist()\n\tn.report(Event{Kind: EventSend"},
+	{"the vote is not saved, and a restart forgets it", "node.go",
+		"\tif n.disk.save(n.persistentState) != nil {", "\tif n.disk.save(persistentState{currentTerm: n.currentTerm, log: n.log}) != nil {"},
+	{"events are told before the state they show is saved", "node.go",
+		"\tif n.disk.save(n.persistentState) != nil {\n\t\treturn false\n\t}\n\tfor _, ev := range n.held {\n\t\tn.record(ev)\n\t}",
+		"\tfor _, ev := range n.held {\n\t\tn.record(ev)\n\t}\n\tif n.disk.save(n.persistentState) != nil {\n\t\treturn false\n\t}"},
 
 	// The log (§5.3, §5.4).
 	{"rule 5 takes the log's length for the last new entry", "replication.go",
@@ -158,11 +169,20 @@ func TestMutantsAreCaught(t *testing.T) {
 	if !*checkMutants {
 		t.Skip("go test -run Mutants -mutants plants each bug (CI does)")
 	}
+	funcs, err := findLabFuncs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, m := range mutants {
 		pristine := m.pristine(t)
+		part := m.labPart(funcs)
 		t.Run(m.bug, func(t *testing.T) {
 			t.Parallel()
-			caughtBy, took, err := runMutant(copyPackage(t), m, pristine)
+			dir := copyPackage(t)
+			if part != "" {
+				dir = writeTestLab(t, part, true)
+			}
+			caughtBy, took, err := runMutant(dir, m, pristine, part)
 			switch {
 			case err != nil:
 				t.Error(err)
@@ -172,6 +192,35 @@ func TestMutantsAreCaught(t *testing.T) {
 				t.Logf("caught by %s in %s", caughtBy, took.Round(100*time.Millisecond))
 			}
 		})
+	}
+}
+
+// labPart is the part of the lab whose function m plants its bug in, or
+// "" if none does.
+func (m mutant) labPart(funcs []labFunc) string {
+	for _, f := range funcs {
+		if f.file == m.file && strings.Contains(f.body, m.from) {
+			return f.part
+		}
+	}
+	return ""
+}
+
+// Every bug planted in a function of the lab is in docs/lab.md's list of
+// classic bugs, where a teacher reads which test catches it.
+func TestLabBugsAreDocumented(t *testing.T) {
+	funcs, err := findLabFuncs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("docs/lab.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mutants {
+		if part := m.labPart(funcs); part != "" && !bytes.Contains(doc, []byte(m.bug)) {
+			t.Errorf("docs/lab.md does not list the %s bug %q", part, m.bug)
+		}
 	}
 }
 
@@ -221,29 +270,30 @@ const mutantPatience = time.Minute
 // failedTest finds the first test go test reports failed.
 var failedTest = regexp.MustCompile(`(?m)^\s*--- FAIL: (\S+)`)
 
-// runMutant plants m in the copy at dir, whose m.file was pristine, runs
-// the rule tests with go test -short there, then, while none has failed,
-// the rest of the suite, and puts the file back. It returns the first test
-// that failed ("" if none did), or an error if the mutant did not build.
-func runMutant(dir string, m mutant, pristine []byte) (caughtBy string, took time.Duration, err error) {
+// failedGraderTest finds the first of the lab grader's tests that failed.
+var failedGraderTest = regexp.MustCompile(`(?m)^\s*--- FAIL: TestLab/\w+/\d+_(\w+)`)
+
+// runMutant plants m in the copy at dir, whose m.file was pristine, and
+// runs the tests there. In a lab copy of part, they are the lab's grader;
+// else the rule tests with go test -short, then, while none has failed,
+// the rest of the suite. It returns the first test that failed ("" if
+// none did), or an error if the mutant did not build.
+func runMutant(dir string, m mutant, pristine []byte, part string) (caughtBy string, took time.Duration, err error) {
 	path := filepath.Join(dir, m.file)
 	if err := os.WriteFile(path, bytes.Replace(pristine, []byte(m.from), []byte(m.to), 1), 0o644); err != nil {
 		return "", 0, err
 	}
 	defer os.WriteFile(path, pristine, 0o644)
 	started := time.Now()
-	var selections [][]string
-	tested := onTheWallClock
-	for _, files := range ruleTestFiles {
-		rules, err := testsIn(files)
+	selections := [][]string{{}} // a lab copy's go test runs the grader
+	if part == "" {
+		selections, err = suiteInSteps()
 		if err != nil {
 			return "", 0, err
 		}
-		selections = append(selections, []string{"-run", rules})
-		tested += "|" + rules
 	}
-	for _, selection := range append(selections, []string{"-skip", tested}) {
-		cmd := exec.Command("go", append([]string{"test", "-short", "-count=1", "-failfast", "-timeout=" + mutantPatience.String()},
+	for _, selection := range selections {
+		cmd := exec.Command("go", append([]string{"test", "-count=1", "-failfast", "-timeout=" + mutantPatience.String()},
 			append(selection, ".")...)...)
 		cmd.Dir = dir
 		out, runErr := cmd.CombinedOutput()
@@ -253,12 +303,31 @@ func runMutant(dir string, m mutant, pristine []byte) (caughtBy string, took tim
 		case runErr == nil:
 			continue
 		}
+		if found := failedGraderTest.FindSubmatch(out); found != nil {
+			return string(found[1]), time.Since(started), nil
+		}
 		if found := failedTest.FindSubmatch(out); found != nil {
 			return string(found[1]), time.Since(started), nil
 		}
 		return strings.TrimSpace(string(lastLines(out, 3))), time.Since(started), nil
 	}
 	return "", time.Since(started), nil
+}
+
+// suiteInSteps is the whole suite, rule tests first, as go test's -short
+// and -run or -skip flags.
+func suiteInSteps() ([][]string, error) {
+	var selections [][]string
+	tested := onTheWallClock
+	for _, files := range ruleTestFiles {
+		rules, err := testsIn(files)
+		if err != nil {
+			return nil, err
+		}
+		selections = append(selections, []string{"-short", "-run", rules})
+		tested += "|" + rules
+	}
+	return append(selections, []string{"-short", "-skip", tested}), nil
 }
 
 // testsIn is a -run pattern that selects exactly the tests of files.

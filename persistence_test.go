@@ -7,6 +7,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -194,4 +195,24 @@ func TestVoteReportedBeforeReply(t *testing.T) {
 			t.Fatal("no vote was replied to")
 		}
 	})
+}
+
+// brokenDisk is stable storage on which every save fails.
+type brokenDisk struct{}
+
+func (brokenDisk) save(persistentState) error { return errors.New("the disk is full") }
+
+// Figure 2 again: a node whose state cannot reach stable storage must not
+// respond at all. Its vote, unsaved, could be given again after a crash;
+// and no trace may tell of a vote the disk does not hold.
+func TestNothingGoesOutUnsaved(t *testing.T) {
+	n, out := newLoneNode(1, 3, persistentState{})
+	n.disk = brokenDisk{}
+	var told []Event
+	n.record = func(ev Event) { told = append(told, ev) }
+	deliver(n, 2, RequestVote{Term: 3, CandidateID: 2})
+	n.endStep()
+	if len(out.sent) > 0 || len(told) > 0 {
+		t.Errorf("with a disk that takes no save, the node sent %v and told %d events; want nothing", out.sent, len(told))
+	}
 }

@@ -71,6 +71,39 @@ func TestPreVoteComesFirst(t *testing.T) {
 	}
 }
 
+// Dissertation §9.6: a pre-candidate becomes a candidate when a majority
+// would vote for it in the term it asks about. A grant for another term
+// answers another pre-vote, and must not count.
+func TestStalePreVoteIsNotCounted(t *testing.T) {
+	n, _ := newRefinedNode(true, false)
+	n.currentTerm = 2
+	n.electionTimedOut() // asks about term 3
+	grantPreVotes(n, 2, 2, 3, 4)
+	if n.role != PreCandidate || n.currentTerm != 2 {
+		t.Fatalf("three grants for term 2 made the pre-candidate for term 3 a %s of term %d; they must not count", n.role, n.currentTerm)
+	}
+	grantPreVotes(n, 3, 2, 3)
+	if n.role != Candidate || n.currentTerm != 3 {
+		t.Errorf("two grants for term 3 left it a %s of term %d; want a candidate of term 3", n.role, n.currentTerm)
+	}
+}
+
+// Dissertation §6.2: a leader steps down unless a majority answered it in
+// the last election timeout. An answer of an older term answers an older
+// leader's message, not this one's, and must not keep it leader.
+func TestQuorumCountsOnlyAnswersOfTheTerm(t *testing.T) {
+	n, _ := newRefinedNode(false, true)
+	electLoneNode(t, n, 3)
+	n.startQuorumCheck()
+	for peer := 2; peer <= 5; peer++ {
+		deliver(n, peer, AppendEntriesResponse{Term: 2, Success: true})
+	}
+	n.checkMajorityHeard()
+	if n.role != Follower {
+		t.Fatalf("a leader of term 3 that heard only answers of term 2 is still a %s", n.role)
+	}
+}
+
 // Regression: a late answer to an old campaign must not act on a new role.
 // A candidate whose election times out becomes a pre-candidate; votes of
 // the election it gave up, and pre-votes for a pre-vote it has won, arrive

@@ -283,6 +283,21 @@ func TestCommitNeedsAMajority(t *testing.T) {
 }
 
 // Rules for leaders: "If there exists an N such that N > commitIndex, a
+// majority of matchIndex[i] ≥ N ...": the largest such N, whether or not
+// the entries after it are on a majority yet.
+func TestCommitIsTheHighestEntryOnAMajority(t *testing.T) {
+	n, _ := inRole(t, Leader, 5) // the no-op is entry 1
+	for _, command := range []string{"put x 1", "put y 2"} {
+		deliver(n, 0, ClientRequest{Command: command, Reply: make(chan ClientReply, 1)})
+	}
+	deliver(n, 2, AppendEntriesResponse{Term: 2, Success: true, MatchIndex: 3})
+	deliver(n, 3, AppendEntriesResponse{Term: 2, Success: true, MatchIndex: 2})
+	if n.commitIndex != 2 {
+		t.Errorf("entries 1 and 2 on 3 of 5 nodes, entry 3 on 2: commitIndex %d; want 2", n.commitIndex)
+	}
+}
+
+// Rules for leaders: "If there exists an N such that N > commitIndex, a
 // majority of matchIndex[i] ≥ N, and log[N].term == currentTerm: set
 // commitIndex = N (§5.3, §5.4)." An older term's entry on a majority is
 // not committed (Figure 8); it commits with the current term's entry.

@@ -376,6 +376,18 @@ function drawVerdict(t) {
     ? `VIOLATION: ${found[0].text}`
     : 'Safe so far: the checker found no violation';
   verdict.title = verdict.textContent; // the whole of it, where the header cuts it short
+  const goTo = document.querySelector('[data-action="to-violation"]');
+  goTo.hidden = run.violations.length === 0;
+  if (!goTo.hidden) goTo.textContent = `Go to the violation, at ${run.violations[0].at_ms.toFixed(1)} ms`;
+}
+
+// showViolation takes the slider to the moment of the checker's first
+// violation, to see what the nodes did there.
+function showViolation() {
+  if (run.violations.length === 0) return;
+  chosenTime = run.violations[0].at_ms;
+  following = false;
+  schedule();
 }
 
 // drawStory lists the last notable events up to t, as short sentences.
@@ -552,6 +564,7 @@ function setUpControls() {
   on('[data-action="heal"]', () => send('heal'));
   on('[data-action="run"]', () => send(`run ${document.getElementById('seed').value.trim()}`.trim()));
   on('[data-action="live"]', () => { following = true; schedule(); });
+  on('[data-action="to-violation"]', showViolation);
   const speed = document.querySelector('[data-control="speed"]');
   speed.addEventListener('input', () => { document.getElementById('speed').textContent = `${speed.value}×`; });
   speed.addEventListener('change', () => send(`slow ${speed.value}`, false));

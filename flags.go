@@ -290,7 +290,7 @@ func checkFlagsTogether(opts options, given []string) error {
 	case isGiven["lab"] && len(opts.labDirs) != 1:
 		return fmt.Errorf("-lab PART needs one directory to write the copy to: go run . -lab election DIR")
 	case opts.grade && len(opts.labDirs) == 0:
-		return fmt.Errorf("-grade needs the directories of the copies to grade: go run . -grade DIR...")
+		return fmt.Errorf("-grade needs the directories of the copies to grade, one or more")
 	case isGiven["lab-diff"] && opts.labDiff == "":
 		return fmt.Errorf("-lab-diff needs the directory of a lab copy")
 	case opts.trials < 1 || opts.trials > mostTrials:

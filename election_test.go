@@ -23,7 +23,9 @@ import (
 // it immediately reverts to follower state." Every role, every message
 // that carries a term it enters (a PreVote and a granted PreVoteResponse
 // ask about a term without entering it: TestPreVoteNeverMovesTerms). The
-// new term starts with no vote cast and no leader known.
+// new term starts with no vote cast and no leader known, and a node that
+// was not a follower starts an election timeout, to stand again if no
+// leader comes.
 func TestNewerTermMakesAFollower(t *testing.T) {
 	for _, msg := range []RaftMessage{
 		RequestVote{Term: 5, CandidateID: 3, LastLogIndex: 1, LastLogTerm: 2},
@@ -35,7 +37,11 @@ func TestNewerTermMakesAFollower(t *testing.T) {
 		t.Run(messageName(msg), func(t *testing.T) {
 			forEachRoleAndSize(t, everyRole, withRivals, func(t *testing.T, role Role, size int) {
 				n, _ := inRole(t, role, size)
+				resets := n.timerResets
 				deliver(n, 3, msg)
+				if role != Follower && n.timerResets == resets {
+					t.Errorf("a %s that stepped down started no election timeout: if no leader comes, it never stands again", role)
+				}
 				if n.role != Follower || n.currentTerm != 5 {
 					t.Fatalf("a %s of term 2 is a %s of term %d after %v; want a follower of term 5", role, n.role, n.currentTerm, msg)
 				}
@@ -266,9 +272,11 @@ func TestStaleVoteResponseIsNotCounted(t *testing.T) {
 	}
 	deliver(n, 2, RequestVoteResponse{Term: 1, VoteGranted: true})
 	deliver(n, 3, RequestVoteResponse{Term: 1, VoteGranted: true})
-	if n.role != Candidate || len(n.campaign.granted) != 1 {
-		t.Fatalf("after two grants from term 1, node 1 is %s with %d votes in term 2; they must not count",
-			n.role, len(n.campaign.granted))
+	if n.role != Candidate {
+		t.Fatalf("after two grants from term 1, node 1 is %s in term 2; they must not count", n.role)
+	}
+	if len(n.campaign.granted) != 1 {
+		t.Fatalf("after two grants from term 1, node 1 counts %d votes in term 2; they must not count", len(n.campaign.granted))
 	}
 	deliver(n, 2, RequestVoteResponse{Term: 2, VoteGranted: true})
 	deliver(n, 3, RequestVoteResponse{Term: 2, VoteGranted: true})

@@ -49,7 +49,10 @@ func gradeCopies(dirs []string, out io.Writer) error {
 		for _, part := range labParts {
 			row = append(row, scoreOr(scores[part], "-"))
 		}
-		fmt.Fprintf(table, "%s\t%s\n", strings.Join(row, "\t"), note)
+		if note != "" {
+			row = append(row, note)
+		}
+		fmt.Fprintln(table, strings.Join(row, "\t"))
 	}
 	return table.Flush()
 }

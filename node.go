@@ -373,7 +373,9 @@ func (n *node) changeRole(role Role, cause Cause) {
 }
 
 // becomeFollower makes the node a follower in term, which is never older
-// than currentTerm. A newer term starts with no vote cast.
+// than currentTerm. A newer term starts with no vote cast, and with no
+// leader known. A node that was not a follower starts a fresh election
+// timeout (RuleNoLongerLeads).
 //
 //lab:election §5.1: a node that learns of a newer term, or of a leader, reverts to follower
 func (n *node) becomeFollower(term uint64, cause Cause) {
@@ -395,7 +397,8 @@ func (n *node) becomeFollower(term uint64, cause Cause) {
 // becomeCandidate starts an election. §5.2: "To begin an election, a
 // follower increments its current term and transitions to candidate state.
 // It then votes for itself and issues RequestVote RPCs in parallel to each
-// of the other servers."
+// of the other servers." It reports its vote for itself (an EventVote for
+// RuleSelfVote): the safety checker counts only the votes it hears of.
 //
 //lab:election Figure 2, Rules for Servers, Candidates: on conversion to candidate, start election (§5.2)
 func (n *node) becomeCandidate(cause Cause) {

@@ -40,6 +40,11 @@ const queuedWrites = 4096
 // anything more, before the output counts as failed.
 const outputPatience = 5 * time.Second
 
+// settlePatience is how long settled waits for a destination to take
+// anything at all: longer than outputPatience, since one pass to a slow
+// destination can take a few of its writes.
+const settlePatience = 4 * outputPatience
+
 // asyncWriter passes whatever is written to it on to its destination, in
 // order, through a bounded queue drained by one goroutine, so that a slow
 // or stuck destination holds up the drain goroutine alone. Its policy when
@@ -60,6 +65,7 @@ type asyncWriter struct {
 	err      error
 
 	dropped atomic.Int64 // lossy writes dropped and not yet reported
+	queued  atomic.Int64 // chunks queued
 	written atomic.Int64 // chunks passed on to the destination: Close tells slow from stuck by it
 }
 
@@ -120,6 +126,7 @@ func (w *asyncWriter) write(p []byte, lossy bool) (int, error) {
 func (w *asyncWriter) put(chunk []byte, lossy bool) error {
 	select {
 	case w.queue <- chunk:
+		w.queued.Add(1)
 		return nil
 	default:
 	}
@@ -130,6 +137,7 @@ func (w *asyncWriter) put(chunk []byte, lossy bool) error {
 	defer timer.Stop()
 	select {
 	case w.queue <- chunk:
+		w.queued.Add(1)
 		return nil
 	case <-w.failed:
 		return w.Err()
@@ -192,6 +200,29 @@ func (w *asyncWriter) Err() error {
 	default:
 		return nil
 	}
+}
+
+// settled waits until every write queued so far has reached the
+// destination, or failed, and returns the writer's first error: a point
+// between two runs at which a failed output is known, whatever the
+// machine's speed. A destination that takes nothing for settlePatience
+// fails the writer. A nil writer has nothing to wait for.
+func (w *asyncWriter) settled() error {
+	if w == nil {
+		return nil
+	}
+	target := w.queued.Load()
+	taken, since := w.written.Load(), time.Now()
+	for w.written.Load() < target && w.Err() == nil {
+		if now := w.written.Load(); now != taken {
+			taken, since = now, time.Now()
+		}
+		if time.Since(since) > settlePatience {
+			return w.fail(fmt.Errorf("it accepted nothing for %s", settlePatience))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return w.Err()
 }
 
 // Failed is closed when the writer fails: the run should stop. A nil

@@ -8,6 +8,17 @@ import (
 	"io"
 )
 
+// outputsFailed reports whether either output, once what was written to it
+// has reached it, failed: the next story is not told to a broken output.
+func outputsFailed(outputs ...io.Writer) bool {
+	for _, w := range outputs {
+		if async, ok := w.(*asyncWriter); ok && async.settled() != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // tell plays the chosen scenarios one after another, each on a cluster of
 // its own, and prints each one's summary and picture. When stop aborts the
 // run, it prints those of the scenario under way and plays no more. It
@@ -35,7 +46,7 @@ func tell(cfg Config, chosen []scenario, opts options, stdout io.Writer, stop *r
 			fmt.Fprintf(stdout, "\nInterrupted at %s: here is the run until then.\n", formatDuration(c.rec.now()))
 		}
 		code = max(code, endSession(c, stdout, width))
-		if stop.aborted() {
+		if stop.aborted() || i+1 < len(chosen) && outputsFailed(stdout, cfg.Trace) {
 			break
 		}
 	}

@@ -159,6 +159,9 @@ func parseOptions(args []string) (options, []scenario, error) {
 	if !opts.seedGiven {
 		opts.cfg.Seed = rand.Uint64N(largestRandomSeed + 1)
 	}
+	if fn, ok := labBreaksWritten[opts.cfg.Break]; ok {
+		return opts, nil, fmt.Errorf("-break %s turns off a safeguard of %s, which this lab copy leaves you to write: it would change nothing here", opts.cfg.Break, fn)
+	}
 	if opts.checkPath != "" || opts.experiment || opts.lab != "" || opts.grade {
 		return opts, nil, nil
 	}

@@ -36,6 +36,12 @@ import (
 // bodies. The copy's go test grades that part (grader_test.go).
 const labPart = ""
 
+// labBreaksWritten are the breaks whose switch sits in a function this
+// copy's student writes, with that function: in the copy, -break names
+// them to refuse them, since a stub has no switch to turn (lab.go writes
+// the map; in the reference it is empty).
+var labBreaksWritten = map[Breakage]string{}
+
 // labParts are the lab's parts, in the order a course teaches them.
 var labParts = []string{"election", "log", "persistence", "refinements"}
 
@@ -51,9 +57,10 @@ var labWithheld = []string{"mutants_test.go", "lab_test.go"}
 type labFunc struct {
 	part, cite string // the part, and what the stub says to write
 	file, name string
-	body       string // the reference body, braces included
-	stub       string // the body the copy gets instead
-	start, end int    // the body's offsets in the file
+	breaks     []string // the breaks whose switch the body holds, by constant
+	body       string   // the reference body, braces included
+	stub       string   // the body the copy gets instead
+	start, end int      // the body's offsets in the file
 }
 
 // findLabFuncs reads the Go files of the package in dir and returns every
@@ -103,11 +110,23 @@ func findLabFuncs(dir string) ([]labFunc, error) {
 				return nil, fmt.Errorf("%s: %w", where, err)
 			}
 			start, end := fset.Position(fn.Body.Lbrace).Offset, fset.Position(fn.Body.Rbrace).Offset+1
-			found = append(found, labFunc{part: part, cite: cite, file: name, name: fn.Name.Name,
+			found = append(found, labFunc{part: part, cite: cite, file: name, name: fn.Name.Name, breaks: breaksIn(fn.Body),
 				body: string(sources[name][start:end]), stub: stub, start: start, end: end})
 		}
 	}
 	return found, nil
+}
+
+// breaksIn names the break constants a body uses.
+func breaksIn(body *ast.BlockStmt) []string {
+	var names []string
+	ast.Inspect(body, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && strings.HasPrefix(id.Name, "Break") && !slices.Contains(names, id.Name) {
+			names = append(names, id.Name)
+		}
+		return true
+	})
+	return names
 }
 
 // labDirectiveOf finds the lab directive in a doc comment: the part, and
@@ -252,7 +271,7 @@ func writeLab(src, dir string, parts []string, keepBodies bool) error {
 			return err
 		}
 		if rel == "lab.go" {
-			data = setLabPart(data, strings.Join(parts, ","))
+			data = setLabPart(data, strings.Join(parts, ","), stubbed)
 		}
 		if list, ok := stubbed[rel]; ok {
 			if data, err = stubOut(data, list); err != nil {
@@ -289,9 +308,20 @@ func checkEmpty(dir string) error {
 	return nil
 }
 
-// setLabPart writes the copy's part into lab.go's labPart.
-func setLabPart(src []byte, part string) []byte {
-	return bytes.Replace(src, []byte(`const labPart = ""`), []byte("const labPart = "+strconv.Quote(part)), 1)
+// setLabPart writes the copy's part into lab.go's labPart, and the breaks
+// whose switches the stubs removed into labBreaksWritten.
+func setLabPart(src []byte, part string, stubbed map[string][]labFunc) []byte {
+	var entries []string
+	for _, file := range slices.Sorted(maps.Keys(stubbed)) {
+		for _, f := range stubbed[file] {
+			for _, b := range f.breaks {
+				entries = append(entries, fmt.Sprintf("%s: %q", b, f.name))
+			}
+		}
+	}
+	src = bytes.Replace(src, []byte(`const labPart = ""`), []byte("const labPart = "+strconv.Quote(part)), 1)
+	return bytes.Replace(src, []byte("var labBreaksWritten = map[Breakage]string{}"),
+		[]byte("var labBreaksWritten = map[Breakage]string{"+strings.Join(entries, ", ")+"}"), 1)
 }
 
 // stubOut replaces the bodies of funcs, all of one file, with their stubs,

@@ -24,7 +24,8 @@ import (
 var checkLabCopies = flag.Bool("labcopies", false, "build each part's lab copy, run its grader, and run it with the reference's bodies pasted back")
 
 // Each function a directive names has a stub in its part's copy, and
-// every other function keeps its body.
+// every other function keeps its body; the copy refuses exactly the
+// breaks whose switches its stubs removed.
 func TestLabCopyStubsItsPartAlone(t *testing.T) {
 	funcs, err := findLabFuncs(".")
 	if err != nil {
@@ -42,8 +43,16 @@ func TestLabCopyStubsItsPartAlone(t *testing.T) {
 				t.Errorf("the %s copy: %s's body is a stub: %t", part, f.name, stubbed)
 			}
 		}
-		if lab, _ := os.ReadFile(filepath.Join(dir, "lab.go")); !bytes.Contains(lab, []byte(fmt.Sprintf("const labPart = %q", part))) {
+		lab, _ := os.ReadFile(filepath.Join(dir, "lab.go"))
+		if !bytes.Contains(lab, []byte(fmt.Sprintf("const labPart = %q", part))) {
 			t.Errorf("the %s copy does not know its part", part)
+		}
+		for _, f := range funcs {
+			for _, b := range f.breaks {
+				if named := bytes.Contains(lab, []byte(fmt.Sprintf("%s: %q", b, f.name))); named != (f.part == part) {
+					t.Errorf("the %s copy refuses -break's %s, whose switch is in %s: %t", part, b, f.name, named)
+				}
+			}
 		}
 	}
 	for _, part := range labParts {

@@ -164,7 +164,8 @@ func gradePart(t *testing.T, part string, docs map[string]string) {
 	failFast := flag.Lookup("test.failfast").Value.String() == "true"
 	for i, lt := range tests {
 		name := testName(lt.test)
-		hung := time.AfterFunc(labPatience, func() { endHungTest(name) })
+		selector := fmt.Sprintf("TestLab/%s/%02d_%s", part, i+1, name)
+		hung := time.AfterFunc(labPatience, func() { endHungTest(selector) })
 		passed := t.Run(fmt.Sprintf("%02d_%s", i+1, name), func(t *testing.T) {
 			t.Cleanup(func() {
 				if t.Failed() {
@@ -196,15 +197,34 @@ const labPatience = 2 * time.Minute
 // says which, prints the scores so far, and exits, rather than wait for
 // go test's own timeout and its dump of every goroutine.
 func endHungTest(name string) {
-	fmt.Printf("lab: %s still runs after %s; a loop in your code that never ends, or a node that waits for ever, is the likely cause\n", name, labPatience)
+	fmt.Printf("lab: %s still runs after %s; a loop in your code that never ends, or a node that waits for ever, is the likely cause "+
+		"(go test -v -run %s shows its messages as they come)\n", name, labPatience, name)
 	printLabScores()
 	os.Exit(1)
 }
 
+// watchPatience is how long, on the wall clock, the grader looks for a
+// run that shows a failure.
+const watchPatience = 20 * time.Second
+
 // watchCommand is the command that shows scenario in a run: on the first
-// seed from 1 to 10 on which the safety checker finds a violation, if one
-// does, with the violation it finds.
+// seed from 1 to 10 on which the safety checker finds a violation, or the
+// engine stops the run, if one does, with what stopped it. A search that
+// takes longer than watchPatience is left to run out in the background.
 func watchCommand(scenario string) string {
+	found := make(chan string, 1)
+	go func() { found <- firstBrokenRun(scenario) }()
+	select {
+	case command := <-found:
+		return command
+	case <-time.After(watchPatience):
+		return fmt.Sprintf("go run . -scenario %s -seed 1\n  (its runs in this copy did not end within %s)", scenario, watchPatience)
+	}
+}
+
+// firstBrokenRun plays scenario on seeds 1 to 10, and returns the command
+// of the first run the checker or the engine finds broken, or of seed 1.
+func firstBrokenRun(scenario string) string {
 	chosen, _ := pickScenarios(scenario)
 	for seed := uint64(1); seed <= 10; seed++ {
 		cfg := DefaultConfig()
@@ -215,6 +235,9 @@ func watchCommand(scenario string) string {
 		}
 		if v := c.Violations(); len(v) > 0 {
 			return fmt.Sprintf("go run . -scenario %s -seed %d\n  (the checker finds: %s)", scenario, seed, v[0])
+		}
+		if err := c.clock.stalled(); err != nil {
+			return fmt.Sprintf("go run . -scenario %s -seed %d\n  (the run stops: %v)", scenario, seed, err)
 		}
 	}
 	return fmt.Sprintf("go run . -scenario %s -seed 1", scenario)

@@ -386,24 +386,24 @@ func appendReply(t *testing.T, out *outbox) AppendEntriesResponse {
 }
 
 // failOnPanic, deferred in a test's goroutine, turns a panic there into
-// the test's failure, with the line that panicked: the lab grades code in
-// the making, and one broken rule should fail its own test, not end the
-// run of every other.
+// the test's failure, with the line that panicked and the line that
+// called it: the lab grades code in the making, and one broken rule
+// should fail its own test, not end the run of every other.
 func failOnPanic(t *testing.T) {
 	r := recover()
 	if r == nil {
 		return
 	}
+	var where []string
 	frames := runtime.CallersFrames(callers())
-	for {
-		frame, more := frames.Next()
+	for more := true; more && len(where) < 2; {
+		var frame runtime.Frame
+		frame, more = frames.Next()
 		if !strings.Contains(frame.File, "/runtime/") && !strings.Contains(frame.File, "/testing/") && frame.Function != "" {
-			t.Fatalf("panic: %v, at %s:%d in %s", r, filepath.Base(frame.File), frame.Line, frame.Function[strings.LastIndex(frame.Function, ".")+1:])
-		}
-		if !more {
-			t.Fatalf("panic: %v", r)
+			where = append(where, fmt.Sprintf("%s:%d in %s", filepath.Base(frame.File), frame.Line, frame.Function[strings.LastIndex(frame.Function, ".")+1:]))
 		}
 	}
+	t.Fatalf("panic: %v, at %s", r, strings.Join(where, ", called from "))
 }
 
 // callers is the stack of the goroutine that called it, from the panic

@@ -108,7 +108,9 @@ func (n *node) termAt(index uint64) uint64 {
 // a message from the leader of currentTerm (rule 1, a stale term, is
 // handleAppendEntries'), and returns the reply. A refusal names the
 // conflict (ConflictIndex, and ConflictTerm if the terms differ), so that
-// the leader can back up past it at once.
+// the leader can back up past it at once. The log changes through
+// truncateFrom (for RuleConflict, with the new entry's term) and
+// takeEntry; the commit through advanceCommitIndex (RuleLeaderCommit).
 //
 //lab:log Figure 2, AppendEntries RPC, receiver implementation 2 to 5 (§5.3)
 func (n *node) acceptEntries(m AppendEntries) AppendEntriesResponse {
@@ -192,7 +194,11 @@ func (n *node) truncateFrom(index uint64, cause Cause) {
 
 // handleAppendEntriesResponse is the leader's side of replication. A reply
 // from an older term answers a request this leader did not make as leader
-// of currentTerm, and is ignored.
+// of currentTerm, and is ignored. Any other reply ends the peer's message
+// in flight (sending). An acceptance moves matchIndex, never back, and
+// nextIndex after it, may commit, and sends at once what the peer still
+// lacks; a refusal that names a conflict backs nextIndex up (backUpTo),
+// never below matchIndex+1, and retries at once.
 //
 //lab:log Figure 2, Rules for Servers, Leaders: on success update nextIndex and matchIndex, on a conflict decrement nextIndex and retry (§5.3)
 func (n *node) handleAppendEntriesResponse(from int, m AppendEntriesResponse) {
@@ -249,7 +255,8 @@ func (n *node) backUpTo(m AppendEntriesResponse) uint64 {
 // commitByMajority is the leader's commit rule. Figure 2, rules for
 // leaders: "If there exists an N such that N > commitIndex, a majority of
 // matchIndex[i] ≥ N, and log[N].term == currentTerm: set commitIndex = N
-// (§5.3, §5.4)."
+// (§5.3, §5.4)." The cause it commits for is RuleStoredOnMajority, with
+// how many nodes hold the entry, of how many.
 //
 //lab:log Figure 2, Rules for Servers, Leaders: the commit rule (§5.3, §5.4.2)
 func (n *node) commitByMajority() {

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"fmt"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -279,24 +280,26 @@ func TestLostQuorumScenario(t *testing.T) {
 
 // Every scenario, with each setting of PreVote and CheckQuorum, on a fast
 // network and on one slower than an election timeout allows (§5.6), ends
-// by itself with no safety violation, and elects a leader. Late answers on a slow network are
-// what once made a leader stand again.
+// by itself with no safety violation, and elects a leader. Late answers
+// on a slow network are what once made a leader stand again.
 func TestEveryScenarioWithEveryRefinement(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			for setting := range 4 {
+				preVote, checkQuorum := setting&1 == 1, setting&2 == 2
 				for _, latency := range []time.Duration{0, 150 * time.Millisecond} {
-					for _, seed := range []uint64{1, 5} {
-						_, events := playScenario(t, sc.name, seed, func(cfg *Config) {
-							cfg.PreVote, cfg.CheckQuorum = setting&1 == 1, setting&2 == 2
-							cfg.MaxLatency = latency
-						})
-						if len(leadersElected(events)) == 0 {
-							t.Errorf("%s, seed %d, PreVote %t, CheckQuorum %t, latency %s: no leader was ever elected",
-								sc.name, seed, setting&1 == 1, setting&2 == 2, latency)
+					name := fmt.Sprintf("prevote=%t,checkquorum=%t,latency=%s", preVote, checkQuorum, latency)
+					t.Run(name, func(t *testing.T) {
+						for _, seed := range []uint64{1, 5} {
+							_, events := playScenario(t, sc.name, seed, func(cfg *Config) {
+								cfg.PreVote, cfg.CheckQuorum, cfg.MaxLatency = preVote, checkQuorum, latency
+							})
+							if len(leadersElected(events)) == 0 {
+								t.Errorf("%s, seed %d: no leader was ever elected", sc.name, seed)
+							}
 						}
-					}
+					})
 				}
 			}
 		})

@@ -1,6 +1,7 @@
 // bench_test.go measures what the machinery costs: the protocol's work for
 // one heartbeat round and one election round, one message through the
-// network, and how many clusters one process keeps healthy in real time.
+// network, how many clusters one process keeps healthy in real time, and
+// how fast clients' puts commit.
 // Run: go test -bench . -benchmem -run '^$' (the scale run takes a minute);
 // with -short, the long ones run briefly, so that every benchmark can be
 // run for a few iterations to show it still works (CI does:
@@ -11,6 +12,8 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -297,3 +300,73 @@ func BenchmarkProposeThroughput(b *testing.B) {
 		}
 	}
 }
+
+// The commit benchmark: closed-loop clients, each putting its own key
+// again and again through Cluster.Put and waiting for the answer, on 3
+// and 5 nodes with no latency, in each timing mode. An op is one put. It
+// reports commits per second of real time, the median and 99th
+// percentile of a put's latency as its client saw it, in real time, and
+// the process's CPU time per commit. docs/performance.md quotes it:
+// go test -run '^$' -bench Commits -benchtime 2000x .
+func BenchmarkCommits(b *testing.B) {
+	for _, mode := range []struct {
+		name   string
+		timing Timing
+	}{{"realtime", RealTime}, {"paced", Paced}, {"unpaced", Unpaced}} {
+		for _, nodes := range []int{3, 5} {
+			for _, clients := range []int{1, 16} {
+				b.Run(fmt.Sprintf("%s/nodes=%d/clients=%d", mode.name, nodes, clients), func(b *testing.B) {
+					cfg := clusterConfig(nodes, 1)
+					cfg.Timing = mode.timing
+					c, err := NewCluster(cfg)
+					if err != nil {
+						b.Fatal(err)
+					}
+					c.Start()
+					b.Cleanup(c.Stop)
+					if err := c.Put("first", "put"); err != nil { // once a leader is elected
+						b.Fatal(err)
+					}
+					benchCommits(b, c, clients)
+				})
+			}
+		}
+	}
+}
+
+// benchCommits runs b.N puts through c, from clients closed-loop clients
+// at once, and reports what BenchmarkCommits says.
+func benchCommits(b *testing.B, c *Cluster, clients int) {
+	latencies := make([][]time.Duration, clients)
+	var next atomic.Int64
+	var work sync.WaitGroup
+	cpu := cpuSeconds()
+	b.ResetTimer()
+	start := time.Now()
+	for client := range clients {
+		work.Go(func() {
+			for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
+				began := time.Now()
+				if err := c.Put(fmt.Sprintf("k%d", client), fmt.Sprint(i)); err != nil {
+					b.Error(err)
+					return
+				}
+				latencies[client] = append(latencies[client], time.Since(began))
+			}
+		})
+	}
+	work.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	all := slices.Sorted(slices.Values(slices.Concat(latencies...)))
+	if len(all) == 0 {
+		return
+	}
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "commits/s")
+	b.ReportMetric(inMilliseconds(all[len(all)/2]), "p50-ms")
+	b.ReportMetric(inMilliseconds(all[len(all)*99/100]), "p99-ms")
+	b.ReportMetric((cpuSeconds()-cpu)*1e6/float64(len(all)), "cpu-µs/commit")
+}
+
+// inMilliseconds is d in milliseconds.
+func inMilliseconds(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -147,17 +147,53 @@ func (c *Cluster) submit(command string, applied bool) (leader int, replies chan
 // minority, it may never learn it). A refusal, or no reply, comes back as
 // a reply that is not Accepted.
 func (c *Cluster) awaitReply(id int, replies <-chan ClientReply, patience time.Duration, abort <-chan struct{}) ClientReply {
+	gaveUp := func() bool {
+		newest, _, _ := c.Leader()
+		return !c.leads(id) || newest != id
+	}
+	if c.clock.sleepsOnTimers() {
+		return c.awakeForReply(replies, patience, abort, gaveUp)
+	}
 	var reply ClientReply
 	c.clock.await(patience, abort, func() bool {
 		select {
 		case reply = <-replies:
 			return true
 		default:
-			newest, _, _ := c.Leader()
-			return !c.leads(id) || newest != id
+			return gaveUp()
 		}
 	})
 	return reply
+}
+
+// awakeForReply is awaitReply for a caller that sleeps on the time
+// package's clock while the cluster runs by itself: the reply wakes it the
+// moment the node sends it, and it looks whether the node still leads
+// every mostPoll, for at most patience of protocol time.
+func (c *Cluster) awakeForReply(replies <-chan ClientReply, patience time.Duration, abort <-chan struct{}, gaveUp func() bool) ClientReply {
+	deadline := time.NewTimer(c.clock.real(patience))
+	defer deadline.Stop()
+	look := time.NewTicker(c.clock.real(mostPoll))
+	defer look.Stop()
+	for {
+		select {
+		case reply := <-replies:
+			return reply
+		case <-look.C:
+			select {
+			case reply := <-replies: // a reply that came with the look still counts
+				return reply
+			default:
+			}
+			if c.clock.isStopped() || gaveUp() {
+				return ClientReply{}
+			}
+		case <-deadline.C:
+			return ClientReply{}
+		case <-abort:
+			return ClientReply{}
+		}
+	}
 }
 
 // leads reports whether node id is alive and, as its events tell, leads.

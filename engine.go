@@ -570,16 +570,7 @@ func (k *clock) await(patience time.Duration, abort <-chan struct{}, cond func()
 	k.mu.Lock()
 	mine := k.lockstep() && k.awake > 0
 	k.mu.Unlock()
-	nap := func(d time.Duration) bool {
-		timer := time.NewTimer(k.real(d))
-		defer timer.Stop()
-		select {
-		case <-timer.C:
-			return !k.isStopped()
-		case <-abort:
-			return false
-		}
-	}
+	nap := func(d time.Duration) bool { return k.sleep(d, abort) }
 	switch {
 	case mine:
 		nap = func(d time.Duration) bool { return (&driver{k: k}).sleep(d, abort) }
@@ -598,6 +589,30 @@ func (k *clock) await(patience time.Duration, abort <-chan struct{}, cond func()
 		gap = min(2*gap, mostPoll)
 	}
 	return true
+}
+
+// sleepsOnTimers reports whether a caller that waits sleeps on the time
+// package's clock while the cluster runs by itself, paced or in real
+// time, rather than running the engine itself: as await does for any
+// caller but the driver awake, unless the cluster is unpaced.
+func (k *clock) sleepsOnTimers() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.timing == RealTime || k.timing == Paced && k.awake == 0
+}
+
+// sleep waits for protocol duration d on the time package's clock, and
+// reports whether it slept it out, with the cluster still running, before
+// abort closed.
+func (k *clock) sleep(d time.Duration, abort <-chan struct{}) bool {
+	timer := time.NewTimer(k.real(d))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return !k.isStopped()
+	case <-abort:
+		return false
+	}
 }
 
 // mostPoll is the longest gap between await's looks at its condition.

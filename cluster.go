@@ -173,6 +173,7 @@ func (c *Cluster) launch(m *machine, n *node) {
 	c.clock.wake(m.node.id, "its start") // its first step: starting up
 	c.goroutines.Go(func() {
 		defer close(exited)
+		defer c.clock.recoverStep(n.id)
 		n.run()
 	})
 }

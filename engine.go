@@ -30,6 +30,9 @@ import (
 	"container/heap"
 	"fmt"
 	"math"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -271,6 +274,41 @@ func (k *clock) spun() bool {
 		"(nodes that answer each other at once, for ever)", k.atNow, formatDuration(k.at))
 	k.halted()
 	return true
+}
+
+// recoverStep, deferred in a node's goroutine, stops the engine when the
+// node panics, as a step that never ends does: no step of that node will
+// end now, and the panic, with the node and its line, is why the run
+// stopped (stalled). So a panic in a node, such as a lab student's, ends
+// the run with one line instead of ending the program with a stack.
+func (k *clock) recoverStep(owner int) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	err := fmt.Errorf("node %d panicked: %v, at %s", owner, r, panicSite())
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.stall == nil {
+		k.stall = err
+	}
+	k.halted()
+}
+
+// panicSite, called in a deferred function while a panic unwinds, names
+// the line that panicked and the line that called it.
+func panicSite() string {
+	pcs := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	var where []string
+	for more := true; more && len(where) < 2; {
+		var frame runtime.Frame
+		frame, more = frames.Next()
+		if !strings.Contains(frame.File, "/runtime/") && !strings.Contains(frame.File, "/testing/") && frame.Function != "" {
+			where = append(where, fmt.Sprintf("%s:%d in %s", filepath.Base(frame.File), frame.Line, frame.Function[strings.LastIndex(frame.Function, ".")+1:]))
+		}
+	}
+	return strings.Join(where, ", called from ")
 }
 
 // stalled returns why the engine stopped itself, a step that never ended

@@ -173,3 +173,32 @@ func TestPauseHoldsEverything(t *testing.T) {
 		}
 	})
 }
+
+// strangeMessage is a message no node has a handler for, as a message a
+// student adds and forgets to handle would be.
+type strangeMessage struct{}
+
+func (strangeMessage) isRaftMessage() {}
+func (strangeMessage) term() uint64   { return 0 }
+
+// A node that panics (here handle's default, on a message it has no
+// handler for) stops the engine as a step that never ends does: the run
+// ends with one line that names the node, the panic and its line, and the
+// program with it, instead of a stack.
+func TestANodesPanicStopsTheRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newTestCluster(t, clusterConfig(3, 1))
+		c.Start()
+		defer c.Stop()
+		c.operate(func() error {
+			c.clock.afterFunc(0, func() { c.inboxes.deliver(Envelope{From: 1, To: 2, Msg: strangeMessage{}}) })
+			return nil
+		})
+		waitFor(t, time.Second, "the engine to stop", func() bool { return c.clock.stalled() != nil })
+		err := c.clock.stalled().Error()
+		if !strings.HasPrefix(err, "node 2 panicked: node 2: no handler for a main.strangeMessage, at node.go:") ||
+			!strings.Contains(err, "in handle") {
+			t.Errorf("the engine stopped with %q; want node 2's panic, at handle's line", err)
+		}
+	})
+}

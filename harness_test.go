@@ -12,10 +12,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
-	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -390,25 +387,7 @@ func appendReply(t *testing.T, out *outbox) AppendEntriesResponse {
 // called it: the lab grades code in the making, and one broken rule
 // should fail its own test, not end the run of every other.
 func failOnPanic(t *testing.T) {
-	r := recover()
-	if r == nil {
-		return
+	if r := recover(); r != nil {
+		t.Fatalf("panic: %v, at %s", r, panicSite())
 	}
-	var where []string
-	frames := runtime.CallersFrames(callers())
-	for more := true; more && len(where) < 2; {
-		var frame runtime.Frame
-		frame, more = frames.Next()
-		if !strings.Contains(frame.File, "/runtime/") && !strings.Contains(frame.File, "/testing/") && frame.Function != "" {
-			where = append(where, fmt.Sprintf("%s:%d in %s", filepath.Base(frame.File), frame.Line, frame.Function[strings.LastIndex(frame.Function, ".")+1:]))
-		}
-	}
-	t.Fatalf("panic: %v, at %s", r, strings.Join(where, ", called from "))
-}
-
-// callers is the stack of the goroutine that called it, from the panic
-// being recovered.
-func callers() []uintptr {
-	pcs := make([]uintptr, 32)
-	return pcs[:runtime.Callers(3, pcs)]
 }

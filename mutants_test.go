@@ -132,6 +132,10 @@ var mutants = []mutant{
 	// The refinements (dissertation §9.6, §6.2, §4.2.3).
 	{"a pre-vote enters the term it asks about", "refinements.go",
 		"\tcase PreVote:\n\t\treturn true\n", "\tcase PreVote:\n\t\treturn false\n"},
+	{"a refused pre-vote's newer term is not taken", "refinements.go",
+		"\tcase PreVoteResponse:\n\t\treturn m.Granted\n", "\tcase PreVoteResponse:\n\t\treturn m.Granted || true\n"},
+	{"a leader is not a live leader to itself", "refinements.go",
+		"\tif n.role == Leader {\n\t\treturn true\n\t}\n\treturn n.leaderID != 0", "\treturn n.leaderID != 0"},
 	{"a leader that lost its majority stays leader", "refinements.go",
 		"\theard := len(n.heardSinceCheck) + 1 // the leader hears itself", "\theard := n.clusterSize"},
 }

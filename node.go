@@ -725,7 +725,8 @@ func (n *node) report(ev Event) {
 // storage, and then records the events held back until it was. It
 // reports whether the state is safe: on disk, or, in one process, kept
 // by the cluster across a crash (Restart). A node that cannot make it
-// durable records nothing more; its process reports why and stops.
+// durable records nothing more: it keeps the held events, and returns
+// false; its process reports why and stops.
 //
 //lab:persistence Figure 2, State: persistent state on all servers, updated on stable storage
 func (n *node) persist() bool {

@@ -83,7 +83,11 @@ func checkNothingAheadOfDisk(t *testing.T, d *recordingDisk) {
 			ahead = fmt.Sprintf("entry %d of term %d, with %d entries on disk", ev.Index, ev.EntryTerm, len(saved.log))
 		}
 		if ahead != "" {
-			t.Errorf("step %d, a %s %s of %v, showed %s", i, ev.Kind, step.what, ev.Msg, ahead)
+			what := fmt.Sprintf("the %s event", ev.Kind)
+			if step.what == "send" {
+				what = fmt.Sprintf("sending %v", ev.Msg)
+			}
+			t.Errorf("step %d, %s, showed %s", i, what, ahead)
 		}
 	}
 }
@@ -116,8 +120,13 @@ func TestVoteIsSavedBeforeTheReply(t *testing.T) {
 		n.endStep()
 		deliver(n, 2, RequestVote{Term: 3, CandidateID: 2})
 		n.endStep()
-		if sent, ok := sentAfterSave(d); !sent || !ok || !voteGranted(t, out) {
-			t.Fatalf("cluster of %d: the vote went out before it was saved (sent %t, after a save %t)", size, sent, ok)
+		switch sent, afterSave := sentAfterSave(d); {
+		case !sent:
+			t.Fatalf("cluster of %d: the node sent no answer to the RequestVote", size)
+		case !afterSave:
+			t.Fatalf("cluster of %d: the vote went out before it was saved", size)
+		case !voteGranted(t, out):
+			t.Fatalf("cluster of %d: the node refused the vote it should grant", size)
 		}
 		if d.saved.currentTerm != 3 || d.saved.votedFor != 2 {
 			t.Errorf("cluster of %d: the disk holds term %d and a vote for %d; want term 3 and node 2", size, d.saved.currentTerm, d.saved.votedFor)

@@ -29,7 +29,10 @@ type refinements struct {
 // a node that cannot win, such as one cut off from the cluster, never
 // raises its term and cannot disrupt a healthy leader when it returns
 // (dissertation §9.6). Only a majority of yeses makes it a candidate. A
-// candidate whose election timed out asks again the same way.
+// candidate whose election timed out asks again the same way. Its own yes
+// is counted in the campaign, and told by no event: a pre-vote changes
+// nothing that must be remembered; the role change is told by changeRole
+// (RuleTimedOut, with the election timeout).
 //
 //lab:refinements dissertation §9.6: ask for pre-votes before standing
 func (n *node) becomePreCandidate() {

@@ -89,6 +89,35 @@ func TestStalePreVoteIsNotCounted(t *testing.T) {
 	}
 }
 
+// Dissertation §9.6 with §5.1: a refused PreVoteResponse carries the
+// refuser's own term, which, if newer, the pre-candidate takes, as any
+// message's newer term; only a granted one echoes a term asked about.
+func TestRefusedPreVoteTeachesTheTerm(t *testing.T) {
+	n, _ := newRefinedNode(true, false)
+	n.currentTerm = 2
+	n.electionTimedOut() // asks about term 3
+	deliver(n, 2, PreVoteResponse{Term: 5, Granted: false})
+	if n.role != Follower || n.currentTerm != 5 {
+		t.Errorf("a refusal from term 5 left the pre-candidate a %s of term %d; want a follower of term 5", n.role, n.currentTerm)
+	}
+}
+
+// Dissertation §9.6: a node refuses a pre-vote while it hears from a live
+// leader, and a leader is one, however long ago it last heard another: it
+// refuses a pre-vote for the next term from a node whose log is as good
+// as its own.
+func TestLeaderRefusesAPreVote(t *testing.T) {
+	n, out := newRefinedNode(false, false)
+	electLoneNode(t, n, 2)
+	n.preVote = true
+	n.clock.(*clock).base += time.Hour // long after: no leader's heartbeat is recent, but it leads
+	last, lastTerm := n.lastLogEntry()
+	deliver(n, 3, PreVote{Term: 3, CandidateID: 3, LastLogIndex: last, LastLogTerm: lastTerm})
+	if reply := lastSent[PreVoteResponse](t, out); reply.Granted {
+		t.Errorf("the leader of term 2 granted a pre-vote for term 3")
+	}
+}
+
 // Dissertation §6.2: a leader steps down unless a majority answered it in
 // the last election timeout. An answer of an older term answers an older
 // leader's message, not this one's, and must not keep it leader.

@@ -27,6 +27,15 @@ func grantPreVotes(n *node, term uint64, voters ...int) {
 	}
 }
 
+// preCandidateForTerm3 is a lone node with PreVote on, in term 2, that
+// has timed out and asks about term 3.
+func preCandidateForTerm3() *node {
+	n, _ := newRefinedNode(true, false)
+	n.currentTerm = 2
+	n.electionTimedOut()
+	return n
+}
+
 // followerOfNode2 is a lone node with PreVote on that has just heard
 // node 2, leader of term 1, and the election timeout that heartbeat set.
 func followerOfNode2() (*node, *outbox, time.Duration) {
@@ -76,9 +85,7 @@ func TestPreVoteComesFirst(t *testing.T) {
 // would vote for it in the term it asks about. A grant for another term
 // answers another pre-vote, and must not count.
 func TestStalePreVoteIsNotCounted(t *testing.T) {
-	n, _ := newRefinedNode(true, false)
-	n.currentTerm = 2
-	n.electionTimedOut() // asks about term 3
+	n := preCandidateForTerm3()
 	grantPreVotes(n, 2, 2, 3, 4)
 	if n.role != PreCandidate || n.currentTerm != 2 {
 		t.Fatalf("three grants for term 2 made the pre-candidate for term 3 a %s of term %d; they must not count", n.role, n.currentTerm)
@@ -93,9 +100,7 @@ func TestStalePreVoteIsNotCounted(t *testing.T) {
 // refuser's own term, which, if newer, the pre-candidate takes, as any
 // message's newer term; only a granted one echoes a term asked about.
 func TestRefusedPreVoteTeachesTheTerm(t *testing.T) {
-	n, _ := newRefinedNode(true, false)
-	n.currentTerm = 2
-	n.electionTimedOut() // asks about term 3
+	n := preCandidateForTerm3()
 	deliver(n, 2, PreVoteResponse{Term: 5, Granted: false})
 	if n.role != Follower || n.currentTerm != 5 {
 		t.Errorf("a refusal from term 5 left the pre-candidate a %s of term %d; want a follower of term 5", n.role, n.currentTerm)

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -93,7 +94,7 @@ func labDiff(dir string, opts options, chosen []scenario, out io.Writer) error {
 	if len(chosen) != 1 {
 		return fmt.Errorf("-lab-diff compares one scenario: choose it with -scenario")
 	}
-	args := append(slicesWithout(opts.given, "-lab-diff="+opts.labDiff), "-no-color")
+	args := append(slices.DeleteFunc(slices.Clone(opts.given), func(flag string) bool { return flag == "-lab-diff="+opts.labDiff }), "-no-color")
 	if !opts.seedGiven {
 		args = append(args, fmt.Sprintf("-seed=%d", opts.cfg.Seed))
 	}
@@ -118,17 +119,6 @@ func labDiff(dir string, opts options, chosen []scenario, out io.Writer) error {
 	fmt.Fprintf(out, "\nThe reference ended with exit %d (%s); the copy in %s with exit %d (%s).\n",
 		refCode, exitMeaning(refCode), dir, studentCode, exitMeaning(studentCode))
 	return nil
-}
-
-// slicesWithout is list without the element drop.
-func slicesWithout(list []string, drop string) []string {
-	var kept []string
-	for _, s := range list {
-		if s != drop {
-			kept = append(kept, s)
-		}
-	}
-	return kept
 }
 
 // firstLine is the first line of text.

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -360,6 +361,22 @@ func streamedBytes(b *testing.B, url string) *atomic.Int64 {
 	return &n
 }
 
+// pageAddress is the page's address, once the run serving it says it.
+func pageAddress(t *testing.T, out *lockedBuffer, exited <-chan int) string {
+	t.Helper()
+	said := regexp.MustCompile(`The page is at (http://\S+/):`)
+	for {
+		if m := said.FindStringSubmatch(out.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case code := <-exited:
+			t.Fatalf("the run exited %d before it served the page:\n%s", code, out.String())
+		case <-time.After(10 * time.Millisecond): // node processes run in real time
+		}
+	}
+}
+
 // TestProcessesOnThePage watches a cluster of node processes on the page:
 // five nodes and one leader drawn from their traces; a click on crash
 // kills the leader's process, and the page shows it crashed and another
@@ -369,18 +386,15 @@ func TestProcessesOnThePage(t *testing.T) {
 		t.Skip("no Chromium or Chrome installed: apt-get install chromium to run the page's test")
 	}
 	runAsProgram(t)
-	addr, err := freeLoopbackPort()
-	if err != nil {
-		t.Fatal(err)
-	}
 	stdin, typed := io.Pipe()
-	var stdout, stderr strings.Builder
-	exited := make(chan int)
+	var stdout, stderr lockedBuffer
+	exited := make(chan int, 1)
 	go func() {
-		exited <- run([]string{"-processes", "5", "-web", addr, "-data", t.TempDir(), "-no-color"}, stdin, &stdout, &stderr, nil)
+		exited <- run([]string{"-processes", "5", "-web", "127.0.0.1:0", "-data", t.TempDir(), "-no-color"}, stdin, &stdout, &stderr, nil)
 	}()
+	url := pageAddress(t, &stdout, exited)
 	ctx, console := inBrowser(t, 1280, 720)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate("http://localhost:"+addr[strings.LastIndex(addr, ":")+1:]+"/")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
 	leader, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true")))

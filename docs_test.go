@@ -183,7 +183,7 @@ func runProcessesCommand(t *testing.T, cmd documentedCommand) string {
 	}
 	var stdout, stderr bytes.Buffer
 	if code := run(args, strings.NewReader("quit\n"), &stdout, &stderr, nil); code != exitSafe {
-		t.Errorf("%s: go run . %s: exit %d: %s", cmd.page, strings.Join(cmd.args, " "), code, stderr.String())
+		t.Errorf("%s: go run . %s: exit %d: %s\nits nodes printed:\n%s", cmd.page, strings.Join(cmd.args, " "), code, stderr.String(), stdout.String())
 	}
 	return stdout.String()
 }

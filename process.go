@@ -37,6 +37,19 @@ import (
 // then agree, across restarts too.
 const epochVariable = "RAFT_CLUSTER_EPOCH"
 
+// listenerVariable names the environment variable by which -processes
+// tells a node it inherits its listening socket, open at the address the
+// variable gives, as its first extra file (descriptor 3). A port picked
+// free and closed again could be taken by any connection before the node
+// listens; a socket held open from the moment its port is picked cannot.
+const listenerVariable = "RAFT_NODE_LISTENER"
+
+// readyVariable names the environment variable by which -processes gives a
+// node the descriptor of a pipe to write one byte to once it is ready: it
+// has read its state, opened its trace and listens, and it stops cleanly
+// on Ctrl-C, which an instant earlier would have killed it outright.
+const readyVariable = "RAFT_NODE_READY"
+
 // nodeProcess is what runs one node as a process: the cluster that holds
 // it (the other nodes are names on the wire), its wire and its state file.
 type nodeProcess struct {
@@ -76,6 +89,7 @@ func runNode(cfg Config, opts options, out, stderr io.Writer, stop *runStop) int
 	}
 	p.wire.start()
 	p.c.Start()
+	sayReady()
 	select {
 	case <-stop.abort:
 	case <-p.failed:
@@ -118,7 +132,7 @@ func newNodeProcess(cfg Config, opts options, out, stderr io.Writer) (*nodeProce
 		unlock()
 		return nil, err
 	}
-	w, err := listenWire(id, opts.addrs, []byte(opts.key), cfg.HeartbeatInterval)
+	w, err := listenWire(id, opts.addrs, []byte(opts.key), cfg.HeartbeatInterval, inheritedListener(opts.addrs[id]))
 	switch {
 	case errors.Is(err, syscall.EADDRINUSE):
 		err = fmt.Errorf("node %d's address %s is in use by another program (is node %d running already?)", id, opts.addrs[id], id)
@@ -206,6 +220,7 @@ type localCluster struct {
 	key    string
 	epoch  time.Time          // when the cluster started: every node's times count from it
 	procs  map[int]*nodeChild // the running ones
+	held   map[int]*os.File   // each node's listening socket, from when its port is picked until its process first starts
 	ended  chan int           // each process's node, as it exits
 	page   *processPage       // with -web: the page and the watch that feeds it (processweb.go); else nil
 	screen *sync.Mutex        // held for each line written to out
@@ -216,6 +231,7 @@ type localCluster struct {
 type nodeChild struct {
 	cmd    *exec.Cmd
 	exited chan struct{} // closed once it has exited
+	ready  *os.File      // the pipe it says it is ready on (readyVariable); nil once it has
 }
 
 // runProcesses starts opts.processes node processes, takes commands until
@@ -227,6 +243,7 @@ func runProcesses(opts options, stdin io.Reader, out, stderr io.Writer, stop *ru
 		fmt.Fprintln(stderr, "raft: -processes: "+escapeControl(err.Error()))
 		return exitUsage
 	}
+	defer lc.releasePorts() // those of nodes that never started
 	width := terminalWidth()
 	var commands chan webCommand // from the page, with -web; nil: none
 	if opts.web != "" {
@@ -242,7 +259,7 @@ func runProcesses(opts options, stdin io.Reader, out, stderr io.Writer, stop *ru
 		err = lc.launch(id) // all at once: each takes a moment to start
 	}
 	for id := 1; id <= len(lc.addrs) && err == nil; id++ {
-		err = lc.awaitListening(id)
+		err = lc.awaitReady(id)
 	}
 	if err != nil {
 		lc.stopAll()
@@ -277,10 +294,11 @@ func newLocalCluster(opts options, out io.Writer) (*localCluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	lc := &localCluster{dir: dir, addrs: map[int]string{}, args: opts.nodeArgs, procs: map[int]*nodeChild{},
+	lc := &localCluster{dir: dir, addrs: map[int]string{}, args: opts.nodeArgs, procs: map[int]*nodeChild{}, held: map[int]*os.File{},
 		ended: make(chan int, mostNodes), key: rand.Text(), epoch: time.Now(), screen: &sync.Mutex{}, out: out}
 	for id := 1; id <= opts.processes; id++ {
-		if lc.addrs[id], err = freeLoopbackPort(); err != nil {
+		if err := lc.holdPort(id); err != nil {
+			lc.releasePorts()
 			return nil, err
 		}
 	}
@@ -354,7 +372,7 @@ func (lc *localCluster) start(id int) error {
 	if err := lc.launch(id); err != nil {
 		return err
 	}
-	return lc.awaitListening(id)
+	return lc.awaitReady(id)
 }
 
 // launch starts node id's process, if it is not running.
@@ -373,15 +391,32 @@ func (lc *localCluster) launch(id int) error {
 	cmd := exec.Command(self, append([]string{"-node", strconv.Itoa(id), "-peers", strings.Join(peers, ","),
 		"-data", filepath.Join(lc.dir, fmt.Sprintf("node-%d", id)), "-trace", lc.trace(id)}, lc.args...)...)
 	cmd.Env = append(os.Environ(), clusterKeyVariable+"="+lc.key, epochVariable+"="+lc.epoch.Format(time.RFC3339Nano))
+	if socket, held := lc.held[id]; held {
+		cmd.ExtraFiles = []*os.File{socket}
+		cmd.Env = append(cmd.Env, listenerVariable+"="+lc.addrs[id])
+	}
+	ready, readyEnd, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	cmd.ExtraFiles = append(cmd.ExtraFiles, readyEnd)
+	cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", readyVariable, 2+len(cmd.ExtraFiles)))
 	lines := &lineWriter{screen: lc.screen, w: lc.out}
 	cmd.Stdout, cmd.Stderr = lines, lines
 	// Its own process group: Ctrl-C reaches this process alone, which
 	// then stops every node and checks their traces.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	readyEnd.Close() // the child has its own copy, or failed to start
+	if err != nil {
+		ready.Close()
 		return err
 	}
-	child := &nodeChild{cmd: cmd, exited: make(chan struct{})}
+	if socket, held := lc.held[id]; held { // the child has its own copy now
+		socket.Close()
+		delete(lc.held, id)
+	}
+	child := &nodeChild{cmd: cmd, exited: make(chan struct{}), ready: ready}
 	lc.procs[id] = child
 	go func() {
 		cmd.Wait()
@@ -391,27 +426,25 @@ func (lc *localCluster) launch(id int) error {
 	return nil
 }
 
-// startupPatience bounds how long a node's process may take to listen.
+// startupPatience bounds how long a node's process may take to be ready.
 const startupPatience = 10 * time.Second
 
-// awaitListening waits until node id's process takes connections: it has
-// then read its state and opened its trace, and it stops cleanly on
-// Ctrl-C, which an instant earlier would have killed it outright.
-func (lc *localCluster) awaitListening(id int) error {
+// awaitReady waits until node id's process says it is ready
+// (readyVariable).
+func (lc *localCluster) awaitReady(id int) error {
 	child := lc.procs[id]
-	for deadline := time.Now().Add(startupPatience); time.Now().Before(deadline); {
-		if conn, err := net.DialTimeout("tcp", lc.addrs[id], dialTimeout); err == nil {
-			conn.Close()
-			return nil
-		}
-		select {
-		case <-child.exited:
-			delete(lc.procs, id)
-			return fmt.Errorf("node %d's process exited as it started (its own lines above say why)", id)
-		case <-time.After(10 * time.Millisecond):
-		}
+	defer func() { child.ready.Close(); child.ready = nil }()
+	child.ready.SetReadDeadline(time.Now().Add(startupPatience))
+	_, err := child.ready.Read(make([]byte, 1))
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Errorf("node %d's process is not ready to listen at %s after %s", id, lc.addrs[id], startupPatience)
+	case err != nil: // the pipe closed unwritten: the process exited
+		<-child.exited
+		delete(lc.procs, id)
+		return fmt.Errorf("node %d's process exited as it started (its own lines above say why)", id)
 	}
-	return fmt.Errorf("node %d's process does not listen at %s after %s", id, lc.addrs[id], startupPatience)
+	return nil
 }
 
 // pageCommand runs a command from the page on the local cluster: crash and
@@ -515,12 +548,53 @@ func (lw *lineWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// freeLoopbackPort is an address of 127.0.0.1 with a port free now.
-func freeLoopbackPort() (string, error) {
+// sayReady tells -processes, if it started this process, that the node
+// is ready.
+func sayReady() {
+	fd, err := strconv.Atoi(os.Getenv(readyVariable))
+	if err != nil {
+		return
+	}
+	pipe := os.NewFile(uintptr(fd), "ready")
+	pipe.Write([]byte{1})
+	pipe.Close()
+}
+
+// holdPort picks node id a free port of loopback and holds it open, to
+// hand its process.
+func (lc *localCluster) holdPort(id int) error {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", err
+		return err
 	}
-	defer l.Close()
-	return l.Addr().String(), nil
+	defer l.Close() // the file is a copy of its own
+	socket, err := l.(*net.TCPListener).File()
+	if err != nil {
+		return err
+	}
+	lc.addrs[id], lc.held[id] = l.Addr().String(), socket
+	return nil
+}
+
+// releasePorts closes the ports still held for nodes never started.
+func (lc *localCluster) releasePorts() {
+	for id, socket := range lc.held {
+		socket.Close()
+		delete(lc.held, id)
+	}
+}
+
+// inheritedListener is the listening socket -processes handed this
+// process for addr, or nil if it handed none.
+func inheritedListener(addr string) net.Listener {
+	if os.Getenv(listenerVariable) != addr {
+		return nil
+	}
+	file := os.NewFile(3, "listener")
+	defer file.Close() // the listener holds a copy of its own
+	l, err := net.FileListener(file)
+	if err != nil {
+		return nil // the node listens at addr by itself
+	}
+	return l
 }

@@ -301,13 +301,16 @@ type incoming struct {
 	closed string // why the node closed it to make room; "" if it did not
 }
 
-// listenWire listens at addrs[self] for node self of the cluster whose
-// nodes are at addrs, signs and checks frames with key, and dials a peer
-// that is down at least every mostBackoff.
-func listenWire(self int, addrs map[int]string, key []byte, mostBackoff time.Duration) (*wire, error) {
-	listener, err := net.Listen("tcp", addrs[self])
-	if err != nil {
-		return nil, err
+// listenWire listens at addrs[self], unless given a listener there
+// already, for node self of the cluster whose nodes are at addrs, signs
+// and checks frames with key, and dials a peer that is down at least every
+// mostBackoff.
+func listenWire(self int, addrs map[int]string, key []byte, mostBackoff time.Duration, listener net.Listener) (*wire, error) {
+	if listener == nil {
+		var err error
+		if listener, err = net.Listen("tcp", addrs[self]); err != nil {
+			return nil, err
+		}
 	}
 	return newWire(self, addrs, key, mostBackoff, listener), nil
 }

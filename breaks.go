@@ -20,6 +20,7 @@ const (
 	BreakCountStale    Breakage = "count-stale"     // a candidate counts votes granted in older terms
 	BreakVoteAnyLog    Breakage = "vote-any-log"    // votes ignore whether the candidate's log is up-to-date
 	BreakCommitOldTerm Breakage = "commit-old-term" // a leader commits an older term's entry by counting replicas
+	BreakStaleRead     Breakage = "stale-read"      // a leader answers a read from its own state without confirming it still leads
 )
 
 // breakage describes one break: the safeguard it removes, what goes wrong,
@@ -55,6 +56,9 @@ var breakages = []breakage{
 	{BreakCommitOldTerm, "a leader commits only entries of its own term by counting replicas (§5.4.2)",
 		"an older term's entry, committed because a majority held it, is overwritten by the next leader, as in the paper's Figure 8",
 		"figure-8", 1, "safety: Leader Completeness, then State Machine Safety"},
+	{BreakStaleRead, "a leader answers a read only once a majority confirms it still leads (dissertation §6.4, §8)",
+		"a leader cut off in a minority, deposed without knowing it, answers a read with a value the majority has since overwritten",
+		"stale-read", 1, "safety: linearizable reads"},
 }
 
 // knownBreakage reports whether b is one of the breaks.

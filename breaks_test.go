@@ -49,6 +49,7 @@ var caught = map[Breakage]func(c *Cluster, events *eventLog) bool{
 	BreakCountStale:    violated(violationMinorityLeader),
 	BreakVoteAnyLog:    violated(violationCompleteness),
 	BreakCommitOldTerm: violated(violationCompleteness),
+	BreakStaleRead:     violated(violationStaleRead),
 }
 
 // violated reports whether the safety checker found a violation of kind.

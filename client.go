@@ -25,11 +25,11 @@ func (c *Cluster) Propose(command string) (index, term uint64, err error) {
 	if strings.ContainsAny(command, "\n\r") {
 		return 0, 0, errors.New("a command is one line")
 	}
-	leader, replies, err := c.submit(command, false)
+	leader, replies, err := c.submit(ClientRequest{Command: command}, 0)
 	if err != nil {
 		return 0, 0, err
 	}
-	reply := c.awaitReply(leader, replies, c.clientPatience(), nil)
+	reply := c.awaitReply(replies, c.clientPatience(), nil, c.noLongerNewest(leader))
 	if !reply.Accepted {
 		return 0, 0, fmt.Errorf("node %d did not take the command: it no longer leads", leader)
 	}
@@ -50,16 +50,15 @@ func (c *Cluster) put(key, value string, abort <-chan struct{}) error {
 	if err := checkWord("value", value); err != nil {
 		return err
 	}
-	_, err := c.request(putCommand+" "+key+" "+value, abort)
+	_, err := c.request(ClientRequest{Command: putCommand + " " + key + " " + value, Applied: true}, abort)
 	return err
 }
 
-// Get reads key through the leader. The read is a log entry like a put:
-// the leader answers once the entry is committed and applied, so the read
+// Get reads key through the leader, which answers without a log entry once
+// it has confirmed that it still leads (ReadIndex, reads.go), so the read
 // sees every put acknowledged before it began, and a leader cut off from
-// the majority cannot answer with stale data (§8). A read index (§6.4 of
-// the dissertation) would spare the log a write, at the cost of a second
-// mechanism; the log entry is the one mechanism the reader already knows.
+// the majority cannot answer with stale data (§8). With Config.LogReads
+// the read is a command of the log, as a put is.
 func (c *Cluster) Get(key string) (value string, ok bool, err error) { return c.get(key, nil) }
 
 // get is Get, which gives up with errInterrupted when abort closes.
@@ -67,7 +66,8 @@ func (c *Cluster) get(key string, abort <-chan struct{}) (value string, ok bool,
 	if err := checkWord("key", key); err != nil {
 		return "", false, err
 	}
-	reply, err := c.request(getCommand+" "+key, abort)
+	read := ClientRequest{Command: getCommand + " " + key, Applied: true, Read: !c.cfg.LogReads}
+	reply, err := c.request(read, abort)
 	return reply.Result, reply.Found, err
 }
 
@@ -83,19 +83,19 @@ func checkWord(what, word string) error {
 // errNoLeader is submit's answer when no node leads.
 var errNoLeader = errors.New("no node leads right now")
 
-// request sends command, as the next request of a client session of its
-// own, to the leader, and retries, with the same serial number, at
-// whichever node leads next, until the command is applied, the client's
-// patience runs out, or abort closes. Between tries it waits a heartbeat
-// interval, time for the news of a new leader to spread.
-func (c *Cluster) request(command string, abort <-chan struct{}) (ClientReply, error) {
+// request sends r, as the next request of a client session of its own, to
+// the leader the session knows, or else the one that leads now, and
+// retries, with the same serial number, at whichever node leads next,
+// until it is answered, the client's patience runs out, or abort closes.
+// Between tries it waits a heartbeat interval, time for the news of a new
+// leader to spread.
+func (c *Cluster) request(r ClientRequest, abort <-chan struct{}) (ClientReply, error) {
 	client := c.clients.take()
 	defer c.clients.giveBack(client)
-	client.serial++
-	command = fmt.Sprintf("%s #%s.%d", command, client.name, client.serial)
+	r.Command = client.sign(r.Command)
 	deadline := c.clock.now() + c.clientPatience()
 	for c.clock.now() < deadline && !closed(abort) {
-		leader, replies, err := c.submit(command, true)
+		leader, replies, err := c.submit(r, client.leader)
 		switch {
 		case errors.Is(err, errNoLeader):
 			c.clock.await(deadline-c.clock.now(), abort, func() bool { _, _, ok := c.Leader(); return ok })
@@ -103,9 +103,11 @@ func (c *Cluster) request(command string, abort <-chan struct{}) (ClientReply, e
 		case err != nil:
 			return ClientReply{}, err
 		}
-		if reply := c.awaitReply(leader, replies, deadline-c.clock.now(), abort); reply.Accepted {
+		client.leader = leader
+		if reply := c.awaitReply(replies, deadline-c.clock.now(), abort, c.noLongerNewest(leader)); reply.Accepted {
 			return reply, nil
 		}
+		client.leader = 0 // ask whoever leads next
 		c.clock.await(min(c.cfg.HeartbeatInterval, deadline-c.clock.now()), abort, func() bool { return false })
 	}
 	if closed(abort) {
@@ -122,35 +124,74 @@ func (e *notAppliedError) Error() string {
 	return fmt.Sprintf("not applied within %s: no leader with a majority kept the command", formatDuration(e.patience))
 }
 
-// submit hands a request for command to the node that leads now, at a
-// quiet moment, as the operator's actions are, and returns that node and
-// the channel its reply will come on.
-func (c *Cluster) submit(command string, applied bool) (leader int, replies chan ClientReply, err error) {
+// submit hands r, at a quiet moment, as the operator's actions are, to
+// known, if it still leads as far as its own events tell, or else to the
+// node that leads the newest term, and returns that node and the channel
+// its reply will come on. A real client, too, asks the leader it knows
+// until that one stops answering (§8): cut off in a minority, a deposed
+// leader may not know it yet.
+func (c *Cluster) submit(r ClientRequest, known int) (leader int, replies chan ClientReply, err error) {
+	return c.sendRequest(r, func() (int, error) {
+		if known != 0 && c.leads(known) {
+			return known, nil
+		}
+		if leader, _, ok := c.Leader(); ok {
+			return leader, nil
+		}
+		return 0, errNoLeader
+	})
+}
+
+// sendRequest hands r, at a quiet moment, to the node pick chooses then,
+// and returns that node and the channel its reply will come on.
+func (c *Cluster) sendRequest(r ClientRequest, pick func() (int, error)) (to int, replies chan ClientReply, err error) {
 	replies = make(chan ClientReply, 1)
+	r.Reply = replies
 	err = c.operate(func() error {
 		if err := c.checkRunning(); err != nil {
 			return err
 		}
-		var ok bool
-		if leader, _, ok = c.Leader(); !ok {
-			return errNoLeader
+		if to, err = pick(); err == nil {
+			c.handOver(to, r)
 		}
-		c.handOver(leader, ClientRequest{Command: command, Applied: applied, Reply: replies})
-		return nil
+		return err
 	})
-	return leader, replies, err
+	return to, replies, err
 }
 
-// awaitReply waits, in protocol time, for the reply of node id on replies,
-// for at most patience, or until abort closes, or id crashes, stops
-// leading, or is not the leader of the newest term any more (cut off in a
-// minority, it may never learn it). A refusal, or no reply, comes back as
-// a reply that is not Accepted.
-func (c *Cluster) awaitReply(id int, replies <-chan ClientReply, patience time.Duration, abort <-chan struct{}) ClientReply {
-	gaveUp := func() bool {
+// readFrom reads key at node id alone, as a client that can reach no
+// other node would (one on a deposed leader's side of a partition, say),
+// with a session of its own. It waits at most patience, in protocol time,
+// while id leads, and reports whether id answered.
+func (c *Cluster) readFrom(id int, key string, patience time.Duration, abort <-chan struct{}) (value string, answered bool, err error) {
+	if err := checkWord("key", key); err != nil {
+		return "", false, err
+	}
+	client := c.clients.take()
+	defer c.clients.giveBack(client)
+	read := ClientRequest{Command: client.sign(getCommand + " " + key), Applied: true, Read: !c.cfg.LogReads}
+	_, replies, err := c.sendRequest(read, func() (int, error) { return id, nil })
+	if err != nil {
+		return "", false, err
+	}
+	reply := c.awaitReply(replies, patience, abort, func() bool { return !c.leads(id) })
+	return reply.Result, reply.Accepted, nil
+}
+
+// noLongerNewest is a client's reason to stop waiting for node id: it
+// crashed, stopped leading, or is not the leader of the newest term any
+// more (cut off in a minority, it may never learn it).
+func (c *Cluster) noLongerNewest(id int) func() bool {
+	return func() bool {
 		newest, _, _ := c.Leader()
 		return !c.leads(id) || newest != id
 	}
+}
+
+// awaitReply waits, in protocol time, for a reply on replies, for at most
+// patience, or until abort closes or gaveUp says to stop. A refusal, or no
+// reply, comes back as a reply that is not Accepted.
+func (c *Cluster) awaitReply(replies <-chan ClientReply, patience time.Duration, abort <-chan struct{}, gaveUp func() bool) ClientReply {
 	if c.clock.sleepsOnTimers() {
 		return c.awakeForReply(replies, patience, abort, gaveUp)
 	}
@@ -206,7 +247,7 @@ func (c *Cluster) leads(id int) bool {
 // it, as a step of the engine's like any message. A node that is down or
 // swamped is refused at once. The caller holds c.ops at a quiet moment.
 func (c *Cluster) handOver(id int, request ClientRequest) {
-	c.rec.record(Event{Kind: EventRequest, To: id, Command: request.Command})
+	c.rec.record(Event{Kind: EventRequest, To: id, Command: request.Command, Read: request.Read})
 	c.clock.afterFunc(0, func() {
 		if c.inboxes.deliver(Envelope{To: id, Msg: request}) != "" {
 			request.Reply <- ClientReply{} // a refusal: the client tries again

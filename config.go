@@ -34,6 +34,11 @@ type Config struct {
 	// §9.6). CheckQuorum makes a leader that loses its majority step down,
 	// and a node that hears a live leader ignore RequestVote (§6.2, §4.2.3).
 	PreVote, CheckQuorum bool
+	// LogReads makes Get a command of the log, as a put is, instead of a
+	// read the leader answers once it has confirmed it leads (ReadIndex,
+	// reads.go): the simpler way, slower by a write to a majority, kept
+	// to compare the two.
+	LogReads bool
 	// Break turns off one safeguard of the protocol, to show what goes
 	// wrong without it (breaks.go); empty: none. Never on by default.
 	Break Breakage

@@ -14,7 +14,7 @@
 // and of those below it (layering_test.go checks, and docs/design.md draws
 // the picture).
 //
-// 1. The protocol, to read with Figure 2 open. These seven files name
+// 1. The protocol, to read with Figure 2 open. These eight files name
 // nothing outside them: a node is handed its timers, its transport, its
 // stable storage and an observer, as node.go declares.
 //
@@ -25,6 +25,8 @@
 //     election's rules.
 //   - replication.go: the log's rules: AppendEntries sent and taken, the
 //     commit rule, applying in order.
+//   - reads.go: how a leader answers a read without a log entry, once a
+//     majority confirms it still leads (ReadIndex).
 //   - refinements.go: PreVote, CheckQuorum and leader stickiness, from
 //     Ongaro's dissertation, reached from node.go through named hooks.
 //   - statemachine.go: the key-value store every node applies its log to.

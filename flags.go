@@ -84,6 +84,7 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	fs.Var(decimalFlag[int]{&opts.trials}, "trials", "with -experiment, `N` trials per range of timeouts")
 	fs.BoolVar(&opts.cfg.PreVote, "prevote", false, "PreVote: a node asks whether it could win before it stands (dissertation §9.6)")
 	fs.BoolVar(&opts.cfg.CheckQuorum, "checkquorum", false, "CheckQuorum: a leader that loses its majority steps down, and nodes that hear a leader ignore RequestVote (§6.2, §4.2.3)")
+	fs.BoolVar(&opts.cfg.LogReads, "log-reads", false, "a get is an entry of the log, as a put is, instead of a read the leader answers once a majority confirms it leads (ReadIndex, dissertation §6.4)")
 	fs.Func("break", "turn off one safeguard, to see what goes wrong: `RULE` is one of "+breakageNames(), func(name string) error {
 		if name == "" {
 			return errors.New("name a rule to break")

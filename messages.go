@@ -57,6 +57,11 @@ type AppendEntries struct {
 	PrevLogTerm  uint64  // its term: the follower must hold it to accept (§5.3)
 	Entries      []Entry // to store; empty for a heartbeat
 	LeaderCommit uint64  // the leader's commitIndex
+	// Round is the leader's latest round of heartbeats when it sent this:
+	// the reply names it, so the leader knows a follower still took it
+	// for leader after a read arrived (ReadIndex, reads.go). The network
+	// may reorder messages; the round tells an old reply from a new one.
+	Round uint64
 }
 
 // AppendEntriesResponse answers an AppendEntries.
@@ -77,6 +82,7 @@ type AppendEntriesResponse struct {
 	// term 0 and the index after its last entry.
 	ConflictTerm  uint64
 	ConflictIndex uint64
+	Round         uint64 // the Round of the AppendEntries it answers
 }
 
 // ClientRequest is a client's command for the leader (§8: "clients send all
@@ -89,16 +95,20 @@ type ClientRequest struct {
 	// applied, with its result; otherwise the leader replies once it has
 	// put the command in its log.
 	Applied bool
-	Reply   chan<- ClientReply
+	// Read marks a get the leader answers without a log entry, once it
+	// has confirmed that it still leads (ReadIndex, dissertation §6.4;
+	// reads.go). Without it, a get is a command of the log like a put.
+	Read  bool
+	Reply chan<- ClientReply
 }
 
 // ClientReply answers a ClientRequest.
 type ClientReply struct {
 	Accepted bool   // false: this node does not lead, or lost the entry
-	Index    uint64 // accepted: where the command is in the leader's log
-	Term     uint64 // and the term it was put there in
-	Result   string // applied: what the state machine answered
-	Found    bool   // applied get: the key had a value
+	Index    uint64 // accepted: where the command is in the leader's log; for a Read, the last entry applied when it answered
+	Term     uint64 // and the leader's term then
+	Result   string // applied, or read: what the state machine answered
+	Found    bool   // a get: the key had a value
 }
 
 // PreVote asks whether the sender could win an election for Term, without

@@ -186,9 +186,14 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 			return "> " + ev.Reason, operatorStyle
 		}
 	case EventRequest:
+		if ev.Read {
+			return fmt.Sprintf("asked node %d, the leader it knows of, to answer %s without a log entry (§8)", ev.To, strconv.Quote(escapeControl(ev.Command))), nil
+		}
 		return fmt.Sprintf("asked node %d, the leader it knows of, to apply %s (§8)", ev.To, strconv.Quote(escapeControl(ev.Command))), nil
 	case EventAppend, EventTruncate, EventMismatch, EventCommit, EventApply:
 		return p.describeLog(ev, before)
+	case EventRead:
+		return describeRead(ev)
 	case EventLate:
 		since := ""
 		if ev.Cause.Count > 0 {
@@ -267,6 +272,20 @@ func describeBallot(ev Event) string {
 		return fmt.Sprintf("%s node %d in term %d: %s", decided, ev.Candidate, ev.Cause.Term, ev.Cause.Rule.sentence(ev))
 	}
 	return fmt.Sprintf("refused node %d's %s for term %d: %s", ev.Candidate, request, ev.Cause.Term, ev.Cause.Rule.sentence(ev))
+}
+
+// describeRead tells a leader's answer to a read, and why it could give it.
+func describeRead(ev Event) (string, *color.Color) {
+	answer := "nothing: the key has no value"
+	if ev.Reason != "" {
+		answer = strconv.Quote(escapeControl(ev.Reason))
+	}
+	style := (*color.Color)(nil)
+	if ev.Cause.Rule == RuleStaleRead {
+		style = stepDownStyle
+	}
+	return fmt.Sprintf("answered %s with %s, from its state machine as of entry %d: %s",
+		strconv.Quote(escapeControl(ev.Command)), answer, ev.Index, ev.Cause.Rule.sentence(ev)), style
 }
 
 // describeEntry names the entry an event is about, with its command.

@@ -157,6 +157,9 @@ type node struct {
 	matchIndex map[int]uint64           // per peer: the highest entry known to be on it
 	sending    map[int]bool             // per peer: entries sent and not yet answered
 	waiting    map[uint64]ClientRequest // by index: clients waiting for their command to apply
+	round      uint64                   // the rounds of heartbeats sent in this leadership (reads.go)
+	heardRound map[int]uint64           // per peer: the newest round it has answered
+	reads      []pendingRead            // reads waiting for the leader to confirm it leads, in the order they came
 
 	// Timing. The election timeout is redrawn from [timeoutMin, timeoutMax)
 	// at every reset; firstTimeout, when set, replaces the first draw.
@@ -464,6 +467,7 @@ func isMajority(count, size int) bool {
 // authority." Each carries the entries its peer still lacks, if any, so a
 // heartbeat also retries what was lost (replication.go).
 func (n *node) sendHeartbeats() {
+	n.round++
 	n.report(Event{Kind: EventHeartbeat})
 	for _, peer := range n.peers {
 		n.sendAppendEntries(peer)
@@ -495,6 +499,7 @@ func (n *node) handle(env Envelope) {
 	case AppendEntriesResponse:
 		n.noteAnswer(env.From, m) // CheckQuorum's tally (refinements.go)
 		n.handleAppendEntriesResponse(env.From, m)
+		n.noteRound(env.From, m) // the reads it confirms (reads.go)
 	case ClientRequest:
 		n.handleClientRequest(m) // replication.go
 	default:
@@ -668,6 +673,7 @@ func (n *node) handleAppendEntries(from int, m AppendEntries) {
 	if !reply.Success {
 		n.reportRefusal(m, reply)
 	}
+	reply.Round = m.Round // which of the leader's rounds this node answers (reads.go)
 	n.send(from, reply)
 }
 

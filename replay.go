@@ -166,7 +166,7 @@ func redo(c *Cluster, ev Event) {
 		// The node's reply went to the client of the recorded run; what
 		// the client did next is in the trace as actions of its own.
 		c.operate(func() error {
-			c.handOver(ev.To, ClientRequest{Command: ev.Command, Reply: make(chan ClientReply, 1)})
+			c.handOver(ev.To, ClientRequest{Command: ev.Command, Read: ev.Read, Reply: make(chan ClientReply, 1)})
 			return nil
 		})
 	}

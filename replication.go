@@ -30,8 +30,10 @@ func (n *node) setUpLeaderState() {
 	last, _ := n.lastLogEntry()
 	n.nextIndex, n.matchIndex = map[int]uint64{}, map[int]uint64{}
 	n.sending, n.waiting = map[int]bool{}, map[uint64]ClientRequest{}
+	n.round, n.heardRound, n.reads = 0, map[int]uint64{}, nil
 	for _, peer := range n.peers {
 		n.nextIndex[peer] = last + 1
+		n.heardRound[peer] = 0 // round 0 is no round: answered by all
 	}
 	n.appendEntry("", Cause{Rule: RuleNoOp})
 	n.commitByMajority()
@@ -40,12 +42,16 @@ func (n *node) setUpLeaderState() {
 // dropLeaderState ends a leadership: the clients still waiting are told
 // that this node no longer leads. Their commands may yet commit under the
 // next leader; a client that retries does not apply one twice
-// (statemachine.go).
+// (statemachine.go). Their reads it never answers: the next leader will.
 func (n *node) dropLeaderState() {
 	for _, index := range slices.Sorted(maps.Keys(n.waiting)) {
 		n.waiting[index].Reply <- ClientReply{}
 	}
+	for _, read := range n.reads {
+		read.request.Reply <- ClientReply{}
+	}
 	n.nextIndex, n.matchIndex, n.sending, n.waiting = nil, nil, nil, nil
+	n.heardRound, n.reads = nil, nil
 }
 
 // handleClientRequest takes a client's command. Only the leader takes one
@@ -56,6 +62,10 @@ func (n *node) dropLeaderState() {
 func (n *node) handleClientRequest(m ClientRequest) {
 	if n.role != Leader {
 		m.Reply <- ClientReply{}
+		return
+	}
+	if m.Read {
+		n.handleRead(m) // without a log entry (reads.go)
 		return
 	}
 	entry := n.appendEntry(m.Command, Cause{Rule: RuleClientCommand})
@@ -92,7 +102,7 @@ func (n *node) sendAppendEntries(peer int) {
 	entries := slices.Clone(n.log[prev:min(uint64(len(n.log)), prev+n.entriesPerMessage)])
 	n.sending[peer] = len(entries) > 0
 	n.send(peer, AppendEntries{Term: n.currentTerm, LeaderID: n.id, PrevLogIndex: prev,
-		PrevLogTerm: n.termAt(prev), Entries: entries, LeaderCommit: n.commitIndex})
+		PrevLogTerm: n.termAt(prev), Entries: entries, LeaderCommit: n.commitIndex, Round: n.round})
 }
 
 // termAt is the term of the entry at index, or 0 for index 0, the empty
@@ -294,11 +304,13 @@ func (n *node) replicas(index uint64) int {
 }
 
 // advanceCommitIndex raises commitIndex to index, for cause, then applies
-// what it committed.
+// what it committed, and, on a leader, answers the reads that waited for
+// its own term's first commit (reads.go).
 func (n *node) advanceCommitIndex(index uint64, cause Cause) {
 	n.commitIndex = index
 	n.report(Event{Kind: EventCommit, Index: index, EntryTerm: n.termAt(index), Command: n.log[index-1].Command, Cause: cause})
 	n.applyCommitted()
+	n.serveReads()
 }
 
 // applyCommitted applies the entries committed since the last apply.

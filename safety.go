@@ -11,6 +11,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // The kinds of violation the checker reports. Each message starts with one.
@@ -23,6 +24,7 @@ const (
 	violationLogMatching    = "Log Matching"
 	violationCompleteness   = "Leader Completeness"
 	violationStateMachine   = "State Machine Safety"
+	violationStaleRead      = "Linearizable reads"
 )
 
 // safetyChecker follows one cluster's events. It is used only under the
@@ -45,7 +47,17 @@ type safetyChecker struct {
 	entries    map[logPlace]entryFact // an index and term some node holds -> what it held there
 	committed  []uint64               // committed[i-1]: the term of the entry committed at index i
 	applied    []Entry                // applied[i-1]: the entry first applied at index i
+	readsAsked map[string]readAsked   // client -> its latest read, as it was handed to a leader
 	violations []string
+}
+
+// readAsked is a read a client handed a leader: its command, and how many
+// entries had been applied, first by any node, when it did. A client
+// sends one request at a time, so one per client is all a later answer
+// can be checked against.
+type readAsked struct {
+	command string
+	applied uint64
 }
 
 // logPlace is an index and a term: what Log Matching compares logs by.
@@ -72,14 +84,15 @@ type campaignFile struct {
 
 func newSafetyChecker(nodes int) *safetyChecker {
 	return &safetyChecker{
-		nodes:     nodes,
-		terms:     map[int]uint64{},
-		ballots:   map[int]voterTerm{},
-		campaigns: map[int]campaignFile{},
-		leaders:   map[uint64]int{},
-		roles:     map[int]Role{},
-		logs:      map[int][]uint64{},
-		entries:   map[logPlace]entryFact{},
+		nodes:      nodes,
+		terms:      map[int]uint64{},
+		ballots:    map[int]voterTerm{},
+		campaigns:  map[int]campaignFile{},
+		leaders:    map[uint64]int{},
+		roles:      map[int]Role{},
+		logs:       map[int][]uint64{},
+		entries:    map[logPlace]entryFact{},
+		readsAsked: map[string]readAsked{},
 	}
 }
 
@@ -134,6 +147,10 @@ func (s *safetyChecker) check(ev Event) string {
 		return s.checkCommit(ev)
 	case ev.Kind == EventApply:
 		return s.checkApply(ev)
+	case ev.Kind == EventRequest && ev.Read:
+		s.noteRead(ev)
+	case ev.Kind == EventRead:
+		return s.checkRead(ev)
 	}
 	return ""
 }
@@ -322,6 +339,37 @@ func (s *safetyChecker) checkApply(ev Event) string {
 		return fmt.Sprintf("%s: at %s node %d applied entry %d of term %d (%s), where entry %d of term %d (%s) was applied before",
 			violationStateMachine, formatDuration(ev.At), ev.Node, ev.Index, ev.EntryTerm, quoteCommand(ev.Command),
 			first.Index, first.Term, quoteCommand(first.Command))
+	}
+	return ""
+}
+
+// noteRead remembers a client's get as it is handed to a leader, with the
+// writes applied by then.
+func (s *safetyChecker) noteRead(ev Event) {
+	words, id := splitRequest(ev.Command)
+	if client, _, ok := parseRequestID(id); ok && len(words) == 2 && strings.EqualFold(words[0], getCommand) {
+		s.readsAsked[client] = readAsked{ev.Command, uint64(len(s.applied))}
+	}
+}
+
+// checkRead: a read is linearizable (§8) only if it sees every write that
+// completed before it began. A leader answers from its state at ev.Index;
+// every entry committed, and applied by some node, before the client
+// handed it the read must be at or below that index, or the answer may
+// miss a write the client's world has already seen acknowledged.
+func (s *safetyChecker) checkRead(ev Event) string {
+	words, id := splitRequest(ev.Command)
+	client, _, _ := parseRequestID(id)
+	asked, ok := s.readsAsked[client]
+	if !ok || asked.command != ev.Command || len(words) != 2 {
+		return ""
+	}
+	for index := ev.Index + 1; index <= asked.applied; index++ {
+		write, _ := splitRequest(s.applied[index-1].Command)
+		if len(write) == 3 && strings.EqualFold(write[0], putCommand) && write[1] == words[1] {
+			return fmt.Sprintf("%s: at %s node %d answered %s with its state at entry %d, without entry %d (%s), committed before the read was asked",
+				violationStaleRead, formatDuration(ev.At), ev.Node, quoteCommand(ev.Command), ev.Index, index, quoteCommand(s.applied[index-1].Command))
+		}
 	}
 	return ""
 }

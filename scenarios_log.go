@@ -22,6 +22,14 @@ var logScenarios = []scenario{
 		extra:    true,
 	},
 	{
+		name:     "stale-read",
+		watchFor: "a leader cut off in a minority is deposed without knowing it; a client beside it asks it to read a key the majority has since changed: may it answer from its own state? (try it with -break stale-read)",
+		minNodes: 3,
+		why:      "a majority must remain without the leader",
+		script:   playStaleRead,
+		extra:    true,
+	},
+	{
 		name:     "stale-log",
 		watchFor: "a node cut off while entries commit comes back with a higher term and stands, and the voters refuse it: their logs are more up-to-date (§5.4.1)",
 		minNodes: 3,
@@ -58,7 +66,7 @@ func playClient(s *stage) {
 	if !s.put("x", "1") {
 		return
 	}
-	s.say("committed and applied; get x, itself an entry in the log so that it sees every put before it, reads %s", s.get("x"))
+	s.say("committed and applied; get x, which the leader answers without a log entry once a majority has answered a heartbeat sent after the read came (§6.4), reads %s", s.get("x"))
 	requests := s.countEvents(func(ev Event) bool { return ev.Kind == EventRequest })
 	if _, _, ok := s.cutOff(leader); !ok {
 		return
@@ -81,6 +89,43 @@ func playClient(s *stage) {
 	if s.waitFor(func() bool { return s.logsAgree(leader, now) }) {
 		s.say("node %d's log is node %d's now: its uncommitted copy of the put is gone (§5.3), and get x reads %s, applied once",
 			leader, now, s.get("x"))
+	}
+	s.pause(s.hold / 2)
+}
+
+func playStaleRead(s *stage) {
+	old, _, ok := s.leaderSettled()
+	if !ok {
+		return
+	}
+	s.say("the client puts x = 1 through node %d, the leader", old)
+	if !s.put("x", "1") {
+		return
+	}
+	if _, _, ok := s.cutOff(old); !ok {
+		return
+	}
+	if !s.put("x", "2") {
+		return
+	}
+	now, term, ok := s.awaitLeader(0)
+	if !ok {
+		return
+	}
+	s.say("node %d, leader of term %d, committed x = 2, and the client was told so. A second client, which can reach node %d alone, asks it to read x: node %d still believes it leads term %d",
+		now, term, old, old, s.nodeStatus(old).Term)
+	switch value, answered := s.readFrom(old, "x"); {
+	case answered && value == "2":
+		s.say("node %d answered x = 2", old)
+	case answered:
+		s.say("node %d answered x = %s, from its own state: the client was told x = 2 before this read began, so no single copy of the store gives both answers (§8: reads must be linearizable)", old, value)
+	default:
+		s.say("node %d did not answer: the heartbeats it sent when the read came reached no majority, so it cannot confirm that it still leads (ReadIndex, §6.4), and a stale answer is no answer", old)
+	}
+	s.say("healing the partition")
+	s.c.Heal()
+	if s.waitFor(func() bool { return s.nodeStatus(old).Role != Leader }) {
+		s.say("node %d heard term %d and stepped down: it had been deposed all along", old, term)
 	}
 	s.pause(s.hold / 2)
 }

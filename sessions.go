@@ -19,6 +19,14 @@ import (
 type session struct {
 	name   string // "c3": how its requests are signed, and how the log names it
 	serial uint64 // its latest request's serial number
+	leader int    // the node that last answered it as leader; 0: none yet, or it stopped answering
+}
+
+// sign makes command the session's next request: it takes the next serial
+// number, and ends the command with "#NAME.SERIAL" (statemachine.go).
+func (s *session) sign(command string) string {
+	s.serial++
+	return fmt.Sprintf("%s #%s.%d", command, s.name, s.serial)
 }
 
 // sessions lends a session to each request of the cluster's clients. Two

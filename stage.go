@@ -247,6 +247,17 @@ func (s *stage) get(key string) string {
 	return value
 }
 
+// readFrom has a client that reaches node id alone read key there, waiting
+// for the answer as long as id leads, for at most the stage's hold. It
+// returns the answer and whether there was one.
+func (s *stage) readFrom(id int, key string) (value string, answered bool) {
+	value, answered, err := s.c.readFrom(id, key, s.hold, s.abort)
+	if err != nil {
+		s.say("could not ask node %d: %v", id, err)
+	}
+	return value, answered
+}
+
 // logsAgree reports whether node id's log is the same as node other's.
 func (s *stage) logsAgree(id, other int) bool {
 	return slices.Equal(s.c.Entries(id), s.c.Entries(other))

@@ -34,13 +34,10 @@ const (
 // apply carries out one committed command and returns its result: the
 // value read by a get, and whether the key had one.
 func (s *keyValueStore) apply(command string) (result string, found bool) {
-	words := strings.Fields(command)
+	words, id := splitRequest(command)
 	retried := false
-	if n := len(words); n > 0 && strings.HasPrefix(words[n-1], "#") {
-		if client, serial, ok := parseRequestID(words[n-1]); ok {
-			retried = s.seen(client, serial)
-		}
-		words = words[:n-1]
+	if client, serial, ok := parseRequestID(id); ok {
+		retried = s.seen(client, serial)
 	}
 	switch {
 	case len(words) == 3 && strings.EqualFold(words[0], putCommand):
@@ -55,6 +52,26 @@ func (s *keyValueStore) apply(command string) (result string, found bool) {
 		result, found = s.values[words[1]]
 	}
 	return result, found
+}
+
+// query answers a get without applying anything, from the store as it is
+// now: how a leader serves a read once it knows its state is fresh enough
+// (ReadIndex, reads.go). Any other command answers nothing.
+func (s *keyValueStore) query(command string) (result string, found bool) {
+	if words, _ := splitRequest(command); len(words) == 2 && strings.EqualFold(words[0], getCommand) {
+		result, found = s.values[words[1]]
+	}
+	return result, found
+}
+
+// splitRequest splits a command into its words and its request's
+// "#CLIENT.SERIAL", if it ends with one.
+func splitRequest(command string) (words []string, requestID string) {
+	words = strings.Fields(command)
+	if n := len(words); n > 0 && strings.HasPrefix(words[n-1], "#") {
+		return words[:n-1], words[n-1]
+	}
+	return words, ""
 }
 
 // seen notes a client's request and reports whether it was applied

@@ -45,7 +45,8 @@ type traceLine struct {
 	TimeoutMs float64      `json:"timeout_ms,omitempty"` // role (on starting), timeout, timer: the election timeout drawn or elapsed
 	Index     uint64       `json:"index,omitempty"`      // append, truncate, mismatch, commit, apply: the entry's index
 	EntryTerm uint64       `json:"entry_term,omitempty"` // the entry's term (the node's own is "term")
-	Command   string       `json:"command,omitempty"`    // append, commit, apply: the entry's command (none for a no-op); request
+	Command   string       `json:"command,omitempty"`    // append, commit, apply: the entry's command (none for a no-op); request, read
+	Read      bool         `json:"read,omitempty"`       // request: a read the leader answers without a log entry
 	Reason    string       `json:"reason,omitempty"`
 	Cause     string       `json:"cause,omitempty"` // the rule behind a node's step, when the run names it
 }
@@ -68,6 +69,7 @@ func newTraceLine(ev Event) traceLine {
 		Index:     ev.Index,
 		EntryTerm: ev.EntryTerm,
 		Command:   ev.Command,
+		Read:      ev.Read,
 		Reason:    ev.Reason,
 		Cause:     ev.Cause.Rule.String(),
 	}
@@ -144,6 +146,7 @@ func (line traceLine) event() Event {
 		Index:     line.Index,
 		EntryTerm: line.EntryTerm,
 		Command:   line.Command,
+		Read:      line.Read,
 		Reason:    line.Reason,
 	}
 	if line.DropRate != nil {
@@ -206,6 +209,7 @@ type traceConfig struct {
 	FirstTimeouts []string `json:"first_timeouts,omitempty"`
 	PreVote       bool     `json:"prevote,omitempty"`
 	CheckQuorum   bool     `json:"checkquorum,omitempty"`
+	LogReads      bool     `json:"log_reads,omitempty"`
 	Break         string   `json:"break,omitempty"`
 	Slowdown      float64  `json:"slow,omitempty"`
 	LeastLatency  string   `json:"least_latency,omitempty"`       // set by the figure-8 scenario
@@ -227,6 +231,7 @@ func newTraceConfig(cfg Config) *traceConfig {
 		Seed:        cfg.Seed,
 		PreVote:     cfg.PreVote,
 		CheckQuorum: cfg.CheckQuorum,
+		LogReads:    cfg.LogReads,
 		Break:       string(cfg.Break),
 		Slowdown:    cfg.Slowdown,
 		PerMessage:  cfg.entriesPerMessage,
@@ -245,7 +250,7 @@ func newTraceConfig(cfg Config) *traceConfig {
 // naming the field that no run could have written.
 func (tc *traceConfig) config() (Config, error) {
 	cfg := Config{Nodes: tc.Nodes, DropRate: tc.DropRate, Seed: tc.Seed, PreVote: tc.PreVote,
-		CheckQuorum: tc.CheckQuorum, Break: Breakage(tc.Break), Slowdown: tc.Slowdown, entriesPerMessage: tc.PerMessage}
+		CheckQuorum: tc.CheckQuorum, LogReads: tc.LogReads, Break: Breakage(tc.Break), Slowdown: tc.Slowdown, entriesPerMessage: tc.PerMessage}
 	var err error
 	for _, f := range []struct {
 		name string
@@ -439,6 +444,7 @@ type eventFields struct {
 	message   bool // from, to and the message's kind
 	groups    bool
 	entry     bool // a log entry's index
+	readAt    bool // a read's index: the last entry applied when it was answered, 0 for none
 	request   bool // to: the node a client's request went to
 }
 
@@ -471,6 +477,7 @@ var traceEvents = map[EventKind]eventFields{
 	EventMismatch:  {node: true, entry: true},
 	EventCommit:    {node: true, entry: true},
 	EventApply:     {node: true, entry: true},
+	EventRead:      {node: true, readAt: true},
 }
 
 // traceMessages names every message a trace may mention.
@@ -544,8 +551,8 @@ func (line traceLine) validateShape(needs eventFields) error {
 		return missing("from\" and \"to") // only a client, outside the cluster, is from no node
 	case needs.request && line.To == 0:
 		return missing("to")
-	case needs.entry != (line.Index != 0):
-		return fmt.Errorf("\"index\" belongs on the log's events (append, truncate, mismatch, commit, apply), which need it, and on no other")
+	case needs.entry && line.Index == 0, line.Index != 0 && !needs.entry && !needs.readAt:
+		return fmt.Errorf("\"index\" belongs on the log's events (append, truncate, mismatch, commit, apply), which need it, and on a read, and on no other")
 	case needs.message && line.Msg == "":
 		return missing("msg")
 	case line.Msg != "" && !traceMessages[line.Msg]:

@@ -46,6 +46,7 @@ const (
 	EventMismatch EventKind = "mismatch" // a follower refused entries: it lacks the entry before them
 	EventCommit   EventKind = "commit"   // a node's commitIndex rose to Index
 	EventApply    EventKind = "apply"    // a node applied the entry at Index to its state machine
+	EventRead     EventKind = "read"     // a leader answered the read Command from its state machine, at Index, without a log entry
 )
 
 // Event is one thing that happened in a run. Which fields mean something
@@ -83,6 +84,9 @@ type Event struct {
 	DropRate float64
 	// Late is how late a timer fired, in protocol time, on a late event.
 	Late time.Duration
+	// Read marks a request event for a read the leader answers without a
+	// log entry (ClientRequest.Read).
+	Read bool
 	// Index, EntryTerm and Command describe a log entry: the one appended,
 	// committed up to, or applied; the first one truncated; or, on a
 	// mismatch, the leader's entry the follower does not hold.
@@ -288,6 +292,19 @@ var (
 	// Rule 5: the leader's commitIndex, as far as the entries sent.
 	RuleLeaderCommit = newRule("leader-commit", func(ev Event) string {
 		return fmt.Sprintf("node %d, its leader, had committed it (Figure 2, AppendEntries rule 5)", ev.Cause.Peer)
+	})
+)
+
+// The rules that let a leader answer a read (reads.go).
+var (
+	// Dissertation §6.4: ReadIndex.
+	RuleLeadershipConfirmed = newRule("leadership-confirmed", func(ev Event) string {
+		return fmt.Sprintf("%d of %d nodes answered a heartbeat sent after the read came, so no newer leader can have been elected, and an entry of its own term is committed (ReadIndex, dissertation §6.4)",
+			ev.Cause.Count, ev.Cause.Of)
+	})
+	// -break stale-read: a read answered without confirming leadership.
+	RuleStaleRead = newRule("break-stale-read", func(Event) string {
+		return "-break stale-read: it answers from its own state without asking a majority whether it still leads, which §6.4 forbids"
 	})
 )
 

@@ -1,0 +1,104 @@
+// reads.go is how a leader answers a read without writing to its log: the
+// dissertation's ReadIndex (§6.4), which the paper's §8 sketches. A leader
+// may not simply answer from its own state machine: cut off from the
+// majority, it may have been deposed without knowing it, while a newer
+// leader commits writes it has never seen. So it answers a read only once
+//
+//  1. an entry of its own term is committed (its no-op, §8): before that it
+//     may not yet know which entries its predecessors committed;
+//  2. a majority of the cluster has answered a round of its heartbeats sent
+//     after the read arrived, so no newer leader had been elected when it
+//     did (a majority that still took this node for leader shares no voter
+//     with a majority that elected another);
+//  3. its state machine has applied every entry committed when the read
+//     arrived. Here applying is part of committing (advanceCommitIndex), so
+//     a leader's state machine is always at its commitIndex.
+//
+// Reads that arrive together wait for one round: a read asks for a round
+// of its own only if none is in flight (§6.4: the heartbeats "can be
+// batched"). Read after replication.go, whose AppendEntries carry the
+// rounds; the state is declared in node.go and belongs to its goroutine.
+
+package main
+
+// pendingRead is a read a leader has taken and not yet answered.
+type pendingRead struct {
+	request ClientRequest
+	// round is the first round of heartbeats sent after the read arrived:
+	// a majority must answer it, or a later one, for the read's step 2.
+	round uint64
+}
+
+// handleRead takes a client's read, as the leader of currentTerm, and
+// answers it as soon as the three conditions above hold, perhaps at once.
+func (n *node) handleRead(m ClientRequest) {
+	if n.breaks(BreakStaleRead) { // -break stale-read: answer from its own state, whatever it knows
+		n.answerRead(m, Cause{Rule: RuleStaleRead})
+		return
+	}
+	n.reads = append(n.reads, pendingRead{request: m, round: n.round + 1})
+	if n.roundConfirmed(n.round) {
+		n.sendHeartbeats() // no round in flight: this read starts one
+	}
+	n.serveReads() // a cluster of one has its majority already
+}
+
+// noteRound takes the round a follower's reply answers: that follower
+// took this node for leader of currentTerm when the round went out, and a
+// refusal of the entries says so as much as a success. Any read it
+// confirms is answered.
+func (n *node) noteRound(from int, m AppendEntriesResponse) {
+	if n.role != Leader || m.Term != n.currentTerm {
+		return
+	}
+	n.heardRound[from] = max(n.heardRound[from], m.Round)
+	n.serveReads()
+}
+
+// serveReads answers, in the order they came, the reads that the
+// conditions above allow, and starts the round that the next read waits
+// for, if it waits for one not yet sent.
+func (n *node) serveReads() {
+	if n.role != Leader || n.termAt(n.commitIndex) != n.currentTerm {
+		return // condition 1: this leader's own no-op is not committed yet
+	}
+	served := 0
+	for _, read := range n.reads {
+		heard := n.heardSince(read.round)
+		if !isMajority(heard, n.clusterSize) {
+			break // condition 2: reads that came later wait for this round or a later one
+		}
+		n.answerRead(read.request, Cause{Rule: RuleLeadershipConfirmed, Count: heard, Of: n.clusterSize})
+		served++
+	}
+	n.reads = n.reads[served:]
+	if len(n.reads) > 0 && n.reads[0].round > n.round {
+		n.sendHeartbeats() // they came while the last round was in flight
+	}
+}
+
+// roundConfirmed reports whether a majority of the cluster has answered
+// round, or a later one.
+func (n *node) roundConfirmed(round uint64) bool {
+	return isMajority(n.heardSince(round), n.clusterSize)
+}
+
+// heardSince counts the nodes that have answered round or a later one:
+// the leader, which sent it, and every peer whose reply named it.
+func (n *node) heardSince(round uint64) int {
+	count := 1
+	for _, heard := range n.heardRound {
+		if heard >= round {
+			count++
+		}
+	}
+	return count
+}
+
+// answerRead answers a read from the state machine as it is, and reports
+// it with the index the state stands at.
+func (n *node) answerRead(m ClientRequest, cause Cause) {
+	result, found := n.store.query(m.Command)
+	n.report(Event{Kind: EventRead, Index: n.lastApplied, EntryTerm: n.termAt(n.lastApplied), Command: m.Command, Reason: result, Cause: cause})
+	m.Reply <- ClientReply{Accepted: true, Index: n.lastApplied, Term: n.currentTerm, Result: result, Found: found}
+}

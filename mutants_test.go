@@ -123,6 +123,20 @@ var mutants = []mutant{
 	{"entries are applied past commitIndex", "replication.go",
 		"\tfor n.lastApplied < n.commitIndex {", "\tfor n.lastApplied < uint64(len(n.log)) {"},
 
+	// Reads without a log entry (§8, dissertation §6.4).
+	{"a leader answers a read before its own term's no-op is committed", "reads.go",
+		"\tif n.role != Leader || n.termAt(n.commitIndex) != n.currentTerm {", "\tif n.role != Leader {"},
+	{"any reply confirms a read, whatever round it answers", "reads.go",
+		"\tn.heardRound[from] = max(n.heardRound[from], m.Round)", "\tn.heardRound[from] = n.round + 1"},
+	{"a leader counts itself twice when it confirms a read", "reads.go",
+		"\tcount := 1\n\tfor _, heard := range n.heardRound {", "\tcount := 2\n\tfor _, heard := range n.heardRound {"},
+	{"a read waits for the next heartbeat to start its round", "reads.go",
+		"\tif n.roundConfirmed(n.round) {\n\t\tn.sendHeartbeats() // no round in flight: this read starts one\n\t}\n", ""},
+	{"a follower does not name the round it answers", "node.go",
+		"\treply.Round = m.Round // which of the leader's rounds this node answers (reads.go)\n", ""},
+	{"reads still waiting when their leader steps down are never answered", "replication.go",
+		"\t\tread.request.Reply <- ClientReply{}\n", "\t\t_ = read\n"},
+
 	// The client (§8).
 	{"every client signs as one session", "sessions.go",
 		`return &session{name: fmt.Sprintf("c%d", p.count)}`, `return &session{name: fmt.Sprintf("c%d", 1)}`},

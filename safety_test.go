@@ -71,6 +71,11 @@ func TestSafetyCheckerCatchesEachViolation(t *testing.T) {
 			[]Event{roleEvent(1, 1, Candidate), voteEvent(1, 1, 1), voteEvent(2, 1, 1), voteEvent(3, 1, 1)},
 			[]Event{roleEvent(1, 2, Candidate), voteEvent(1, 1, 2), roleEvent(1, 2, Leader)},
 		)},
+		// stale-read: a leader answers from its state at entry 1, though
+		// entry 2 put x before the read was asked; a read of another key,
+		// or one that saw entry 2, is right.
+		{"a read that misses a put committed before it", violationStaleRead, staleReadEvents(1, "x")},
+		{"a read that sees every put committed before it", "", concat(staleReadEvents(2, "x"), staleReadEvents(1, "y"))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			checker := newSafetyChecker(5)
@@ -85,6 +90,17 @@ func TestSafetyCheckerCatchesEachViolation(t *testing.T) {
 				t.Errorf("reported %q; want a %q violation", checker.violations, tc.want)
 			}
 		})
+	}
+}
+
+// staleReadEvents are two puts of x applied, then a read of key asked of
+// node 1, which answers from its state at entry index.
+func staleReadEvents(index uint64, key string) []Event {
+	return []Event{
+		{Kind: EventApply, Node: 1, Term: 1, Index: 1, EntryTerm: 1, Command: "put x 1 #c1.1"},
+		{Kind: EventApply, Node: 2, Term: 1, Index: 2, EntryTerm: 1, Command: "put x 2 #c1.2"},
+		{Kind: EventRequest, To: 1, Command: "get " + key + " #c2.1", Read: true},
+		{Kind: EventRead, Node: 1, Term: 1, Role: Leader, Index: index, Command: "get " + key + " #c2.1"},
 	}
 }
 

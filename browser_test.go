@@ -42,7 +42,11 @@ func browserPath() string {
 
 // servePage serves a free-mode session of cfg on a port of loopback for
 // the length of the test, and returns the page's address.
-func servePage(t testing.TB, cfg Config) string {
+func servePage(t testing.TB, cfg Config) string { return serveLesson(t, cfg, nil) }
+
+// serveLesson is servePage, telling the story of sc, if not nil, as
+// -web -scenario does.
+func serveLesson(t testing.TB, cfg Config, sc *scenario) string {
 	t.Helper()
 	listener, err := listenWeb("127.0.0.1:0")
 	if err != nil {
@@ -51,7 +55,7 @@ func servePage(t testing.TB, cfg Config) string {
 	abort, served := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(served)
-		serveWeb(listener, cfg, webOptions{}, strings.NewReader(""), io.Discard, 80, abort)
+		serveWeb(listener, cfg, webOptions{scenario: sc}, strings.NewReader(""), io.Discard, 80, abort)
 	}()
 	t.Cleanup(func() {
 		close(abort)
@@ -197,6 +201,33 @@ func TestPageGoesToTheViolation(t *testing.T) {
 		t.Errorf("the verdict reads %q; want the property broken, the node and the moment", verdict)
 	}
 	shot(t, ctx, "web-violation.png")
+	noConsoleErrors(t, console())
+}
+
+// The stale-read lesson on the page (-web -scenario stale-read -break
+// stale-read): the story's lines tell the read the deposed leader
+// answered from its own state, and the verdict names the violation.
+func TestPageTellsTheStaleReadLesson(t *testing.T) {
+	chosen, _ := pickScenarios("stale-read")
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Timing, cfg.Break = 1, Paced, BreakStaleRead
+	url := serveLesson(t, chosen[0].config(cfg), &chosen[0])
+	ctx, console := inBrowser(t, 1280, 720)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	told, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => {
+		const story = document.getElementById('story-lines').textContent;
+		const verdict = document.getElementById('verdict');
+		return story.includes('from its own state') && verdict.dataset.safety === 'violation' ? verdict.textContent : null;
+	})()`, chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil {
+		t.Fatalf("the page never told the stale read, with the verdict naming it: %v", err)
+	}
+	if !strings.Contains(told, violationStaleRead) {
+		t.Errorf("the verdict reads %q; want %q", told, violationStaleRead)
+	}
+	shot(t, ctx, "web-stale-read.png")
 	noConsoleErrors(t, console())
 }
 

@@ -38,7 +38,7 @@ type webCommand struct {
 // pageCommands are the commands the page's buttons send. Commands that
 // print (status, log, help) or end the session belong to the terminal.
 var pageCommands = map[string]bool{
-	"crash": true, "restart": true, "timeout": true, "put": true, "partition": true, "heal": true,
+	"crash": true, "restart": true, "timeout": true, "put": true, "get": true, "partition": true, "heal": true,
 	"drop": true, "pause": true, "step": true, "resume": true, "slow": true, "run": true,
 }
 

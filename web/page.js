@@ -432,6 +432,11 @@ function tell(e) {
     case 'heal': return 'the partition healed';
     case 'expire': return `node ${e.node}'s election timer was made to run out`;
     case 'truncate': return `node ${e.node} deleted its entries from ${e.index} on`;
+    case 'read': {
+      const answer = `node ${e.node} answered ${e.command.replace(/ #\S+$/, '')} with ${e.reason || 'no value'}`;
+      if (e.cause === 'break-stale-read') return `${answer} from its own state, without asking a majority whether it still leads`;
+      return `${answer}, once a majority answered a heartbeat sent after the read came`;
+    }
     case 'note': return e.reason;
     case 'operator': return `> ${e.reason}`;
   }
@@ -551,6 +556,7 @@ function setUpControls() {
     send(`put ${key} ${value.value.trim() || '1'}`);
     if (/^\d+$/.test(value.value)) value.value = Number(value.value) + 1;
   });
+  on('[data-action="get"]', () => send(`get ${document.getElementById('key').value.trim() || 'x'}`));
   on('[data-action="partition"]', () => {
     const chosen = selectedNodes();
     const others = nodeElements.map(el => Number(el.dataset.node)).filter(id => !chosen.includes(id));

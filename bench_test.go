@@ -226,12 +226,7 @@ func benchCluster(b *testing.B, n int, latency time.Duration) (*Cluster, *driver
 	cfg := clusterConfig(n, 1)
 	cfg.Timing = Unpaced
 	cfg.MaxLatency, cfg.leastLatency = latency, latency
-	c, err := NewCluster(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	c.Start()
-	b.Cleanup(c.Stop)
+	c := runningCluster(b, cfg)
 	d := c.clock.drive()
 	b.Cleanup(d.release)
 	var leader int
@@ -318,25 +313,63 @@ func BenchmarkCommits(b *testing.B) {
 				b.Run(fmt.Sprintf("%s/nodes=%d/clients=%d", mode.name, nodes, clients), func(b *testing.B) {
 					cfg := clusterConfig(nodes, 1)
 					cfg.Timing = mode.timing
-					c, err := NewCluster(cfg)
-					if err != nil {
-						b.Fatal(err)
-					}
-					c.Start()
-					b.Cleanup(c.Stop)
-					if err := c.Put("first", "put"); err != nil { // once a leader is elected
-						b.Fatal(err)
-					}
-					benchCommits(b, c, clients)
+					c := clientsCluster(b, cfg)
+					benchClients(b, clients, "commit", func(client int, i int64) error {
+						return c.Put(fmt.Sprintf("k%d", client), fmt.Sprint(i))
+					})
 				})
 			}
 		}
 	}
 }
 
-// benchCommits runs b.N puts through c, from clients closed-loop clients
-// at once, and reports what BenchmarkCommits says.
-func benchCommits(b *testing.B, c *Cluster, clients int) {
+// The read benchmark: closed-loop clients reading one key through
+// Cluster.Get on 3 nodes in real time, with no latency, as ReadIndex
+// answers them (a round of heartbeats, no log entry) and as log entries
+// (-log-reads). An op is one get. docs/performance.md quotes it:
+// go test -run '^$' -bench Reads -benchtime 2000x .
+func BenchmarkReads(b *testing.B) {
+	for _, logReads := range []bool{false, true} {
+		for _, clients := range []int{1, 16} {
+			b.Run(fmt.Sprintf("log-reads=%t/clients=%d", logReads, clients), func(b *testing.B) {
+				cfg := clusterConfig(3, 1)
+				cfg.Timing, cfg.LogReads = RealTime, logReads
+				c := clientsCluster(b, cfg)
+				benchClients(b, clients, "read", func(int, int64) error {
+					_, _, err := c.Get("x")
+					return err
+				})
+			})
+		}
+	}
+}
+
+// runningCluster starts a cluster of cfg, which the benchmark's end stops.
+func runningCluster(b *testing.B, cfg Config) *Cluster {
+	c, err := NewCluster(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.Start()
+	b.Cleanup(c.Stop)
+	return c
+}
+
+// clientsCluster is runningCluster, once its leader has committed x = 1.
+func clientsCluster(b *testing.B, cfg Config) *Cluster {
+	c := runningCluster(b, cfg)
+	if err := c.Put("x", "1"); err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// benchClients runs b.N ops, from clients closed-loop clients at once
+// (op is one, by client, numbered from 1), and reports ops per second of
+// real time (named for what, a commit or a read), the median and 99th
+// percentile of an op's latency as its client saw it, in real time, and
+// the process's CPU time per op.
+func benchClients(b *testing.B, clients int, what string, op func(client int, i int64) error) {
 	latencies := make([][]time.Duration, clients)
 	var next atomic.Int64
 	var work sync.WaitGroup
@@ -347,7 +380,7 @@ func benchCommits(b *testing.B, c *Cluster, clients int) {
 		work.Go(func() {
 			for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
 				began := time.Now()
-				if err := c.Put(fmt.Sprintf("k%d", client), fmt.Sprint(i)); err != nil {
+				if err := op(client, i); err != nil {
 					b.Error(err)
 					return
 				}
@@ -362,10 +395,10 @@ func benchCommits(b *testing.B, c *Cluster, clients int) {
 	if len(all) == 0 {
 		return
 	}
-	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "commits/s")
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), what+"s/s")
 	b.ReportMetric(inMilliseconds(all[len(all)/2]), "p50-ms")
 	b.ReportMetric(inMilliseconds(all[len(all)*99/100]), "p99-ms")
-	b.ReportMetric((cpuSeconds()-cpu)*1e6/float64(len(all)), "cpu-µs/commit")
+	b.ReportMetric((cpuSeconds()-cpu)*1e6/float64(len(all)), "cpu-µs/"+what)
 }
 
 // inMilliseconds is d in milliseconds.

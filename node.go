@@ -159,6 +159,7 @@ type node struct {
 	waiting    map[uint64]ClientRequest // by index: clients waiting for their command to apply
 	round      uint64                   // the rounds of heartbeats sent in this leadership (reads.go)
 	heardRound map[int]uint64           // per peer: the newest round it has answered
+	roundSent  map[int]uint64           // per peer: the newest round sent it
 	reads      []pendingRead            // reads waiting for the leader to confirm it leads, in the order they came
 
 	// Timing. The election timeout is redrawn from [timeoutMin, timeoutMax)

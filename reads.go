@@ -16,7 +16,10 @@
 //
 // Reads that arrive together wait for one round: a read asks for a round
 // of its own only if none is in flight (§6.4: the heartbeats "can be
-// batched"). Read after replication.go, whose AppendEntries carry the
+// batched"). And a follower still answering an older round gets the new
+// one when it answers, not before, so that a leader serving reads as fast
+// as its quickest follower answers does not bury a slower one in
+// heartbeats. Read after replication.go, whose AppendEntries carry the
 // rounds; the state is declared in node.go and belongs to its goroutine.
 
 package main
@@ -38,7 +41,7 @@ func (n *node) handleRead(m ClientRequest) {
 	}
 	n.reads = append(n.reads, pendingRead{request: m, round: n.round + 1})
 	if n.roundConfirmed(n.round) {
-		n.sendHeartbeats() // no round in flight: this read starts one
+		n.startRound() // no round in flight: this read starts one
 	}
 	n.serveReads() // a cluster of one has its majority already
 }
@@ -52,6 +55,9 @@ func (n *node) noteRound(from int, m AppendEntriesResponse) {
 		return
 	}
 	n.heardRound[from] = max(n.heardRound[from], m.Round)
+	if n.heardRound[from] >= n.roundSent[from] && n.roundSent[from] < n.round {
+		n.sendAppendEntries(from) // the round it missed while it answered an older one
+	}
 	n.serveReads()
 }
 
@@ -73,7 +79,19 @@ func (n *node) serveReads() {
 	}
 	n.reads = n.reads[served:]
 	if len(n.reads) > 0 && n.reads[0].round > n.round {
-		n.sendHeartbeats() // they came while the last round was in flight
+		n.startRound() // they came while the last round was in flight
+	}
+}
+
+// startRound sends a new round of heartbeats, for the reads that wait, to
+// every peer that has answered every round sent it.
+func (n *node) startRound() {
+	n.round++
+	n.report(Event{Kind: EventHeartbeat})
+	for _, peer := range n.peers {
+		if n.heardRound[peer] >= n.roundSent[peer] {
+			n.sendAppendEntries(peer)
+		}
 	}
 }
 

@@ -167,6 +167,31 @@ func TestReadsThatComeTogetherShareARound(t *testing.T) {
 	}
 }
 
+// Flow control, which the dissertation leaves to the implementation: a
+// follower still answering an older round gets the new round when it
+// answers, not before, so that reads served at the pace of the quickest
+// follower do not pile heartbeats on a slower one.
+func TestASlowFollowerGetsOneRoundAtATime(t *testing.T) {
+	n, out := leaderWithNoOpCommitted(t, 3)
+	first, _ := readOf("x")
+	deliver(n, 0, first)
+	round := n.round
+	deliver(n, 2, AppendEntriesResponse{Term: 2, Success: true, MatchIndex: 2, Round: round}) // node 2 answers, node 3 not yet
+	second, secondReplies := readOf("x")
+	deliver(n, 0, second)
+	if n.round != round+1 || len(out.to(2)) != 2 || len(out.to(3)) != 1 {
+		t.Fatalf("round %d went to node 2 %d times and node 3 %d times; want round %d, twice to node 2 and once to node 3, which has not answered",
+			n.round, len(out.to(2)), len(out.to(3)), round+1)
+	}
+	deliver(n, 3, AppendEntriesResponse{Term: 2, Success: true, MatchIndex: 2, Round: round})
+	if sent := out.to(3); len(sent) != 2 || sent[1].(AppendEntries).Round != round+1 {
+		t.Fatalf("node 3 answered round %d and was sent %v; want round %d next", round, sent, round+1)
+	}
+	if _, ok := answered(secondReplies); ok {
+		t.Errorf("the second read was answered with no answer to its round")
+	}
+}
+
 // §5.1 with §6.4: a leader that learns of a newer term has been deposed;
 // the reads it holds it refuses, and the client asks the next leader.
 func TestDeposedLeaderRefusesItsWaitingReads(t *testing.T) {

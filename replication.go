@@ -30,7 +30,7 @@ func (n *node) setUpLeaderState() {
 	last, _ := n.lastLogEntry()
 	n.nextIndex, n.matchIndex = map[int]uint64{}, map[int]uint64{}
 	n.sending, n.waiting = map[int]bool{}, map[uint64]ClientRequest{}
-	n.round, n.heardRound, n.reads = 0, map[int]uint64{}, nil
+	n.round, n.heardRound, n.roundSent, n.reads = 0, map[int]uint64{}, map[int]uint64{}, nil
 	for _, peer := range n.peers {
 		n.nextIndex[peer] = last + 1
 		n.heardRound[peer] = 0 // round 0 is no round: answered by all
@@ -51,7 +51,7 @@ func (n *node) dropLeaderState() {
 		read.request.Reply <- ClientReply{}
 	}
 	n.nextIndex, n.matchIndex, n.sending, n.waiting = nil, nil, nil, nil
-	n.heardRound, n.reads = nil, nil
+	n.heardRound, n.roundSent, n.reads = nil, nil, nil
 }
 
 // handleClientRequest takes a client's command. Only the leader takes one
@@ -101,6 +101,7 @@ func (n *node) sendAppendEntries(peer int) {
 	prev := n.nextIndex[peer] - 1
 	entries := slices.Clone(n.log[prev:min(uint64(len(n.log)), prev+n.entriesPerMessage)])
 	n.sending[peer] = len(entries) > 0
+	n.roundSent[peer] = n.round
 	n.send(peer, AppendEntries{Term: n.currentTerm, LeaderID: n.id, PrevLogIndex: prev,
 		PrevLogTerm: n.termAt(prev), Entries: entries, LeaderCommit: n.commitIndex, Round: n.round})
 }

@@ -56,7 +56,7 @@ var breakages = []breakage{
 	{BreakCommitOldTerm, "a leader commits only entries of its own term by counting replicas (§5.4.2)",
 		"an older term's entry, committed because a majority held it, is overwritten by the next leader, as in the paper's Figure 8",
 		"figure-8", 1, "safety: Leader Completeness, then State Machine Safety"},
-	{BreakStaleRead, "a leader answers a read only once a majority confirms it still leads (dissertation §6.4, §8)",
+	{BreakStaleRead, "a leader answers a read only once an entry of its term is committed and a majority confirms it still leads (dissertation §6.4, §8)",
 		"a leader cut off in a minority, deposed without knowing it, answers a read with a value the majority has since overwritten",
 		"stale-read", 1, "safety: linearizable reads"},
 }

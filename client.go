@@ -113,14 +113,21 @@ func (c *Cluster) request(r ClientRequest, abort <-chan struct{}) (ClientReply, 
 	if closed(abort) {
 		return ClientReply{}, errInterrupted
 	}
-	return ClientReply{}, &notAppliedError{patience: c.clientPatience()}
+	return ClientReply{}, &notAppliedError{patience: c.clientPatience(), read: r.Read}
 }
 
-// notAppliedError is a request's end when no leader applied it within the
-// client's patience: the cluster's answer, not a mistake of the caller's.
-type notAppliedError struct{ patience time.Duration }
+// notAppliedError is a request's end when no leader applied it, or
+// answered the read, within the client's patience: the cluster's answer,
+// not a mistake of the caller's.
+type notAppliedError struct {
+	patience time.Duration
+	read     bool // a read without a log entry
+}
 
 func (e *notAppliedError) Error() string {
+	if e.read {
+		return fmt.Sprintf("not answered within %s: no leader could confirm with a majority that it still leads", formatDuration(e.patience))
+	}
 	return fmt.Sprintf("not applied within %s: no leader with a majority kept the command", formatDuration(e.patience))
 }
 
@@ -161,13 +168,13 @@ func (c *Cluster) sendRequest(r ClientRequest, pick func() (int, error)) (to int
 
 // readFrom reads key at node id alone, as a client that can reach no
 // other node would (one on a deposed leader's side of a partition, say),
-// with a session of its own. It waits at most patience, in protocol time,
+// with a session never lent before: another client than those before it. It waits at most patience, in protocol time,
 // while id leads, and reports whether id answered.
 func (c *Cluster) readFrom(id int, key string, patience time.Duration, abort <-chan struct{}) (value string, answered bool, err error) {
 	if err := checkWord("key", key); err != nil {
 		return "", false, err
 	}
-	client := c.clients.take()
+	client := c.clients.takeNew()
 	defer c.clients.giveBack(client)
 	read := ClientRequest{Command: client.sign(getCommand + " " + key), Applied: true, Read: !c.cfg.LogReads}
 	_, replies, err := c.sendRequest(read, func() (int, error) { return id, nil })

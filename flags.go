@@ -160,6 +160,9 @@ func parseOptions(args []string) (options, []scenario, error) {
 	if !opts.seedGiven {
 		opts.cfg.Seed = rand.Uint64N(largestRandomSeed + 1)
 	}
+	if opts.cfg.Break == BreakStaleRead && opts.cfg.LogReads {
+		return opts, nil, errors.New("-break stale-read turns off the check a leader makes before it answers a read without a log entry; with -log-reads every read is a log entry, so it would change nothing")
+	}
 	if fn, ok := labBreaksWritten[opts.cfg.Break]; ok {
 		return opts, nil, fmt.Errorf("-break %s turns off a safeguard of %s, which this lab copy leaves you to write: it would change nothing here", opts.cfg.Break, fn)
 	}

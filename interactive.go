@@ -55,7 +55,7 @@ func consoleCommands() []consoleCommand {
 			1, "give one probability, such as 0.3", (*console).drop},
 		{[]string{"put"}, "put K V", "have the client set key K to value V through the leader; it answers once the put is committed and applied",
 			2, "give a key and a value, such as put x 1", (*console).put},
-		{[]string{"get"}, "get K", "have the client read key K through the leader, which answers once a majority confirms it still leads",
+		{[]string{"get"}, "get K", "have the client read key K through the leader, which answers once a majority confirms it still leads (with -log-reads, as an entry of the log)",
 			1, "give one key, such as get x", (*console).get},
 		{[]string{"log"}, "log", "every node's log side by side, committed entries marked",
 			0, "", func(k *console, _ []string) error { k.showLogs(); return nil }},

@@ -163,15 +163,15 @@ func (m RequestVoteResponse) String() string {
 }
 
 func (m AppendEntries) String() string {
-	return fmt.Sprintf("AppendEntries(term %d, leader %d, after %d/%d, %d entries, commit %d)",
-		m.Term, m.LeaderID, m.PrevLogIndex, m.PrevLogTerm, len(m.Entries), m.LeaderCommit)
+	return fmt.Sprintf("AppendEntries(term %d, leader %d, after %d/%d, %d entries, commit %d, round %d)",
+		m.Term, m.LeaderID, m.PrevLogIndex, m.PrevLogTerm, len(m.Entries), m.LeaderCommit, m.Round)
 }
 
 func (m AppendEntriesResponse) String() string {
 	if m.Success {
-		return fmt.Sprintf("AppendEntriesResponse(term %d, success, match %d)", m.Term, m.MatchIndex)
+		return fmt.Sprintf("AppendEntriesResponse(term %d, success, match %d, round %d)", m.Term, m.MatchIndex, m.Round)
 	}
-	return fmt.Sprintf("AppendEntriesResponse(term %d, refused, conflict %d/%d)", m.Term, m.ConflictIndex, m.ConflictTerm)
+	return fmt.Sprintf("AppendEntriesResponse(term %d, refused, conflict %d/%d, round %d)", m.Term, m.ConflictIndex, m.ConflictTerm, m.Round)
 }
 
 func (m ClientRequest) String() string { return fmt.Sprintf("ClientRequest(%q)", m.Command) }

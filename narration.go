@@ -159,7 +159,11 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 			return describeVerbose(ev), nil
 		}
 	case EventHeartbeat:
-		if p.detail >= LogHeartbeats {
+		switch {
+		case p.detail < LogHeartbeats:
+		case ev.Cause.Rule == RuleReadRound:
+			return ev.Cause.Rule.sentence(ev), nil
+		default:
 			return "sent a heartbeat to every peer (§5.2: a leader keeps its authority by heartbeats)", nil
 		}
 	case EventDrop:

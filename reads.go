@@ -14,12 +14,12 @@
 //     arrived. Here applying is part of committing (advanceCommitIndex), so
 //     a leader's state machine is always at its commitIndex.
 //
-// Reads that arrive together wait for one round: a read asks for a round
-// of its own only if none is in flight (§6.4: the heartbeats "can be
-// batched"). And a follower still answering an older round gets the new
-// one when it answers, not before, so that a leader serving reads as fast
-// as its quickest follower answers does not bury a slower one in
-// heartbeats. Read after replication.go, whose AppendEntries carry the
+// Reads that arrive together wait for one round (§6.4: the heartbeats
+// "can be batched"): a new round starts only once a majority has answered
+// the last one, periodic heartbeats included. And a follower still
+// answering an older round gets the new one when it answers, not before,
+// so that a leader serving reads as fast as its quickest follower answers
+// does not bury a slower one in heartbeats. Read after replication.go, whose AppendEntries carry the
 // rounds; the state is declared in node.go and belongs to its goroutine.
 
 package main
@@ -40,10 +40,7 @@ func (n *node) handleRead(m ClientRequest) {
 		return
 	}
 	n.reads = append(n.reads, pendingRead{request: m, round: n.round + 1})
-	if n.roundConfirmed(n.round) {
-		n.startRound() // no round in flight: this read starts one
-	}
-	n.serveReads() // a cluster of one has its majority already
+	n.serveReads()
 }
 
 // noteRound takes the round a follower's reply answers: that follower
@@ -63,35 +60,42 @@ func (n *node) noteRound(from int, m AppendEntriesResponse) {
 
 // serveReads answers, in the order they came, the reads that the
 // conditions above allow, and starts the round that the next read waits
-// for, if it waits for one not yet sent.
+// for, if it is not sent yet and no round is in flight.
 func (n *node) serveReads() {
-	if n.role != Leader || n.termAt(n.commitIndex) != n.currentTerm {
-		return // condition 1: this leader's own no-op is not committed yet
+	if n.role != Leader {
+		return
 	}
-	served := 0
-	for _, read := range n.reads {
-		heard := n.heardSince(read.round)
-		if !isMajority(heard, n.clusterSize) {
-			break // condition 2: reads that came later wait for this round or a later one
+	if n.termAt(n.commitIndex) == n.currentTerm { // condition 1: this leader's own no-op is committed
+		served := 0
+		for _, read := range n.reads {
+			heard := n.heardSince(read.round)
+			if !isMajority(heard, n.clusterSize) {
+				break // condition 2: reads that came later wait for this round or a later one
+			}
+			n.answerRead(read.request, Cause{Rule: RuleLeadershipConfirmed, Count: heard, Of: n.clusterSize})
+			served++
 		}
-		n.answerRead(read.request, Cause{Rule: RuleLeadershipConfirmed, Count: heard, Of: n.clusterSize})
-		served++
+		n.reads = n.reads[served:]
 	}
-	n.reads = n.reads[served:]
-	if len(n.reads) > 0 && n.reads[0].round > n.round {
-		n.startRound() // they came while the last round was in flight
+	if len(n.reads) > 0 && n.reads[0].round > n.round && n.roundConfirmed(n.round) {
+		n.startRound()
 	}
 }
 
 // startRound sends a new round of heartbeats, for the reads that wait, to
-// every peer that has answered every round sent it.
+// every peer that has answered every round sent it, and reports how many
+// it went to.
 func (n *node) startRound() {
 	n.round++
-	n.report(Event{Kind: EventHeartbeat})
+	var sentTo []int
 	for _, peer := range n.peers {
 		if n.heardRound[peer] >= n.roundSent[peer] {
-			n.sendAppendEntries(peer)
+			sentTo = append(sentTo, peer)
 		}
+	}
+	n.report(Event{Kind: EventHeartbeat, Cause: Cause{Rule: RuleReadRound, Count: len(sentTo), Of: len(n.peers)}})
+	for _, peer := range sentTo {
+		n.sendAppendEntries(peer)
 	}
 }
 

@@ -66,7 +66,7 @@ func playClient(s *stage) {
 	if !s.put("x", "1") {
 		return
 	}
-	s.say("committed and applied; get x, which the leader answers without a log entry once a majority has answered a heartbeat sent after the read came (§6.4), reads %s", s.get("x"))
+	s.say("committed and applied; get x, %s, reads %s", howReadsWork(s.c.cfg), s.get("x"))
 	requests := s.countEvents(func(ev Event) bool { return ev.Kind == EventRequest })
 	if _, _, ok := s.cutOff(leader); !ok {
 		return
@@ -119,8 +119,10 @@ func playStaleRead(s *stage) {
 		s.say("node %d answered x = 2", old)
 	case answered:
 		s.say("node %d answered x = %s, from its own state: the client was told x = 2 before this read began, so no single copy of the store gives both answers (§8: reads must be linearizable)", old, value)
+	case s.c.cfg.LogReads:
+		s.say("node %d did not answer: with -log-reads the get is an entry of its log, which it cannot commit without a majority", old)
 	default:
-		s.say("node %d did not answer: the heartbeats it sent when the read came reached no majority, so it cannot confirm that it still leads (ReadIndex, §6.4), and a stale answer is no answer", old)
+		s.say("node %d did not answer: no majority answers the heartbeats it sent after the read came, so it cannot confirm that it still leads (ReadIndex, §6.4), and a stale answer is no answer", old)
 	}
 	s.say("healing the partition")
 	s.c.Heal()
@@ -128,6 +130,14 @@ func playStaleRead(s *stage) {
 		s.say("node %d heard term %d and stepped down: it had been deposed all along", old, term)
 	}
 	s.pause(s.hold / 2)
+}
+
+// howReadsWork says how a leader answers a get in a cluster of cfg.
+func howReadsWork(cfg Config) string {
+	if cfg.LogReads {
+		return "itself an entry of the log with -log-reads, so that it sees every put before it"
+	}
+	return "which the leader answers without a log entry once a majority has answered a heartbeat sent after the read came (§6.4)"
 }
 
 func playStaleLog(s *stage) {

@@ -49,6 +49,20 @@ func (p *sessions) take() *session {
 		p.idle = p.idle[:n-1]
 		return s
 	}
+	return p.made()
+}
+
+// takeNew lends the caller a session never lent before: a client other
+// than every one that came before it.
+func (p *sessions) takeNew() *session {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.made()
+}
+
+// made is a new session, named for how many there are. The caller holds
+// p.mu.
+func (p *sessions) made() *session {
 	p.count++
 	return &session{name: fmt.Sprintf("c%d", p.count)}
 }

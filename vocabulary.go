@@ -299,8 +299,16 @@ var (
 var (
 	// Dissertation §6.4: ReadIndex.
 	RuleLeadershipConfirmed = newRule("leadership-confirmed", func(ev Event) string {
-		return fmt.Sprintf("%d of %d nodes answered a heartbeat sent after the read came, so no newer leader can have been elected, and an entry of its own term is committed (ReadIndex, dissertation §6.4)",
+		return fmt.Sprintf("%d of %d nodes answered a heartbeat sent after the read came, so no newer leader had been elected when it came, and an entry of its own term is committed (ReadIndex, dissertation §6.4)",
 			ev.Cause.Count, ev.Cause.Of)
+	})
+	// Dissertation §6.4: a round of heartbeats for the reads that wait.
+	RuleReadRound = newRule("read-round", func(ev Event) string {
+		if ev.Cause.Count == ev.Cause.Of {
+			return "started a round of heartbeats for the reads that wait, sent to every peer (ReadIndex, dissertation §6.4)"
+		}
+		return fmt.Sprintf("started a round of heartbeats for the reads that wait, sent to %d of its %s; the others get it once they answer an older round (ReadIndex, dissertation §6.4)",
+			ev.Cause.Count, plural(ev.Cause.Of, "peer"))
 	})
 	// -break stale-read: a read answered without confirming leadership.
 	RuleStaleRead = newRule("break-stale-read", func(Event) string {

@@ -65,6 +65,7 @@ func TestBadFlagsGetOneLineAndExitCode2(t *testing.T) {
 		{[]string{"-interactive", "-quiet"}, "does not go with -interactive"},
 		{[]string{"-break", "everything"}, "-break must be one of"},
 		{[]string{"-break", ""}, "-break"},
+		{[]string{"-break", "stale-read", "-log-reads"}, "-log-reads every read is a log entry"},
 		{[]string{"-nodes", "0x5"}, "-nodes"},
 		{[]string{"-scenario", strings.Repeat("x", 130000)}, "more bytes"},
 	} {

@@ -453,3 +453,111 @@ func TestProcessesOnThePage(t *testing.T) {
 		t.Errorf("exit %d: %s\n%s", code, stderr.String(), stdout.String())
 	}
 }
+
+// axePath is where .ci/run installs axe-core, the accessibility checker
+// of Deque, from the npm registry.
+const axePath = ".ci/node_modules/axe-core/axe.min.js"
+
+// The page is accessible as axe-core judges it: no violation of any rule,
+// on a desktop screen and a phone's, light and dark, once the cluster has
+// a leader and a put is committed, and with a violation on show.
+func TestPageIsAccessible(t *testing.T) {
+	axe, err := os.ReadFile(axePath)
+	if err != nil {
+		t.Skipf("no axe-core (%v): .ci/run installs it with npm", err)
+	}
+	for _, tc := range []struct {
+		name          string
+		width, height int
+		mobile, dark  bool
+	}{
+		{"desktop", 1280, 720, false, false},
+		{"desktop-dark", 1280, 720, false, true},
+		{"phone", 390, 844, true, false},
+		{"phone-dark", 390, 844, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // a browser of its own, and a run of its own
+			cfg := DefaultConfig()
+			cfg.Seed, cfg.Slowdown, cfg.Timing, cfg.Break = 2, 2, Paced, BreakVoteTwice
+			splitVoteConfig(&cfg)
+			url := servePage(t, cfg)
+			ctx, console := inBrowser(t, tc.width, tc.height)
+			scheme := "light"
+			if tc.dark {
+				scheme = "dark"
+			}
+			media := func(ctx context.Context, target *chromedp.Target) (chromedp.Void, error) {
+				return cdp.Call(ctx, target, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+					Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+			}
+			viewport := chromedp.EmulateViewport(int64(tc.width), int64(tc.height))
+			if tc.mobile {
+				viewport = chromedp.EmulateViewport(int64(tc.width), int64(tc.height), chromedp.EmulateMobile)
+			}
+			if err := chromedp.Do(ctx, viewport, media, chromedp.Navigate(url)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('verdict').dataset.safety === 'violation'`,
+				chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+				t.Fatalf("the page never showed the run's violation: %v", err)
+			}
+			if err := chromedp.Do(ctx, chromedp.Click(`[data-action="put"]`)); err != nil {
+				t.Fatal(err)
+			}
+			violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](string(axe)+`;
+				axe.run(document).then(r => r.violations.map(v => v.impact + ' ' + v.id + ': ' + v.help + ' (' +
+					v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ') + ')'))`, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range violations {
+				t.Error(v)
+			}
+			for _, problem := range accessibilityProblems(t, ctx) {
+				t.Error(problem)
+			}
+			noConsoleErrors(t, console())
+		})
+	}
+}
+
+// accessibilityProblems lists what axe-core does not judge: a status
+// region rewritten though its text stays the same (a screen reader reads
+// it again each time), a button whose name does not say its node, a time
+// slider read as a raw number, and a touch target under 24 px.
+func accessibilityProblems(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`new Promise(resolve => {
+		const problems = [], rewrites = new Map();
+		const observer = new MutationObserver(records => {
+			for (const r of records) {
+				const region = (r.target.nodeType === 1 ? r.target : r.target.parentElement).closest('[role="status"]');
+				if (region) rewrites.set(region, (rewrites.get(region) || 0) + 1);
+			}
+		});
+		const texts = [...document.querySelectorAll('[role="status"]')].map(el => el.textContent);
+		observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+		setTimeout(() => {
+			observer.disconnect();
+			for (const [region, count] of rewrites) {
+				if (texts.includes(region.textContent)) problems.push('the status region ' + (region.id || region.firstElementChild.id) + ' was rewritten ' + count + ' times with its text the same');
+			}
+			for (const node of document.querySelectorAll('[data-node]')) {
+				for (const control of node.querySelectorAll('button, input')) {
+					const name = control.getAttribute('aria-label') || control.textContent;
+					if (!name.endsWith('node ' + node.dataset.node)) problems.push('a control of node ' + node.dataset.node + ' is named "' + name + '"');
+					const box = control.closest('button, label').getBoundingClientRect();
+					if (box.height > 0 && box.height < 24) problems.push('"' + name + '" is ' + box.height.toFixed(1) + ' px tall, under 24');
+				}
+			}
+			const slider = document.querySelector('[data-control="time"]');
+			if (!/ms|s/.test(slider.getAttribute('aria-valuetext') || '')) problems.push('the time slider reads "' + slider.getAttribute('aria-valuetext') + '"');
+			resolve(problems);
+		}, 1000); // the page draws some sixty frames meanwhile
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return problems
+}

@@ -209,6 +209,11 @@ function buildNodes(n) {
     el.style.left = `${p.x / 10}%`;
     el.style.top = `${p.y / 10}%`;
     el.querySelector('.id').textContent = id;
+    // Each control's name says its node, for a screen reader, which
+    // reads "crash node 3" where the eye sees "crash" under node 3.
+    for (const control of el.querySelectorAll('[data-action], [data-control]')) {
+      control.setAttribute('aria-label', `${control.dataset.action || control.dataset.control} node ${id}`);
+    }
     el.querySelector('[data-action="crash"]').addEventListener('click', () => send(`crash ${id}`));
     el.querySelector('[data-action="restart"]').addEventListener('click', () => send(`restart ${id}`));
     el.querySelector('[data-action="timeout"]').addEventListener('click', () => send(`timeout ${id}`));
@@ -372,13 +377,18 @@ function drawVerdict(t) {
   const found = run.violations.filter(v => v.at_ms <= t);
   const verdict = document.getElementById('verdict');
   verdict.dataset.safety = found.length ? 'violation' : 'ok';
-  verdict.textContent = found.length
-    ? `VIOLATION: ${found[0].text}`
-    : 'Safe so far: the checker found no violation';
+  // A status region is read aloud whenever it changes: it changes only
+  // when what it says does.
+  setText(verdict, found.length ? `VIOLATION: ${found[0].text}` : 'Safe so far: the checker found no violation');
   verdict.title = verdict.textContent; // the whole of it, where the header cuts it short
   const goTo = document.querySelector('[data-action="to-violation"]');
   goTo.hidden = run.violations.length === 0;
-  if (!goTo.hidden) goTo.textContent = `Go to the violation, at ${run.violations[0].at_ms.toFixed(1)} ms`;
+  if (!goTo.hidden) setText(goTo, `Go to the violation, at ${run.violations[0].at_ms.toFixed(1)} ms`);
+}
+
+// setText makes el say text, touching it only if it says something else.
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
 }
 
 // showViolation takes the slider to the moment of the checker's first
@@ -453,7 +463,8 @@ function drawTime(t) {
   slider.min = run.base ? run.base.at : 0;
   slider.max = Math.max(viewTimeLimit(), slider.min);
   if (following || document.activeElement !== slider) slider.value = t;
-  document.getElementById('time-label').textContent = formatTime(t);
+  setText(document.getElementById('time-label'), formatTime(t));
+  slider.setAttribute('aria-valuetext', `${formatTime(Number(slider.value))}, of ${formatTime(Number(slider.max))}`);
   document.querySelector('[data-action="live"]').disabled = following;
   document.getElementById('past').hidden = following || !run.clock.live && t >= viewTimeLimit();
   const c = run.clock;

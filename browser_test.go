@@ -201,6 +201,14 @@ func TestPageGoesToTheViolation(t *testing.T) {
 		t.Errorf("the verdict reads %q; want the property broken, the node and the moment", verdict)
 	}
 	shot(t, ctx, "web-violation.png")
+	// A command the cluster refuses says why under the buttons, and the
+	// browser logs no error for it.
+	if err := chromedp.Do(ctx, chromedp.SendKeys(`#seed`, "x"), chromedp.Click(`[data-action="run"]`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('#message .error') !== null`)); err != nil {
+		t.Fatalf("run x was never refused on the page: %v", err)
+	}
 	noConsoleErrors(t, console())
 }
 

@@ -233,7 +233,10 @@ type commandRequest struct {
 const mostCommandBytes = 4 << 10
 
 // command takes one command from the page and answers when the session has
-// run it: 200, or a 4xx that says why, having changed nothing.
+// run it: 200 with ok true; 200 with ok false and why, for a command the
+// cluster refused, having changed nothing (an answer, not a failed
+// request, so the browser logs no error for it); or a 4xx that says why
+// the request itself is refused.
 func (s *webServer) command(w http.ResponseWriter, r *http.Request) {
 	cmd, status, err := s.readCommand(r)
 	if err != nil {
@@ -253,11 +256,11 @@ func (s *webServer) command(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 		return
 	}
+	w.Header().Set("Content-Type", "application/json")
 	if err != nil {
-		refuse(w, http.StatusConflict, err.Error())
+		json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": err.Error()})
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
 	io.WriteString(w, `{"ok":true}`+"\n")
 }
 

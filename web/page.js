@@ -532,7 +532,7 @@ async function send(command, changesCluster = true) {
       body: JSON.stringify(body),
     });
     const answer = await response.json();
-    if (!response.ok) throw new Error(answer.error || response.statusText);
+    if (!response.ok || !answer.ok) throw new Error(answer.error || response.statusText);
     line.textContent = `${command}: done`;
     if (changesCluster) following = true;
   } catch (err) {

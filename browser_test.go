@@ -455,6 +455,23 @@ func TestProcessesOnThePage(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.querySelector('[data-node="%d"]').dataset.role === 'follower'`, leader))); err != nil {
 		t.Fatalf("node %d's process, started again, never showed as a follower: %v", leader, err)
 	}
+	// In the past, the page promises no fork, which processes cannot make,
+	// and offers no button to act with.
+	pastShown, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => {
+		const slider = document.querySelector('input[type=range][data-control="time"]');
+		slider.value = Number(slider.min) + 1;
+		slider.dispatchEvent(new Event('input', { bubbles: true }));
+		const past = document.getElementById('past');
+		if (past.hidden) return null;
+		const crash = document.querySelector('[data-action="crash"]:not([hidden])');
+		return past.innerText + (crash && crash.checkVisibility({ visibilityProperty: true }) ? ' [a crash button shows]' : '');
+	})()`))
+	if err != nil {
+		t.Fatalf("dragged back, the page never said it showed the past: %v", err)
+	}
+	if strings.Contains(pastShown, "new run") || strings.Contains(pastShown, "button shows") {
+		t.Errorf("in the past, a cluster of processes' page says %q", pastShown)
+	}
 	noConsoleErrors(t, console())
 	typed.Write([]byte("quit\n"))
 	if code := <-exited; code != exitSafe || !strings.Contains(stdout.String(), "0 safety violations") {

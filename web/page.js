@@ -466,7 +466,9 @@ function drawTime(t) {
   setText(document.getElementById('time-label'), formatTime(t));
   slider.setAttribute('aria-valuetext', `${formatTime(Number(slider.value))}, of ${formatTime(Number(slider.max))}`);
   document.querySelector('[data-action="live"]').disabled = following;
-  document.getElementById('past').hidden = following || !run.clock.live && t >= viewTimeLimit();
+  const past = !following && (run.clock.live || t < viewTimeLimit());
+  document.getElementById('past').hidden = !past;
+  document.body.classList.toggle('in-past', past);
   const c = run.clock;
   document.getElementById('pace').textContent = !c.live ? 'the run has ended' : c.paused ? 'paused'
     : c.slow === 1 ? 'in real time' : `${c.slow}× slower than real time`;

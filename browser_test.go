@@ -307,6 +307,23 @@ func TestPageFitsAPhoneAndTheDark(t *testing.T) {
 	for _, w := range layout {
 		t.Error(w)
 	}
+	// At 9× slower, the longest pace the footer says, the time slider
+	// still has room to move.
+	width, err := chromedp.Run(ctx, chromedp.Poll[float64](`(() => {
+		const speed = document.querySelector('[data-control="speed"]');
+		if (speed.value !== '9') {
+			speed.value = 9;
+			speed.dispatchEvent(new Event('change', { bubbles: true }));
+		}
+		if (!document.getElementById('pace').textContent.startsWith('9×')) return null;
+		return document.querySelector('[data-control="time"]').getBoundingClientRect().width;
+	})()`))
+	if err != nil {
+		t.Fatalf("the page never went 9× slower: %v", err)
+	}
+	if width < 150 {
+		t.Errorf("at 9× slower the time slider is %.0f px wide on a phone; want at least 150", width)
+	}
 	noConsoleErrors(t, console())
 }
 

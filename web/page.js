@@ -37,7 +37,9 @@ function newRun(header) {
   document.body.classList.toggle('no-engine', !header.engine);
   buildNodes(header.nodes);
   const seed = header.engine ? ` · seed ${header.seed}` : ''; // a cluster of processes has no one seed
-  document.getElementById('run').textContent = `Run ${header.run}${seed} · ${header.nodes} nodes · ${header.what}`;
+  const runLine = document.getElementById('run');
+  runLine.textContent = `Run ${header.run}${seed} · ${header.nodes} nodes · ${header.what}`;
+  runLine.title = runLine.textContent; // the whole of it, where the header cuts it short
   document.getElementById('story-lines').replaceChildren();
 }
 
@@ -290,11 +292,14 @@ function drawLinks(state) {
 function dropShown() { return Math.max(run.header.flight_ms, 20); }
 
 // drawFlights draws each message in flight at t where it is on its way,
-// and each message lost a moment before t where it was lost.
+// from the edge of its sender's disc to the edge of its receiver's (the
+// messages fly above the nodes, and must not hide their numbers), and
+// each message lost a moment before t where it was lost.
 function drawFlights(t) {
   const group = document.getElementById('flights');
   group.replaceChildren();
   const n = run.header.nodes, flight = Math.max(run.header.flight_ms, 1);
+  const edge = discEdge();
   const flights = run.flights;
   let i = firstSentAfter(t - flight - dropShown());
   for (; i < flights.length && flights[i].sent <= t; i++) {
@@ -303,9 +308,20 @@ function drawFlights(t) {
     if (f.lost ? t > end + dropShown() : t >= end) continue;
     const share = end > f.sent ? Math.min((t - f.sent) / (end - f.sent), 1) : 0.15;
     const p = ringPoint(f.from, n), q = ringPoint(f.to, n);
-    const x = p.x + (q.x - p.x) * share, y = p.y + (q.y - p.y) * share;
+    const along = edge / Math.hypot(q.x - p.x, q.y - p.y); // the share of the way a disc's edge takes
+    const at = along + (1 - 2 * along) * share;
+    const x = p.x + (q.x - p.x) * at, y = p.y + (q.y - p.y) * at;
     group.appendChild(f.lost && t >= end ? cross(x, y) : dot(f, x, y));
   }
+}
+
+// discEdge is how far from a node's centre, in the ring's units (1000
+// across), a message must stay clear of its disc and the leader's ring.
+function discEdge() {
+  const cluster = document.getElementById('cluster');
+  const disc = nodeElements.length ? nodeElements[0].querySelector('.disc').offsetWidth : 0;
+  const ringPx = 9, messageUnits = 16;
+  return cluster.clientWidth ? (disc / 2 + ringPx) / cluster.clientWidth * 1000 + messageUnits : 0;
 }
 
 // firstSentAfter finds, by bisection, the first message sent at t or later.

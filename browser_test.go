@@ -224,10 +224,13 @@ func TestPageTellsTheStaleReadLesson(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
+	// At the moment of the violation, "Lately" tells the read, which later
+	// events push out of its few lines.
 	told, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => {
-		const story = document.getElementById('story-lines').textContent;
 		const verdict = document.getElementById('verdict');
-		return story.includes('from its own state') && verdict.dataset.safety === 'violation' ? verdict.textContent : null;
+		if (verdict.dataset.safety !== 'violation') return null;
+		document.querySelector('[data-action="to-violation"]').click();
+		return document.getElementById('story-lines').textContent.includes('from its own state') ? verdict.textContent : null;
 	})()`, chromedp.WithPollingTimeout(20*time.Second)))
 	if err != nil {
 		t.Fatalf("the page never told the stale read, with the verdict naming it: %v", err)
@@ -501,8 +504,9 @@ func TestProcessesOnThePage(t *testing.T) {
 const axePath = ".ci/node_modules/axe-core/axe.min.js"
 
 // The page is accessible as axe-core judges it: no violation of any rule,
-// on a desktop screen and a phone's, light and dark, once the cluster has
-// a leader and a put is committed, and with a violation on show.
+// on a desktop screen in light colors and a phone's in dark ones (each
+// screen and each scheme once: the suite stays quick), with a put
+// committed and a violation on show.
 func TestPageIsAccessible(t *testing.T) {
 	axe, err := os.ReadFile(axePath)
 	if err != nil {
@@ -514,8 +518,6 @@ func TestPageIsAccessible(t *testing.T) {
 		mobile, dark  bool
 	}{
 		{"desktop", 1280, 720, false, false},
-		{"desktop-dark", 1280, 720, false, true},
-		{"phone", 390, 844, true, false},
 		{"phone-dark", 390, 844, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

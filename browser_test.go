@@ -605,3 +605,50 @@ func accessibilityProblems(t *testing.T, ctx context.Context) []string {
 	}
 	return problems
 }
+
+// Projector mode, from the address: at 1280x720 no text in the ring or
+// the header is under 18 px, the banner says in one line who leads which
+// term, nothing sticks out of the screen, and "Lately" says why, with the
+// paper's section.
+func TestPageProjectorMode(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
+	url := servePage(t, cfg)
+	ctx, console := inBrowser(t, 1280, 720)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(url+"?projector")); err != nil {
+		t.Fatal(err)
+	}
+	banner, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => {
+		const text = document.getElementById('banner').textContent;
+		return /^node \d leads term \d+ · all 5 up · safe so far$/.test(text) &&
+			document.getElementById('story-lines').textContent.includes('§') ? text : null;
+	})()`))
+	if err != nil {
+		t.Fatalf("the projector's banner never said who leads, with Lately saying why: %v", err)
+	}
+	t.Logf("the banner reads %q", banner)
+	shot(t, ctx, "web-projector.png")
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+		const problems = [], width = document.documentElement.clientWidth;
+		if (document.documentElement.scrollWidth > width) problems.push('the page is ' + document.documentElement.scrollWidth + ' px wide');
+		for (const el of document.querySelectorAll('header *, #cluster *')) {
+			if (!el.checkVisibility() || ![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+			const svg = el.closest('svg'), units = svg ? svg.getBoundingClientRect().width / 1000 : 1; // an SVG's text is in its own units
+			const size = parseFloat(getComputedStyle(el).fontSize) * units * (svg ? messageScale() : 1);
+			if (size < 18) problems.push('"' + el.textContent.trim().slice(0, 30) + '" is ' + size + ' px');
+		}
+		const aside = document.querySelector('aside').getBoundingClientRect(), footer = document.querySelector('footer').getBoundingClientRect();
+		for (const el of document.querySelectorAll('[data-node] .label, [data-node] button:not([hidden]), [data-node] .actions label')) {
+			const box = el.getBoundingClientRect(), name = el.getAttribute('aria-label') || el.textContent.trim();
+			if (box.left < 0 || box.right > aside.left || box.bottom > footer.top) problems.push('"' + name + '" spans ' + box.left + ' to ' + box.right + ', down to ' + box.bottom);
+		}
+		return problems;
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+	noConsoleErrors(t, console())
+}

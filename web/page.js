@@ -311,7 +311,7 @@ function drawFlights(t) {
     const along = edge / Math.hypot(q.x - p.x, q.y - p.y); // the share of the way a disc's edge takes
     const at = along + (1 - 2 * along) * share;
     const x = p.x + (q.x - p.x) * at, y = p.y + (q.y - p.y) * at;
-    group.appendChild(f.lost && t >= end ? cross(x, y) : dot(f, x, y));
+    group.appendChild(placed(f.lost && t >= end ? cross() : dot(f), x, y));
   }
 }
 
@@ -320,7 +320,7 @@ function drawFlights(t) {
 function discEdge() {
   const cluster = document.getElementById('cluster');
   const disc = nodeElements.length ? nodeElements[0].querySelector('.disc').offsetWidth : 0;
-  const ringPx = 9, messageUnits = 16;
+  const ringPx = 9, messageUnits = 16 * messageScale();
   return cluster.clientWidth ? (disc / 2 + ringPx) / cluster.clientWidth * 1000 + messageUnits : 0;
 }
 
@@ -334,25 +334,35 @@ function firstSentAfter(t) {
   return lo;
 }
 
-function dot(f, x, y) {
+// placed puts a message's shape, drawn around 0,0, at x,y, larger in
+// projector mode, where a room must see it.
+function placed(shape, x, y) {
+  const g = svg('g', { transform: `translate(${x} ${y}) scale(${messageScale()})` });
+  g.appendChild(shape);
+  return g;
+}
+
+function messageScale() { return document.body.classList.contains('projector') ? 1.75 : 1; }
+
+function dot(f) {
   switch (f.msg) {
-    case 'RequestVote': return svg('circle', { cx: x, cy: y, r: 16, class: 'm-vote' });
-    case 'PreVote': return svg('circle', { cx: x, cy: y, r: 16, class: 'm-prevote' });
+    case 'RequestVote': return svg('circle', { r: 16, class: 'm-vote' });
+    case 'PreVote': return svg('circle', { r: 16, class: 'm-prevote' });
     case 'AppendEntries': {
-      if (!f.entries) return svg('circle', { cx: x, cy: y, r: 9, class: 'm-heartbeat' });
+      if (!f.entries) return svg('circle', { r: 9, class: 'm-heartbeat' });
       const g = svg('g', {});
-      g.appendChild(svg('rect', { x: x - 16, y: y - 16, width: 32, height: 32, class: 'm-entries' }));
-      const count = svg('text', { x, y, class: 'flight-count' });
+      g.appendChild(svg('rect', { x: -16, y: -16, width: 32, height: 32, class: 'm-entries' }));
+      const count = svg('text', { class: 'flight-count' });
       count.textContent = f.entries;
       g.appendChild(count);
       return g;
     }
   }
-  return svg('circle', { cx: x, cy: y, r: 11, class: f.granted ? 'm-yes' : 'm-no' }); // a reply
+  return svg('circle', { r: 11, class: f.granted ? 'm-yes' : 'm-no' }); // a reply
 }
 
-function cross(x, y) {
-  return svg('path', { d: `M${x - 14} ${y - 14}L${x + 14} ${y + 14}M${x + 14} ${y - 14}L${x - 14} ${y + 14}`, class: 'm-drop' });
+function cross() {
+  return svg('path', { d: 'M-14 -14L14 14M14 -14L-14 14', class: 'm-drop' });
 }
 
 // drawLogs draws each node's newest entries, committed ones filled.
@@ -416,6 +426,30 @@ function showViolation() {
   schedule();
 }
 
+// drawBanner says in one line who leads which term, how many nodes are
+// down, and the checker's verdict: what a room reads from afar
+// (projector mode shows it in place of the run's line).
+function drawBanner(state, t) {
+  const up = state.nodes.filter(n => n.alive);
+  const leaders = up.filter(n => n.role === 'leader').sort((a, b) => b.term - a.term);
+  const newest = Math.max(0, ...state.nodes.map(n => n.term));
+  const leads = leaders.length ? `node ${leaders[0].id} leads term ${leaders[0].term}` : `no leader (term ${newest})`;
+  const down = state.nodes.length - up.length;
+  const crashed = down ? `${down} of ${state.nodes.length} crashed` : `all ${state.nodes.length} up`;
+  const safe = run.violations.some(v => v.at_ms <= t) ? 'a safety violation' : 'safe so far';
+  setText(document.getElementById('banner'), `${leads} · ${crashed} · ${safe}`);
+}
+
+// setProjector turns projector mode on or off, and keeps the address
+// saying so, for a reload or a bookmark.
+function setProjector(on) {
+  document.body.classList.toggle('projector', on);
+  document.querySelector('[data-action="projector"]').setAttribute('aria-pressed', String(on));
+  const url = new URL(location.href);
+  if (on) url.searchParams.set('projector', ''); else url.searchParams.delete('projector');
+  history.replaceState(null, '', url);
+}
+
 // drawStory lists the last notable events up to t, as short sentences.
 const storyLength = 5;
 function drawStory(t) {
@@ -444,24 +478,27 @@ function drawStory(t) {
 function tell(e) {
   switch (e.event) {
     case 'role':
-      if (e.role === 'leader') return `node ${e.node} became leader of term ${e.term}`;
-      if (e.role === 'candidate') return `node ${e.node} stood for election in term ${e.term}`;
-      if (e.role === 'precandidate') return `node ${e.node} asked for pre-votes`;
-      if (e.before === 'leader') return `node ${e.node} stepped down: ${e.cause === 'lost-quorum' ? 'it lost touch with a majority' : `it saw term ${e.term}`}`;
+      if (e.role === 'leader') return `node ${e.node} became leader of term ${e.term}: a majority voted for it (§5.2)`;
+      if (e.role === 'candidate') {
+        const why = e.cause === 'won-prevote' ? 'a majority would vote for it (PreVote, dissertation §9.6)' : 'it heard no leader for its election timeout (§5.2)';
+        return `node ${e.node} stood for election in term ${e.term}: ${why}`;
+      }
+      if (e.role === 'precandidate') return `node ${e.node} asked for pre-votes: it heard no leader for its election timeout (PreVote, dissertation §9.6)`;
+      if (e.before === 'leader') return `node ${e.node} stepped down: ${e.cause === 'lost-quorum' ? 'it lost touch with a majority (CheckQuorum, dissertation §6.2)' : `it saw term ${e.term} (§5.1)`}`;
       return null;
     case 'commit':
       if (e.cause !== 'stored-on-majority') return null;
-      return `node ${e.node} committed entry ${e.index}${e.command ? ` (${e.command.replace(/ #\S+$/, '')})` : ' (no-op)'}`;
+      return `node ${e.node} committed entry ${e.index}${e.command ? ` (${e.command.replace(/ #\S+$/, '')})` : ' (no-op)'}: a majority stores it (§5.3)`;
     case 'crash': return `node ${e.node} crashed`;
     case 'restart': return `node ${e.node} restarted`;
     case 'partition': return `the network split into ${e.groups.map(g => `{${g.join(',')}}`).join(' ')}`;
     case 'heal': return 'the partition healed';
     case 'expire': return `node ${e.node}'s election timer was made to run out`;
-    case 'truncate': return `node ${e.node} deleted its entries from ${e.index} on`;
+    case 'truncate': return `node ${e.node} deleted its entries from ${e.index} on: they conflict with its leader's (§5.3)`;
     case 'read': {
       const answer = `node ${e.node} answered ${e.command.replace(/ #\S+$/, '')} with ${e.reason || 'no value'}`;
       if (e.cause === 'break-stale-read') return `${answer} from its own state, without asking a majority whether it still leads`;
-      return `${answer}, once a majority answered a heartbeat sent after the read came`;
+      return `${answer}, once a majority answered a heartbeat sent after the read came (dissertation §6.4)`;
     }
     case 'note': return e.reason;
     case 'operator': return `> ${e.reason}`;
@@ -510,6 +547,7 @@ function draw() {
   if (!run || !run.base) return;
   const t = viewTime();
   const state = stateAt(t);
+  drawBanner(state, t);
   drawNodes(state, t);
   drawLinks(state);
   drawFlights(t);
@@ -600,6 +638,8 @@ function setUpControls() {
   on('[data-action="run"]', () => send(`run ${document.getElementById('seed').value.trim()}`.trim()));
   on('[data-action="live"]', () => { following = true; schedule(); });
   on('[data-action="to-violation"]', showViolation);
+  on('[data-action="projector"]', () => setProjector(!document.body.classList.contains('projector')));
+  if (new URLSearchParams(location.search).has('projector')) setProjector(true);
   const speed = document.querySelector('[data-control="speed"]');
   speed.addEventListener('input', () => { document.getElementById('speed').textContent = `${speed.value}×`; });
   speed.addEventListener('change', () => send(`slow ${speed.value}`, false));

@@ -64,6 +64,33 @@ func serveLesson(t testing.TB, cfg Config, sc *scenario) string {
 	return listener.url
 }
 
+// sharedBrowser is one headless Chromium for every browser test of the
+// run, each in a tab of its own: starting a browser takes longer than
+// most of the tests. TestMain closes it.
+var sharedBrowser struct {
+	once  sync.Once
+	ctx   context.Context
+	close func()
+}
+
+// browser is the shared browser, started on first use, at path.
+func browser(path string) context.Context {
+	sharedBrowser.once.Do(func() {
+		opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox)
+		allocated, cancelAllocator := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelBrowser := chromedp.NewContext(allocated)
+		sharedBrowser.ctx, sharedBrowser.close = ctx, func() { cancelBrowser(); cancelAllocator() }
+	})
+	return sharedBrowser.ctx
+}
+
+// closeBrowser ends the shared browser, if a test started it.
+func closeBrowser() {
+	if sharedBrowser.close != nil {
+		sharedBrowser.close()
+	}
+}
+
 // inBrowser opens a headless browser tab of width by height for the test,
 // and collects what the page writes to its console.
 func inBrowser(t testing.TB, width, height int) (context.Context, func() []chromedp.ConsoleMessage) {
@@ -72,12 +99,12 @@ func inBrowser(t testing.TB, width, height int) (context.Context, func() []chrom
 	if path == "" {
 		t.Skip("no Chromium or Chrome installed: apt-get install chromium to run the page's test")
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.WindowSize(width, height))
-	allocated, cancelAllocator := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(allocated)
+	ctx, cancelTab := chromedp.NewContext(browser(path))
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancelTime := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAllocator() })
+	t.Cleanup(func() { cancelTime(); cancelTab() })
 	var mu sync.Mutex
 	var messages []chromedp.ConsoleMessage
 	console := chromedp.Console(ctx)

@@ -679,3 +679,40 @@ func TestPageProjectorMode(t *testing.T) {
 	}
 	noConsoleErrors(t, console())
 }
+
+// The page's keys click its buttons, but not while the class types in a
+// box; the loss control sets the network's drop rate, which the page then
+// shows as the run's.
+func TestPageKeysAndLoss(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
+	url := servePage(t, cfg)
+	ctx, console := inBrowser(t, 1280, 720)
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	pauseSays := `document.querySelector('[data-action="pause"]').textContent`
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](pauseSays+` === 'Pause' && !document.querySelector('[data-action="pause"]').disabled`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Focus(`#key`), chromedp.KeyEvent("p")); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`), chromedp.KeyEvent("p")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](pauseSays+` === 'Resume'`)); err != nil {
+		t.Fatalf("P did not pause the run: %v", err)
+	}
+	if key, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('key').value`)); err != nil || !strings.Contains(key, "p") {
+		t.Errorf("the key box holds %q (%v); want the p typed into it", key, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.SetValue(`[data-control="drop"]`, "0.2"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-control="drop"]').dispatchEvent(new Event('change'))`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('#message li').textContent === 'drop 0.2: done'`)); err != nil {
+		t.Fatalf("the loss control's drop 0.2 was never done: %v", err)
+	}
+	noConsoleErrors(t, console())
+}

@@ -440,6 +440,32 @@ function drawBanner(state, t) {
   setText(document.getElementById('banner'), `${leads} · ${crashed} · ${safe}`);
 }
 
+// keys are the page's shortcuts, each the click of a button, as the
+// legend lists them.
+const keys = { p: 'pause', l: 'live', u: 'put', g: 'get', h: 'heal', j: 'projector' };
+
+// pressed clicks the button a key stands for, unless the key is typed
+// into a box or comes with a modifier, which belong to the browser.
+function pressed(event) {
+  const action = keys[event.key.toLowerCase()];
+  if (!action || event.ctrlKey || event.metaKey || event.altKey || event.target.closest('input, select, textarea')) return;
+  const button = document.querySelector(`[data-action="${action}"]`);
+  if (button && !button.disabled) {
+    event.preventDefault();
+    button.click();
+  }
+}
+
+// drawLoss shows the network's loss rate in its control, unless the class
+// is choosing one there; a rate no option names (from -drop) gets one.
+function drawLoss(state) {
+  const drop = document.querySelector('[data-control="drop"]');
+  const rate = String(state.dropRate || 0);
+  if (document.activeElement === drop || drop.value === rate) return;
+  if (![...drop.options].some(o => o.value === rate)) drop.add(new Option(`${Math.round(Number(rate) * 100)}%`, rate));
+  drop.value = rate;
+}
+
 // setProjector turns projector mode on or off, and keeps the address
 // saying so, for a reload or a bookmark.
 function setProjector(on) {
@@ -548,6 +574,7 @@ function draw() {
   const t = viewTime();
   const state = stateAt(t);
   drawBanner(state, t);
+  drawLoss(state);
   drawNodes(state, t);
   drawLinks(state);
   drawFlights(t);
@@ -639,6 +666,9 @@ function setUpControls() {
   on('[data-action="live"]', () => { following = true; schedule(); });
   on('[data-action="to-violation"]', showViolation);
   on('[data-action="projector"]', () => setProjector(!document.body.classList.contains('projector')));
+  const drop = document.querySelector('[data-control="drop"]');
+  drop.addEventListener('change', () => send(`drop ${drop.value}`));
+  document.addEventListener('keydown', pressed);
   if (new URLSearchParams(location.search).has('projector')) setProjector(true);
   const speed = document.querySelector('[data-control="speed"]');
   speed.addEventListener('input', () => { document.getElementById('speed').textContent = `${speed.value}×`; });

@@ -716,3 +716,35 @@ func TestPageKeysAndLoss(t *testing.T) {
 	}
 	noConsoleErrors(t, console())
 }
+
+// A candidate's label shows its tally of the votes granted it, as
+// RaftScope's disc does, while the votes come in.
+func TestPageShowsTheVoteTally(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
+	url := servePage(t, cfg)
+	ctx, console := inBrowser(t, 1280, 720)
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true"))); err != nil {
+		t.Fatal(err)
+	}
+	// Back to the moment of the first vote granted to another node: its
+	// candidate has its own and that one.
+	tally, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => {
+		const vote = run.events.find(e => e.event === 'vote' && e.granted && e.candidate !== e.node);
+		const slider = document.querySelector('input[type=range][data-control="time"]');
+		if (Number(slider.value) !== vote.at_ms) {
+			slider.value = vote.at_ms;
+			slider.dispatchEvent(new Event('input', { bubbles: true }));
+		}
+		const el = document.querySelector('[data-node="' + vote.candidate + '"] .tally');
+		return /^votes [2-5] of 5$/.test(el.textContent) ? el.textContent : null;
+	})()`))
+	if err != nil {
+		t.Fatalf("no candidate ever showed its tally: %v", err)
+	}
+	t.Logf("a candidate's tally: %q", tally)
+	noConsoleErrors(t, console())
+}

@@ -47,7 +47,7 @@ function newRun(header) {
 function emptyState(n) {
   const nodes = [];
   for (let id = 1; id <= n; id++) {
-    nodes.push({ id, role: 'follower', term: 0, votedFor: 0, alive: false, commit: 0, log: [], timer: null });
+    nodes.push({ id, role: 'follower', term: 0, votedFor: 0, alive: false, commit: 0, log: [], timer: null, granted: [] });
   }
   return { at: 0, nodes, groups: null, dropRate: 0 };
 }
@@ -62,6 +62,7 @@ function setBase(snapshot) {
     Object.assign(base.nodes[n.id - 1], {
       role: n.role, term: n.term, votedFor: n.voted_for, alive: n.alive, commit: n.commit,
       log: n.log.map(e => ({ index: e.index, term: e.term, command: e.command || '' })),
+      granted: n.role === 'candidate' ? [n.id] : [], // its own vote; the others' came before the snapshot
     });
   }
   run.base = base;
@@ -87,10 +88,12 @@ function apply(state, e) {
     case 'role':
       if (e.before === undefined) e.before = n.role; // for the story's sentences (tell)
       n.role = e.role; n.term = e.term || 0; n.votedFor = e.voted_for || 0;
+      n.granted = e.role === 'candidate' || e.role === 'precandidate' ? [n.id] : []; // a campaign begins with its own yes
       if (e.cause === 'started') n.timer = { at: e.at_ms, ms: e.timeout_ms };
       if (e.role === 'leader') n.timer = null; // a leader keeps its authority by heartbeats
       break;
-    case 'vote': n.term = e.term || 0; n.votedFor = e.voted_for || 0; break;
+    case 'vote': n.term = e.term || 0; n.votedFor = e.voted_for || 0; tally(state, e, 'candidate'); break;
+    case 'prevote': tally(state, e, 'precandidate'); break;
     case 'timer': n.timer = { at: e.at_ms, ms: e.timeout_ms }; break;
     case 'start': // a node's own process starts (again): its next events tell its log
       Object.assign(n, { alive: true, role: 'follower', commit: 0, log: [], timer: null });
@@ -103,6 +106,17 @@ function apply(state, e) {
     case 'truncate': n.log.length = e.index - 1; break;
     case 'commit': n.commit = e.index; break;
   }
+}
+
+// tally counts a vote (or pre-vote) granted to the candidate (or
+// pre-candidate) that asked for it, while it still campaigns for it: a
+// vote in the candidate's own term, a pre-vote in its current round
+// (each round of asking is a role event, which starts the count again).
+function tally(state, e, role) {
+  const c = state.nodes[(e.candidate || 0) - 1];
+  if (!e.granted || !c || c.id === e.node || c.role !== role) return;
+  if (role === 'candidate' && c.term !== e.term) return;
+  if (!c.granted.includes(e.node)) c.granted.push(e.node);
 }
 
 // addEvents takes a batch of the run's events.
@@ -237,6 +251,8 @@ function drawNodes(state, t) {
     el.querySelector('.role').textContent = n.alive ? roleWords[n.role] : 'crashed';
     el.querySelector('.term').textContent = `term ${n.term}`;
     el.querySelector('.vote').textContent = n.votedFor ? ` · voted ${n.votedFor}` : '';
+    const campaigning = n.alive && (n.role === 'candidate' || n.role === 'precandidate');
+    setText(el.querySelector('.tally'), campaigning ? `${n.role === 'candidate' ? 'votes' : 'pre-votes'} ${n.granted.length} of ${state.nodes.length}` : '');
     // Only the buttons that can act on the node show.
     el.querySelector('[data-action="crash"]').hidden = !n.alive;
     el.querySelector('[data-action="restart"]').hidden = n.alive;

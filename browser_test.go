@@ -748,3 +748,43 @@ func TestPageShowsTheVoteTally(t *testing.T) {
 	t.Logf("a candidate's tally: %q", tally)
 	noConsoleErrors(t, console())
 }
+
+// The logs are a grid: a header numbers the indices, and each node's
+// entry at an index sits in that index's column, so that a follower's
+// missing entries show as gaps under the leader's.
+func TestPageLogsLineUpByIndex(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
+	url := servePage(t, cfg)
+	ctx, console := inBrowser(t, 1280, 720)
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(`[data-action="put"]`)); err != nil {
+		t.Fatal(err)
+	}
+	misaligned, err := chromedp.Run(ctx, chromedp.Poll[[]string](`(() => {
+		const rows = [...document.querySelectorAll('#log-rows .log-row')];
+		const header = rows[0].querySelectorAll('.entry.index');
+		if (header.length < 2) return null; // the put's entry is not in yet
+		const wrong = [];
+		for (const row of rows.slice(1)) {
+			row.querySelectorAll('.entry').forEach((box, k) => {
+				const index = Number(header[k].textContent);
+				if (box.title && !box.title.startsWith('entry ' + index + ',')) wrong.push(row.firstChild.textContent + ': ' + box.title + ' under index ' + index);
+				if (Math.abs(box.getBoundingClientRect().left - header[k].getBoundingClientRect().left) > 1) wrong.push(row.firstChild.textContent + "'s column " + index + ' is not under its header');
+			});
+		}
+		return wrong;
+	})()`))
+	if err != nil {
+		t.Fatalf("the log grid never showed two indices: %v", err)
+	}
+	for _, w := range misaligned {
+		t.Error(w)
+	}
+	noConsoleErrors(t, console())
+}

@@ -384,33 +384,47 @@ function cross() {
 // drawLogs draws each node's newest entries, committed ones filled.
 const shownEntries = 14;
 const termColors = ['#77777f', '#8e6bbf', '#2a8f84', '#9c755f', '#d3568f', '#4f78a8', '#878a2e', '#c06c3e'];
+// The rows share their columns, one per index, under a header that
+// numbers them, so that the entries at one index line up across nodes.
 function drawLogs(state) {
   const rows = document.getElementById('log-rows');
-  if (rows.children.length !== state.nodes.length) {
-    rows.replaceChildren(...state.nodes.map(() => document.createElement('div')));
+  if (rows.children.length !== state.nodes.length + 1) {
+    rows.replaceChildren(...[...state.nodes, null].map(() => document.createElement('div')));
+  }
+  const last = Math.max(0, ...state.nodes.map(n => n.log.length));
+  const first = Math.max(1, last - shownEntries + 1);
+  const indices = Array.from({ length: last - first + 1 }, (_, k) => first + k);
+  const header = rows.children[0];
+  if (header.dataset.key !== `${first}/${last}`) {
+    header.dataset.key = `${first}/${last}`;
+    header.className = 'log-row index-row';
+    header.replaceChildren(cell('who', 'index'), ...indices.map(index => cell('entry index', index)));
   }
   state.nodes.forEach((n, i) => {
-    const row = rows.children[i];
-    const key = `${n.log.length}/${n.log.length && n.log[n.log.length - 1].term}/${n.commit}/${n.alive}`;
+    const row = rows.children[i + 1];
+    const key = `${first}/${last}/${n.log.length}/${n.log.length && n.log[n.log.length - 1].term}/${n.commit}/${n.alive}`;
     if (row.dataset.key === key) return;
     row.dataset.key = key;
     row.className = 'log-row';
-    const who = document.createElement('span');
-    who.className = 'who';
-    who.textContent = `node ${n.id}`;
-    const boxes = n.log.slice(-shownEntries).map(e => {
-      const box = document.createElement('span');
-      box.className = e.index <= n.commit ? 'entry committed' : 'entry';
+    const who = cell('who', `node ${n.id}`);
+    const boxes = indices.map(index => {
+      const e = n.log[index - 1];
+      if (!e) return cell('entry none', '');
+      const box = cell(e.index <= n.commit ? 'entry committed' : 'entry', e.term);
       box.style.setProperty('--term', termColors[e.term % termColors.length]);
-      box.textContent = e.term;
       box.title = `entry ${e.index}, term ${e.term}: ${e.command || 'no-op'}${e.index <= n.commit ? ', committed' : ''}`;
       return box;
     });
-    const commit = document.createElement('span');
-    commit.className = 'commit';
-    commit.textContent = `${n.log.length} · commit ${n.commit}`;
-    row.replaceChildren(who, ...boxes, commit);
+    row.replaceChildren(who, ...boxes, cell('commit', `${n.log.length} · commit ${n.commit}`));
   });
+}
+
+// cell is a span of the log grid, of className, saying text.
+function cell(className, text) {
+  const span = document.createElement('span');
+  span.className = className;
+  span.textContent = text;
+  return span;
 }
 
 // drawVerdict shows the safety checker's verdict at t, with the property

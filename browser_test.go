@@ -680,10 +680,11 @@ func TestPageProjectorMode(t *testing.T) {
 	noConsoleErrors(t, console())
 }
 
-// The page's keys click its buttons, but not while the class types in a
-// box; the loss control sets the network's drop rate, which the page then
-// shows as the run's.
-func TestPageKeysAndLoss(t *testing.T) {
+// pageWithALeader opens the page of a free-mode run of seed 7, twice
+// slower than real time, at 1280x720, once it shows five nodes and a
+// leader.
+func pageWithALeader(t *testing.T) (context.Context, func() []chromedp.ConsoleMessage) {
+	t.Helper()
 	cfg := DefaultConfig()
 	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
 	url := servePage(t, cfg)
@@ -691,6 +692,17 @@ func TestPageKeysAndLoss(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true"))); err != nil {
+		t.Fatalf("the page never showed five nodes and one leader: %v", err)
+	}
+	return ctx, console
+}
+
+// The page's keys click its buttons, but not while the class types in a
+// box; the loss control sets the network's drop rate, which the page then
+// shows as the run's.
+func TestPageKeysAndLoss(t *testing.T) {
+	ctx, console := pageWithALeader(t)
 	pauseSays := `document.querySelector('[data-action="pause"]').textContent`
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](pauseSays+` === 'Pause' && !document.querySelector('[data-action="pause"]').disabled`)); err != nil {
 		t.Fatal(err)
@@ -720,16 +732,7 @@ func TestPageKeysAndLoss(t *testing.T) {
 // A candidate's label shows its tally of the votes granted it, as
 // RaftScope's disc does, while the votes come in.
 func TestPageShowsTheVoteTally(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
-	url := servePage(t, cfg)
-	ctx, console := inBrowser(t, 1280, 720)
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true"))); err != nil {
-		t.Fatal(err)
-	}
+	ctx, console := pageWithALeader(t)
 	// Back to the moment of the first vote granted to another node: its
 	// candidate has its own and that one.
 	tally, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => {
@@ -753,16 +756,7 @@ func TestPageShowsTheVoteTally(t *testing.T) {
 // entry at an index sits in that index's column, so that a follower's
 // missing entries show as gaps under the leader's.
 func TestPageLogsLineUpByIndex(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
-	url := servePage(t, cfg)
-	ctx, console := inBrowser(t, 1280, 720)
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true"))); err != nil {
-		t.Fatal(err)
-	}
+	ctx, console := pageWithALeader(t)
 	if err := chromedp.Do(ctx, chromedp.Click(`[data-action="put"]`)); err != nil {
 		t.Fatal(err)
 	}

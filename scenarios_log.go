@@ -68,13 +68,7 @@ func playClient(s *stage) {
 	}
 	s.say("committed and applied; get x, %s, reads %s", howReadsWork(s.c.cfg), s.get("x"))
 	requests := s.countEvents(func(ev Event) bool { return ev.Kind == EventRequest })
-	if _, _, ok := s.cutOff(leader); !ok {
-		return
-	}
-	if !s.put("x", "2") {
-		return
-	}
-	now, term, ok := s.awaitLeader(0)
+	now, term, ok := cutOffAndPut(s, leader)
 	if !ok {
 		return
 	}
@@ -102,13 +96,7 @@ func playStaleRead(s *stage) {
 	if !s.put("x", "1") {
 		return
 	}
-	if _, _, ok := s.cutOff(old); !ok {
-		return
-	}
-	if !s.put("x", "2") {
-		return
-	}
-	now, term, ok := s.awaitLeader(0)
+	now, term, ok := cutOffAndPut(s, old)
 	if !ok {
 		return
 	}
@@ -130,6 +118,20 @@ func playStaleRead(s *stage) {
 		s.say("node %d heard term %d and stepped down: it had been deposed all along", old, term)
 	}
 	s.pause(s.hold / 2)
+}
+
+// cutOffAndPut cuts leader off in a minority and has the client put x = 2:
+// the cut-off leader takes it and cannot commit it, and the client asks
+// again at the majority's new leader, which does. It returns that leader
+// and its term.
+func cutOffAndPut(s *stage, leader int) (now int, term uint64, ok bool) {
+	if _, _, ok := s.cutOff(leader); !ok {
+		return 0, 0, false
+	}
+	if !s.put("x", "2") {
+		return 0, 0, false
+	}
+	return s.awaitLeader(0)
 }
 
 // howReadsWork says how a leader answers a get in a cluster of cfg.

@@ -266,14 +266,14 @@ func copyPackage(t *testing.T) string {
 // before those of whole clusters, and the rest of the suite only if it
 // gets through them all.
 var ruleTestFiles = [][]string{
-	{"election_test.go", "replication_test.go", "persistence_test.go", "refinements_test.go"},
+	{"election_test.go", "replication_test.go", "reads_test.go", "persistence_test.go", "refinements_test.go"},
 	{"cluster_test.go", "client_test.go", "linearizability_test.go", "breaks_test.go", "faults_test.go"},
 }
 
 // onTheWallClock matches the tests the mutation check leaves out: those
 // of the browser and of node processes, which wait on the wall clock, and
 // check the page and the wire rather than the rules.
-const onTheWallClock = "^(TestPageInBrowser|TestPageFitsAPhoneAndTheDark|TestProcesses.*)$"
+const onTheWallClock = "^(TestPage.*|TestProcesses.*)$"
 
 // mutantPatience is how long go test may take on one mutant: a bug that
 // makes it run on without end is caught too, by this timeout.

@@ -243,6 +243,7 @@ func TestPageGoesToTheViolation(t *testing.T) {
 // stale-read): the story's lines tell the read the deposed leader
 // answered from its own state, and the verdict names the violation.
 func TestPageTellsTheStaleReadLesson(t *testing.T) {
+	lookOnly(t)
 	chosen, _ := pickScenarios("stale-read")
 	cfg := DefaultConfig()
 	cfg.Seed, cfg.Timing, cfg.Break = 1, Paced, BreakStaleRead
@@ -267,6 +268,17 @@ func TestPageTellsTheStaleReadLesson(t *testing.T) {
 	}
 	shot(t, ctx, "web-stale-read.png")
 	noConsoleErrors(t, console())
+}
+
+// lookOnly skips, with -short, a test of the page's look and controls:
+// the race run (-short) keeps the browser tests that drive the server's
+// paths (TestPageInBrowser, TestPageGoesToTheViolation,
+// TestProcessesOnThePage), and the README's command runs them all.
+func lookOnly(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("a test of the page's look: not with -short")
+	}
 }
 
 // noConsoleErrors fails the test for each error or exception the page's
@@ -300,6 +312,7 @@ func shot(t *testing.T, ctx context.Context, name string) {
 // node and the put button must be on the screen's width, no node may lie
 // over the controls, and the page's background must be dark.
 func TestPageFitsAPhoneAndTheDark(t *testing.T) {
+	lookOnly(t)
 	cfg := DefaultConfig()
 	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
 	url := servePage(t, cfg)
@@ -535,6 +548,7 @@ const axePath = ".ci/node_modules/axe-core/axe.min.js"
 // screen and each scheme once: the suite stays quick), with a put
 // committed and a violation on show.
 func TestPageIsAccessible(t *testing.T) {
+	lookOnly(t)
 	axe, err := os.ReadFile(axePath)
 	if err != nil {
 		t.Skipf("no axe-core (%v): .ci/run installs it with npm", err)
@@ -638,6 +652,7 @@ func accessibilityProblems(t *testing.T, ctx context.Context) []string {
 // term, nothing sticks out of the screen, and "Lately" says why, with the
 // paper's section.
 func TestPageProjectorMode(t *testing.T) {
+	lookOnly(t)
 	cfg := DefaultConfig()
 	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
 	url := servePage(t, cfg)
@@ -702,6 +717,7 @@ func pageWithALeader(t *testing.T) (context.Context, func() []chromedp.ConsoleMe
 // box; the loss control sets the network's drop rate, which the page then
 // shows as the run's.
 func TestPageKeysAndLoss(t *testing.T) {
+	lookOnly(t)
 	ctx, console := pageWithALeader(t)
 	pauseSays := `document.querySelector('[data-action="pause"]').textContent`
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](pauseSays+` === 'Pause' && !document.querySelector('[data-action="pause"]').disabled`)); err != nil {
@@ -732,6 +748,7 @@ func TestPageKeysAndLoss(t *testing.T) {
 // A candidate's label shows its tally of the votes granted it, as
 // RaftScope's disc does, while the votes come in.
 func TestPageShowsTheVoteTally(t *testing.T) {
+	lookOnly(t)
 	ctx, console := pageWithALeader(t)
 	// Back to the moment of the first vote granted to another node: its
 	// candidate has its own and that one.
@@ -756,6 +773,7 @@ func TestPageShowsTheVoteTally(t *testing.T) {
 // entry at an index sits in that index's column, so that a follower's
 // missing entries show as gaps under the leader's.
 func TestPageLogsLineUpByIndex(t *testing.T) {
+	lookOnly(t)
 	ctx, console := pageWithALeader(t)
 	if err := chromedp.Do(ctx, chromedp.Click(`[data-action="put"]`)); err != nil {
 		t.Fatal(err)

@@ -281,6 +281,19 @@ func lookOnly(t *testing.T) {
 	}
 }
 
+// failOnPageProblems evaluates expression, which lists what is wrong on
+// the page, and fails the test for each.
+func failOnPageProblems(t *testing.T, ctx context.Context, expression string, opts ...chromedp.EvaluateOption) {
+	t.Helper()
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](expression, opts...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, problem := range problems {
+		t.Error(problem)
+	}
+}
+
 // noConsoleErrors fails the test for each error or exception the page's
 // console shows.
 func noConsoleErrors(t *testing.T, messages []chromedp.ConsoleMessage) {
@@ -328,7 +341,7 @@ func TestPageFitsAPhoneAndTheDark(t *testing.T) {
 		t.Fatalf("the page never showed five nodes and one leader: %v", err)
 	}
 	shot(t, ctx, "web-phone-dark.png")
-	layout, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+	failOnPageProblems(t, ctx, `(() => {
 		const width = document.documentElement.clientWidth, wrong = [];
 		if (document.documentElement.scrollWidth > width) wrong.push('the page is ' + document.documentElement.scrollWidth + ' px wide, over the screen\'s ' + width);
 		for (const el of document.querySelectorAll('[data-node], [data-action="put"]')) {
@@ -343,13 +356,7 @@ func TestPageFitsAPhoneAndTheDark(t *testing.T) {
 		const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number);
 		if (r + g + b > 3 * 80) wrong.push('the background is ' + getComputedStyle(document.body).backgroundColor + ', not dark');
 		return wrong;
-	})()`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, w := range layout {
-		t.Error(w)
-	}
+	})()`)
 	// At 9× slower, the longest pace the footer says, the time slider
 	// still has room to move.
 	width, err := chromedp.Run(ctx, chromedp.Poll[float64](`(() => {
@@ -590,30 +597,21 @@ func TestPageIsAccessible(t *testing.T) {
 			if err := chromedp.Do(ctx, chromedp.Click(`[data-action="put"]`)); err != nil {
 				t.Fatal(err)
 			}
-			violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](string(axe)+`;
+			failOnPageProblems(t, ctx, string(axe)+`;
 				axe.run(document).then(r => r.violations.map(v => v.impact + ' ' + v.id + ': ' + v.help + ' (' +
-					v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ') + ')'))`, chromedp.EvalAwaitPromise))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range violations {
-				t.Error(v)
-			}
-			for _, problem := range accessibilityProblems(t, ctx) {
-				t.Error(problem)
-			}
+					v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ') + ')'))`, chromedp.EvalAwaitPromise)
+			failOnPageProblems(t, ctx, accessibilityProblems, chromedp.EvalAwaitPromise)
 			noConsoleErrors(t, console())
 		})
 	}
 }
 
-// accessibilityProblems lists what axe-core does not judge: a status
-// region rewritten though its text stays the same (a screen reader reads
-// it again each time), a button whose name does not say its node, a time
-// slider read as a raw number, and a touch target under 24 px.
-func accessibilityProblems(t *testing.T, ctx context.Context) []string {
-	t.Helper()
-	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`new Promise(resolve => {
+// accessibilityProblems is a page expression that lists, after watching
+// the page for a second, what axe-core does not judge: a status region
+// rewritten though its text stays the same (a screen reader reads it again
+// each time), a button whose name does not say its node, a time slider
+// read as a raw number, and a touch target under 24 px.
+const accessibilityProblems = `new Promise(resolve => {
 		const problems = [], rewrites = new Map();
 		const observer = new MutationObserver(records => {
 			for (const r of records) {
@@ -640,12 +638,7 @@ func accessibilityProblems(t *testing.T, ctx context.Context) []string {
 			if (!/ms|s/.test(slider.getAttribute('aria-valuetext') || '')) problems.push('the time slider reads "' + slider.getAttribute('aria-valuetext') + '"');
 			resolve(problems);
 		}, 1000); // the page draws some sixty frames meanwhile
-	})`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return problems
-}
+	})`
 
 // Projector mode, from the address: at 1280x720 no text in the ring or
 // the header is under 18 px, the banner says in one line who leads which
@@ -670,7 +663,7 @@ func TestPageProjectorMode(t *testing.T) {
 	}
 	t.Logf("the banner reads %q", banner)
 	shot(t, ctx, "web-projector.png")
-	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+	failOnPageProblems(t, ctx, `(() => {
 		const problems = [], width = document.documentElement.clientWidth;
 		if (document.documentElement.scrollWidth > width) problems.push('the page is ' + document.documentElement.scrollWidth + ' px wide');
 		for (const el of document.querySelectorAll('header *, #cluster *')) {
@@ -685,13 +678,7 @@ func TestPageProjectorMode(t *testing.T) {
 			if (box.left < 0 || box.right > aside.left || box.bottom > footer.top) problems.push('"' + name + '" spans ' + box.left + ' to ' + box.right + ', down to ' + box.bottom);
 		}
 		return problems;
-	})()`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Error(p)
-	}
+	})()`)
 	noConsoleErrors(t, console())
 }
 

@@ -125,6 +125,23 @@ func inBrowser(t testing.TB, width, height int) (context.Context, func() []chrom
 	}
 }
 
+// freeModePage serves the page of a free-mode run of seed 7, twice slower
+// than real time, and returns its address.
+func freeModePage(t testing.TB) string {
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
+	return servePage(t, cfg)
+}
+
+// colorScheme is an action that has the tab ask pages for scheme's
+// colors, "light" or "dark", as the browser's setting does.
+func colorScheme(scheme string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, target *chromedp.Target) (chromedp.Void, error) {
+		return cdp.Call(ctx, target, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+	}
+}
+
 // leaderOnPage is a page expression: the node the page shows as leader,
 // once all n nodes are drawn and exactly one leads, and that one, id,
 // passes the test which; or else null.
@@ -139,9 +156,7 @@ func leaderOnPage(n int, which string) string {
 }
 
 func TestPageInBrowser(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
-	url := servePage(t, cfg)
+	url := freeModePage(t)
 	ctx, console := inBrowser(t, 1280, 720)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
@@ -326,15 +341,9 @@ func shot(t *testing.T, ctx context.Context, name string) {
 // over the controls, and the page's background must be dark.
 func TestPageFitsAPhoneAndTheDark(t *testing.T) {
 	lookOnly(t)
-	cfg := DefaultConfig()
-	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
-	url := servePage(t, cfg)
+	url := freeModePage(t)
 	ctx, console := inBrowser(t, 390, 844)
-	dark := func(ctx context.Context, target *chromedp.Target) (chromedp.Void, error) {
-		return cdp.Call(ctx, target, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
-	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), dark, chromedp.Navigate(url)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), colorScheme("dark"), chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true"))); err != nil {
@@ -575,13 +584,9 @@ func TestPageIsAccessible(t *testing.T) {
 			splitVoteConfig(&cfg)
 			url := servePage(t, cfg)
 			ctx, console := inBrowser(t, tc.width, tc.height)
-			scheme := "light"
+			media := colorScheme("light")
 			if tc.dark {
-				scheme = "dark"
-			}
-			media := func(ctx context.Context, target *chromedp.Target) (chromedp.Void, error) {
-				return cdp.Call(ctx, target, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-					Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+				media = colorScheme("dark")
 			}
 			viewport := chromedp.EmulateViewport(int64(tc.width), int64(tc.height))
 			if tc.mobile {
@@ -646,9 +651,7 @@ const accessibilityProblems = `new Promise(resolve => {
 // paper's section.
 func TestPageProjectorMode(t *testing.T) {
 	lookOnly(t)
-	cfg := DefaultConfig()
-	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
-	url := servePage(t, cfg)
+	url := freeModePage(t)
 	ctx, console := inBrowser(t, 1280, 720)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(url+"?projector")); err != nil {
 		t.Fatal(err)
@@ -687,9 +690,7 @@ func TestPageProjectorMode(t *testing.T) {
 // leader.
 func pageWithALeader(t *testing.T) (context.Context, func() []chromedp.ConsoleMessage) {
 	t.Helper()
-	cfg := DefaultConfig()
-	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
-	url := servePage(t, cfg)
+	url := freeModePage(t)
 	ctx, console := inBrowser(t, 1280, 720)
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)

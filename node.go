@@ -466,7 +466,8 @@ func isMajority(count, size int) bool {
 // sendHeartbeats sends an AppendEntries to every peer. §5.2: "Leaders send
 // periodic heartbeats ... to all followers in order to maintain their
 // authority." Each carries the entries its peer still lacks, if any, so a
-// heartbeat also retries what was lost (replication.go).
+// heartbeat also retries what was lost (replication.go), and each is a new
+// round, whose answers confirm the reads that wait (reads.go).
 func (n *node) sendHeartbeats() {
 	n.round++
 	n.report(Event{Kind: EventHeartbeat})

@@ -42,7 +42,8 @@ func (n *node) setUpLeaderState() {
 // dropLeaderState ends a leadership: the clients still waiting are told
 // that this node no longer leads. Their commands may yet commit under the
 // next leader; a client that retries does not apply one twice
-// (statemachine.go). Their reads it never answers: the next leader will.
+// (statemachine.go). Their reads it refuses too, unanswered: the client
+// asks the next leader, which confirms its own leadership (reads.go).
 func (n *node) dropLeaderState() {
 	for _, index := range slices.Sorted(maps.Keys(n.waiting)) {
 		n.waiting[index].Reply <- ClientReply{}

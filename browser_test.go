@@ -723,8 +723,13 @@ func TestPageKeysAndLoss(t *testing.T) {
 	if key, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('key').value`)); err != nil || !strings.Contains(key, "p") {
 		t.Errorf("the key box holds %q (%v); want the p typed into it", key, err)
 	}
-	if err := chromedp.Do(ctx, chromedp.SetValue(`[data-control="drop"]`, "0.2"),
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-control="drop"]').dispatchEvent(new Event('change'))`)); err != nil {
+	// Chosen and changed in one step, as a click on the menu does: between
+	// two steps the page would redraw the menu with the run's rate.
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => {
+		const drop = document.querySelector('[data-control="drop"]');
+		drop.value = '0.2';
+		drop.dispatchEvent(new Event('change'));
+	})()`)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('#message li').textContent === 'drop 0.2: done'`)); err != nil {

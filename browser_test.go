@@ -525,6 +525,16 @@ func TestProcessesOnThePage(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](crashedAndReplaced)); err != nil {
 		t.Fatalf("after a click killed node %d's process, the page showed no crash and no new leader: %v", leader, err)
 	}
+	// Put, on the survivors: the page's client asks the new leader over
+	// the wire, and the entry shows committed on every node that runs.
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`#key`), "x"), chromedp.SetValue(chromedp.CSS(`#value`), "1"), chromedp.Click(chromedp.CSS(`[data-action="put"]`))); err != nil {
+		t.Fatal(err)
+	}
+	committedOnSurvivors := fmt.Sprintf(`[...document.querySelectorAll('#log-rows .log-row')].slice(1).every((row, i) => i + 1 === %d ||
+		[...row.querySelectorAll('.entry.committed')].some(box => box.title.includes('put x 1')))`, leader)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](committedOnSurvivors)); err != nil {
+		t.Fatalf("after a click on Put, the page never showed put x 1 committed on the four survivors: %v", err)
+	}
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-node="%d"] [data-action="restart"]`, leader)))); err != nil {
 		t.Fatal(err)
 	}

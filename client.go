@@ -262,6 +262,13 @@ func (c *Cluster) handOver(id int, request ClientRequest) {
 	})
 }
 
+// handOverLocal hands the local node of a node process a request that a
+// client sent over the wire (wire.go), as handOver hands the cluster's
+// own client's.
+func (c *Cluster) handOverLocal(request ClientRequest) {
+	c.operate(func() error { c.handOver(c.local, request); return nil })
+}
+
 // Entries returns node id's log as its events have told it, a copy.
 func (c *Cluster) Entries(id int) []Entry {
 	if id < 1 || id > c.cfg.Nodes {

@@ -61,7 +61,8 @@
 // the flags; tell.go tells the stories of scenarios.go and
 // scenarios_log.go through stage.go; interactive.go is the console;
 // web.go, websession.go, webfeed.go and web/ are the page; process.go and
-// processweb.go run one node per process; replay.go plays a trace again;
+// processweb.go run one node per process, and remoteclient.go is their
+// client over the wire; replay.go plays a trace again;
 // check.go is -check; figure16.go, experiment.go and chart.go are
 // -experiment; lab.go writes a student's copy (-lab) and grade.go grades
 // copies (-grade, -lab-diff). runs.go says what the modes that show a run

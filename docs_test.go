@@ -9,6 +9,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"flag"
 	"fmt"
 	"os"
@@ -109,6 +110,8 @@ func runDocumented(t *testing.T, cmd documentedCommand) string {
 	switch {
 	case slices.Contains(args, "-node"):
 		return checkNodeCommand(t, cmd)
+	case slices.Contains(args, "-processes") && cmd.stdin == processesSession:
+		return "" // TestProcessesConsole runs it, and checks what it says
 	case slices.Contains(args, "-processes"):
 		return runProcessesCommand(t, cmd)
 	case slices.Contains(args, "-lab"):
@@ -172,8 +175,9 @@ func runLabCommand(t *testing.T, cmd documentedCommand) string {
 }
 
 // runProcessesCommand runs a documented -processes command, whose nodes'
-// processes are this test binary run as the program, and quits it at once.
-// With -web it serves on a free port of loopback.
+// processes are this test binary run as the program, with its script
+// piped in, or else quits it at once. With -web it serves on a free port
+// of loopback.
 func runProcessesCommand(t *testing.T, cmd documentedCommand) string {
 	t.Helper()
 	runAsProgram(t)
@@ -181,8 +185,9 @@ func runProcessesCommand(t *testing.T, cmd documentedCommand) string {
 	if !slices.Contains(args, "-data") {
 		args = append(args, "-data", t.TempDir()) // not a new directory in the machine's temporary one
 	}
+	script := cmp.Or(cmd.stdin, "quit\n")
 	var stdout, stderr bytes.Buffer
-	if code := run(args, strings.NewReader("quit\n"), &stdout, &stderr, nil); code != exitSafe {
+	if code := run(args, strings.NewReader(script), &stdout, &stderr, nil); code != exitSafe {
 		t.Errorf("%s: go run . %s: exit %d: %s\nits nodes printed:\n%s", cmd.page, strings.Join(cmd.args, " "), code, stderr.String(), stdout.String())
 	}
 	return stdout.String()

@@ -110,7 +110,7 @@ func perform(opts options, chosen []scenario, stdin io.Reader, out *asyncWriter,
 	case opts.experiment:
 		return experiment(opts, out, stop)
 	case opts.node > 0:
-		return runNode(cfg, opts, out, stderr, stop)
+		return runNode(cfg, opts, stdin, out, stderr, stop)
 	case opts.processes > 0:
 		return runProcesses(opts, stdin, out, stderr, stop)
 	case opts.web != "":

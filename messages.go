@@ -88,7 +88,8 @@ type AppendEntriesResponse struct {
 // ClientRequest is a client's command for the leader (§8: "clients send all
 // of their requests to the leader"). It comes from outside the cluster, as
 // Envelope.From 0, and carries no term. Reply is buffered for the one
-// reply, so the node never waits on it.
+// reply, so the node never waits on it; over the wire between processes,
+// the reply goes back on the connection the request came by (wire.go).
 type ClientRequest struct {
 	Command string
 	// Applied asks for the reply once the command is committed and
@@ -99,7 +100,7 @@ type ClientRequest struct {
 	// has confirmed that it still leads (ReadIndex, dissertation §6.4;
 	// reads.go). Without it, a get is a command of the log like a put.
 	Read  bool
-	Reply chan<- ClientReply
+	Reply chan<- ClientReply `json:"-"`
 }
 
 // ClientReply answers a ClientRequest.
@@ -109,6 +110,11 @@ type ClientReply struct {
 	Term     uint64 // and the leader's term then
 	Result   string // applied, or read: what the state machine answered
 	Found    bool   // a get: the key had a value
+	// Leader is, in a refusal, the leader the refusing node last heard
+	// from in its term, 0 if none: §8, "the follower rejects the
+	// client's request and supplies information about the most recent
+	// leader it has heard from".
+	Leader int
 }
 
 // PreVote asks whether the sender could win an election for Term, without

@@ -191,9 +191,9 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 		}
 	case EventRequest:
 		if ev.Read {
-			return fmt.Sprintf("asked node %d, the leader it knows of, to answer %s without a log entry (§8)", ev.To, strconv.Quote(escapeControl(ev.Command))), nil
+			return fmt.Sprintf("asked node %d to answer %s without a log entry; only a leader does (§8)", ev.To, strconv.Quote(escapeControl(ev.Command))), nil
 		}
-		return fmt.Sprintf("asked node %d, the leader it knows of, to apply %s (§8)", ev.To, strconv.Quote(escapeControl(ev.Command))), nil
+		return fmt.Sprintf("asked node %d to apply %s; only a leader takes it (§8)", ev.To, strconv.Quote(escapeControl(ev.Command))), nil
 	case EventAppend, EventTruncate, EventMismatch, EventCommit, EventApply:
 		return p.describeLog(ev, before)
 	case EventRead:

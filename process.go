@@ -8,7 +8,8 @@
 //
 // `-processes N` starts N such processes on this machine, to try it
 // alone: they listen on ports of 127.0.0.1 and keep their state and
-// traces in one directory. Its console crashes (SIGKILL) and restarts them.
+// traces in one directory. Its console crashes (SIGKILL) and restarts
+// them, and puts and gets keys as a client over the wire (remoteclient.go).
 
 package main
 
@@ -81,7 +82,7 @@ func lockDataDir(dir string) (*os.File, error) {
 
 // runNode runs node opts.node until stop aborts or its state cannot be
 // saved, and returns the exit code.
-func runNode(cfg Config, opts options, out, stderr io.Writer, stop *runStop) int {
+func runNode(cfg Config, opts options, stdin io.Reader, out, stderr io.Writer, stop *runStop) int {
 	p, err := newNodeProcess(cfg, opts, out, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "raft: "+escapeControl(err.Error()))
@@ -90,10 +91,7 @@ func runNode(cfg Config, opts options, out, stderr io.Writer, stop *runStop) int
 	p.wire.start()
 	p.c.Start()
 	sayReady()
-	select {
-	case <-stop.abort:
-	case <-p.failed:
-	}
+	p.serve(stdin, out, stop.abort, newRemoteClient(opts.addrs, []byte(opts.key), stop.abort))
 	p.c.Stop()
 	p.wire.stop()
 	p.unlock()
@@ -113,6 +111,39 @@ func runNode(cfg Config, opts options, out, stderr io.Writer, stop *runStop) int
 		return exitViolation
 	}
 	return exitSafe
+}
+
+// serve runs the node until abort closes or its state cannot be saved,
+// and meanwhile takes put and get from stdin, as a client of the cluster:
+// one laptop's put can be read on another's. The end of stdin ends only
+// the typing.
+func (p *nodeProcess) serve(stdin io.Reader, out io.Writer, abort <-chan struct{}, client *remoteClient) {
+	lines, done := make(chan string), make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(lines)
+		sendLines(stdin, lines, func(line string) string { return line }, done)
+	}()
+	for {
+		select {
+		case <-abort:
+			return
+		case <-p.failed:
+			return
+		case line, ok := <-lines:
+			if !ok {
+				lines = nil // nothing more to type; the node goes on
+				continue
+			}
+			if words := commandWords(line); len(words) > 0 {
+				answer, err := client.run(words)
+				if err != nil {
+					answer = err.Error()
+				}
+				p.c.rec.exclusive(func() { writeHanging(out, "", answer, terminalWidth(), narrationStyle) })
+			}
+		}
+	}
 }
 
 // newNodeProcess reads the node's state, listens, and builds the cluster
@@ -154,7 +185,7 @@ func newNodeProcess(cfg Config, opts options, out, stderr io.Writer) (*nodeProce
 		return nil, err
 	}
 	p.c = c
-	w.deliver, w.lost = c.receive, c.drop
+	w.deliver, w.request, w.lost = c.receive, c.handOverLocal, c.drop
 	w.refused = func(from string, why error) {
 		c.note(Event{Kind: EventNote, Reason: fmt.Sprintf("node %d refused a connection from %s: %v", id, from, why)})
 	}
@@ -187,7 +218,7 @@ func tellNodeProcess(opts options, state *stateFile, out io.Writer) {
 	if s := state.saved; s.currentTerm > 0 || len(s.log) > 0 {
 		remembers = fmt.Sprintf("term %d, a vote for %s, %s", s.currentTerm, voteName(s.votedFor), plural(len(s.log), "log entry"))
 	}
-	writeHanging(out, "", fmt.Sprintf("Node %d of %d, pid %d, listening at %s. It remembers %s (%s). Ctrl-C stops it; kill -9 crashes it.",
+	writeHanging(out, "", fmt.Sprintf("Node %d of %d, pid %d, listening at %s. It remembers %s (%s). Type put K V or get K to use the cluster's key-value store; Ctrl-C stops the node; kill -9 crashes it.",
 		opts.node, len(opts.addrs), os.Getpid(), addr, remembers, state.path), width, narrationStyle)
 }
 
@@ -222,7 +253,9 @@ type localCluster struct {
 	procs  map[int]*nodeChild // the running ones
 	held   map[int]*os.File   // each node's listening socket, from when its port is picked until its process first starts
 	ended  chan int           // each process's node, as it exits
-	page   *processPage       // with -web: the page and the watch that feeds it (processweb.go); else nil
+	client *remoteClient      // the console's, and the page's, client of the key-value store
+	watch  *processWatch      // the cluster as the processes' traces tell it (processweb.go): who leads
+	page   *processPage       // with -web: the page; else nil
 	screen *sync.Mutex        // held for each line written to out
 	out    io.Writer
 }
@@ -238,16 +271,18 @@ type nodeChild struct {
 // quit, Ctrl-C or the end of standard input, stops them, and checks their
 // merged traces. It returns the exit code.
 func runProcesses(opts options, stdin io.Reader, out, stderr io.Writer, stop *runStop) int {
-	lc, err := newLocalCluster(opts, out)
+	lc, err := newLocalCluster(opts, out, stop.abort)
 	if err != nil {
 		fmt.Fprintln(stderr, "raft: -processes: "+escapeControl(err.Error()))
 		return exitUsage
 	}
 	defer lc.releasePorts() // those of nodes that never started
 	width := terminalWidth()
+	lc.watch = watchProcesses(opts.cfg, lc.traces())
+	defer lc.watch.stop()        // after the page's close: defers run last first
 	var commands chan webCommand // from the page, with -web; nil: none
 	if opts.web != "" {
-		lc.page, err = serveProcessPage(opts, lc.traces(), func(text string) { lc.say(text, width) })
+		lc.page, err = serveProcessPage(opts, lc.watch, func(text string) { lc.say(text, width) })
 		if err != nil {
 			fmt.Fprintln(stderr, "raft: -web: "+escapeControl(err.Error()))
 			return exitUsage
@@ -266,7 +301,7 @@ func runProcesses(opts options, stdin io.Reader, out, stderr io.Writer, stop *ru
 		fmt.Fprintln(stderr, "raft: -processes: "+escapeControl(err.Error()))
 		return exitOutput
 	}
-	lc.say(fmt.Sprintf("Started %d node processes on this machine, keeping their state and traces in %s. Type kill N to kill -9 node N's process, start N to start it again, status, or quit (so do Ctrl-C and Ctrl-D).",
+	lc.say(fmt.Sprintf("Started %d node processes on this machine, keeping their state and traces in %s. Type kill N to kill -9 node N's process (kill leader: whichever leads), start N to start it again, put K V and get K to use the key-value store, wait D, status, or quit (so do Ctrl-C and Ctrl-D).",
 		len(lc.addrs), lc.dir), width)
 	lines, done := make(chan string), make(chan struct{})
 	defer close(done)
@@ -282,8 +317,9 @@ func runProcesses(opts options, stdin io.Reader, out, stderr io.Writer, stop *ru
 }
 
 // newLocalCluster picks the ports, the directory and the key of a local
-// cluster of opts.processes nodes.
-func newLocalCluster(opts options, out io.Writer) (*localCluster, error) {
+// cluster of opts.processes nodes, and makes its client, which gives up
+// when abort closes.
+func newLocalCluster(opts options, out io.Writer, abort <-chan struct{}) (*localCluster, error) {
 	dir := opts.dataDir
 	var err error
 	if dir == "" {
@@ -302,6 +338,7 @@ func newLocalCluster(opts options, out io.Writer) (*localCluster, error) {
 			return nil, err
 		}
 	}
+	lc.client = newRemoteClient(lc.addrs, []byte(lc.key), abort)
 	if !color.NoColor && !slices.Contains(lc.args, "-color=true") {
 		lc.args = append(lc.args, "-color") // the nodes write to a pipe; this process, to a terminal
 	}
@@ -310,13 +347,28 @@ func newLocalCluster(opts options, out io.Writer) (*localCluster, error) {
 
 // serve takes the console's commands, and the page's if any, until quit,
 // the end of lines, or abort, and says when a process exits by itself
-// meanwhile.
+// meanwhile. While a wait runs, the console's next line waits for it; the
+// page's commands do not.
 func (lc *localCluster) serve(lines <-chan string, page <-chan webCommand, abort <-chan struct{}, width int) {
+	var waited <-chan time.Time // while a wait runs: when it ends
 	for {
+		next := lines
+		if waited != nil {
+			next = nil
+		}
 		select {
-		case line, ok := <-lines:
-			if !ok || lc.do(strings.Fields(strings.ToLower(line)), width) {
+		case <-waited:
+			waited = nil
+		case line, ok := <-next:
+			if !ok {
 				return
+			}
+			quit, wait := lc.do(commandWords(line), width)
+			if quit {
+				return
+			}
+			if wait > 0 {
+				waited = time.After(wait)
 			}
 		case cmd := <-page:
 			err := lc.pageCommand(cmd, width)
@@ -335,10 +387,11 @@ func (lc *localCluster) serve(lines <-chan string, page <-chan webCommand, abort
 	}
 }
 
-// do runs one console command, and reports whether it was quit.
-func (lc *localCluster) do(words []string, width int) (quit bool) {
+// do runs one console command, and reports whether it was quit, or how
+// long to wait before the next.
+func (lc *localCluster) do(words []string, width int) (quit bool, wait time.Duration) {
 	if len(words) == 0 {
-		return false
+		return false, 0
 	}
 	id := 0
 	if len(words) == 2 {
@@ -348,22 +401,60 @@ func (lc *localCluster) do(words []string, width int) (quit bool) {
 	var err error
 	switch {
 	case len(words) == 1 && (words[0] == "quit" || words[0] == "q" || words[0] == "exit"):
-		return true
+		return true, 0
 	case len(words) == 1 && words[0] == "status":
 		lc.status(width)
+	case len(words) == 2 && words[0] == "kill" && words[1] == "leader":
+		if id, err = lc.leader(); err == nil {
+			err = lc.kill(id, width)
+		}
 	case (words[0] == "kill" || words[0] == "start") && !known:
 		err = fmt.Errorf("%s needs one node, 1 to %d", words[0], len(lc.addrs))
 	case words[0] == "kill":
 		err = lc.kill(id, width)
 	case words[0] == "start":
 		err = lc.start(id)
+	case words[0] == "put" || words[0] == "get":
+		err = lc.useStore(words, width)
+	case words[0] == "wait" && len(words) == 2:
+		wait, err = time.ParseDuration(words[1])
+		if err != nil || wait < 0 || wait > longestWait {
+			err = fmt.Errorf("wait: %s is not a duration from 0 to %s", quoteTyped(words[1]), longestWait)
+		}
 	default:
-		err = errors.New("the commands are kill N, start N, status and quit")
+		err = errors.New("the commands are put K V, get K, kill N (or kill leader), start N, wait D, status and quit")
 	}
 	if err != nil {
 		lc.say(err.Error(), width)
+		return false, 0
 	}
-	return false
+	return false, wait
+}
+
+// useStore runs a put or a get, as words give it, through the cluster's
+// client, and says how it went.
+func (lc *localCluster) useStore(words []string, width int) error {
+	answer, err := lc.client.run(words)
+	if err == nil {
+		lc.say(answer, width)
+	}
+	return err
+}
+
+// leader is the node whose process leads, as the traces tell: the leader
+// of the newest term, if its process runs. During an election it waits for
+// one, at most startupPatience.
+func (lc *localCluster) leader() (int, error) {
+	deadline := time.Now().Add(startupPatience)
+	for {
+		if id, _, ok := lc.watch.mirror.Leader(); ok && lc.procs[id] != nil {
+			return id, nil
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("kill leader: no node has led within %s, as the traces tell; kill N names a node", startupPatience)
+		}
+		time.Sleep(tracePoll)
+	}
 }
 
 // start starts node id's process, if it is not running, and waits until
@@ -447,21 +538,24 @@ func (lc *localCluster) awaitReady(id int) error {
 	return nil
 }
 
-// pageCommand runs a command from the page on the local cluster: crash and
-// restart, at the present. It returns what went wrong.
+// pageCommand runs a command from the page on the local cluster: crash,
+// restart, put and get, at the present. It returns what went wrong.
 func (lc *localCluster) pageCommand(cmd webCommand, width int) error {
-	var verb string
+	words := commandWords(cmd.line)
 	var id int
-	if _, err := fmt.Sscanf(cmd.line, "%s %d", &verb, &id); err != nil || verb != "crash" && verb != "restart" {
-		return fmt.Errorf("%s: a cluster of processes takes crash N and restart N; the other commands need the deterministic engine (go run . -web)", printable(cmd.line))
+	if len(words) == 2 {
+		id, _ = strconv.Atoi(words[1])
 	}
-	if cmd.past {
+	switch {
+	case len(words) == 0 || !slices.Contains([]string{"crash", "restart", "put", "get"}, words[0]):
+		return fmt.Errorf("%s: a cluster of processes takes crash N, restart N, put K V and get K; the other commands need the deterministic engine (go run . -web)", printable(cmd.line))
+	case cmd.past:
 		return fmt.Errorf("%s: a cluster of processes cannot go back in time; press Live, then act", printable(cmd.line))
-	}
-	if _, known := lc.addrs[id]; !known {
-		return fmt.Errorf("%s: there is no node %d", verb, id)
-	}
-	if verb == "crash" {
+	case words[0] == "put" || words[0] == "get":
+		return lc.useStore(words, width)
+	case lc.addrs[id] == "":
+		return fmt.Errorf("%s: there is no node %s", words[0], printable(strings.Join(words[1:], " ")))
+	case words[0] == "crash":
 		return lc.kill(id, width)
 	}
 	return lc.start(id)
@@ -477,9 +571,7 @@ func (lc *localCluster) kill(id, width int) error {
 	child.cmd.Process.Signal(syscall.SIGKILL)
 	<-child.exited
 	delete(lc.procs, id)
-	if lc.page != nil {
-		lc.page.watch.operated(Event{Kind: EventCrash, Node: id, Reason: "its process was killed with SIGKILL; its state file keeps its term, vote and log"})
-	}
+	lc.watch.operated(Event{Kind: EventCrash, Node: id, Reason: "its process was killed with SIGKILL; its state file keeps its term, vote and log"})
 	lc.say(fmt.Sprintf("killed node %d's process (pid %d) with SIGKILL", id, child.cmd.Process.Pid), width)
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -298,20 +299,30 @@ func TestProcessesElectAndOutliveAKill(t *testing.T) {
 // TestProcessesConsole starts a local cluster of processes as the README
 // does, lists them, kills one, starts it again and quits: the console
 // takes each command, every process stops, and the merged traces pass.
+// processesSession is the session docs/processes.md shows: a put, the
+// leader that took it killed, and the read that finds it on the
+// survivors. TestProcessesConsole runs it, so the docs test does not.
+const processesSession = "wait 1s\nput x 1\nkill leader\nwait 2s\nget x\nquit\n"
+
 func TestProcessesConsole(t *testing.T) {
 	runAsProgram(t)
 	var stdout, stderr strings.Builder
-	script := "status\nkill 2\nkill 2\nstart 2\nstart 2\nhello\nquit\n"
+	script := "status\nkill 2\nkill 2\nstart 2\nstart 2\nhello\nput Key V\nget key\n" + processesSession
 	code := run([]string{"-processes", "3", "-data", t.TempDir(), "-no-color"}, strings.NewReader(script), &stdout, &stderr, nil)
 	out := stdout.String()
 	if code != exitSafe {
 		t.Fatalf("exit %d: %s\n%s", code, stderr.String(), out)
 	}
 	for _, want := range []string{"node 3 at 127.0.0.1:", "killed node 2's process", "node 2's process is not running",
-		"node 2's process is running", "the commands are kill N, start N, status and quit", "3 traces, merged:", "of node processes", "0 safety violations"} {
+		"node 2's process is running", "the commands are put K V, get K,",
+		"\nx = 1\n", "Key = V: committed", "key has no value", "3 traces, merged:", "of node processes", "0 safety violations"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the console's output lacks %q:\n%s", want, out)
 		}
+	}
+	put := regexp.MustCompile(`x = 1: committed and applied; node (\d) leads term \d+`).FindStringSubmatch(out)
+	if put == nil || !strings.Contains(out, "killed node "+put[1]+"'s process") {
+		t.Errorf("kill leader did not kill the leader that took the put:\n%s", out)
 	}
 }
 

@@ -165,18 +165,17 @@ func (f *followedTrace) newEvents(since time.Time, n int) []Event {
 	return events
 }
 
-// processPage is the browser view of a local cluster of processes: the
-// watch of their traces that feeds it, and the commands its buttons send.
+// processPage is the browser view of a local cluster of processes, fed by
+// the watch of their traces, and the commands its buttons send.
 type processPage struct {
-	watch    *processWatch
 	commands chan webCommand // for the console's goroutine to run (process.go)
 	server   *webServer
 	stop     func() // stops serving
 }
 
-// serveProcessPage serves the browser view of the cluster of processes whose
-// traces are at paths, at opts.web, until close; say tells the terminal.
-func serveProcessPage(opts options, paths []string, say func(string)) (*processPage, error) {
+// serveProcessPage serves the browser view of the cluster of processes that
+// watch follows, at opts.web, until close; say tells the terminal.
+func serveProcessPage(opts options, watch *processWatch, say func(string)) (*processPage, error) {
 	listener, err := listenWeb(opts.web)
 	if err != nil {
 		return nil, err
@@ -184,19 +183,18 @@ func serveProcessPage(opts options, paths []string, say func(string)) (*processP
 	if listener.warning != "" {
 		say("!!! " + listener.warning)
 	}
-	page := &processPage{watch: watchProcesses(opts.cfg, paths), commands: make(chan webCommand)}
+	page := &processPage{commands: make(chan webCommand)}
 	page.server = newWebServer(listener, page.commands)
-	run := &shownRun{number: 1, c: page.watch.mirror, free: true, late: traceHoldback + tracePoll}
-	page.server.feed.follow(run, fmt.Sprintf("%d node processes on this machine: crash kills one with SIGKILL, restart starts it again", len(paths)))
+	run := &shownRun{number: 1, c: watch.mirror, free: true, late: traceHoldback + tracePoll}
+	page.server.feed.follow(run, fmt.Sprintf("%d node processes on this machine: crash kills one with SIGKILL, restart starts it again, put and get ask the leader", len(watch.files)))
 	page.stop = page.server.start()
 	say(fmt.Sprintf("The page is at %s: it shows the processes' cluster as their traces tell it.", listener.url))
 	return page, nil
 }
 
-// close ends the watch, once it has relayed what is left, and stops
-// serving the page.
+// close stops serving the page. The watch goes on until its owner stops
+// it.
 func (p *processPage) close() {
-	p.watch.stop()
 	p.server.feed.ended()
 	p.stop()
 }

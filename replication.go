@@ -56,13 +56,13 @@ func (n *node) dropLeaderState() {
 }
 
 // handleClientRequest takes a client's command. Only the leader takes one
-// (§8); any other node refuses, and the client asks the leader it finds
-// next. Figure 2, rules for
+// (§8); any other node refuses, naming the leader it knows, and the
+// client asks that one, or the leader it finds next. Figure 2, rules for
 // leaders: "If command received from client: append entry to local log,
 // respond after entry applied to state machine (§5.3)."
 func (n *node) handleClientRequest(m ClientRequest) {
 	if n.role != Leader {
-		m.Reply <- ClientReply{}
+		m.Reply <- ClientReply{Leader: n.leaderID}
 		return
 	}
 	if m.Read {

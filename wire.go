@@ -19,6 +19,10 @@
 // gives each write a deadline. A message that finds the queue full, or
 // the peer unreachable, is lost, as a network loses packets; Raft's
 // retries make up for it.
+//
+// A client of the key-value store speaks the same frames, signed with the
+// same key (remoteclient.go): it sends a ClientRequest from node 0, and
+// the node writes its ClientReply back on the same connection.
 
 package main
 
@@ -58,7 +62,17 @@ const (
 	mostPerPeer  = 2
 	proveWithin  = time.Second      // from a connection's opening to its first signed frame
 	idleTimeout  = 10 * time.Second // from one frame to the end of the next
+	// mostClients bounds the clients' connections a node serves at once;
+	// a new one past the bound closes the oldest.
+	mostClients = 4 * mostNodes
+	// mostRequestBytes bounds a client's command: a put of a key and a
+	// value, each one word, and its request's number.
+	mostRequestBytes = 1024
 )
+
+// clientReplyKind names a node's answer to a client in a frame: not a
+// message between nodes, so not a RaftMessage.
+const clientReplyKind = "ClientReply"
 
 // wireEnvelope is an envelope as a frame's payload carries it.
 type wireEnvelope struct {
@@ -70,11 +84,22 @@ type wireEnvelope struct {
 
 // encodeFrame is env as a frame signed with key.
 func encodeFrame(key []byte, env Envelope) ([]byte, error) {
-	msg, err := json.Marshal(env.Msg)
+	return signedFrame(key, env.From, env.To, messageName(env.Msg), env.Msg)
+}
+
+// encodeReply is node from's reply to a client as a frame signed with key.
+func encodeReply(key []byte, from int, reply ClientReply) ([]byte, error) {
+	return signedFrame(key, from, 0, clientReplyKind, reply)
+}
+
+// signedFrame is the frame of a message of kind from one end to the
+// other, signed with key.
+func signedFrame(key []byte, from, to int, kind string, message any) ([]byte, error) {
+	msg, err := json.Marshal(message)
 	if err != nil {
 		return nil, err
 	}
-	payload, err := json.Marshal(wireEnvelope{From: env.From, To: env.To, Kind: messageName(env.Msg), Msg: msg})
+	payload, err := json.Marshal(wireEnvelope{From: from, To: to, Kind: kind, Msg: msg})
 	if err != nil {
 		return nil, err
 	}
@@ -93,28 +118,38 @@ func sign(key, payload []byte) []byte {
 // readFrame reads one frame from r and returns its envelope, or says why
 // the frame is refused. io.EOF means the sender hung up between frames.
 func readFrame(r io.Reader, key []byte) (Envelope, error) {
-	var size [4]byte
-	if _, err := io.ReadFull(r, size[:]); err != nil {
+	payload, err := readSigned(r, key)
+	if err != nil {
 		return Envelope{}, err
-	}
-	n := binary.BigEndian.Uint32(size[:])
-	if n < macBytes || n > macBytes+mostFrameBytes {
-		return Envelope{}, fmt.Errorf("bytes that are not this program's frames (a frame of %d bytes, outside %d to %d)", n, macBytes, macBytes+mostFrameBytes)
-	}
-	frame := make([]byte, n)
-	if _, err := io.ReadFull(r, frame); err != nil {
-		return Envelope{}, fmt.Errorf("a frame cut short: %w", err)
-	}
-	mac, payload := frame[:macBytes], frame[macBytes:]
-	if !hmac.Equal(mac, sign(key, payload)) {
-		return Envelope{}, errors.New("a frame not signed with the cluster's key (does every node have the same -key?)")
 	}
 	return decodePayload(payload)
 }
 
+// readSigned reads one frame from r and returns its payload, once it has
+// checked that key signed it.
+func readSigned(r io.Reader, key []byte) ([]byte, error) {
+	var size [4]byte
+	if _, err := io.ReadFull(r, size[:]); err != nil {
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(size[:])
+	if n < macBytes || n > macBytes+mostFrameBytes {
+		return nil, fmt.Errorf("bytes that are not this program's frames (a frame of %d bytes, outside %d to %d)", n, macBytes, macBytes+mostFrameBytes)
+	}
+	frame := make([]byte, n)
+	if _, err := io.ReadFull(r, frame); err != nil {
+		return nil, fmt.Errorf("a frame cut short: %w", err)
+	}
+	mac, payload := frame[:macBytes], frame[macBytes:]
+	if !hmac.Equal(mac, sign(key, payload)) {
+		return nil, errors.New("a frame not signed with the cluster's key (does every node have the same -key?)")
+	}
+	return payload, nil
+}
+
 // decodePayload reads a signed frame's payload as an envelope of the
-// protocol. A client's request, whose reply is a channel, never crosses
-// the wire.
+// protocol: a message between nodes, or a client's request. A request's
+// Reply is left nil, for the wire to give it one.
 func decodePayload(payload []byte) (Envelope, error) {
 	var w wireEnvelope
 	if err := strictJSON(payload, &w); err != nil {
@@ -135,6 +170,8 @@ func decodePayload(payload []byte) (Envelope, error) {
 		msg, err = decodeMessage[PreVote](w.Msg)
 	case "PreVoteResponse":
 		msg, err = decodeMessage[PreVoteResponse](w.Msg)
+	case "ClientRequest":
+		msg, err = decodeMessage[ClientRequest](w.Msg)
 	default:
 		return Envelope{}, fmt.Errorf("a frame with a message of no kind the nodes exchange (%.40q)", w.Kind)
 	}
@@ -165,15 +202,19 @@ func strictJSON(data []byte, v any) error {
 }
 
 // checkEnvelope refuses an envelope that no correct node of a cluster of
-// size nodes sends to node self: every ID a member, and the sender the one
-// it says it is; every term and index a log can hold (from 1 where Raft
-// allows no 0, and far below where adding one would wrap around); and an
-// AppendEntries' entries the ones just after PrevLogIndex, in order, with
-// terms that never go down and never pass the leader's. A node then never
-// meets, from the wire, a message its rules were not written for.
+// size nodes, nor any correct client, sends to node self: every ID a
+// member, and the sender the one it says it is (a client is node 0, and
+// sends nothing but requests); every term and index a log can hold (from 1
+// where Raft allows no 0, and far below where adding one would wrap
+// around); an AppendEntries' entries the ones just after PrevLogIndex, in
+// order, with terms that never go down and never pass the leader's; and a
+// request a put or a get of a client session. A node then never meets,
+// from the wire, a message its rules were not written for.
 func checkEnvelope(env Envelope, self, size int) error {
-	if env.From < 1 || env.From > size || env.From == self || env.To != self {
-		return fmt.Errorf("a message from node %d to node %d, on node %d's port of a cluster of %d", env.From, env.To, self, size)
+	_, request := env.Msg.(ClientRequest)
+	fromPeer := env.From >= 1 && env.From <= size && env.From != self
+	if request && env.From != 0 || !request && !fromPeer || env.To != self {
+		return fmt.Errorf("a %s from node %d to node %d, on node %d's port of a cluster of %d", messageName(env.Msg), env.From, env.To, self, size)
 	}
 	var problem string
 	switch m := env.Msg.(type) {
@@ -192,11 +233,37 @@ func checkEnvelope(env Envelope, self, size int) error {
 		problem = checkAppendEntries(env.From, m)
 	case AppendEntriesResponse:
 		problem = cmp.Or(checkTerm(m.Term, 1), checkIndex(m.MatchIndex), checkIndex(m.ConflictIndex), checkTerm(m.ConflictTerm, 0))
+	case ClientRequest:
+		problem = checkClientRequest(m)
 	}
 	if problem != "" {
 		return fmt.Errorf("a %s from node %d that no correct node sends: %s", messageName(env.Msg), env.From, problem)
 	}
 	return nil
+}
+
+// checkClientRequest says what is wrong with a client's request: it must
+// be one line, a put of a key to a value or a get of a key (a read only
+// that), ending with its session's "#CLIENT.SERIAL" (statemachine.go), so
+// that a retry is applied once.
+func checkClientRequest(m ClientRequest) string {
+	words, id := splitRequest(m.Command)
+	_, _, signed := parseRequestID(id)
+	put := len(words) == 3 && strings.EqualFold(words[0], putCommand)
+	get := len(words) == 2 && strings.EqualFold(words[0], getCommand)
+	switch {
+	case len(m.Command) > mostRequestBytes:
+		return fmt.Sprintf("a command of %d bytes, where %d would do", len(m.Command), mostRequestBytes)
+	case strings.ContainsAny(m.Command, "\n\r"):
+		return "a command of more than one line"
+	case !signed:
+		return fmt.Sprintf("%.40q, which ends with no client's #CLIENT.SERIAL", m.Command)
+	case !put && !get:
+		return fmt.Sprintf("%.40q, which is no put K V or get K", m.Command)
+	case m.Read && !get:
+		return "a read of a command that is no get"
+	}
+	return ""
 }
 
 // checkTerm says what is wrong with a term that must be at least least.
@@ -279,10 +346,12 @@ type wire struct {
 	// down: a heartbeat interval, so that a peer that comes back hears
 	// its leader before its election timeout runs out.
 	mostBackoff time.Duration
-	// deliver hands a message that arrived to the local node; lost
+	// deliver hands a message that arrived to the local node; request
+	// hands it a client's request, whose Reply the wire reads; lost
 	// reports a message that could not be sent; refused reports a frame
 	// refused, and from where. Any goroutine of the wire calls them.
 	deliver func(Envelope)
+	request func(ClientRequest)
 	lost    func(env Envelope, why string)
 	refused func(from string, why error)
 
@@ -297,7 +366,8 @@ type wire struct {
 // incoming is what a node knows of a connection it accepted.
 type incoming struct {
 	order  uint64 // 1 for the first connection admitted, 2 for the next...
-	peer   int    // the peer whose key-signed frame it carried; 0 until one came
+	proven bool   // it carried a frame signed with the key
+	peer   int    // the sender of that frame: a peer, or 0 for a client
 	closed string // why the node closed it to make room; "" if it did not
 }
 
@@ -327,8 +397,8 @@ func newWire(self int, addrs map[int]string, key []byte, mostBackoff time.Durati
 	return w
 }
 
-// start begins sending and accepting. deliver, lost and refused must be
-// set.
+// start begins sending and accepting. deliver, request, lost and refused
+// must be set.
 func (w *wire) start() {
 	for id := range w.queues {
 		w.goroutine.Go(func() { w.sendTo(id) })
@@ -419,7 +489,7 @@ func (w *wire) admit(conn net.Conn) {
 	}
 	var unproven []net.Conn
 	for c, in := range w.accepted {
-		if in.peer == 0 {
+		if !in.proven {
 			unproven = append(unproven, c)
 		}
 	}
@@ -431,11 +501,11 @@ func (w *wire) admit(conn net.Conn) {
 	w.goroutine.Go(func() { w.read(conn) })
 }
 
-// read delivers each message that arrives on conn, until the sender hangs
-// up, stop closes it, a frame is late (the first within proveWithin, each
-// after within idleTimeout) or a frame is refused: then it says why and
-// hangs up, since nothing after a bad frame can be trusted to start a
-// frame.
+// read delivers each message that arrives on conn, and answers each
+// client's request on it, until the sender hangs up, stop closes it, a
+// frame is late (the first within proveWithin, each after within
+// idleTimeout) or a frame is refused: then it says why and hangs up, since
+// nothing after a bad frame can be trusted to start a frame.
 func (w *wire) read(conn net.Conn) {
 	defer func() {
 		w.mu.Lock()
@@ -454,8 +524,41 @@ func (w *wire) read(conn net.Conn) {
 			return
 		}
 		w.proven(conn, env.From)
+		if request, ok := env.Msg.(ClientRequest); ok {
+			if w.answer(conn, request) != nil {
+				return
+			}
+			continue
+		}
 		w.deliver(env)
 	}
+}
+
+// answer hands a client's request to the node and writes its reply on
+// conn. A node that has not answered within idleTimeout (a leader that
+// cannot reach a majority may hold a request for as long as it leads) is
+// taken to refuse: the client then asks another node, with the same
+// serial number, so that a put applied late is still applied once.
+func (w *wire) answer(conn net.Conn, request ClientRequest) error {
+	replies := make(chan ClientReply, 1) // the node never waits to reply
+	request.Reply = replies
+	w.request(request)
+	timeout := time.NewTimer(idleTimeout)
+	defer timeout.Stop()
+	var reply ClientReply
+	select {
+	case reply = <-replies:
+	case <-timeout.C:
+	case <-w.done:
+		return net.ErrClosed
+	}
+	frame, err := encodeReply(w.key, w.self, reply)
+	if err != nil {
+		return err
+	}
+	conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	_, err = conn.Write(frame)
+	return err
 }
 
 // readFailed says why reading conn failed with err, when it was not a
@@ -478,20 +581,26 @@ func (w *wire) readFailed(conn net.Conn, err error, unproven bool) {
 	}
 }
 
-// proven notes that conn carried a frame that peer signed with the key,
-// and closes the peer's oldest connection if it has more than mostPerPeer.
+// proven notes that conn carried a frame that peer (0: a client) signed
+// with the key, and closes the peer's oldest connection if it has more
+// than mostPerPeer, or the clients' oldest if they have more than
+// mostClients.
 func (w *wire) proven(conn net.Conn, peer int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.accepted[conn].peer = peer
-	var mine []net.Conn
-	for c, in := range w.accepted {
-		if in.peer == peer {
-			mine = append(mine, c)
+	in := w.accepted[conn]
+	in.proven, in.peer = true, peer
+	var same []net.Conn
+	for c, other := range w.accepted {
+		if other.proven && other.peer == peer {
+			same = append(same, c)
 		}
 	}
-	if len(mine) > mostPerPeer {
-		w.makeRoom(mine, fmt.Sprintf("replaced by node %d's newer connection", peer))
+	switch {
+	case peer == 0 && len(same) > mostClients:
+		w.makeRoom(same, fmt.Sprintf("closed to make room: %d clients were connected", mostClients))
+	case peer != 0 && len(same) > mostPerPeer:
+		w.makeRoom(same, fmt.Sprintf("replaced by node %d's newer connection", peer))
 	}
 }
 

@@ -1,8 +1,9 @@
 // wire_test.go checks the frames that carry messages between node
-// processes: every message of the protocol crosses and comes back equal,
-// and a frame that is too long, unsigned, or not a message of a peer is
-// refused with its fault named; no bytes at all make the reader fail
-// otherwise than with an error.
+// processes, and a client's requests to them: every message of the
+// protocol crosses and comes back equal, and a frame that is too long,
+// unsigned, or not a message of a peer or a client is refused with its
+// fault named; no bytes at all make the reader fail otherwise than with an
+// error. A client's request is answered on its own connection.
 
 package main
 
@@ -33,16 +34,19 @@ var everyPeerMessage = []RaftMessage{
 	PreVoteResponse{Term: 4, Granted: true},
 }
 
+// clientPut is a client's correct request, as node 0 sends it.
+var clientPut = ClientRequest{Command: "put x 1 #k4xq7m.1", Applied: true}
+
 func TestFramesCarryEveryMessage(t *testing.T) {
 	var stream bytes.Buffer
-	for _, msg := range everyPeerMessage {
+	for _, msg := range append(everyPeerMessage, clientPut) {
 		frame, err := encodeFrame(testKey, Envelope{From: 2, To: 1, Msg: msg})
 		if err != nil {
 			t.Fatal(err)
 		}
 		stream.Write(frame)
 	}
-	for _, want := range everyPeerMessage {
+	for _, want := range append(everyPeerMessage, clientPut) {
 		env, err := readFrame(&stream, testKey)
 		if err != nil || env.From != 2 || env.To != 1 || !reflect.DeepEqual(env.Msg, want) {
 			t.Errorf("sent %#v, read %#v (%v)", want, env.Msg, err)
@@ -74,7 +78,8 @@ func TestFramesRefuseStrangers(t *testing.T) {
 		{"cut short", good[:len(good)-4], testKey, "cut short"},
 		{"not JSON", signed("hello"), testKey, "not an envelope"},
 		{"an unknown kind", signed(`{"from":2,"to":1,"kind":"Shutdown","msg":{}}`), testKey, "no kind"},
-		{"a client's request", signed(`{"from":2,"to":1,"kind":"ClientRequest","msg":{"Command":"put x 1"}}`), testKey, "no kind"},
+		{"a client's reply", signed(`{"from":2,"to":1,"kind":"ClientReply","msg":{"Accepted":true}}`), testKey, "no kind"},
+		{"a request with a reply channel", signed(`{"from":0,"to":1,"kind":"ClientRequest","msg":{"Command":"put x 1","Reply":1}}`), testKey, "does not read"},
 		{"an unknown field", signed(`{"from":2,"to":1,"kind":"RequestVote","msg":{"Term":1,"Sudo":true}}`), testKey, "does not read"},
 		{"two values", signed(`{"from":2,"to":1,"kind":"RequestVote","msg":{"Term":1}}{}`), testKey, "not an envelope"},
 	} {
@@ -155,6 +160,13 @@ func TestWireRefusesWhatNoCorrectNodeSends(t *testing.T) {
 		{"a granted pre-vote of term 0", 2, 1, PreVoteResponse{Granted: true}, "term 0"},
 		{"a reply of term 0", 2, 1, AppendEntriesResponse{Success: true, MatchIndex: 1}, "term 0"},
 		{"a MatchIndex that would wrap", 2, 1, AppendEntriesResponse{Term: 1, Success: true, MatchIndex: math.MaxUint64}, "beyond any log's"},
+		{"a peer's client request", 2, 1, clientPut, "a ClientRequest from node 2"},
+		{"a client's vote", 0, 1, RequestVote{Term: 1, CandidateID: 2}, "a RequestVote from node 0"},
+		{"a request with no session", 0, 1, ClientRequest{Command: "put x 1"}, "no client's #CLIENT.SERIAL"},
+		{"a request of no command", 0, 1, ClientRequest{Command: "delete x #c1.1"}, "no put K V or get K"},
+		{"a request of two lines", 0, 1, ClientRequest{Command: "put x 1\nput y 2 #c1.1"}, "more than one line"},
+		{"a read of a put", 0, 1, ClientRequest{Command: "put x 1 #c1.1", Read: true}, "a read of a command that is no get"},
+		{"a command too long", 0, 1, ClientRequest{Command: "put x " + strings.Repeat("1", mostRequestBytes) + " #c1.1"}, "bytes, where"},
 	} {
 		err := checkEnvelope(Envelope{From: tc.from, To: tc.to, Msg: tc.msg}, 1, 3)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -206,6 +218,7 @@ func wireOnPipes(t *testing.T) (l *pipeListener, refused chan error, delivered c
 	addrs := map[int]string{1: "127.0.0.1:7001", 2: "127.0.0.1:7002", 3: "127.0.0.1:7003"}
 	w := newWire(1, addrs, testKey, 50*time.Millisecond, l)
 	w.deliver = func(env Envelope) { delivered <- env }
+	w.request = func(r ClientRequest) { delivered <- Envelope{To: 1, Msg: r} }
 	w.lost = func(Envelope, string) {}
 	w.refused = func(_ string, why error) { refused <- why }
 	w.start()
@@ -217,6 +230,60 @@ func wireOnPipes(t *testing.T) (l *pipeListener, refused chan error, delivered c
 func peerFrame() []byte {
 	frame, _ := encodeFrame(testKey, Envelope{From: 2, To: 1, Msg: RequestVote{Term: 1, CandidateID: 2}})
 	return frame
+}
+
+// A client's request is handed to the node and answered on the client's
+// own connection, which can carry the next; a node that does not answer
+// within idleTimeout is taken to refuse. Clients' connections past
+// mostClients close the oldest.
+func TestWireAnswersClients(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l, refused, delivered := wireOnPipes(t)
+		frame, _ := encodeFrame(testKey, Envelope{To: 1, Msg: clientPut})
+		conn := l.dial()
+		defer conn.Close()
+		ask := func() (ClientReply, error) {
+			if _, err := conn.Write(frame); err != nil {
+				return ClientReply{}, err
+			}
+			payload, err := readSigned(conn, testKey)
+			if err != nil {
+				return ClientReply{}, err
+			}
+			return decodeReply(payload, 1)
+		}
+		go func() { // the node: a follower that knows node 3 leads
+			env := <-delivered
+			env.Msg.(ClientRequest).Reply <- ClientReply{Leader: 3}
+		}()
+		if reply, err := ask(); err != nil || reply.Accepted || reply.Leader != 3 {
+			t.Errorf("a follower's refusal reached the client as %+v (%v); want a refusal that names node 3", reply, err)
+		}
+		asked := time.Now()
+		reply, err := ask() // the node holds this one and never answers
+		if <-delivered; err != nil || reply.Accepted || time.Since(asked) != idleTimeout {
+			t.Errorf("after %s, an unanswered request reached the client as %+v (%v); want a refusal after %s", time.Since(asked), reply, err, idleTimeout)
+		}
+		var clients []net.Conn
+		for range mostClients {
+			c := l.dial()
+			clients = append(clients, c)
+			c.Write(frame)
+			<-delivered // and never answered
+		}
+		closedAt := time.Now()
+		if _, err := readSigned(conn, testKey); err == nil || time.Since(closedAt) > 0 {
+			t.Errorf("the oldest client's connection is still open past %d clients (%v after %s)", mostClients, err, time.Since(closedAt))
+		}
+		for _, c := range clients {
+			c.Close()
+		}
+		select {
+		case why := <-refused:
+			t.Errorf("a client was refused: %v", why)
+		default:
+		}
+	})
 }
 
 // A connection that says nothing is closed once proveWithin has passed,
@@ -325,6 +392,8 @@ func FuzzNodeTakesEveryCheckedMessage(f *testing.F) {
 	f.Add(payloadOf(Envelope{From: 2, To: 1, Msg: AppendEntriesResponse{Term: 1, ConflictIndex: 1000, ConflictTerm: 1}}), uint16(400))
 	f.Add(payloadOf(Envelope{From: 3, To: 1, Msg: AppendEntries{Term: 1, LeaderID: 3, PrevLogIndex: 1, PrevLogTerm: 1,
 		Entries: []Entry{{Index: 2, Term: 1, Command: "put x forged"}}, LeaderCommit: 2}}), uint16(400))
+	f.Add(payloadOf(Envelope{To: 1, Msg: clientPut}), uint16(400))
+	f.Add(payloadOf(Envelope{To: 1, Msg: ClientRequest{Command: "get x #k4xq7m.1", Applied: true, Read: true}}), uint16(400))
 	f.Fuzz(func(t *testing.T, payload []byte, atMs uint16) {
 		env, err := decodePayload(payload)
 		if err != nil || checkEnvelope(env, 1, 3) != nil {
@@ -341,6 +410,11 @@ func FuzzNodeTakesEveryCheckedMessage(f *testing.F) {
 			d := c.startAsDriver()
 			d.sleep(time.Duration(atMs)*time.Millisecond, nil)
 			c.operate(func() error {
+				if request, ok := env.Msg.(ClientRequest); ok { // as the wire hands it over
+					request.Reply = make(chan ClientReply, 1)
+					c.handOver(env.To, request)
+					return nil
+				}
 				c.mu.Lock()
 				defer c.mu.Unlock()
 				c.inboxes.deliver(env)

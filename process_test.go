@@ -15,6 +15,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"os"
@@ -64,6 +65,7 @@ type processCluster struct {
 	peers string
 	ports map[int]string
 	procs map[int]*exec.Cmd
+	typed map[int]io.WriteCloser // each node's terminal, as its process reads it
 }
 
 // processKey is the cluster key of a test's processes.
@@ -75,7 +77,7 @@ const patience = 15 * time.Second
 // startProcesses starts n node processes on free ports of loopback.
 func startProcesses(t *testing.T, n int) *processCluster {
 	t.Helper()
-	pc := &processCluster{t: t, dir: t.TempDir(), ports: map[int]string{}, procs: map[int]*exec.Cmd{}}
+	pc := &processCluster{t: t, dir: t.TempDir(), ports: map[int]string{}, procs: map[int]*exec.Cmd{}, typed: map[int]io.WriteCloser{}}
 	var peers []string
 	for id := 1; id <= n; id++ {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -95,6 +97,9 @@ func startProcesses(t *testing.T, n int) *processCluster {
 			cmd.Process.Kill()
 			cmd.Wait()
 		}
+		for _, terminal := range pc.typed {
+			terminal.Close()
+		}
 	})
 	return pc
 }
@@ -111,10 +116,31 @@ func (pc *processCluster) start(id int) {
 		"-data", filepath.Join(pc.dir, fmt.Sprintf("data%d", id)), "-trace", pc.trace(id), "-no-color")
 	cmd.Env = append(append(os.Environ(), programEnv...), clusterKeyVariable+"="+processKey)
 	cmd.Stdout, cmd.Stderr = out, out
+	terminal, typed, err := os.Pipe()
+	if err != nil {
+		pc.t.Fatal(err)
+	}
+	cmd.Stdin = terminal
 	if err := cmd.Start(); err != nil {
 		pc.t.Fatal(err)
 	}
-	pc.procs[id] = cmd
+	terminal.Close() // the process has its own copy
+	if pc.typed[id] != nil {
+		pc.typed[id].Close()
+	}
+	pc.procs[id], pc.typed[id] = cmd, typed
+}
+
+// await waits until node id's process has printed want, and reports
+// whether it did within patience.
+func (pc *processCluster) await(id int, want string) bool {
+	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		out, _ := os.ReadFile(filepath.Join(pc.dir, fmt.Sprintf("out%d.txt", id)))
+		if strings.Contains(string(out), want) {
+			return true
+		}
+	}
+	return false
 }
 
 func (pc *processCluster) trace(id int) string {
@@ -276,6 +302,22 @@ func TestProcessesElectAndOutliveAKill(t *testing.T) {
 		t.Errorf("after the stranger and the hostile peer, node %d is %s in term %d, not leader of term %d", next, role, term, nextTerm)
 	}
 
+	// Each node's terminal is a client over the wire: a put typed at the
+	// restarted node, a follower, reaches the leader, and a get typed at
+	// the other node finds it.
+	reader := others[0]
+	if reader == next {
+		reader = others[1]
+	}
+	fmt.Fprintln(pc.typed[leader], "put x 1")
+	if !pc.await(leader, "x = 1: committed and applied; node "+fmt.Sprint(next)) {
+		t.Errorf("put x 1, typed at node %d's process, was not applied by the leader, node %d", leader, next)
+	}
+	fmt.Fprintln(pc.typed[reader], "get x")
+	if !pc.await(reader, "\nx = 1\n") {
+		t.Errorf("get x, typed at node %d's process, did not read x = 1", reader)
+	}
+
 	pc.stop()
 	report, err := checkMergedTraces([]string{pc.trace(1), pc.trace(2), pc.trace(3)})
 	if err != nil || len(report.violations) > 0 {
@@ -296,14 +338,16 @@ func TestProcessesElectAndOutliveAKill(t *testing.T) {
 	}
 }
 
-// TestProcessesConsole starts a local cluster of processes as the README
-// does, lists them, kills one, starts it again and quits: the console
-// takes each command, every process stops, and the merged traces pass.
 // processesSession is the session docs/processes.md shows: a put, the
 // leader that took it killed, and the read that finds it on the
 // survivors. TestProcessesConsole runs it, so the docs test does not.
 const processesSession = "wait 1s\nput x 1\nkill leader\nwait 2s\nget x\nquit\n"
 
+// TestProcessesConsole starts a local cluster of processes as the README
+// does, lists them, kills one, starts it again, puts and gets keys, kills
+// the leader, and quits: the console takes each command, the read finds
+// the put on the survivors, every process stops, and the merged traces
+// pass.
 func TestProcessesConsole(t *testing.T) {
 	runAsProgram(t)
 	var stdout, stderr strings.Builder

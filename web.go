@@ -193,6 +193,9 @@ func (s *webServer) stream(w http.ResponseWriter, r *http.Request) {
 				tick = ticker.C
 			}
 		}
+		if u.more {
+			continue // the page can draw what it was sent; its history follows at once
+		}
 		select {
 		case <-u.changed:
 			batch := time.NewTimer(streamBatch)

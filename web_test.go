@@ -385,31 +385,94 @@ func TestStreamStartsWithTheRunAndFollowsIt(t *testing.T) {
 	})
 }
 
+// The feed holds at most mostFeedEvents, folding the oldest into its base
+// state; a page that joins gets the state of a moment ago first, with the
+// newest of each log, then the base state, whole, and what came after it.
 func TestFeedForgetsItsOldestEvents(t *testing.T) {
 	c := mustCluster(DefaultConfig())
 	feed := newWebFeed()
 	r := &shownRun{number: 1, c: c}
 	feed.follow(r, "a test")
 	feed.add(r, Event{Kind: EventStart, Nodes: 5})
-	for i := 1; i <= 3*mostFeedEvents; i++ {
-		feed.add(r, Event{At: time.Duration(i), Kind: EventAppend, Node: 1, Index: uint64(i), EntryTerm: 1})
+	for i := 1; i <= mostFeedEvents*3/2; i++ {
+		feed.add(r, Event{At: time.Duration(i) * 100 * time.Microsecond, Kind: EventAppend, Node: 1, Index: uint64(i), EntryTerm: 1})
 	}
 	if n := len(feed.events); n > mostFeedEvents {
 		t.Errorf("the feed holds %d events, over %d", n, mostFeedEvents)
 	}
 	var cursor feedCursor
-	u := feed.update(&cursor)
-	var snapshot webSnapshot
+	first := streamed(t, feed.update(&cursor))
+	start := cursor.history // the event the page's first events begin with: append start
+	if log := first.snapshot.Nodes[0].Log; len(log) != newestEntries || log[len(log)-1].Index != uint64(start-1) || !first.more {
+		t.Fatalf("a new page's snapshot holds %d of node 1's entries, the last %+v; want the newest %d, up to entry %d, and its history to follow",
+			len(log), log[len(log)-1], newestEntries, start-1)
+	}
+	history := streamed(t, feed.update(&cursor)).history
+	if len(history.Snapshot.Nodes) == 0 {
+		t.Fatal("the page's next update holds no history")
+	}
+	if got, want := len(history.Snapshot.Nodes[0].Log), feed.first-1; got != want || !history.Snapshot.Nodes[0].Alive || len(history.Events) != start-feed.first {
+		t.Errorf("the history's snapshot holds %d of node 1's entries, alive %v, and %d events; the feed forgot %d appends and holds %d before the page's first",
+			got, history.Snapshot.Nodes[0].Alive, len(history.Events), want, start-feed.first)
+	}
+}
+
+// A page that joins a long run is sent little before it can draw: the
+// state of a moment ago and the events since, however long the run. The
+// rest, which its time slider goes back over, follows: at least 90 s of
+// the run, at any pace, since the feed holds feedReach of protocol time.
+func TestANewTabGetsTheRunCheaply(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := DefaultConfig()
+		cfg.Timing = Unpaced
+		c := mustCluster(cfg)
+		feed := newWebFeed()
+		feed.follow(&shownRun{number: 1, c: c}, "a long run")
+		d := c.startAsDriver()
+		d.sleep(150*time.Second, nil)
+		d.release()
+		defer c.Stop()
+		var cursor feedCursor
+		first := streamed(t, feed.update(&cursor))
+		history := streamed(t, feed.update(&cursor))
+		present := milliseconds(c.rec.now())
+		reach := present - history.history.Snapshot.AtMs
+		t.Logf("after %.0f s, a new page is sent %.1f kB to draw the last %.0f ms, then %.0f kB of history reaching %.1f s back (%d events)",
+			present/1000, float64(first.bytes)/1000, present-first.snapshot.AtMs, float64(history.bytes)/1000, reach/1000, len(history.history.Events))
+		if first.bytes > 100_000 || reach < 90_000 {
+			t.Errorf("a new page was sent %d bytes before it could draw, and reaches %.1f s back; want under 100 kB, and at least 90 s", first.bytes, reach/1000)
+		}
+	})
+}
+
+// streamedUpdate is one update of the feed, as a page reads it.
+type streamedUpdate struct {
+	bytes    int
+	more     bool
+	snapshot webSnapshot
+	history  struct {
+		Snapshot webSnapshot      `json:"snapshot"`
+		Events   []map[string]any `json:"events"`
+	}
+}
+
+// streamed reads u's messages.
+func streamed(t *testing.T, u *feedUpdate) streamedUpdate {
+	t.Helper()
+	s := streamedUpdate{bytes: u.messages.Len(), more: u.more}
 	for _, block := range strings.Split(u.messages.String(), "\n\n") {
+		var err error
 		if data, ok := strings.CutPrefix(block, "event: snapshot\ndata: "); ok {
-			if err := json.Unmarshal([]byte(data), &snapshot); err != nil {
-				t.Fatal(err)
-			}
+			err = json.Unmarshal([]byte(data), &s.snapshot)
+		}
+		if data, ok := strings.CutPrefix(block, "event: history\ndata: "); ok {
+			err = json.Unmarshal([]byte(data), &s.history)
+		}
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
-	if got, want := len(snapshot.Nodes[0].Log), feed.first-1; got != want || !snapshot.Nodes[0].Alive {
-		t.Errorf("the snapshot holds %d of node 1's entries, alive %v; the feed forgot %d appends", got, snapshot.Nodes[0].Alive, want)
-	}
+	return s
 }
 
 func TestWebFlags(t *testing.T) {

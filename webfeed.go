@@ -4,14 +4,17 @@
 // logic: it rebuilds each node's state from these events, as the recorder
 // (events.go) does, and draws it.
 //
-// Memory stays bounded however long a session runs: past mostFeedEvents,
-// the feed folds its oldest events into a snapshot of the cluster's state,
-// which a page joining later starts from.
+// Memory stays bounded however long a session runs: the feed folds the
+// events older than feedReach, or past mostFeedEvents the oldest half,
+// into a snapshot of the cluster's state. A page that joins is sent the
+// state of a moment ago and the events since, which it draws at once,
+// then the rest the feed holds, for its time slider to go back over.
 
 package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,9 +23,19 @@ import (
 	"time"
 )
 
-// mostFeedEvents bounds the events the feed holds, and so how far back a
-// page can go: about a minute of a five-node cluster's protocol time.
-const mostFeedEvents = 40_000
+// How far back a page can go.
+const (
+	// feedReach is how much of the run's protocol time the feed holds, at
+	// least: it folds what is older once it holds a tenth more.
+	feedReach = 100 * time.Second
+	// mostFeedEvents bounds the events the feed holds, and so its memory:
+	// a quiet five-node cluster makes about 420 events a second, so only
+	// a run busier than 1,200 a second reaches less than feedReach back.
+	mostFeedEvents = 120_000
+	// newestEntries is how much of each log the first snapshot a page is
+	// sent holds: what the page shows, with room to spare.
+	newestEntries = 64
+)
 
 // webFeed is the current run as the pages see it. The session's goroutine
 // changes the run; the run's recorder adds events under its own lock; each
@@ -106,10 +119,20 @@ func (f *webFeed) add(r *shownRun, ev Event) {
 		return
 	}
 	f.events = append(f.events, feedEvent{ev, line})
-	if len(f.events) > mostFeedEvents {
+	switch {
+	case len(f.events) > mostFeedEvents:
 		f.forget(len(f.events) / 2)
+	case f.events[0].ev.At < ev.At-feedReach-feedReach/10:
+		f.forget(f.since(ev.At - feedReach))
 	}
 	f.broadcast()
+}
+
+// since is the position among the held events of the first one at t or
+// later. The caller holds f.mu.
+func (f *webFeed) since(t time.Duration) int {
+	i, _ := slices.BinarySearchFunc(f.events, t, func(e feedEvent, t time.Duration) int { return cmp.Compare(e.ev.At, t) })
+	return i
 }
 
 // forget folds the n oldest events into the base state. The caller holds
@@ -160,6 +183,9 @@ type feedCursor struct {
 	run        *shownRun
 	next       int // the run's events sent so far
 	violations int // violations sent so far
+	// history is where the page's first events began, until it is sent
+	// what the feed holds before them; 0 once it has been.
+	history int
 }
 
 // feedUpdate is what a page has not yet been sent, and how to wait for
@@ -169,19 +195,33 @@ type feedUpdate struct {
 	run      *shownRun    // the run shown, for its clock
 	live     bool
 	changed  <-chan struct{} // closes at the next change
+	more     bool            // more is ready to send at once: the page's history
 }
 
 // update is everything the page at cursor has not been sent, and moves
 // the cursor on. A page behind the events the feed still holds, or on
-// another run, starts again from the run's header and base state.
+// another run, starts again from the run's header and the state of a
+// moment ago (recentReach), which it can draw at once; its next update is
+// the feed's history before that moment.
 func (f *webFeed) update(cursor *feedCursor) *feedUpdate {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	u := &feedUpdate{run: f.run, live: f.live, changed: f.changed}
-	if cursor.run != f.run || cursor.next < f.first {
+	switch {
+	case cursor.run != f.run || cursor.next < f.first:
+		start := f.first
+		if n := len(f.events); n > 0 {
+			start += f.since(f.events[n-1].ev.At - f.recentReach())
+		}
 		writeEvent(&u.messages, "run", f.header)
-		writeEvent(&u.messages, "snapshot", f.snapshot())
-		*cursor = feedCursor{run: f.run, next: f.first, violations: -1}
+		writeEvent(&u.messages, "snapshot", f.snapshotAt(start, newestEntries))
+		*cursor = feedCursor{run: f.run, next: start, violations: -1, history: start}
+		u.more = start > f.first
+	case cursor.history > f.first:
+		writeEvent(&u.messages, "history", f.history(cursor.history))
+		cursor.history = 0
+	default:
+		cursor.history = 0 // the feed has forgotten what came before the page's first events
 	}
 	if pending := f.events[cursor.next-f.first:]; len(pending) > 0 {
 		lines := make([][]byte, len(pending))
@@ -225,22 +265,65 @@ type webEntry struct {
 	Command string `json:"command,omitempty"`
 }
 
-// snapshot is the base state as JSON. The caller holds f.mu.
-func (f *webFeed) snapshot() []byte {
-	s := webSnapshot{AtMs: milliseconds(f.baseAt), Groups: f.base.groups, DropRate: f.base.dropRate}
-	for i, st := range f.base.status {
+// recentReach is how much of the run a page that joins is sent first: two
+// election timeouts, time for every node's timer to be set again, and a
+// message's flight. The caller holds f.mu.
+func (f *webFeed) recentReach() time.Duration {
+	_, flight := f.run.c.cfg.latencyRange()
+	return 2*f.run.c.cfg.ElectionTimeoutMax + flight
+}
+
+// snapshotAt is, as JSON, the state before the run's event number at
+// (counted from the run's first), with each log's newest entries, at most
+// entries of them (0: all). The caller holds f.mu.
+func (f *webFeed) snapshotAt(at, entries int) []byte {
+	state, when := f.base.clone(), f.baseAt
+	for _, e := range f.events[:at-f.first] {
+		state.apply(e.ev)
+		when = e.ev.At
+	}
+	s := webSnapshot{AtMs: milliseconds(when), Groups: state.groups, DropRate: state.dropRate}
+	for i, st := range state.status {
 		node := webNode{ID: st.ID, Role: st.Role.String(), Term: st.Term, VotedFor: st.VotedFor,
 			Alive: st.Alive, Commit: st.CommitIndex, Log: []webEntry{}}
-		for _, e := range f.base.logs[i] {
+		log := state.logs[i]
+		if entries > 0 && len(log) > entries {
+			log = log[len(log)-entries:]
+		}
+		for _, e := range log {
 			node.Log = append(node.Log, webEntry(e))
 		}
 		s.Nodes = append(s.Nodes, node)
 	}
-	data, err := json.Marshal(s)
-	if err != nil {
-		panic(err) // plain data
+	return mustJSON(s)
+}
+
+// history is what the feed holds before the run's event number at: its
+// base state, whole, and the events from there to at, as JSON. The
+// caller holds f.mu.
+func (f *webFeed) history(at int) []byte {
+	lines := make([][]byte, at-f.first)
+	for i, e := range f.events[:at-f.first] {
+		lines[i] = e.line
 	}
-	return data
+	var b bytes.Buffer
+	b.WriteString(`{"snapshot":`)
+	b.Write(f.snapshotAt(f.first, 0))
+	b.WriteString(`,"events":[`)
+	b.Write(bytes.Join(lines, []byte(",")))
+	b.WriteString(`]}`)
+	return b.Bytes()
+}
+
+// clone is a copy of s that shares nothing with it.
+func (s clusterState) clone() clusterState {
+	c := s
+	c.status = slices.Clone(s.status)
+	c.logs = make([][]Entry, len(s.logs))
+	for i, log := range s.logs {
+		c.logs[i] = slices.Clone(log)
+	}
+	return c
 }
 
 // webClock is the run's clock as a page is told it: the protocol time

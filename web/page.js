@@ -16,9 +16,12 @@
 // (base), the events since, the messages they sent, and the clock.
 let run = null;
 
-// mostEvents bounds the events the page holds: past it, the oldest half is
-// folded into the base state, and the time slider starts later.
-const mostEvents = 60000;
+// The page holds the events of the last reachMs of protocol time, and
+// folds older ones into its base state once it holds a tenth more, or its
+// oldest half past mostEvents, as the server does (webfeed.go): the time
+// slider starts that far back.
+const reachMs = 100000;
+const mostEvents = 120000;
 
 function newRun(header) {
   run = {
@@ -52,7 +55,8 @@ function emptyState(n) {
   return { at: 0, nodes, groups: null, dropRate: 0 };
 }
 
-// setBase takes the server's snapshot: the state before the events to come.
+// setBase takes the server's snapshot: the state before the events to
+// come. A log may hold only its newest entries, each at its index.
 function setBase(snapshot) {
   const base = emptyState(run.header.nodes);
   base.at = snapshot.at_ms;
@@ -61,7 +65,7 @@ function setBase(snapshot) {
   for (const n of snapshot.nodes) {
     Object.assign(base.nodes[n.id - 1], {
       role: n.role, term: n.term, votedFor: n.voted_for, alive: n.alive, commit: n.commit,
-      log: n.log.map(e => ({ index: e.index, term: e.term, command: e.command || '' })),
+      log: entriesByIndex(n.log),
       granted: n.role === 'candidate' ? [n.id] : [], // its own vote; the others' came before the snapshot
     });
   }
@@ -70,6 +74,23 @@ function setBase(snapshot) {
   run.flights = [];
   run.waiting.clear();
   run.state = null;
+  toldUpTo = -1;
+}
+
+// entriesByIndex is a snapshot's log as the page keeps it: entry i at
+// position i-1, with nothing before the first the snapshot holds.
+function entriesByIndex(entries) {
+  const log = [];
+  for (const e of entries) log[e.index - 1] = { index: e.index, term: e.term, command: e.command || '' };
+  return log;
+}
+
+// addHistory takes what came before the page's first events: the state
+// at the start of what the server holds, and the events from there on.
+function addHistory(history) {
+  const later = run.events;
+  setBase(history.snapshot);
+  addEvents(history.events.concat(later));
 }
 
 // apply changes state by one event, as the recorder's clusterState.apply
@@ -127,7 +148,19 @@ function addEvents(events) {
     run.present = Math.max(run.present, e.at_ms);
   }
   if (run.events.length > mostEvents) forget(run.events.length >> 1);
+  else if (run.events.length && run.events[0].at_ms < run.present - reachMs * 1.1) forget(firstAt(run.events, run.present - reachMs, e => e.at_ms));
   schedule();
+}
+
+// firstAt finds, by bisection, the first of list, in order of time, whose
+// time is t or later.
+function firstAt(list, t, time) {
+  let lo = 0, hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (time(list[mid]) < t) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
 // track follows each message from its send to its delivery or loss.
@@ -206,6 +239,7 @@ function viewTime() {
 // ---- Drawing ----
 
 const nodeElements = [];
+const nodeArcs = []; // each node's timer arc, which every frame redraws
 
 function ringPoint(id, n) {
   const angle = -Math.PI / 2 + (2 * Math.PI * (id - 1)) / n;
@@ -217,6 +251,7 @@ function buildNodes(n) {
   const cluster = document.getElementById('cluster');
   for (const el of nodeElements) el.remove();
   nodeElements.length = 0;
+  nodeArcs.length = 0;
   const template = document.getElementById('node-template');
   for (let id = 1; id <= n; id++) {
     const el = template.content.firstElementChild.cloneNode(true);
@@ -235,6 +270,7 @@ function buildNodes(n) {
     el.querySelector('[data-action="timeout"]').addEventListener('click', () => send(`timeout ${id}`));
     cluster.appendChild(el);
     nodeElements.push(el);
+    nodeArcs.push(el.querySelector('.timer'));
   }
 }
 
@@ -244,23 +280,29 @@ function drawNodes(state, t) {
   const alone = cutOff(state);
   for (const n of state.nodes) {
     const el = nodeElements[n.id - 1];
-    const role = n.alive ? n.role : 'crashed';
-    el.dataset.role = role;
-    el.dataset.term = n.term;
-    el.classList.toggle('cut-off', alone.has(n.id));
-    el.querySelector('.role').textContent = n.alive ? roleWords[n.role] : 'crashed';
-    el.querySelector('.term').textContent = `term ${n.term}`;
-    el.querySelector('.vote').textContent = n.votedFor ? ` · voted ${n.votedFor}` : '';
     const campaigning = n.alive && (n.role === 'candidate' || n.role === 'precandidate');
-    setText(el.querySelector('.tally'), campaigning ? `${n.role === 'candidate' ? 'votes' : 'pre-votes'} ${n.granted.length} of ${state.nodes.length}` : '');
-    // Only the buttons that can act on the node show.
-    el.querySelector('[data-action="crash"]').hidden = !n.alive;
-    el.querySelector('[data-action="restart"]').hidden = n.alive;
-    el.querySelector('[data-action="timeout"]').hidden = !n.alive || n.role === 'leader';
+    const tally = campaigning ? `${n.role === 'candidate' ? 'votes' : 'pre-votes'} ${n.granted.length} of ${state.nodes.length}` : '';
+    // What a node's label and buttons say changes a few times a second at
+    // most: they are touched only then. Only the arc moves every frame.
+    const key = `${n.alive}/${n.role}/${n.term}/${n.votedFor}/${alone.has(n.id)}/${tally}`;
+    if (el.dataset.key !== key) {
+      el.dataset.key = key;
+      el.dataset.role = n.alive ? n.role : 'crashed';
+      el.dataset.term = n.term;
+      el.classList.toggle('cut-off', alone.has(n.id));
+      el.querySelector('.role').textContent = n.alive ? roleWords[n.role] : 'crashed';
+      el.querySelector('.term').textContent = `term ${n.term}`;
+      el.querySelector('.vote').textContent = n.votedFor ? ` · voted ${n.votedFor}` : '';
+      el.querySelector('.tally').textContent = tally;
+      // Only the buttons that can act on the node show.
+      el.querySelector('[data-action="crash"]').hidden = !n.alive;
+      el.querySelector('[data-action="restart"]').hidden = n.alive;
+      el.querySelector('[data-action="timeout"]').hidden = !n.alive || n.role === 'leader';
+    }
     // The arc is what is left of the election timeout.
     const left = n.alive && n.timer ? Math.max(0, 1 - (t - n.timer.at) / n.timer.ms) : 0;
-    const arc = el.querySelector('.timer');
-    arc.style.strokeDasharray = `${100 * left} 100`;
+    const arc = nodeArcs[n.id - 1];
+    arc.style.strokeDasharray = `${(100 * left).toFixed(1)} 100`;
     arc.style.visibility = left > 0 ? 'visible' : 'hidden';
   }
 }
@@ -311,13 +353,14 @@ function dropShown() { return Math.max(run.header.flight_ms, 20); }
 // from the edge of its sender's disc to the edge of its receiver's (the
 // messages fly above the nodes, and must not hide their numbers), and
 // each message lost a moment before t where it was lost.
+const drawnFlights = new Map(); // each message drawn, to its shape: moved, not drawn again, frame to frame
 function drawFlights(t) {
   const group = document.getElementById('flights');
-  group.replaceChildren();
+  const shown = new Set();
   const n = run.header.nodes, flight = Math.max(run.header.flight_ms, 1);
   const edge = discEdge();
   const flights = run.flights;
-  let i = firstSentAfter(t - flight - dropShown());
+  let i = firstAt(flights, t - flight - dropShown(), f => f.sent);
   for (; i < flights.length && flights[i].sent <= t; i++) {
     const f = flights[i];
     const end = f.end === null ? f.sent + flight : f.end;
@@ -327,7 +370,23 @@ function drawFlights(t) {
     const along = edge / Math.hypot(q.x - p.x, q.y - p.y); // the share of the way a disc's edge takes
     const at = along + (1 - 2 * along) * share;
     const x = p.x + (q.x - p.x) * at, y = p.y + (q.y - p.y) * at;
-    group.appendChild(placed(f.lost && t >= end ? cross() : dot(f), x, y));
+    const crossed = f.lost && t >= end;
+    let drawn = drawnFlights.get(f);
+    if (!drawn || drawn.crossed !== crossed) {
+      if (drawn) drawn.el.remove();
+      drawn = { el: svg('g', {}), crossed };
+      drawn.el.appendChild(crossed ? cross() : dot(f));
+      group.appendChild(drawn.el);
+      drawnFlights.set(f, drawn);
+    }
+    drawn.el.setAttribute('transform', `translate(${x.toFixed(1)} ${y.toFixed(1)}) scale(${messageScale()})`);
+    shown.add(f);
+  }
+  for (const [f, drawn] of drawnFlights) {
+    if (!shown.has(f)) {
+      drawn.el.remove();
+      drawnFlights.delete(f);
+    }
   }
 }
 
@@ -340,24 +399,8 @@ function discEdge() {
   return cluster.clientWidth ? (disc / 2 + ringPx) / cluster.clientWidth * 1000 + messageUnits : 0;
 }
 
-// firstSentAfter finds, by bisection, the first message sent at t or later.
-function firstSentAfter(t) {
-  let lo = 0, hi = run.flights.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (run.flights[mid].sent < t) lo = mid + 1; else hi = mid;
-  }
-  return lo;
-}
-
-// placed puts a message's shape, drawn around 0,0, at x,y, larger in
-// projector mode, where a room must see it.
-function placed(shape, x, y) {
-  const g = svg('g', { transform: `translate(${x} ${y}) scale(${messageScale()})` });
-  g.appendChild(shape);
-  return g;
-}
-
+// messageScale is how much larger than its drawing a message's shape
+// shows: larger in projector mode, where a room must see it.
 function messageScale() { return document.body.classList.contains('projector') ? 1.75 : 1; }
 
 function dot(f) {
@@ -436,7 +479,7 @@ function drawVerdict(t) {
   // A status region is read aloud whenever it changes: it changes only
   // when what it says does.
   setText(verdict, found.length ? `VIOLATION: ${found[0].text}` : 'Safe so far: the checker found no violation');
-  verdict.title = verdict.textContent; // the whole of it, where the header cuts it short
+  setAttribute(verdict, 'title', verdict.textContent); // the whole of it, where the header cuts it short
   const goTo = document.querySelector('[data-action="to-violation"]');
   goTo.hidden = run.violations.length === 0;
   if (!goTo.hidden) setText(goTo, `Go to the violation, at ${run.violations[0].at_ms.toFixed(1)} ms`);
@@ -508,7 +551,10 @@ function setProjector(on) {
 
 // drawStory lists the last notable events up to t, as short sentences.
 const storyLength = 5;
+let toldUpTo = -1; // run.applied when the story was last drawn
 function drawStory(t) {
+  if (run.applied === toldUpTo) return;
+  toldUpTo = run.applied;
   const lines = [];
   for (let i = run.applied - 1; i >= 0 && lines.length < storyLength; i--) {
     const e = run.events[i];
@@ -573,12 +619,18 @@ function drawTime(t) {
   slider.max = Math.max(viewTimeLimit(), slider.min);
   if (following || document.activeElement !== slider) slider.value = t;
   setText(document.getElementById('time-label'), formatTime(t));
-  slider.setAttribute('aria-valuetext', `${formatTime(Number(slider.value))}, of ${formatTime(Number(slider.max))}`);
+  // Read aloud to the tenth of a second: a value that changed every frame
+  // would rebuild the page's accessibility tree every frame.
+  const tenths = ms => formatTime(Math.round(ms / 100) * 100);
+  setAttribute(slider, 'aria-valuetext', `${tenths(Number(slider.value))}, of ${tenths(Number(slider.max))}`);
+  const c = run.clock;
+  const past = !following && (c.live || t < viewTimeLimit());
+  const key = `${following}/${past}/${c.live}/${c.paused}/${c.slow}`;
+  if (slider.dataset.key === key) return;
+  slider.dataset.key = key; // what follows changes only with it
   document.querySelector('[data-action="live"]').disabled = following;
-  const past = !following && (run.clock.live || t < viewTimeLimit());
   document.getElementById('past').hidden = !past;
   document.body.classList.toggle('in-past', past);
-  const c = run.clock;
   document.getElementById('pace').textContent = !c.live ? 'the run has ended' : c.paused ? 'paused'
     : c.slow === 1 ? 'in real time' : `${c.slow}× slower than real time`;
   const pause = document.querySelector('[data-action="pause"]');
@@ -590,6 +642,11 @@ function drawTime(t) {
     speed.value = c.slow;
     document.getElementById('speed').textContent = `${c.slow}×`;
   }
+}
+
+// setAttribute sets el's attribute name to value, if it is not that yet.
+function setAttribute(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
 }
 
 // viewTimeLimit is the latest moment the slider reaches: what following
@@ -614,17 +671,27 @@ function draw() {
   drawTime(t);
 }
 
-// The picture is redrawn on every frame while the run moves and the page
-// follows it, and otherwise only when something changes, so that a paused
-// or ended run costs no CPU.
+// The picture is redrawn at most once per animation frame, and no more
+// than 30 times a second, while the run moves and the page follows it, and
+// otherwise only when something changes, so that a paused or ended run
+// costs no CPU. A hidden tab gets no animation frames, so draws nothing.
+const leastFrameMs = 1000 / 30 - 2; // a little less: frames come at 60 a second, give or take
 let frame = 0;
+let drawnAt = -Infinity;
+let redraw = false; // something changed since the last draw
 function schedule() {
+  redraw = true;
   if (!frame) frame = requestAnimationFrame(tick);
 }
-function tick() {
+function tick(now) {
   frame = 0;
-  draw();
-  if (run && following && run.clock.live && !run.clock.paused) schedule();
+  const moving = run && following && run.clock.live && !run.clock.paused;
+  if (redraw && !moving || now - drawnAt >= leastFrameMs) {
+    redraw = false;
+    drawnAt = now;
+    draw();
+  }
+  if (moving || redraw) frame = requestAnimationFrame(tick);
 }
 
 // ---- Commands ----
@@ -719,6 +786,7 @@ function listen() {
   on('run', newRun);
   on('snapshot', setBase);
   on('events', addEvents);
+  on('history', addHistory);
   on('safety', violations => { run.violations = violations; schedule(); });
   on('clock', c => {
     run.clock = { at: c.at_ms, slow: c.slow, paused: c.paused, live: c.live, wall: performance.now() };

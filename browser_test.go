@@ -772,6 +772,44 @@ func TestPageShowsTheVoteTally(t *testing.T) {
 	noConsoleErrors(t, console())
 }
 
+// A click on a node's disc shows its state, and for a leader its
+// nextIndex and matchIndex for each follower (Figure 2's volatile state on
+// leaders), as RaftScope's node details do; the logs mark them under the
+// leader's view. Once a put is committed everywhere, every follower
+// matches the leader's last entry, and is sent from the one after it.
+func TestPageShowsANodesDetails(t *testing.T) {
+	lookOnly(t)
+	ctx, console := pageWithALeader(t)
+	leader, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-node="%d"] .disc`, leader))), chromedp.Click(`[data-action="put"]`)); err != nil {
+		t.Fatal(err)
+	}
+	details, err := chromedp.Run(ctx, chromedp.Poll[string](fmt.Sprintf(`(() => {
+		const section = document.getElementById('details');
+		const [followers, nexts, matches] = [...section.querySelectorAll('tr')].map(row => [...row.cells].slice(1).map(c => Number(c.textContent)));
+		const last = run.state.nodes[%[1]d - 1].log.length;
+		if (section.hidden || followers.length !== 4 || last < 2) return null;
+		if (!followers.every((f, i) => matches[i] === last && nexts[i] === last + 1)) return null;
+		const logRows = [...document.querySelectorAll('#log-rows .log-row')].slice(1);
+		const marked = logRows.every((row, i) => i + 1 === %[1]d ||
+			row.querySelector('.entry.match') && row.querySelector('.entry.match').title.startsWith('entry ' + last + ',') && row.querySelector('.entry.next'));
+		return marked ? document.getElementById('details-title').textContent + ': ' + document.getElementById('details-state').textContent +
+			' | followers ' + followers + ', nextIndex ' + nexts + ', matchIndex ' + matches : null;
+	})()`, leader)))
+	if err != nil {
+		t.Fatalf("after a click on node %d, the leader, and a put, the page never showed every follower's nextIndex after its matchIndex at the leader's last entry: %v", leader, err)
+	}
+	t.Logf("details: %s", details)
+	shot(t, ctx, "web-details.png")
+	if !strings.HasPrefix(details, fmt.Sprintf("Node %d: leader", leader)) {
+		t.Errorf("the details of node %d say %q", leader, details)
+	}
+	noConsoleErrors(t, console())
+}
+
 // The logs are a grid: a header numbers the indices, and each node's
 // entry at an index sits in that index's column, so that a follower's
 // missing entries show as gaps under the leader's.
@@ -789,7 +827,7 @@ func TestPageLogsLineUpByIndex(t *testing.T) {
 		for (const row of rows.slice(1)) {
 			row.querySelectorAll('.entry').forEach((box, k) => {
 				const index = Number(header[k].textContent);
-				if (box.title && !box.title.startsWith('entry ' + index + ',')) wrong.push(row.firstChild.textContent + ': ' + box.title + ' under index ' + index);
+				if (!box.classList.contains('none') && !box.title.startsWith('entry ' + index + ',')) wrong.push(row.firstChild.textContent + ': ' + box.title + ' under index ' + index);
 				if (Math.abs(box.getBoundingClientRect().left - header[k].getBoundingClientRect().left) > 1) wrong.push(row.firstChild.textContent + "'s column " + index + ' is not under its header');
 			});
 		}

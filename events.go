@@ -324,12 +324,15 @@ type clusterState struct {
 	logs     [][]Entry    // logs[i-1] is node i's log
 	groups   [][]int      // the partition's groups; nil: none
 	dropRate float64
+	// progress[i-1][j-1] is leader i's nextIndex and matchIndex for
+	// follower j, as its progress events tell; zeros unless i leads.
+	progress [][][2]uint64
 }
 
 // newClusterState is a cluster of n nodes before it starts, whose network
 // loses messages at dropRate.
 func newClusterState(n int, dropRate float64) clusterState {
-	s := clusterState{status: make([]NodeStatus, n), logs: make([][]Entry, n), dropRate: dropRate}
+	s := clusterState{status: make([]NodeStatus, n), logs: make([][]Entry, n), dropRate: dropRate, progress: make([][][2]uint64, n)}
 	for i := range s.status {
 		s.status[i].ID = i + 1
 	}
@@ -357,6 +360,16 @@ func (s *clusterState) apply(ev Event) {
 	switch ev.Kind {
 	case EventRole, EventVote:
 		st.Role, st.Term, st.VotedFor = ev.Role, ev.Term, ev.VotedFor
+		if ev.Role != Leader {
+			s.progress[ev.Node-1] = nil
+		}
+	case EventProgress:
+		if s.progress[ev.Node-1] == nil {
+			s.progress[ev.Node-1] = make([][2]uint64, len(s.status))
+		}
+		if ev.To >= 1 && ev.To <= len(s.status) {
+			s.progress[ev.Node-1][ev.To-1] = [2]uint64{ev.Next, ev.Index}
+		}
 	case EventStart:
 		// A node's own process starts (again): its log is what it reads
 		// back from disk, which its next events tell (RuleRecovered).
@@ -364,6 +377,7 @@ func (s *clusterState) apply(ev Event) {
 		*log = nil
 	case EventCrash:
 		st.Alive = false
+		s.progress[ev.Node-1] = nil
 	case EventRestart:
 		st.Alive, st.Role, st.Term, st.VotedFor, st.CommitIndex = true, Follower, ev.Term, ev.VotedFor, 0
 	case EventAppend:

@@ -435,6 +435,9 @@ func (n *node) becomeLeader() {
 	// A leader does not time out: it keeps its authority by heartbeats.
 	n.electionTimer.Stop()
 	n.setUpLeaderState() // replication.go: nextIndex, matchIndex, and the no-op of §8
+	for _, peer := range n.peers {
+		n.tellProgress(peer, [2]uint64{})
+	}
 }
 
 // mustBe panics unless the node's role is one of roles. Figure 2's state
@@ -500,8 +503,10 @@ func (n *node) handle(env Envelope) {
 		n.handleAppendEntries(env.From, m)
 	case AppendEntriesResponse:
 		n.noteAnswer(env.From, m) // CheckQuorum's tally (refinements.go)
+		told := n.progressOf(env.From)
 		n.handleAppendEntriesResponse(env.From, m)
-		n.noteRound(env.From, m) // the reads it confirms (reads.go)
+		n.tellProgress(env.From, told) // for the page (replication.go)
+		n.noteRound(env.From, m)       // the reads it confirms (reads.go)
 	case ClientRequest:
 		n.handleClientRequest(m) // replication.go
 	default:

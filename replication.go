@@ -247,6 +247,22 @@ func (n *node) handleAppendEntriesResponse(from int, m AppendEntriesResponse) {
 	n.sendAppendEntries(from)
 }
 
+// progressOf is a leader's nextIndex and matchIndex for peer; zeros in
+// another role.
+func (n *node) progressOf(peer int) [2]uint64 {
+	return [2]uint64{n.nextIndex[peer], n.matchIndex[peer]}
+}
+
+// tellProgress reports a leader's nextIndex and matchIndex for peer, if
+// they are no longer told, what they were: a progress event, which the
+// page draws as the leader's view of each follower. It reports; it
+// decides nothing.
+func (n *node) tellProgress(peer int, told [2]uint64) {
+	if now := n.progressOf(peer); n.role == Leader && now != told {
+		n.report(Event{Kind: EventProgress, To: peer, Next: now[0], Index: now[1]})
+	}
+}
+
 // backUpTo is where the leader resumes after a refusal, with §5.3's
 // optimization: past every entry of the follower's conflicting term, or,
 // if the leader holds that term too, just after its own last entry of it;

@@ -43,7 +43,8 @@ type traceLine struct {
 	DropRate  *float64     `json:"drop_rate,omitempty"`  // loss: the new rate
 	LateMs    float64      `json:"late_ms,omitempty"`    // late: by how much
 	TimeoutMs float64      `json:"timeout_ms,omitempty"` // role (on starting), timeout, timer: the election timeout drawn or elapsed
-	Index     uint64       `json:"index,omitempty"`      // append, truncate, mismatch, commit, apply: the entry's index
+	Index     uint64       `json:"index,omitempty"`      // append, truncate, mismatch, commit, apply: the entry's index; progress: the follower's matchIndex
+	Next      uint64       `json:"next,omitempty"`       // progress: the leader's nextIndex for the follower
 	EntryTerm uint64       `json:"entry_term,omitempty"` // the entry's term (the node's own is "term")
 	Command   string       `json:"command,omitempty"`    // append, commit, apply: the entry's command (none for a no-op); request, read
 	Read      bool         `json:"read,omitempty"`       // request: a read the leader answers without a log entry
@@ -67,6 +68,7 @@ func newTraceLine(ev Event) traceLine {
 		LateMs:    milliseconds(ev.Late),
 		TimeoutMs: milliseconds(ev.Cause.Timeout),
 		Index:     ev.Index,
+		Next:      ev.Next,
 		EntryTerm: ev.EntryTerm,
 		Command:   ev.Command,
 		Read:      ev.Read,
@@ -144,6 +146,7 @@ func (line traceLine) event() Event {
 		Nodes:     line.Nodes,
 		Late:      fromMilliseconds(line.LateMs),
 		Index:     line.Index,
+		Next:      line.Next,
 		EntryTerm: line.EntryTerm,
 		Command:   line.Command,
 		Read:      line.Read,
@@ -446,6 +449,7 @@ type eventFields struct {
 	entry     bool // a log entry's index
 	readAt    bool // a read's index: the last entry applied when it was answered, 0 for none
 	request   bool // to: the node a client's request went to
+	progress  bool // to: a follower; and its nextIndex, from 1
 }
 
 // traceEvents is every kind of event a trace may hold.
@@ -478,6 +482,7 @@ var traceEvents = map[EventKind]eventFields{
 	EventCommit:    {node: true, entry: true},
 	EventApply:     {node: true, entry: true},
 	EventRead:      {node: true, readAt: true},
+	EventProgress:  {node: true, progress: true},
 }
 
 // traceMessages names every message a trace may mention.
@@ -549,10 +554,12 @@ func (line traceLine) validateShape(needs eventFields) error {
 		return missing("leader")
 	case needs.message && line.To == 0, needs.message && line.From == 0 && line.Msg != messageName(ClientRequest{}):
 		return missing("from\" and \"to") // only a client, outside the cluster, is from no node
-	case needs.request && line.To == 0:
+	case needs.request && line.To == 0, needs.progress && line.To == 0:
 		return missing("to")
-	case needs.entry && line.Index == 0, line.Index != 0 && !needs.entry && !needs.readAt:
-		return fmt.Errorf("\"index\" belongs on the log's events (append, truncate, mismatch, commit, apply), which need it, and on a read, and on no other")
+	case needs.progress != (line.Next != 0):
+		return fmt.Errorf("\"next\" belongs on a progress event, which needs it, and on no other")
+	case needs.entry && line.Index == 0, line.Index != 0 && !needs.entry && !needs.readAt && !needs.progress:
+		return fmt.Errorf("\"index\" belongs on the log's events (append, truncate, mismatch, commit, apply), which need it, and on a read and a progress event, and on no other")
 	case needs.message && line.Msg == "":
 		return missing("msg")
 	case line.Msg != "" && !traceMessages[line.Msg]:

@@ -47,6 +47,9 @@ const (
 	EventCommit   EventKind = "commit"   // a node's commitIndex rose to Index
 	EventApply    EventKind = "apply"    // a node applied the entry at Index to its state machine
 	EventRead     EventKind = "read"     // a leader answered the read Command from its state machine, at Index, without a log entry
+	// EventProgress tells a leader's view of follower To: its matchIndex
+	// (Index) and nextIndex (Next), each time either changes.
+	EventProgress EventKind = "progress"
 )
 
 // Event is one thing that happened in a run. Which fields mean something
@@ -93,6 +96,8 @@ type Event struct {
 	Index     uint64
 	EntryTerm uint64
 	Command   string
+	// Next is a leader's nextIndex for follower To, on a progress event.
+	Next uint64
 	// Cause is the rule that decided a node's step, with what it weighed;
 	// the log (narration.go) tells it as a sentence. Zero for events that are not
 	// a node's decision.

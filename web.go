@@ -214,15 +214,6 @@ func (s *webServer) stream(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// mustJSON is v, plain data, as JSON.
-func mustJSON(v any) []byte {
-	data, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return data
-}
-
 // commandRequest is the body of POST /command.
 type commandRequest struct {
 	Command string `json:"command"` // a console command the page's buttons make, such as "crash 3"

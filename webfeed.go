@@ -256,6 +256,15 @@ type webNode struct {
 	Alive    bool       `json:"alive"`
 	Commit   uint64     `json:"commit"`
 	Log      []webEntry `json:"log"`
+	// Progress is a leader's view of each follower, by its ID.
+	Progress []webProgress `json:"progress,omitempty"`
+}
+
+// webProgress is a leader's nextIndex and matchIndex for one follower.
+type webProgress struct {
+	To    int    `json:"to"`
+	Next  uint64 `json:"next"`
+	Match uint64 `json:"match"`
 }
 
 // webEntry is one entry of a node's log in a snapshot.
@@ -293,6 +302,11 @@ func (f *webFeed) snapshotAt(at, entries int) []byte {
 		for _, e := range log {
 			node.Log = append(node.Log, webEntry(e))
 		}
+		for j, p := range state.progress[i] {
+			if p[0] != 0 {
+				node.Progress = append(node.Progress, webProgress{To: j + 1, Next: p[0], Match: p[1]})
+			}
+		}
 		s.Nodes = append(s.Nodes, node)
 	}
 	return mustJSON(s)
@@ -323,6 +337,10 @@ func (s clusterState) clone() clusterState {
 	for i, log := range s.logs {
 		c.logs[i] = slices.Clone(log)
 	}
+	c.progress = make([][][2]uint64, len(s.progress))
+	for i, p := range s.progress {
+		c.progress[i] = slices.Clone(p)
+	}
 	return c
 }
 
@@ -346,4 +364,13 @@ func clockOf(run *shownRun, live bool) webClock {
 // one line of JSON.
 func writeEvent(w io.Writer, name string, data []byte) {
 	fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, data)
+}
+
+// mustJSON is v, plain data, as JSON.
+func mustJSON(v any) []byte {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return data
 }

@@ -50,7 +50,7 @@ function newRun(header) {
 function emptyState(n) {
   const nodes = [];
   for (let id = 1; id <= n; id++) {
-    nodes.push({ id, role: 'follower', term: 0, votedFor: 0, alive: false, commit: 0, log: [], timer: null, granted: [] });
+    nodes.push({ id, role: 'follower', term: 0, votedFor: 0, alive: false, commit: 0, log: [], timer: null, granted: [], progress: {} });
   }
   return { at: 0, nodes, groups: null, dropRate: 0 };
 }
@@ -66,6 +66,7 @@ function setBase(snapshot) {
     Object.assign(base.nodes[n.id - 1], {
       role: n.role, term: n.term, votedFor: n.voted_for, alive: n.alive, commit: n.commit,
       log: entriesByIndex(n.log),
+      progress: Object.fromEntries((n.progress || []).map(p => [p.to, { next: p.next, match: p.match }])),
       granted: n.role === 'candidate' ? [n.id] : [], // its own vote; the others' came before the snapshot
     });
   }
@@ -110,6 +111,7 @@ function apply(state, e) {
       if (e.before === undefined) e.before = n.role; // for the story's sentences (tell)
       n.role = e.role; n.term = e.term || 0; n.votedFor = e.voted_for || 0;
       n.granted = e.role === 'candidate' || e.role === 'precandidate' ? [n.id] : []; // a campaign begins with its own yes
+      if (e.role !== 'leader') n.progress = {};
       if (e.cause === 'started') n.timer = { at: e.at_ms, ms: e.timeout_ms };
       if (e.role === 'leader') n.timer = null; // a leader keeps its authority by heartbeats
       break;
@@ -119,7 +121,8 @@ function apply(state, e) {
     case 'start': // a node's own process starts (again): its next events tell its log
       Object.assign(n, { alive: true, role: 'follower', commit: 0, log: [], timer: null });
       break;
-    case 'crash': n.alive = false; n.timer = null; break;
+    case 'crash': n.alive = false; n.timer = null; n.progress = {}; break;
+    case 'progress': n.progress[e.to] = { next: e.next, match: e.index || 0 }; break;
     case 'restart':
       Object.assign(n, { alive: true, role: 'follower', term: e.term || 0, votedFor: e.voted_for || 0, commit: 0 });
       break;
@@ -263,11 +266,13 @@ function buildNodes(n) {
     // Each control's name says its node, for a screen reader, which
     // reads "crash node 3" where the eye sees "crash" under node 3.
     for (const control of el.querySelectorAll('[data-action], [data-control]')) {
-      control.setAttribute('aria-label', `${control.dataset.action || control.dataset.control} node ${id}`);
+      const name = control.dataset.action === 'details' ? 'details of' : control.dataset.action || control.dataset.control;
+      control.setAttribute('aria-label', `${name} node ${id}`);
     }
     el.querySelector('[data-action="crash"]').addEventListener('click', () => send(`crash ${id}`));
     el.querySelector('[data-action="restart"]').addEventListener('click', () => send(`restart ${id}`));
     el.querySelector('[data-action="timeout"]').addEventListener('click', () => send(`timeout ${id}`));
+    el.querySelector('[data-action="details"]').addEventListener('click', () => { chosenNode = chosenNode === id ? 0 : id; schedule(); });
     cluster.appendChild(el);
     nodeElements.push(el);
     nodeArcs.push(el.querySelector('.timer'));
@@ -424,6 +429,47 @@ function cross() {
   return svg('path', { d: 'M-14 -14L14 14M14 -14L-14 14', class: 'm-drop' });
 }
 
+// chosenNode is the node whose details show, 0 for none: a click on a
+// node's disc chooses it, and a second click lets it go.
+let chosenNode = 0;
+
+// drawDetails shows the chosen node's state, and if it leads, its
+// nextIndex and matchIndex for each follower.
+function drawDetails(state) {
+  const section = document.getElementById('details');
+  const n = state.nodes[chosenNode - 1];
+  const key = n ? JSON.stringify([n.id, n.alive, n.role, n.term, n.votedFor, n.log.length, n.commit, n.progress]) : '';
+  if (section.dataset.key === key) return;
+  section.dataset.key = key;
+  section.hidden = !n;
+  nodeElements.forEach((el, i) => {
+    el.classList.toggle('chosen', i + 1 === chosenNode);
+    el.querySelector('[data-action="details"]').setAttribute('aria-pressed', String(i + 1 === chosenNode));
+  });
+  if (!n) return;
+  document.getElementById('details-title').textContent = `Node ${n.id}`;
+  document.getElementById('details-state').textContent = [
+    n.alive ? roleWords[n.role] : 'crashed', `term ${n.term}`, n.votedFor ? `voted for node ${n.votedFor}` : 'no vote this term',
+    `log of ${n.log.length} ${n.log.length === 1 ? 'entry' : 'entries'}`, `commitIndex ${n.commit}`].join(' · ');
+  const table = document.getElementById('details-progress');
+  const leads = n.alive && n.role === 'leader';
+  table.hidden = !leads;
+  // A column per follower, under the row's name: follower, nextIndex, matchIndex.
+  const followers = leads ? Object.entries(n.progress) : [];
+  [...table.rows].forEach((row, k) => row.replaceChildren(row.cells[0], ...followers.map(([to, p]) => {
+    const cell = document.createElement('td');
+    cell.textContent = [to, p.next, p.match][k];
+    return cell;
+  })));
+}
+
+// markingLeader is the leader whose view of the followers the logs mark:
+// the chosen node if it leads, else the leader of the newest term.
+function markingLeader(state) {
+  const leaders = state.nodes.filter(n => n.alive && n.role === 'leader').sort((a, b) => b.term - a.term);
+  return leaders.find(n => n.id === chosenNode) || leaders[0];
+}
+
 // drawLogs draws each node's newest entries, committed ones filled.
 const shownEntries = 14;
 const termColors = ['#77777f', '#8e6bbf', '#2a8f84', '#9c755f', '#d3568f', '#4f78a8', '#878a2e', '#c06c3e'];
@@ -434,7 +480,10 @@ function drawLogs(state) {
   if (rows.children.length !== state.nodes.length + 1) {
     rows.replaceChildren(...[...state.nodes, null].map(() => document.createElement('div')));
   }
-  const last = Math.max(0, ...state.nodes.map(n => n.log.length));
+  const leader = markingLeader(state);
+  const progress = leader ? leader.progress : {};
+  // A follower that holds all the leader's log is sent from the index after it.
+  const last = Math.max(0, ...state.nodes.map(n => n.log.length), ...Object.values(progress).map(p => p.next));
   const first = Math.max(1, last - shownEntries + 1);
   const indices = Array.from({ length: last - first + 1 }, (_, k) => first + k);
   const header = rows.children[0];
@@ -445,17 +494,25 @@ function drawLogs(state) {
   }
   state.nodes.forEach((n, i) => {
     const row = rows.children[i + 1];
-    const key = `${first}/${last}/${n.log.length}/${n.log.length && n.log[n.log.length - 1].term}/${n.commit}/${n.alive}`;
+    const p = progress[n.id] || { next: 0, match: 0 };
+    const key = `${first}/${last}/${n.log.length}/${n.log.length && n.log[n.log.length - 1].term}/${n.commit}/${n.alive}/${p.next}/${p.match}`;
     if (row.dataset.key === key) return;
     row.dataset.key = key;
     row.className = 'log-row';
     const who = cell('who', `node ${n.id}`);
     const boxes = indices.map(index => {
       const e = n.log[index - 1];
-      if (!e) return cell('entry none', '');
-      const box = cell(e.index <= n.commit ? 'entry committed' : 'entry', e.term);
-      box.style.setProperty('--term', termColors[e.term % termColors.length]);
-      box.title = `entry ${e.index}, term ${e.term}: ${e.command || 'no-op'}${e.index <= n.commit ? ', committed' : ''}`;
+      const box = !e ? cell('entry none', '') : cell(e.index <= n.commit ? 'entry committed' : 'entry', e.term);
+      if (e) {
+        box.style.setProperty('--term', termColors[e.term % termColors.length]);
+        box.title = `entry ${e.index}, term ${e.term}: ${e.command || 'no-op'}${e.index <= n.commit ? ', committed' : ''}`;
+      }
+      box.classList.toggle('next', index === p.next);
+      box.classList.toggle('match', index === p.match);
+      if (index === p.next || index === p.match) {
+        const marks = [index === p.next && `node ${leader.id} sends it from here (nextIndex)`, index === p.match && `node ${leader.id} knows it holds up to here (matchIndex)`];
+        box.title = [box.title, ...marks.filter(Boolean)].filter(Boolean).join('; ');
+      }
       return box;
     });
     row.replaceChildren(who, ...boxes, cell('commit', `${n.log.length} · commit ${n.commit}`));
@@ -665,6 +722,7 @@ function draw() {
   drawNodes(state, t);
   drawLinks(state);
   drawFlights(t);
+  drawDetails(state);
   drawLogs(state);
   drawVerdict(t);
   drawStory(t);

@@ -500,7 +500,7 @@ func TestProcessesOnThePage(t *testing.T) {
 	if browserPath() == "" {
 		t.Skip("no Chromium or Chrome installed: apt-get install chromium to run the page's test")
 	}
-	runAsProgram(t)
+	t.Parallel() // it waits on the wall clock: other tests run meanwhile
 	stdin, typed := io.Pipe()
 	var stdout, stderr lockedBuffer
 	exited := make(chan int, 1)

@@ -180,7 +180,6 @@ func runLabCommand(t *testing.T, cmd documentedCommand) string {
 // of loopback.
 func runProcessesCommand(t *testing.T, cmd documentedCommand) string {
 	t.Helper()
-	runAsProgram(t)
 	args := onAFreePort(joinWebAddress(slices.Clone(cmd.args)))
 	if !slices.Contains(args, "-data") {
 		args = append(args, "-data", t.TempDir()) // not a new directory in the machine's temporary one

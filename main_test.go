@@ -120,6 +120,7 @@ func TestTheLogReadsAsDocumented(t *testing.T) {
 // Every scenario, on every cluster size it allows and on a slow, lossy
 // network too, ends by itself with a summary.
 func TestEveryScenarioEnds(t *testing.T) {
+	t.Parallel() // runs of their own, in bubbles of their own
 	for _, sc := range scenarios {
 		for _, nodes := range []string{"3", "5", "9"}[:shortOr(3, 1)] {
 			if n, _ := strconv.Atoi(nodes); !sc.fits(n) {

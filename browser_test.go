@@ -810,6 +810,59 @@ func TestPageShowsANodesDetails(t *testing.T) {
 	noConsoleErrors(t, console())
 }
 
+// Align and Spread stage an election as RaftScope's keys A and T do: with
+// the leader crashed, aligned timers run out together, every node stands
+// in the same term, and the vote splits; spread, the first to stand wins.
+func TestPageStagesASplitVote(t *testing.T) {
+	lookOnly(t)
+	ctx, console := pageWithALeader(t)
+	leader, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Paused, so that no timer runs out between the commands, the leader
+	// crashes; the heartbeats it sent before land, each resetting a timer,
+	// within the 40 ms stepped; then the timers are aligned. Each command
+	// is done before the next is sent, as the server takes them as they
+	// come.
+	for _, command := range []string{"pause", fmt.Sprintf("crash %d", leader), "step 40ms", "align", "resume"} {
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`send('`+command+`'), undefined`)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('message').textContent.includes('` + command + `: done')`)); err != nil {
+			t.Fatalf("%s was never done: %v", command, err)
+		}
+	}
+	// The term after the aligned timers ran out: its candidates, and
+	// whether any of them won it.
+	split, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => {
+		const aligned = run.events.filter(e => e.event === 'retime');
+		if (aligned.length < 4) return null;
+		const after = aligned[aligned.length - 1].at_ms;
+		const stood = run.events.filter(e => e.event === 'role' && e.role === 'candidate' && e.at_ms >= after);
+		if (stood.length === 0) return null;
+		const term = stood[0].term;
+		const candidates = new Set(stood.filter(e => e.term === term).map(e => e.node));
+		const won = run.events.some(e => e.event === 'role' && e.role === 'leader' && e.term === term);
+		const later = run.events.some(e => e.at_ms > stood[0].at_ms + 100); // the term's votes are all in
+		return later ? 'term ' + term + ': ' + candidates.size + ' candidates, ' + (won ? 'won' : 'split') : null;
+	})()`))
+	if err != nil {
+		t.Fatalf("after Align, the page never showed the term its aligned timers began: %v", err)
+	}
+	if !regexp.MustCompile(`^term \d+: 4 candidates, split$`).MatchString(split) {
+		t.Errorf("after the leader crashed and Align, %s; want every survivor standing in one term, and the vote split", split)
+	}
+	t.Logf("aligned: %s", split)
+	if err := chromedp.Do(ctx, chromedp.Click(`[data-action="spread"]`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true"))); err != nil {
+		t.Fatalf("after Spread, no node came to lead: %v", err)
+	}
+	noConsoleErrors(t, console())
+}
+
 // The logs are a grid: a header numbers the indices, and each node's
 // entry at an index sits in that index's column, so that a follower's
 // missing entries show as gaps under the leader's.

@@ -275,6 +275,24 @@ func (c *Cluster) restart(id int) error {
 // follower or candidate has an election timer; a leader keeps its
 // authority by heartbeats instead.
 func (c *Cluster) Timeout(id int) error {
+	return c.retime(id, Event{Kind: EventExpire, Reason: "the operator made its election timer run out now"})
+}
+
+// SetTimer makes node id's election timer run out once protocol duration
+// d has passed, as though it had drawn d: the console's align and spread
+// stage a split vote, or its end, with it (RaftScope's keys A and T).
+func (c *Cluster) SetTimer(id int, d time.Duration) error {
+	if d <= 0 || d > c.cfg.ElectionTimeoutMax {
+		return fmt.Errorf("an election timer runs out within %s, not %s", formatDuration(c.cfg.ElectionTimeoutMax), formatDuration(d))
+	}
+	return c.retime(id, Event{Kind: EventRetime, Cause: Cause{Timeout: d},
+		Reason: fmt.Sprintf("the operator set its election timer to run out in %s", formatDuration(d))})
+}
+
+// retime records ev, the operator's change to node id's election timer,
+// and makes the timer run out after ev.Cause.Timeout, unless the node is
+// down or leads.
+func (c *Cluster) retime(id int, ev Event) error {
 	return c.operate(func() error {
 		if _, err := c.runningMachine(id); err != nil {
 			return err
@@ -286,9 +304,9 @@ func (c *Cluster) Timeout(id int) error {
 		case st.Role == Leader:
 			return fmt.Errorf("node %d leads, and a leader has no election timer: it keeps its authority by heartbeats", id)
 		}
-		c.rec.record(Event{Kind: EventExpire, Node: id, Term: st.Term, Role: st.Role, VotedFor: st.VotedFor,
-			Reason: "the operator made its election timer run out now"})
-		if !c.clock.expire(id, electionTimerName) {
+		ev.Node, ev.Term, ev.Role, ev.VotedFor = id, st.Term, st.Role, st.VotedFor
+		c.rec.record(ev)
+		if !c.clock.retime(id, electionTimerName, ev.Cause.Timeout) {
 			return fmt.Errorf("node %d has no election timer running", id)
 		}
 		return nil

@@ -795,17 +795,18 @@ func (k *clock) newTimer(owner int, name string, d time.Duration) timer {
 	return t
 }
 
-// expire makes node owner's timer called name fire now, as if its time
-// had come: the operator's "timeout N". It reports whether that timer was
+// retime makes node owner's timer called name fire once protocol
+// duration d has passed, as if it had been set so: the operator's "timeout
+// N" (d 0), "align" and "spread". It reports whether that timer was
 // running. The node sees an ordinary firing, so no rule of the protocol
 // needs to know the operator exists.
-func (k *clock) expire(owner int, name string) bool {
+func (k *clock) retime(owner int, name string, d time.Duration) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	for _, t := range k.queue {
 		if t.owner == owner && t.name == name && t.c != nil {
 			heap.Remove(&k.queue, t.index)
-			k.schedule(t, 0, protocolEvent)
+			k.schedule(t, d, protocolEvent)
 			return true
 		}
 	}

@@ -47,6 +47,10 @@ func consoleCommands() []consoleCommand {
 			1, "name one node, such as 3", func(k *console, args []string) error { return withNode(args[0], k.c.Restart) }},
 		{[]string{"timeout"}, "timeout N", "make node N's election timeout elapse now, so that it stands for election (a leader has none)",
 			1, "name one node, such as 3", func(k *console, args []string) error { return withNode(args[0], k.c.Timeout) }},
+		{[]string{"align"}, "align", "make the election timers of every node that runs one run out together, soon: with no leader, they stand at once and split the vote (RaftScope's A)",
+			0, "", func(k *console, _ []string) error { return k.stagger(false) }},
+		{[]string{"spread"}, "spread", "make those timers run out one after another, far apart: the first to stand wins before the next times out (RaftScope's T)",
+			0, "", func(k *console, _ []string) error { return k.stagger(true) }},
 		{[]string{"partition"}, "partition 1,2 3,4,5", "split the network into groups; a node in no group is cut off alone",
 			-1, "name the groups, such as 1,2 3,4,5", (*console).partition},
 		{[]string{"heal"}, "heal", "end the partition",
@@ -195,6 +199,32 @@ func (k *console) crash(args []string) error {
 		return fmt.Errorf("no node came to lead within %s; crash N names a node", formatDuration(patience))
 	}
 	return k.c.Crash(leader)
+}
+
+// stagger sets the election timer of every node that runs one: all to run
+// out at once, after a share of the longest timeout, or, spread, one after
+// another, a share apart, in the order of their IDs.
+func (k *console) stagger(spread bool) error {
+	var timed []int
+	for _, st := range k.c.Status() {
+		if st.Alive && st.Role != Leader {
+			timed = append(timed, st.ID)
+		}
+	}
+	if len(timed) == 0 {
+		return errors.New("no node runs an election timer: each is down or leads")
+	}
+	share := k.c.cfg.ElectionTimeoutMax / time.Duration(len(timed)+1)
+	for i, id := range timed {
+		after := share
+		if spread {
+			after = share * time.Duration(i+1)
+		}
+		if err := k.c.SetTimer(id, after); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // put sets a key through the client, and says where the put went.

@@ -177,6 +177,8 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 	case EventExpire:
 		p.forced[ev.Node] = true
 		return "its election timeout was made to elapse now, by the operator's timeout command", operatorStyle
+	case EventRetime:
+		return ev.Reason + " (align or spread)", operatorStyle
 	case EventPartition:
 		return "split into " + formatGroups(ev.Groups) + "; no message crosses between groups", networkStyle
 	case EventHeal:

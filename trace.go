@@ -42,7 +42,7 @@ type traceLine struct {
 	Wall      string       `json:"wall,omitempty"`       // start, of a node's process: when, by the machine's clock (RFC 3339)
 	DropRate  *float64     `json:"drop_rate,omitempty"`  // loss: the new rate
 	LateMs    float64      `json:"late_ms,omitempty"`    // late: by how much
-	TimeoutMs float64      `json:"timeout_ms,omitempty"` // role (on starting), timeout, timer: the election timeout drawn or elapsed
+	TimeoutMs float64      `json:"timeout_ms,omitempty"` // role (on starting), timeout, timer: the election timeout drawn or elapsed; retime: set by the operator
 	Index     uint64       `json:"index,omitempty"`      // append, truncate, mismatch, commit, apply: the entry's index; progress: the follower's matchIndex
 	Next      uint64       `json:"next,omitempty"`       // progress: the leader's nextIndex for the follower
 	EntryTerm uint64       `json:"entry_term,omitempty"` // the entry's term (the node's own is "term")
@@ -476,6 +476,7 @@ var traceEvents = map[EventKind]eventFields{
 	EventStop:      {},
 	EventRequest:   {request: true},
 	EventExpire:    {node: true},
+	EventRetime:    {node: true},
 	EventAppend:    {node: true, entry: true},
 	EventTruncate:  {node: true, entry: true},
 	EventMismatch:  {node: true, entry: true},

@@ -38,6 +38,7 @@ const (
 	EventOperator  EventKind = "operator"  // a command typed in -interactive
 	EventRequest   EventKind = "request"   // the client handed node To a request with Command
 	EventExpire    EventKind = "expire"    // the operator made a node's election timer run out now
+	EventRetime    EventKind = "retime"    // the operator set a node's election timer to run out after its timeout_ms
 	EventLate      EventKind = "late"      // -realtime: a node's timer fired late
 	EventStop      EventKind = "stop"      // the run ended
 	// The log's events: Index, EntryTerm and Command describe the entry.

@@ -117,7 +117,7 @@ function apply(state, e) {
       break;
     case 'vote': n.term = e.term || 0; n.votedFor = e.voted_for || 0; tally(state, e, 'candidate'); break;
     case 'prevote': tally(state, e, 'precandidate'); break;
-    case 'timer': n.timer = { at: e.at_ms, ms: e.timeout_ms }; break;
+    case 'timer': case 'retime': n.timer = { at: e.at_ms, ms: e.timeout_ms }; break;
     case 'start': // a node's own process starts (again): its next events tell its log
       Object.assign(n, { alive: true, role: 'follower', commit: 0, log: [], timer: null });
       break;
@@ -572,7 +572,7 @@ function drawBanner(state, t) {
 
 // keys are the page's shortcuts, each the click of a button, as the
 // legend lists them.
-const keys = { p: 'pause', l: 'live', u: 'put', g: 'get', h: 'heal', j: 'projector' };
+const keys = { p: 'pause', l: 'live', u: 'put', g: 'get', h: 'heal', a: 'align', t: 'spread', j: 'projector' };
 
 // pressed clicks the button a key stands for, unless the key is typed
 // into a box or comes with a modifier, which belong to the browser.
@@ -653,6 +653,7 @@ function tell(e) {
     case 'partition': return `the network split into ${e.groups.map(g => `{${g.join(',')}}`).join(' ')}`;
     case 'heal': return 'the partition healed';
     case 'expire': return `node ${e.node}'s election timer was made to run out`;
+    case 'retime': return `node ${e.node}'s election timer was set to run out in ${formatTime(e.timeout_ms)}`;
     case 'truncate': return `node ${e.node} deleted its entries from ${e.index} on: they conflict with its leader's (§5.3)`;
     case 'read': {
       const answer = `node ${e.node} answered ${e.command.replace(/ #\S+$/, '')} with ${e.reason || 'no value'}`;
@@ -817,6 +818,8 @@ function setUpControls() {
     for (const el of nodeElements) el.querySelector('[data-control="select"]').checked = false;
   });
   on('[data-action="heal"]', () => send('heal'));
+  on('[data-action="align"]', () => send('align'));
+  on('[data-action="spread"]', () => send('spread'));
   on('[data-action="run"]', () => send(`run ${document.getElementById('seed').value.trim()}`.trim()));
   on('[data-action="live"]', () => { following = true; schedule(); });
   on('[data-action="to-violation"]', showViolation);

@@ -829,7 +829,7 @@ func TestPageStagesASplitVote(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`send('`+command+`'), undefined`)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('message').textContent.includes('` + command + `: done')`)); err != nil {
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('message').textContent.includes('`+command+`: done')`)); err != nil {
 			t.Fatalf("%s was never done: %v", command, err)
 		}
 	}

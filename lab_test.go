@@ -68,6 +68,7 @@ func TestLabCopyStubsItsPartAlone(t *testing.T) {
 // holds it: another function's own line, such as a check a pre-vote
 // shares with a vote, is that function's text.
 func TestLabCopyKeepsNoRemovedBody(t *testing.T) {
+	t.Parallel() // a run of its own, in memory: it can share the machine
 	funcs, err := findLabFuncs(".")
 	if err != nil {
 		t.Fatal(err)

@@ -139,6 +139,7 @@ func TestEveryScenarioEnds(t *testing.T) {
 // -experiment prints both graphs of Figure 16, tables and charts, and ends
 // by itself; in virtual time, a few trials per range take a moment.
 func TestExperimentPrintsFigure16(t *testing.T) {
+	t.Parallel() // a run of its own, in memory: it can share the machine
 	out := runOK(t, "-experiment", "-trials", "5", "-seed", "1")
 	for _, want := range []string{"Figure 16, top", "150–150 ms", "150–300 ms", "logarithmic scale",
 		"Figure 16, bottom", "12–24 ms", "linear scale", "Safety violations in all trials: 0."} {
@@ -209,6 +210,7 @@ func TestFlagsAreBounded(t *testing.T) {
 // it, longest, which parseOptions holds under longestRun; slow motion
 // stretches both alike.
 func TestEveryScenarioEndsWithinItsBound(t *testing.T) {
+	t.Parallel() // a run of its own, in memory: it can share the machine
 	for _, sc := range scenarios {
 		for _, network := range [][]string{nil, {"-drop", "0.95"}, {"-latency", "400ms", "-drop", "0.5"}, {"-slow", "3"}} {
 			args := append([]string{"-scenario", sc.name, "-seed", "2", "-quiet"}, network...)

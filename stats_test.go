@@ -106,6 +106,7 @@ func TestColdStartStatistics(t *testing.T) {
 // while its leader lives, so every election starts from the crash, and no
 // failover can beat min timeout - heartbeat interval.
 func TestFigure16InVirtualTime(t *testing.T) {
+	t.Parallel() // a run of its own, in memory: it can share the machine
 	settings := figure16Settings()
 	for i, s := range measure(t, settings, shortOr(*figure16Trials, 10), "the crash") {
 		cfg := settings[i].config(1)

@@ -389,6 +389,7 @@ func TestStreamStartsWithTheRunAndFollowsIt(t *testing.T) {
 // state; a page that joins gets the state of a moment ago first, with the
 // newest of each log, then the base state, whole, and what came after it.
 func TestFeedForgetsItsOldestEvents(t *testing.T) {
+	t.Parallel() // a run of its own, in memory: it can share the machine
 	c := mustCluster(DefaultConfig())
 	feed := newWebFeed()
 	r := &shownRun{number: 1, c: c}
@@ -422,6 +423,7 @@ func TestFeedForgetsItsOldestEvents(t *testing.T) {
 // rest, which its time slider goes back over, follows: at least 90 s of
 // the run, at any pace, since the feed holds feedReach of protocol time.
 func TestANewTabGetsTheRunCheaply(t *testing.T) {
+	t.Parallel() // a run of its own, in memory: it can share the machine
 	synctest.Test(t, func(t *testing.T) {
 		cfg := DefaultConfig()
 		cfg.Timing = Unpaced

@@ -863,6 +863,62 @@ func TestPageStagesASplitVote(t *testing.T) {
 	noConsoleErrors(t, console())
 }
 
+// A click on a message in flight drops it where it is drawn: the server
+// forks the run at the moment shown, and the operator's drop is in the new
+// run. A candidate's RequestVote dropped so never reaches its follower,
+// which casts no vote in that term.
+func TestPageDropsAClickedMessage(t *testing.T) {
+	lookOnly(t)
+	ctx, console := pageWithALeader(t)
+	leader, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	candidate := leader%5 + 1
+	for _, command := range []string{"pause", fmt.Sprintf("crash %d", leader), "step 40ms", fmt.Sprintf("timeout %d", candidate), "step 35ms"} {
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`send('`+command+`'), undefined`)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('message').textContent.includes('`+command+`: done')`)); err != nil {
+			t.Fatalf("%s was never done: %v", command, err)
+		}
+	}
+	dropped, err := chromedp.Run(ctx, chromedp.Poll[string](fmt.Sprintf(`(() => {
+		const vote = [...document.querySelectorAll('#flights .flight')].find(g => g.textContent.startsWith('RequestVote from node %d') && !g.textContent.includes('to node %d,'));
+		if (!vote) return null;
+		vote.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+		return vote.textContent;
+	})()`, candidate, leader)))
+	if err != nil {
+		t.Fatalf("node %d's RequestVotes never showed in flight: %v", candidate, err)
+	}
+	to := regexp.MustCompile(`to node (\d)`).FindStringSubmatch(dropped)[1]
+	lose := fmt.Sprintf("lose %d %s RequestVote", candidate, to)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('message').textContent.includes('`+lose+`: done')`)); err != nil {
+		t.Fatalf("the click on %q never dropped it: %v", dropped, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`run.clock.paused && send('resume', false), undefined`)); err != nil {
+		t.Fatal(err)
+	}
+	// In the new run: the drop, and the votes of the term that follow it.
+	voters, err := chromedp.Run(ctx, chromedp.Poll[string](fmt.Sprintf(`(() => {
+		const drop = run.events.find(e => e.event === 'drop' && e.reason === 'the operator dropped it on its way');
+		if (!drop) return null;
+		const stood = run.events.findLast(e => e.event === 'role' && e.node === %[1]d && e.role === 'candidate' && e.at_ms <= drop.at_ms);
+		const votes = run.events.filter(e => e.event === 'vote' && e.candidate === %[1]d && e.term === stood.term && e.node !== %[1]d);
+		if (!run.events.some(e => e.at_ms > drop.at_ms + 200)) return null; // the term's votes are all in
+		return votes.map(e => e.node).sort().join(',');
+	})()`, candidate)))
+	if err != nil {
+		t.Fatalf("the new run never showed the drop and the votes after it: %v", err)
+	}
+	t.Logf("dropped %q; node %d's voters: %s", dropped, candidate, voters)
+	if strings.Contains(voters, to) || voters == "" {
+		t.Errorf("after node %d's RequestVote to node %s was dropped, the nodes that answered it were %q", candidate, to, voters)
+	}
+	noConsoleErrors(t, console())
+}
+
 // The logs are a grid: a header numbers the indices, and each node's
 // entry at an index sits in that index's column, so that a follower's
 // missing entries show as gaps under the leader's.

@@ -486,6 +486,24 @@ func (c *Cluster) SetDropRate(p float64) error {
 	})
 }
 
+// Lose drops the oldest message of the kind named (RequestVote,
+// AppendEntries...) on its way from node from to node to: the page's
+// click on a message in flight. It is an error if there is none.
+func (c *Cluster) Lose(from, to int, kind string) error {
+	return c.operate(func() error {
+		if err := c.checkSimulated(); err != nil {
+			return err
+		}
+		env, ok := c.net.takeBack(from, to, kind)
+		if !ok {
+			return fmt.Errorf("no %s is on its way from node %d to node %d", kind, from, to)
+		}
+		c.rec.record(Event{Kind: EventLose, From: from, To: to, Msg: env.Msg}) // the operator's act, not the node's
+		c.drop(env, "the operator dropped it on its way")
+		return nil
+	})
+}
+
 // lossRate is the probability that the network loses a message now; 0
 // between node processes, whose network is real.
 func (c *Cluster) lossRate() float64 {

@@ -51,6 +51,8 @@ func consoleCommands() []consoleCommand {
 			0, "", func(k *console, _ []string) error { return k.stagger(false) }},
 		{[]string{"spread"}, "spread", "make those timers run out one after another, far apart: the first to stand wins before the next times out (RaftScope's T)",
 			0, "", func(k *console, _ []string) error { return k.stagger(true) }},
+		{[]string{"lose"}, "lose A B KIND", "drop the oldest message of KIND (RequestVote, AppendEntries...) on its way from node A to node B, as the page does when a message is clicked",
+			3, "name the sender, the receiver and the message's kind, such as lose 2 3 RequestVote", (*console).lose},
 		{[]string{"partition"}, "partition 1,2 3,4,5", "split the network into groups; a node in no group is cut off alone",
 			-1, "name the groups, such as 1,2 3,4,5", (*console).partition},
 		{[]string{"heal"}, "heal", "end the partition",
@@ -225,6 +227,25 @@ func (k *console) stagger(spread bool) error {
 		}
 	}
 	return nil
+}
+
+// lose drops a message on its way, named by its sender, receiver and kind
+// (in any case).
+func (k *console) lose(args []string) error {
+	from, err := parseNode(args[0])
+	if err != nil {
+		return err
+	}
+	to, err := parseNode(args[1])
+	if err != nil {
+		return err
+	}
+	for kind := range traceMessages {
+		if strings.EqualFold(kind, args[2]) && kind != messageName(ClientRequest{}) {
+			return k.c.Lose(from, to, kind)
+		}
+	}
+	return fmt.Errorf("%s is no message between nodes, such as RequestVote or AppendEntries", quoteTyped(args[2]))
 }
 
 // put sets a key through the client, and says where the put went.

@@ -589,3 +589,40 @@ func FuzzConsole(f *testing.F) {
 		})
 	})
 }
+
+// lose drops a message on its way, as a click on the page does: the
+// candidate's RequestVote to node 3 never arrives, so node 3 casts no vote
+// in that term, and the trace tells the operator's action and the drop.
+// A second lose finds no such message on its way, and says so.
+func TestLoseDropsAMessageOnItsWay(t *testing.T) {
+	tracePath := filepath.Join(t.TempDir(), "run.jsonl")
+	code, out := interactiveSession(t, "wait 1s\ncrash leader\nwait 40ms\ntimeout 2\nlose 2 3 requestvote\nlose 2 3 RequestVote\nwait 500ms\nquit\n",
+		"-latency", "20ms", "-trace", tracePath)
+	if code != exitSafe || !strings.Contains(out, "lose: no RequestVote is on its way from node 2 to node 3") {
+		t.Fatalf("exit %d; want the second lose refused:\n%s", code, out)
+	}
+	file, err := os.Open(tracePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	lines := readTraceLines(t, file)
+	var term uint64
+	var lost, dropped bool
+	voters := map[int]bool{}
+	for _, line := range lines {
+		switch {
+		case line.Event == EventRole && line.Node == 2 && line.Role == "candidate" && term == 0:
+			term = line.Term
+		case line.Event == EventLose:
+			lost = line.From == 2 && line.To == 3 && line.Msg == "RequestVote"
+		case line.Event == EventDrop && lost && !dropped:
+			dropped = line.To == 3 && line.Reason == "the operator dropped it on its way"
+		case line.Event == EventVote && line.Candidate == 2 && line.Term == term:
+			voters[line.Node] = true
+		}
+	}
+	if !lost || !dropped || voters[3] || len(voters) < 2 {
+		t.Errorf("lost %v, dropped %v, voters in term %d %v; want the RequestVote to node 3 dropped, and node 3 alone not voting", lost, dropped, term, voters)
+	}
+}

@@ -179,6 +179,8 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 		return "its election timeout was made to elapse now, by the operator's timeout command", operatorStyle
 	case EventRetime:
 		return ev.Reason + " (align or spread)", operatorStyle
+	case EventLose:
+		return fmt.Sprintf("drops node %d's %s to node %d on its way", ev.From, messageName(ev.Msg), ev.To), operatorStyle
 	case EventPartition:
 		return "split into " + formatGroups(ev.Groups) + "; no message crosses between groups", networkStyle
 	case EventHeal:

@@ -11,6 +11,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 )
@@ -30,6 +31,15 @@ type network struct {
 	mu       sync.Mutex
 	side     []int   // side[i-1] is node i's group; nil: no partition
 	dropRate float64 // the probability, in [0,1), that a message is lost
+	// flying are the messages on their way, in the order sent, each with
+	// the timer of its arrival: what the operator can drop (lose).
+	flying []flyingMessage
+}
+
+// flyingMessage is a message on its way, and the timer of its arrival.
+type flyingMessage struct {
+	env     Envelope
+	arrival *clockTimer
 }
 
 // newNetwork is the network of a cluster of cfg, which delivers into
@@ -61,14 +71,19 @@ func (net *network) send(env Envelope) {
 		if net.most > 0 {
 			delay = net.least + time.Duration(link.Int64N(int64(net.most-net.least)+1))
 		}
-		net.clock.afterFunc(delay, func() { net.arrive(env) })
+		var arrival *clockTimer
+		arrival = net.clock.afterFunc(delay, func() { net.arrive(env, arrival) })
+		net.flying = append(net.flying, flyingMessage{env, arrival})
 	}
 }
 
 // arrive delivers env, once its latency has passed. A partition made while
 // the message was on its way cuts it too, as a real network loses the
 // packets in flight.
-func (net *network) arrive(env Envelope) {
+func (net *network) arrive(env Envelope, arrival *clockTimer) {
+	net.mu.Lock()
+	net.flying = slices.DeleteFunc(net.flying, func(f flyingMessage) bool { return f.arrival == arrival })
+	net.mu.Unlock()
 	why := "the partition cut the link"
 	if net.connects(env.From, env.To) {
 		why = net.inboxes.deliver(env)
@@ -76,6 +91,24 @@ func (net *network) arrive(env Envelope) {
 	if why != "" {
 		net.drop(env, why)
 	}
+}
+
+// takeBack stops the oldest message on its way from node from to node to
+// of the kind named, which will never arrive, and returns it, if there is
+// one: the operator drops it (Cluster.Lose).
+func (net *network) takeBack(from, to int, kind string) (Envelope, bool) {
+	net.mu.Lock()
+	defer net.mu.Unlock()
+	i := slices.IndexFunc(net.flying, func(f flyingMessage) bool {
+		return f.env.From == from && f.env.To == to && messageName(f.env.Msg) == kind
+	})
+	if i < 0 {
+		return Envelope{}, false
+	}
+	f := net.flying[i]
+	net.flying = slices.Delete(net.flying, i, i+1)
+	f.arrival.Stop()
+	return f.env, true
 }
 
 // linked reports whether nodes a and b are on one side of any partition.

@@ -28,7 +28,7 @@ type recordedRun struct {
 // produce again by themselves.
 var operatorKinds = map[EventKind]bool{
 	EventCrash: true, EventRestart: true, EventPartition: true, EventHeal: true,
-	EventLoss: true, EventNote: true, EventOperator: true, EventRequest: true, EventExpire: true, EventRetime: true,
+	EventLoss: true, EventNote: true, EventOperator: true, EventRequest: true, EventExpire: true, EventRetime: true, EventLose: true,
 }
 
 // readRecordedRuns reads every run of the trace at path.
@@ -162,6 +162,8 @@ func redo(c *Cluster, ev Event) {
 		c.Timeout(ev.Node)
 	case EventRetime:
 		c.SetTimer(ev.Node, ev.Cause.Timeout)
+	case EventLose:
+		c.Lose(ev.From, ev.To, messageName(ev.Msg))
 	case EventNote, EventOperator:
 		c.note(Event{Kind: ev.Kind, Reason: ev.Reason})
 	case EventRequest:

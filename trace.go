@@ -477,6 +477,7 @@ var traceEvents = map[EventKind]eventFields{
 	EventRequest:   {request: true},
 	EventExpire:    {node: true},
 	EventRetime:    {node: true},
+	EventLose:      {message: true},
 	EventAppend:    {node: true, entry: true},
 	EventTruncate:  {node: true, entry: true},
 	EventMismatch:  {node: true, entry: true},

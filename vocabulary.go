@@ -39,6 +39,7 @@ const (
 	EventRequest   EventKind = "request"   // the client handed node To a request with Command
 	EventExpire    EventKind = "expire"    // the operator made a node's election timer run out now
 	EventRetime    EventKind = "retime"    // the operator set a node's election timer to run out after its timeout_ms
+	EventLose      EventKind = "lose"      // the operator dropped a message on its way from From to To
 	EventLate      EventKind = "late"      // -realtime: a node's timer fired late
 	EventStop      EventKind = "stop"      // the run ended
 	// The log's events: Index, EntryTerm and Command describe the entry.

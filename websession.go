@@ -39,7 +39,7 @@ type webCommand struct {
 // print (status, log, help) or end the session belong to the terminal.
 var pageCommands = map[string]bool{
 	"crash": true, "restart": true, "timeout": true, "put": true, "get": true, "partition": true, "heal": true,
-	"drop": true, "pause": true, "step": true, "resume": true, "slow": true, "run": true, "align": true, "spread": true,
+	"drop": true, "pause": true, "step": true, "resume": true, "slow": true, "run": true, "align": true, "spread": true, "lose": true,
 }
 
 // clusterCommands are the commands that change the cluster. On a story or
@@ -47,7 +47,7 @@ var pageCommands = map[string]bool{
 // act on the run as it is.
 var clusterCommands = map[string]bool{
 	"crash": true, "restart": true, "timeout": true, "put": true, "get": true,
-	"partition": true, "heal": true, "drop": true, "align": true, "spread": true,
+	"partition": true, "heal": true, "drop": true, "align": true, "spread": true, "lose": true,
 }
 
 // waitingCommands are the commands that wait for the cluster to answer (a

@@ -381,6 +381,13 @@ function drawFlights(t) {
       if (drawn) drawn.el.remove();
       drawn = { el: svg('g', {}), crossed };
       drawn.el.appendChild(crossed ? cross() : dot(f));
+      if (!crossed) { // a click drops it, where it is drawn (RaftScope's message menu)
+        const title = svg('title', {});
+        title.textContent = `${f.msg}${f.entries ? ` with ${f.entries} entries` : ''}${f.granted === undefined ? '' : f.granted ? ', yes' : ', no'} from node ${f.from} to node ${f.to}, sent at ${formatTime(f.sent)}: click to drop it`;
+        drawn.el.appendChild(title);
+        drawn.el.classList.add('flight');
+        drawn.el.addEventListener('click', () => send(`lose ${f.from} ${f.to} ${f.msg}`, true, true));
+      }
       group.appendChild(drawn.el);
       drawnFlights.set(f, drawn);
     }
@@ -756,13 +763,15 @@ function tick(now) {
 // ---- Commands ----
 
 // send asks the server to run a console command. At a moment in the past,
-// a command that changes the cluster says which: the server then forks
-// the run there, and the page follows the new run. Each command's outcome
+// or, shown, at the moment drawn (a message clicked is where it is drawn,
+// a flight behind the run), a command that changes the cluster says
+// which: the server then forks the run there, and the page follows the
+// new run. Each command's outcome
 // gets a line of its own under the buttons, since a put may answer after
 // later commands.
-async function send(command, changesCluster = true) {
+async function send(command, changesCluster = true, shown = !following) {
   const body = { command };
-  if (!following && changesCluster) body.at_ms = viewTime();
+  if (shown && changesCluster) body.at_ms = viewTime();
   const line = say(`${command}…`);
   try {
     const response = await fetch('command', {

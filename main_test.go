@@ -120,7 +120,6 @@ func TestTheLogReadsAsDocumented(t *testing.T) {
 // Every scenario, on every cluster size it allows and on a slow, lossy
 // network too, ends by itself with a summary.
 func TestEveryScenarioEnds(t *testing.T) {
-	t.Parallel() // runs of their own, in bubbles of their own
 	for _, sc := range scenarios {
 		for _, nodes := range []string{"3", "5", "9"}[:shortOr(3, 1)] {
 			if n, _ := strconv.Atoi(nodes); !sc.fits(n) {
@@ -139,7 +138,6 @@ func TestEveryScenarioEnds(t *testing.T) {
 // -experiment prints both graphs of Figure 16, tables and charts, and ends
 // by itself; in virtual time, a few trials per range take a moment.
 func TestExperimentPrintsFigure16(t *testing.T) {
-	t.Parallel() // a run of its own, in memory: it can share the machine
 	out := runOK(t, "-experiment", "-trials", "5", "-seed", "1")
 	for _, want := range []string{"Figure 16, top", "150–150 ms", "150–300 ms", "logarithmic scale",
 		"Figure 16, bottom", "12–24 ms", "linear scale", "Safety violations in all trials: 0."} {
@@ -210,7 +208,6 @@ func TestFlagsAreBounded(t *testing.T) {
 // it, longest, which parseOptions holds under longestRun; slow motion
 // stretches both alike.
 func TestEveryScenarioEndsWithinItsBound(t *testing.T) {
-	t.Parallel() // a run of its own, in memory: it can share the machine
 	for _, sc := range scenarios {
 		for _, network := range [][]string{nil, {"-drop", "0.95"}, {"-latency", "400ms", "-drop", "0.5"}, {"-slow", "3"}} {
 			args := append([]string{"-scenario", sc.name, "-seed", "2", "-quiet"}, network...)

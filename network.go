@@ -32,13 +32,16 @@ type network struct {
 	side     []int   // side[i-1] is node i's group; nil: no partition
 	dropRate float64 // the probability, in [0,1), that a message is lost
 	// flying are the messages on their way, in the order sent, each with
-	// the timer of its arrival: what the operator can drop (lose).
+	// the timer of its arrival: what the operator can drop (takeBack).
 	flying []flyingMessage
+	sent   uint64 // the messages handed to the engine so far
 }
 
-// flyingMessage is a message on its way, and the timer of its arrival.
+// flyingMessage is a message on its way: the how-manieth handed to the
+// engine, and the timer of its arrival.
 type flyingMessage struct {
 	env     Envelope
+	number  uint64
 	arrival *clockTimer
 }
 
@@ -71,18 +74,19 @@ func (net *network) send(env Envelope) {
 		if net.most > 0 {
 			delay = net.least + time.Duration(link.Int64N(int64(net.most-net.least)+1))
 		}
-		var arrival *clockTimer
-		arrival = net.clock.afterFunc(delay, func() { net.arrive(env, arrival) })
-		net.flying = append(net.flying, flyingMessage{env, arrival})
+		net.sent++
+		number := net.sent
+		arrival := net.clock.afterFunc(delay, func() { net.arrive(env, number) }) // which waits for net.mu: after the append
+		net.flying = append(net.flying, flyingMessage{env, number, arrival})
 	}
 }
 
 // arrive delivers env, once its latency has passed. A partition made while
 // the message was on its way cuts it too, as a real network loses the
 // packets in flight.
-func (net *network) arrive(env Envelope, arrival *clockTimer) {
+func (net *network) arrive(env Envelope, number uint64) {
 	net.mu.Lock()
-	net.flying = slices.DeleteFunc(net.flying, func(f flyingMessage) bool { return f.arrival == arrival })
+	net.flying = slices.DeleteFunc(net.flying, func(f flyingMessage) bool { return f.number == number })
 	net.mu.Unlock()
 	why := "the partition cut the link"
 	if net.connects(env.From, env.To) {

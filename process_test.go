@@ -354,7 +354,6 @@ const processesSession = "wait 1s\nput x 1\nkill leader\nwait 2s\nget x\nquit\n"
 // the put on the survivors, every process stops, and the merged traces
 // pass.
 func TestProcessesConsole(t *testing.T) {
-	t.Parallel() // it waits on the wall clock: other tests run meanwhile
 	var stdout, stderr strings.Builder
 	script := "status\nkill 2\nkill 2\nstart 2\nstart 2\nhello\nput Key V\nget key\n" + processesSession
 	code := run([]string{"-processes", "3", "-data", t.TempDir(), "-no-color"}, strings.NewReader(script), &stdout, &stderr, nil)

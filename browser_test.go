@@ -42,11 +42,11 @@ func browserPath() string {
 
 // servePage serves a free-mode session of cfg on a port of loopback for
 // the length of the test, and returns the page's address.
-func servePage(t testing.TB, cfg Config) string { return serveLesson(t, cfg, nil) }
+func servePage(t testing.TB, cfg Config) string { return serveSession(t, cfg, webOptions{}) }
 
-// serveLesson is servePage, telling the story of sc, if not nil, as
-// -web -scenario does.
-func serveLesson(t testing.TB, cfg Config, sc *scenario) string {
+// serveSession is servePage, telling the stories opts names, as -web
+// -scenario does, or as a lesson, as -web -lesson does.
+func serveSession(t testing.TB, cfg Config, opts webOptions) string {
 	t.Helper()
 	listener, err := listenWeb("127.0.0.1:0")
 	if err != nil {
@@ -55,7 +55,7 @@ func serveLesson(t testing.TB, cfg Config, sc *scenario) string {
 	abort, served := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(served)
-		serveWeb(listener, cfg, webOptions{scenario: sc}, strings.NewReader(""), io.Discard, 80, abort)
+		serveWeb(listener, cfg, opts, strings.NewReader(""), io.Discard, 80, abort)
 	}()
 	t.Cleanup(func() {
 		close(abort)
@@ -262,7 +262,7 @@ func TestPageTellsTheStaleReadLesson(t *testing.T) {
 	chosen, _ := pickScenarios("stale-read")
 	cfg := DefaultConfig()
 	cfg.Seed, cfg.Timing, cfg.Break = 1, Paced, BreakStaleRead
-	url := serveLesson(t, chosen[0].config(cfg), &chosen[0])
+	url := serveSession(t, chosen[0].config(cfg), webOptions{stories: chosen})
 	ctx, console := inBrowser(t, 1280, 720)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
@@ -288,12 +288,15 @@ func TestPageTellsTheStaleReadLesson(t *testing.T) {
 // lookOnly skips, with -short, a test of the page's look and controls:
 // the race run (-short) keeps the browser tests that drive the server's
 // paths (TestPageInBrowser, TestPageGoesToTheViolation,
-// TestProcessesOnThePage), and the README's command runs them all.
+// TestProcessesOnThePage), and the README's command runs them all, in
+// parallel: each has a tab and a run of its own, and mostly waits for the
+// page to show what it expects.
 func lookOnly(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("a test of the page's look: not with -short")
 	}
+	t.Parallel()
 }
 
 // failOnPageProblems evaluates expression, which lists what is wrong on
@@ -500,7 +503,6 @@ func TestProcessesOnThePage(t *testing.T) {
 	if browserPath() == "" {
 		t.Skip("no Chromium or Chrome installed: apt-get install chromium to run the page's test")
 	}
-	t.Parallel() // it waits on the wall clock: other tests run meanwhile
 	stdin, typed := io.Pipe()
 	var stdout, stderr lockedBuffer
 	exited := make(chan int, 1)
@@ -875,7 +877,7 @@ func TestPageDropsAClickedMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	candidate := leader%5 + 1
-	for _, command := range []string{"pause", fmt.Sprintf("crash %d", leader), "step 40ms", fmt.Sprintf("timeout %d", candidate), "step 35ms"} {
+	for _, command := range []string{"pause", fmt.Sprintf("crash %d", leader), "step 40ms", fmt.Sprintf("timeout %d", candidate), "step 10ms"} {
 		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`send('`+command+`'), undefined`)); err != nil {
 			t.Fatal(err)
 		}
@@ -915,6 +917,68 @@ func TestPageDropsAClickedMessage(t *testing.T) {
 	t.Logf("dropped %q; node %d's voters: %s", dropped, candidate, voters)
 	if strings.Contains(voters, to) || voters == "" {
 		t.Errorf("after node %d's RequestVote to node %s was dropped, the nodes that answered it were %q", candidate, to, voters)
+	}
+	noConsoleErrors(t, console())
+}
+
+// -web -lesson plays the tour as a lesson: the run stands still at the
+// first question, which asks the class to predict the leader of term 1;
+// once it answers, the run goes on, and the lesson says who won and
+// whether the class was right, as the nodes on the page show it; Continue
+// goes on to the next step.
+func TestPageTeachesTheTourAsALesson(t *testing.T) {
+	lookOnly(t)
+	tour, _ := pickScenarios("tour")
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Slowdown, cfg.Timing = 7, 2, Paced
+	url := serveSession(t, cfg, webOptions{stories: tour, lesson: true})
+	ctx, console := inBrowser(t, 1280, 720)
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	question, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => {
+		const choices = document.querySelectorAll('#lesson-choices button');
+		return !document.getElementById('lesson').hidden && choices.length === 5 && run && run.clock.paused ?
+			document.getElementById('lesson-story').textContent + ': ' + document.getElementById('lesson-question').textContent +
+			(document.documentElement.scrollWidth > innerWidth ? ' [the page is wider than the screen]' : '') : null;
+	})()`))
+	if err != nil {
+		t.Fatalf("the lesson never asked the class to predict the first leader, with the run standing still: %v", err)
+	}
+	if strings.Contains(question, "wider than the screen") {
+		t.Errorf("the lesson's page: %s", question) // a story's long run line once pushed the page past 1280 px
+	}
+	t.Logf("asked: %s", question)
+	shot(t, ctx, "web-lesson.png")
+	if err := chromedp.Do(ctx, chromedp.Click(`#lesson-choices button:nth-child(2)`)); err != nil {
+		t.Fatal(err)
+	}
+	told, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => {
+		const verdict = document.getElementById('lesson-verdict').textContent;
+		const leader = document.querySelector('[data-node][data-role="leader"]');
+		if (!verdict || !leader) return null;
+		return verdict + ' | ' + document.getElementById('lesson-caption').textContent + ' | leader on the page: node ' + leader.dataset.node;
+	})()`))
+	if err != nil {
+		t.Fatalf("after the class predicted node 2, the lesson never told the answer: %v", err)
+	}
+	t.Logf("told: %s", told)
+	leader := regexp.MustCompile(`leader on the page: (node \d)`).FindStringSubmatch(told)[1]
+	right := leader == "node 2"
+	if !strings.HasPrefix(told, "You predicted node 2: ") || strings.Contains(told, "right.") != right ||
+		!strings.Contains(told, "| "+strings.ToUpper(leader[:1])+leader[1:]+" leads term 1") {
+		t.Errorf("the lesson told %q; want the prediction of node 2 judged against %s, the leader", told, leader)
+	}
+	step := `Number(document.getElementById('lesson-step').textContent.match(/\d+/)[0])`
+	before, err := chromedp.Run(ctx, chromedp.Evaluate[int](step))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(`[data-action="continue"]`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`%s > %d && !document.querySelector('[data-action="continue"]').hidden`, step, before))); err != nil {
+		t.Fatalf("Continue never brought the lesson's next step: %v", err)
 	}
 	noConsoleErrors(t, console())
 }

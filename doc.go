@@ -60,7 +60,8 @@
 // 5. The front ends, a file per mode: main.go runs a mode, flags.go reads
 // the flags; tell.go tells the stories of scenarios.go and
 // scenarios_log.go through stage.go; interactive.go is the console;
-// web.go, websession.go, webfeed.go and web/ are the page; process.go and
+// web.go, websession.go, webfeed.go and web/ are the page, and lesson.go
+// tells a story there as a lesson; process.go and
 // processweb.go run one node per process, and remoteclient.go is their
 // client over the wire; replay.go plays a trace again;
 // check.go is -check; figure16.go, experiment.go and chart.go are

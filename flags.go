@@ -22,6 +22,7 @@ import (
 type options struct {
 	cfg        Config
 	scenario   string
+	lesson     bool // -web plays the scenario as a lesson
 	heartbeats bool
 	verbose    bool
 	quiet      bool
@@ -94,6 +95,7 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	})
 	fs.BoolVar(&opts.console, "interactive", false, "run until told to stop, taking commands (crash, restart, partition, heal, ...) from standard input")
 	fs.BoolVar(&opts.realtime, "realtime", false, "run the nodes' goroutines on the wall clock, as the machine schedules them, instead of the deterministic engine: a seed no longer replays, and timers that fire late are named")
+	fs.BoolVar(&opts.lesson, "lesson", false, "with -web: play -scenario (the tour unless it names one) as a lesson, which stops at each step with a caption, and asks the class to predict what comes next")
 	fs.Var(webAddressFlag{&opts.web}, "web", "serve a live view of the cluster in a browser, at http://localhost:8080/ (-web :PORT: another port; -web HOST:PORT listens beyond this machine); with -scenario, that story; with -replay, that trace")
 	fs.Var(decimalFlag[int]{&opts.node}, "node", "run one node of a cluster of processes, over TCP: node `ID` of -peers, keeping its state in -data")
 	fs.StringVar(&opts.peers, "peers", "", "with -node: every node's address, as `LIST` 1=127.0.0.1:7001,2=127.0.0.1:7002,...")
@@ -203,13 +205,13 @@ func parseOptions(args []string) (options, []scenario, error) {
 	if err := checkBounds(fs, opts.cfg); err != nil {
 		return opts, nil, err
 	}
-	if opts.console || opts.web != "" && !slices.Contains(given, "scenario") {
+	if opts.lesson && !slices.Contains(given, "scenario") {
+		opts.scenario = "tour"
+	}
+	if opts.console || opts.web != "" && !slices.Contains(given, "scenario") && !opts.lesson {
 		return opts, nil, nil
 	}
-	if picked, ok := pickScenarios(opts.scenario); ok && len(picked) != 1 && opts.web != "" {
-		return opts, nil, fmt.Errorf("-web shows one scenario at a time, not -scenario %s", opts.scenario)
-	}
-	chosen, err := chooseScenarios(opts.scenario, opts.cfg)
+	chosen, err := chooseScenarios(opts.scenario, opts.cfg, opts.web != "")
 	return opts, chosen, err
 }
 
@@ -284,6 +286,8 @@ func checkFlagsTogether(opts options, given []string) error {
 		}
 	}
 	switch {
+	case isGiven["lesson"] && (opts.web == "" || isGiven["replay"]):
+		return fmt.Errorf("-lesson goes with -web, and a scenario: a lesson plays a story on the page")
 	case isGiven["color"] && isGiven["no-color"]:
 		return fmt.Errorf("-color and -no-color ask for opposite things; give one")
 	case !opts.experiment && isGiven["trials"]:
@@ -371,8 +375,9 @@ const (
 const longestRun = 5 * time.Minute
 
 // chooseScenarios returns the scenarios name chooses, once it has checked
-// that each can run on a cluster of cfg, and all of them within longestRun.
-func chooseScenarios(name string, cfg Config) ([]scenario, error) {
+// that each can run on a cluster of cfg, and all of them within
+// longestRun, or, each a run of its own (on the page), each of them.
+func chooseScenarios(name string, cfg Config, eachAlone bool) ([]scenario, error) {
 	chosen, ok := pickScenarios(name)
 	if !ok {
 		return nil, fmt.Errorf("-scenario %q is not one of %s", name, strings.Join(scenarioNames(), ", "))
@@ -390,7 +395,11 @@ func chooseScenarios(name string, cfg Config) ([]scenario, error) {
 		if err := sc.config(cfg).validate(); err != nil {
 			return nil, asFlagError(err)
 		}
-		longest += sc.longest(cfg)
+		if eachAlone {
+			longest = max(longest, sc.longest(cfg))
+		} else {
+			longest += sc.longest(cfg)
+		}
 	}
 	if longest > longestRun {
 		return nil, fmt.Errorf("-scenario %s could take %s, over the %s limit: lower -slow, -timeout-max or -latency",
@@ -436,6 +445,7 @@ var usageExamples = []definition{
 	{"go run . -nodes 3 -latency 20ms -drop 0.1", "a slow, lossy network"},
 	{"go run . -timeout-min 150ms -timeout-max 150ms -scenario crash", "no randomness: watch the votes split"},
 	{"go run . -slow 10 -scenario election", "slow motion, for a classroom"},
+	{"go run . -web -lesson", "the tour as a lesson in the browser, a step at a time"},
 	{"go run . -quiet -scenario tour", "only each run's summary and picture"},
 	{"go run . -scenario tour -trace run.jsonl", "save every event as JSON Lines"},
 	{"go run . -check run.jsonl", "check a saved trace for violations"},

@@ -187,7 +187,7 @@ func replayScenario(t *testing.T, name string, seed uint64, adjust func(*Config)
 	synctest.Test(t, func(t *testing.T) {
 		c = newTestCluster(t, chosen[0].config(cfg))
 		events = watchEvents(c)
-		chosen[0].run(c, nil)
+		chosen[0].run(c, nil, nil)
 	})
 	if err := c.clock.stalled(); err != nil {
 		t.Errorf("%s, seed %d: %v", name, seed, err)

@@ -115,7 +115,7 @@ func perform(opts options, chosen []scenario, stdin io.Reader, out *asyncWriter,
 		return runProcesses(opts, stdin, out, stderr, stop)
 	case opts.web != "":
 		cfg.Timing = Paced
-		return webView(cfg, webOptions{addr: opts.web, scenario: only(chosen), recorded: opts.recorded}, stdin, out, stderr, stop)
+		return webView(cfg, webOptions{addr: opts.web, stories: chosen, lesson: opts.lesson, recorded: opts.recorded}, stdin, out, stderr, stop)
 	case opts.replayPath != "":
 		return replay(opts.replayPath, cfg, out, stderr, stop)
 	case onScreen:
@@ -124,14 +124,6 @@ func perform(opts options, chosen []scenario, stdin io.Reader, out *asyncWriter,
 		return interactive(cfg, stdin, out, terminalWidth(), stop.abortSignal)
 	}
 	return tell(cfg, chosen, opts, out, stop)
-}
-
-// only is the one scenario chosen, or nil if none is.
-func only(chosen []scenario) *scenario {
-	if len(chosen) == 0 {
-		return nil
-	}
-	return &chosen[0]
 }
 
 // timingFor chooses the engine for a run: goroutines on the wall clock

@@ -354,12 +354,17 @@ const processesSession = "wait 1s\nput x 1\nkill leader\nwait 2s\nget x\nquit\n"
 // the put on the survivors, every process stops, and the merged traces
 // pass.
 func TestProcessesConsole(t *testing.T) {
+	// A process of its own, the test binary run as the program: its
+	// sessions wait on the wall clock, and other tests run meanwhile.
+	t.Parallel()
 	var stdout, stderr strings.Builder
-	script := "status\nkill 2\nkill 2\nstart 2\nstart 2\nhello\nput Key V\nget key\n" + processesSession
-	code := run([]string{"-processes", "3", "-data", t.TempDir(), "-no-color"}, strings.NewReader(script), &stdout, &stderr, nil)
+	cmd := exec.Command(os.Args[0], "-processes", "3", "-data", t.TempDir(), "-no-color")
+	cmd.Stdin = strings.NewReader("status\nkill 2\nkill 2\nstart 2\nstart 2\nhello\nput Key V\nget key\n" + processesSession)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
 	out := stdout.String()
-	if code != exitSafe {
-		t.Fatalf("exit %d: %s\n%s", code, stderr.String(), out)
+	if err != nil {
+		t.Fatalf("%v: %s\n%s", err, stderr.String(), out)
 	}
 	for _, want := range []string{"node 3 at 127.0.0.1:", "killed node 2's process", "node 2's process is not running",
 		"node 2's process is running", "the commands are put K V, get K,",

@@ -12,6 +12,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -116,10 +117,13 @@ func pickScenarios(name string) ([]scenario, bool) {
 }
 
 func playElection(s *stage) {
+	guess := s.ask("every node starts as a follower, with an election timeout drawn at random (each arc is the time it has left): which node will lead term 1?",
+		nodeChoices(s.c.cfg.Nodes)...)
 	id, term, ok := s.awaitLeader(0)
 	if !ok {
 		return
 	}
+	s.answer(guess, nodeName(id), fmt.Sprintf("node %d leads term %d: its timer ran out first, so it stood first, and a majority granted it their votes before any other timer ran out (§5.2)", id, term))
 	if s.c.cfg.Nodes == 1 {
 		s.say("node %d leads term %d: in a cluster of one, its own vote is a majority", id, term)
 	} else {
@@ -137,6 +141,8 @@ func playCrash(s *stage) {
 	if !ok {
 		return
 	}
+	guess := s.ask(fmt.Sprintf("node %d, the leader of term %d, is about to crash: which node will lead next?", old, term),
+		nodeChoices(s.c.cfg.Nodes, old)...)
 	s.say("crashing node %d, the leader of term %d: its done channel closes and its goroutine exits", old, term)
 	crashedAt := s.c.rec.now()
 	elected := s.firstAt(func(ev Event) bool { return ev.Kind == EventRole && ev.Role == Leader && ev.Term > term })
@@ -150,6 +156,7 @@ func playCrash(s *stage) {
 	}
 	s.say("node %d leads term %d, %s after the crash: the survivors are a majority of the whole cluster",
 		id, newTerm, formatDuration(elected()-crashedAt))
+	s.answer(guess, nodeName(id), fmt.Sprintf("node %d: of the survivors, its election timer ran out first after the last heartbeat (§5.2)", id))
 	s.pause(s.hold / 2)
 	s.say("restarting node %d: it returns as a follower, with only the term, vote and log it kept", old)
 	if err := s.c.Restart(old); err != nil {
@@ -177,11 +184,17 @@ func splitVoteConfig(cfg *Config) {
 }
 
 func playSplitVote(s *stage) {
+	guess := s.ask("every node's first election timeout is the same this time: will a node win term 1?", "yes", "no")
 	id, term, ok := s.awaitLeader(0)
 	if !ok {
 		return
 	}
 	first, _ := s.c.rec.election(1)
+	if first.leader == 0 {
+		s.answer(guess, "no", "no: every node stood in term 1 at once and voted for itself, so no one had a majority (§5.2)")
+	} else {
+		s.answer(guess, "yes", fmt.Sprintf("yes: node %d's RequestVotes came first, and won it a majority", first.leader))
+	}
 	switch {
 	case first.leader != 0 && len(first.candidates) == 1:
 		s.say("this time node %d's RequestVotes arrived before any other timer fired, and it won term 1 alone; try another -seed or more -latency",
@@ -208,6 +221,21 @@ func playSplitVote(s *stage) {
 	s.pause(s.hold / 2)
 }
 
+// nodeChoices names the nodes of a cluster of n, but for those left out,
+// as a lesson's choices.
+func nodeChoices(n int, except ...int) []string {
+	var choices []string
+	for id := 1; id <= n; id++ {
+		if !slices.Contains(except, id) {
+			choices = append(choices, nodeName(id))
+		}
+	}
+	return choices
+}
+
+// nodeName is node id, as a lesson's choice names it.
+func nodeName(id int) string { return fmt.Sprintf("node %d", id) }
+
 // votedTwice reports whether any node granted more than one vote in the
 // term t records.
 func votedTwice(t termRecord) bool {
@@ -228,6 +256,7 @@ func playPartition(s *stage) {
 	if !ok {
 		return
 	}
+	guess := s.ask(fmt.Sprintf("node %d, the leader, is cut off in a minority: when the partition heals, will it still lead?", old), "yes", "no")
 	// The script is the engine's driver: nothing moves until it waits,
 	// so the watch sees every heartbeat the partition drops.
 	var lostHeartbeats atomic.Int64
@@ -250,6 +279,7 @@ func playPartition(s *stage) {
 	s.c.Heal()
 	if s.waitFor(func() bool { return s.nodeStatus(old).Role == Follower }) {
 		s.say("node %d stepped down to follower in term %d: it saw the newer term (§5.1)", old, s.nodeStatus(old).Term)
+		s.answer(guess, "no", fmt.Sprintf("no: the first message from the majority carried term %d, newer than its own, and a leader that sees a newer term steps down (§5.1)", newTerm))
 	} else {
 		s.say("node %d never stepped down: it still leads term %d beside node %d of term %d, though it heard the newer term",
 			old, term, id, newTerm)

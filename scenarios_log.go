@@ -8,6 +8,7 @@
 package main
 
 import (
+	"fmt"
 	"slices"
 	"time"
 )
@@ -68,10 +69,12 @@ func playClient(s *stage) {
 	}
 	s.say("committed and applied; get x, %s, reads %s", howReadsWork(s.c.cfg), s.get("x"))
 	requests := s.countEvents(func(ev Event) bool { return ev.Kind == EventRequest })
+	guess := s.ask(fmt.Sprintf("node %d, the leader, is about to be cut off in a minority, and the client will ask it to put x = 2: will node %d commit the entry?", leader, leader), "yes", "no")
 	now, term, ok := cutOffAndPut(s, leader)
 	if !ok {
 		return
 	}
+	s.answer(guess, "no", fmt.Sprintf("no: an entry commits once a majority stores it (§5.3), and node %d, cut off, reached no majority; node %d, elected by the majority, committed it", leader, now))
 	if requests.Load() > 1 {
 		s.say("the client asked node %d first, which took the put into its log but, without a majority, could not commit it; when node %d won term %d the client asked again with the same serial number, and node %d committed it",
 			leader, now, term, now)

@@ -59,6 +59,9 @@ type stage struct {
 	// abort, when closed, ends the script early: the record of the run
 	// stops there, and every later pause and wait returns at once.
 	abort <-chan struct{}
+	// lesson, on the page with -lesson, holds the run still at each step
+	// and question until the class goes on (lesson.go); nil otherwise.
+	lesson *lesson
 }
 
 // longest is the longest sc can take on a cluster of base, in real time.
@@ -82,25 +85,66 @@ func (sc scenario) play(cfg Config, abort <-chan struct{}) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc.run(c, abort)
+	sc.run(c, abort, nil)
 	return c, nil
 }
 
-// run starts c, which sc.config built, plays the script on it, and stops
-// c when the script ends, or soon after abort closes.
-func (sc scenario) run(c *Cluster, abort <-chan struct{}) {
-	s := &stage{c: c, abort: abort}
+// run starts c, which sc.config built, plays the script on it, as a
+// lesson if l is not nil, and stops c when the script ends, or soon after
+// abort closes.
+func (sc scenario) run(c *Cluster, abort <-chan struct{}, l *lesson) {
+	s := &stage{c: c, abort: abort, lesson: l}
 	s.patience, s.hold = stageTimes(c.cfg)
 	s.driver = c.startAsDriver()
-	defer s.driver.release()
-	defer c.Stop() // by the driver, so at the script's last moment
+	defer func() { s.driver.release() }() // the driver then, which a lesson's step replaces
+	defer c.Stop()                        // by the driver, so at the script's last moment
 	sc.script(s)
 }
 
 // say narrates a step of the script. The narration is an event, so that it
-// takes its place in the log among the nodes' own lines.
+// takes its place in the log among the nodes' own lines. In a lesson, the
+// run stands still there until the class goes on.
 func (s *stage) say(format string, args ...any) {
-	s.c.note(Event{Kind: EventNote, Reason: fmt.Sprintf(format, args...)})
+	caption := fmt.Sprintf(format, args...)
+	s.c.note(Event{Kind: EventNote, Reason: caption})
+	s.stopFor(lessonStep{Caption: caption})
+}
+
+// ask puts a question to the class, in a lesson, and returns its
+// prediction, one of choices, once it has made it; the run stands still
+// meanwhile. Outside a lesson it asks nothing, and returns "".
+func (s *stage) ask(question string, choices ...string) string {
+	return s.stopFor(lessonStep{Question: question, Choices: choices})
+}
+
+// answer tells the class, in a lesson, what happened, truth, one of the
+// choices it predicted guess from: whether it guessed right, and why.
+// Outside a lesson (guess ""), it tells nothing.
+func (s *stage) answer(guess, truth, why string) {
+	if guess == "" {
+		return
+	}
+	s.c.note(Event{Kind: EventNote, Reason: fmt.Sprintf("the class predicted %s: %s", guess, why)})
+	s.stopFor(lessonStep{Caption: why, Guess: guess, Right: guess == truth})
+}
+
+// stopFor holds the run still at step, in a lesson, until the class goes
+// on, and returns its prediction if step asks for one. The clock stands
+// still meanwhile, and the script lets go of the engine, so that the
+// class can step the run, or resume it, by the page's controls.
+func (s *stage) stopFor(step lessonStep) string {
+	if s.lesson == nil || s.aborted() {
+		return ""
+	}
+	paused := s.c.clock.pause()
+	s.driver.release()
+	move := s.lesson.await(step, s.abort)
+	s.driver = s.c.clock.drive()
+	if paused {
+		s.c.clock.resume()
+	}
+	s.aborted()
+	return move
 }
 
 // aborted reports whether the run was told to stop, and if so ends the

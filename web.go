@@ -291,13 +291,6 @@ func (s *webServer) readCommand(r *http.Request) (webCommand, int, error) {
 	return cmd, 0, nil
 }
 
-// webOptions is what -web needs besides the run's Config.
-type webOptions struct {
-	addr     string
-	scenario *scenario     // -scenario: the story the runs tell
-	recorded []recordedRun // -replay: the runs to play
-}
-
 // webView runs the session behind the page: it listens, says where, and
 // serves until the terminal quits or stop aborts. It returns the exit
 // code.
@@ -334,8 +327,7 @@ func serveWeb(listener *webListener, cfg Config, opts webOptions, stdin io.Reade
 	commands := make(chan webCommand)
 	server := newWebServer(listener, commands)
 	stopServing := server.start()
-	session := &webSession{base: cfg, scenario: opts.scenario, recorded: opts.recorded,
-		feed: server.feed, out: out, width: width}
+	session := newWebSession(cfg, opts, server.feed, out, width)
 	done := make(chan struct{})
 	defer close(done)
 	go sendLines(stdin, commands, func(line string) webCommand { return webCommand{line: line} }, done)

@@ -64,8 +64,7 @@ func startSession(t *testing.T, cfg Config, opts webOptions) *testSession {
 	cfg.Timing, cfg.Log, cfg.LogWidth = Paced, out, 80
 	ts := &testSession{out: out, served: make(chan struct{}), abort: make(chan struct{})}
 	ts.server = newWebServer(&webListener{hosts: map[string]bool{testHost: true}}, commands)
-	ts.session = &webSession{base: cfg, scenario: opts.scenario, recorded: opts.recorded,
-		feed: ts.server.feed, out: out, width: 80}
+	ts.session = newWebSession(cfg, opts, ts.server.feed, out, 80)
 	go func() {
 		defer close(ts.served)
 		ts.code = ts.session.serve(commands, ts.abort)
@@ -493,8 +492,8 @@ func TestWebFlags(t *testing.T) {
 		{[]string{"-web", "nowhere"}, "is not an address"},
 		{[]string{"-web", "example.com:80"}, "is not an IP address"},
 		{[]string{"-web", "-interactive"}, "-interactive does not go with -web"},
-		{[]string{"-web", "-scenario", "tour"}, "one scenario at a time"},
 		{[]string{"-web", "-replay", "/nonexistent.jsonl"}, "-replay /nonexistent.jsonl"},
+		{[]string{"-lesson", "-scenario", "crash"}, "-lesson goes with -web"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(tc.args, strings.NewReader(""), &stdout, &stderr, nil)

@@ -52,6 +52,8 @@ type webFeed struct {
 	baseAt     time.Duration // when the last of them happened
 	events     []feedEvent
 	violations []feedViolation
+	lesson     []byte // the lesson's step, as JSON; nil: no lesson
+	lessonSeq  int    // how many steps it has shown
 }
 
 // feedEvent is one event of the run, and its line of the trace.
@@ -156,6 +158,15 @@ func (f *webFeed) alarm(r *shownRun, ev Event, violation string) {
 	}
 }
 
+// showLesson shows every page the lesson's step.
+func (f *webFeed) showLesson(step lessonStep) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lesson = mustJSON(step)
+	f.lessonSeq++
+	f.broadcast()
+}
+
 // ended notes that the run shown has stopped: its clock stands still.
 func (f *webFeed) ended() {
 	f.mu.Lock()
@@ -183,6 +194,7 @@ type feedCursor struct {
 	run        *shownRun
 	next       int // the run's events sent so far
 	violations int // violations sent so far
+	lesson     int // the lesson's steps sent so far
 	// history is where the page's first events began, until it is sent
 	// what the feed holds before them; 0 once it has been.
 	history int
@@ -230,6 +242,10 @@ func (f *webFeed) update(cursor *feedCursor) *feedUpdate {
 		}
 		writeEvent(&u.messages, "events", append(append([]byte("["), bytes.Join(lines, []byte(","))...), ']'))
 		cursor.next += len(pending)
+	}
+	if f.lesson != nil && cursor.lesson != f.lessonSeq {
+		writeEvent(&u.messages, "lesson", f.lesson)
+		cursor.lesson = f.lessonSeq
 	}
 	if len(f.violations) != cursor.violations {
 		safety, _ := json.Marshal(append([]feedViolation{}, f.violations...))

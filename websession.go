@@ -20,6 +20,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -40,6 +41,7 @@ type webCommand struct {
 var pageCommands = map[string]bool{
 	"crash": true, "restart": true, "timeout": true, "put": true, "get": true, "partition": true, "heal": true,
 	"drop": true, "pause": true, "step": true, "resume": true, "slow": true, "run": true, "align": true, "spread": true, "lose": true,
+	"continue": true, "predict": true,
 }
 
 // clusterCommands are the commands that change the cluster. On a story or
@@ -65,6 +67,8 @@ var errInBackground = errors.New("answered when done")
 type webSession struct {
 	base     Config        // every run's configuration: flags, log, trace, pace
 	scenario *scenario     // the story the runs tell; nil: free mode
+	stories  []scenario    // the stories to tell after it, in turn (the tour)
+	lesson   *lesson       // -lesson: the stories told as a lesson; nil otherwise
 	recorded []recordedRun // -replay: the runs still to play, in order
 	feed     *webFeed      // what the pages watching see
 	out      io.Writer     // the terminal
@@ -84,6 +88,24 @@ type webRun struct {
 	mu      sync.Mutex
 	actions []Event        // the operator's actions so far, which a fork replays; guarded by mu
 	waiting sync.WaitGroup // the waiting commands under way (inBackground)
+}
+
+// webOptions is what -web needs besides the run's Config.
+type webOptions struct {
+	addr     string
+	stories  []scenario    // -scenario: the stories the runs tell, in turn
+	lesson   bool          // -lesson: the stories are told as a lesson
+	recorded []recordedRun // -replay: the runs to play
+}
+
+// newWebSession is the session of runs of cfg that opts asks for, shown
+// by feed, with its log on out, width columns wide.
+func newWebSession(cfg Config, opts webOptions, feed *webFeed, out io.Writer, width int) *webSession {
+	w := &webSession{base: cfg, stories: opts.stories, recorded: opts.recorded, feed: feed, out: out, width: width}
+	if opts.lesson {
+		w.lesson = newLesson(feed.showLesson)
+	}
+	return w
 }
 
 // keep notes the operator's actions as the run records them. It is a
@@ -134,8 +156,11 @@ func (w *webSession) serve(commands <-chan webCommand, abort <-chan struct{}) in
 		case <-w.run.told:
 			w.run.told = nil // the story is over: the page keeps showing its end
 			w.feed.ended()
-			if len(w.recorded) > 0 {
+			switch {
+			case len(w.recorded) > 0, len(w.stories) > 0:
 				w.next()
+			case w.lesson != nil:
+				w.lesson.end(lessonTold)
 			}
 		case <-abort:
 			return w.code
@@ -154,8 +179,14 @@ func (w *webSession) do(cmd webCommand) error {
 	if len(words) == 0 {
 		return nil
 	}
-	if words[0] == "run" {
+	switch words[0] {
+	case "run":
 		return w.newRun(words[1:])
+	case "continue", "predict":
+		if w.lesson == nil || w.run.told == nil {
+			return errors.New("no lesson is under way (go run . -web -lesson plays one)")
+		}
+		return w.lesson.move(strings.Join(words[1:], " "))
 	}
 	now := w.run.c.rec.now()
 	if clusterCommands[words[0]] && (cmd.past && cmd.at < now || !w.run.free) {
@@ -200,7 +231,8 @@ func (r *webRun) inBackground(cmd webCommand) {
 }
 
 // next begins the session's next run of its own: the next recorded run
-// with -replay, or the first run the flags ask for.
+// with -replay, the next story of the tour, or the first run the flags ask
+// for.
 func (w *webSession) next() {
 	if len(w.recorded) > 0 {
 		recorded := w.recorded[0]
@@ -210,13 +242,22 @@ func (w *webSession) next() {
 		w.begin(mustCluster(cfg), fmt.Sprintf("a recorded run, %s", plural(len(recorded.actions), "action")), recorded.playOn)
 		return
 	}
+	if len(w.stories) > 0 {
+		w.scenario = &w.stories[0]
+		w.stories = w.stories[1:]
+	}
 	w.start(w.base)
 }
 
 // start begins a run of cfg as the flags ask: the scenario, or free mode.
 func (w *webSession) start(cfg Config) {
 	if sc := w.scenario; sc != nil {
-		w.begin(mustCluster(sc.config(cfg)), fmt.Sprintf("scenario %s: %s", sc.name, sc.watchFor), sc.run)
+		w.begin(mustCluster(sc.config(cfg)), fmt.Sprintf("scenario %s: %s", sc.name, sc.watchFor), func(c *Cluster, abort <-chan struct{}) {
+			sc.run(c, abort, w.lesson)
+		})
+		if w.lesson != nil {
+			w.lesson.begin(sc.name)
+		}
 		return
 	}
 	w.begin(mustCluster(cfg), "free mode, changed only by the class's commands", nil)
@@ -266,6 +307,9 @@ func (w *webSession) fork(at time.Duration, line string) {
 	cfg.Timing = Paced
 	c := mustCluster(cfg)
 	w.begin(c, fmt.Sprintf("run %d again up to %s, then: %s", old.number, formatDuration(at), printable(line)), nil)
+	if w.lesson != nil && old.told != nil {
+		w.lesson.end(lessonChanged)
+	}
 	c.rec.mute(func() { recorded.startAt(c, at) })
 	if paused {
 		c.Pause()

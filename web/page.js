@@ -231,12 +231,20 @@ function presentTime() {
 }
 
 // viewTime is the moment drawn: the present, a flight behind it while the
-// run goes on, or the moment the slider chose.
+// run moves, or the moment the slider chose.
 function viewTime() {
   const earliest = run.base ? run.base.at : 0;
   if (!following) return Math.max(chosenTime, earliest);
-  const lag = run.clock.live ? run.header.flight_ms : 0;
-  return Math.max(presentTime() - lag, earliest);
+  return Math.max(presentTime() - lag(), earliest);
+}
+
+// lag is how far behind the present the page follows a run: a flight
+// while it moves, so that every message drawn has arrived or been lost
+// by then; none while it stands still, paused or ended, so that a step,
+// or a lesson's, shows what it did at once (a message then on its way
+// flies on as though it will arrive).
+function lag() {
+  return run.clock.live && !run.clock.paused ? run.header.flight_ms : 0;
 }
 
 // ---- Drawing ----
@@ -304,8 +312,10 @@ function drawNodes(state, t) {
       el.querySelector('[data-action="restart"]').hidden = n.alive;
       el.querySelector('[data-action="timeout"]').hidden = !n.alive || n.role === 'leader';
     }
-    // The arc is what is left of the election timeout.
-    const left = n.alive && n.timer ? Math.max(0, 1 - (t - n.timer.at) / n.timer.ms) : 0;
+    // The arc is the time left before the election timeout runs out, out
+    // of the longest timeout a node can draw: the shortest arc runs out
+    // first.
+    const left = n.alive && n.timer ? Math.max(0, (n.timer.at + n.timer.ms - t) / run.header.timeout_ms) : 0;
     const arc = nodeArcs[n.id - 1];
     arc.style.strokeDasharray = `${(100 * left).toFixed(1)} 100`;
     arc.style.visibility = left > 0 ? 'visible' : 'hidden';
@@ -579,7 +589,7 @@ function drawBanner(state, t) {
 
 // keys are the page's shortcuts, each the click of a button, as the
 // legend lists them.
-const keys = { p: 'pause', l: 'live', u: 'put', g: 'get', h: 'heal', a: 'align', t: 'spread', j: 'projector' };
+const keys = { p: 'pause', l: 'live', u: 'put', g: 'get', h: 'heal', a: 'align', t: 'spread', n: 'continue', j: 'projector' };
 
 // pressed clicks the button a key stands for, unless the key is typed
 // into a box or comes with a modifier, which belong to the browser.
@@ -717,8 +727,7 @@ function setAttribute(el, name, value) {
 // viewTimeLimit is the latest moment the slider reaches: what following
 // would show now.
 function viewTimeLimit() {
-  const lag = run.clock.live ? run.header.flight_ms : 0;
-  return Math.max(presentTime() - lag, run.base ? run.base.at : 0);
+  return Math.max(presentTime() - lag(), run.base ? run.base.at : 0);
 }
 
 function draw() {
@@ -758,6 +767,36 @@ function tick(now) {
     draw();
   }
   if (moving || redraw) frame = requestAnimationFrame(tick);
+}
+
+// ---- The lesson ----
+
+// showLesson shows the lesson's step (lesson.go): what just happened and
+// why, the question the class is to answer first, with a button for each
+// answer, and whether its last prediction was right. The run stands still
+// while a step waits; Continue, or an answer, lets it go on.
+function showLesson(step) {
+  document.getElementById('lesson').hidden = false;
+  setText(document.getElementById('lesson-story'), step.story);
+  setText(document.getElementById('lesson-step'), step.over ? '(over)' : `(step ${step.number})`);
+  setText(document.getElementById('lesson-verdict'), step.guess ? `You predicted ${step.guess}: ${step.right ? 'right.' : 'not this time.'}` : '');
+  setText(document.getElementById('lesson-caption'), step.caption ? sentence(step.caption) : '');
+  setText(document.getElementById('lesson-question'), step.question ? `Predict first: ${step.question}` : '');
+  const asking = step.waiting && step.choices && step.choices.length > 0;
+  document.getElementById('lesson-choices').replaceChildren(...(asking ? step.choices : []).map(choice => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = choice;
+    button.addEventListener('click', () => send(`predict ${choice}`, false));
+    return button;
+  }));
+  const next = document.querySelector('[data-action="continue"]');
+  next.hidden = !step.waiting || asking;
+}
+
+// sentence is text with a capital letter, as a caption begins.
+function sentence(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?)]$/.test(text) ? '' : '.');
 }
 
 // ---- Commands ----
@@ -827,6 +866,7 @@ function setUpControls() {
     for (const el of nodeElements) el.querySelector('[data-control="select"]').checked = false;
   });
   on('[data-action="heal"]', () => send('heal'));
+  on('[data-action="continue"]', () => send('continue', false));
   on('[data-action="align"]', () => send('align'));
   on('[data-action="spread"]', () => send('spread'));
   on('[data-action="run"]', () => send(`run ${document.getElementById('seed').value.trim()}`.trim()));
@@ -857,6 +897,7 @@ function listen() {
   on('snapshot', setBase);
   on('events', addEvents);
   on('history', addHistory);
+  on('lesson', showLesson);
   on('safety', violations => { run.violations = violations; schedule(); });
   on('clock', c => {
     run.clock = { at: c.at_ms, slow: c.slow, paused: c.paused, live: c.live, wall: performance.now() };

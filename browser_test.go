@@ -1003,6 +1003,27 @@ func TestPageTeachesTheTourAsALesson(t *testing.T) {
 	noConsoleErrors(t, console())
 }
 
+// A follower's details offer to hand leadership to it (dissertation
+// §3.10): a click, and the leader hands over; the follower leads the next
+// term.
+func TestPageHandsLeadershipOver(t *testing.T) {
+	lookOnly(t)
+	ctx, console := pageWithALeader(t)
+	leader, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := leader%5 + 1
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-node="%d"] .disc`, target))),
+		chromedp.Click(`#details [data-action="transfer"]`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, fmt.Sprintf("id === %d", target)))); err != nil {
+		t.Fatalf("node %d never led after a click handed leadership to it: %v", target, err)
+	}
+	noConsoleErrors(t, console())
+}
+
 // The logs are a grid: a header numbers the indices, and each node's
 // entry at an index sits in that index's column, so that a follower's
 // missing entries show as gaps under the leader's.

@@ -486,6 +486,31 @@ func (c *Cluster) SetDropRate(p float64) error {
 	})
 }
 
+// Transfer asks the leader to hand its leadership over to node target
+// (dissertation §3.10, transfer.go), with a TransferLeadership message,
+// and returns once the leader has it: Leader tells when target leads. It
+// is an error if no node leads, target leads already, or it is down.
+func (c *Cluster) Transfer(target int) error {
+	return c.operate(func() error {
+		if _, err := c.runningMachine(target); err != nil {
+			return err
+		}
+		leader, _, ok := c.Leader()
+		switch {
+		case !ok:
+			return errors.New("no node leads right now, so none can hand over")
+		case leader == target:
+			return fmt.Errorf("node %d leads already", target)
+		case !c.rec.snapshot()[target-1].Alive:
+			return fmt.Errorf("node %d is down", target)
+		}
+		c.rec.record(Event{Kind: EventTransfer, From: leader, To: target})
+		request := Envelope{To: leader, Msg: TransferLeadership{Target: target}}
+		c.clock.afterFunc(0, func() { c.receive(request) })
+		return nil
+	})
+}
+
 // Lose drops the oldest message of the kind named (RequestVote,
 // AppendEntries...) on its way from node from to node to: the page's
 // click on a message in flight. It is an error if there is none.

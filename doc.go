@@ -27,6 +27,8 @@
 //     commit rule, applying in order.
 //   - reads.go: how a leader answers a read without a log entry, once a
 //     majority confirms it still leads (ReadIndex).
+//   - transfer.go: how a leader hands its leadership over to another node
+//     (TimeoutNow, Ongaro's dissertation §3.10).
 //   - refinements.go: PreVote, CheckQuorum and leader stickiness, from
 //     Ongaro's dissertation, reached from node.go through named hooks.
 //   - statemachine.go: the key-value store every node applies its log to.

@@ -47,6 +47,8 @@ func consoleCommands() []consoleCommand {
 			1, "name one node, such as 3", func(k *console, args []string) error { return withNode(args[0], k.c.Restart) }},
 		{[]string{"timeout"}, "timeout N", "make node N's election timeout elapse now, so that it stands for election (a leader has none)",
 			1, "name one node, such as 3", func(k *console, args []string) error { return withNode(args[0], k.c.Timeout) }},
+		{[]string{"transfer"}, "transfer N", "have the leader hand its leadership over to node N: it stops taking client commands, brings N's log up to its own, and sends it TimeoutNow, so N stands and wins at once (dissertation §3.10)",
+			1, "name one node, such as 3", func(k *console, args []string) error { return withNode(args[0], k.c.Transfer) }},
 		{[]string{"align"}, "align", "make the election timers of every node that runs one run out together, soon: with no leader, they stand at once and split the vote (RaftScope's A)",
 			0, "", func(k *console, _ []string) error { return k.stagger(false) }},
 		{[]string{"spread"}, "spread", "make those timers run out one after another, far apart: the first to stand wins before the next times out (RaftScope's T)",

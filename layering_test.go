@@ -27,7 +27,7 @@ import (
 // protocolFiles are the protocol: Figure 2 and the dissertation's
 // refinements, the state machine, what a node reports, and the rules a
 // class may break. They may use only each other's names.
-var protocolFiles = []string{"messages.go", "node.go", "replication.go", "reads.go", "refinements.go",
+var protocolFiles = []string{"messages.go", "node.go", "replication.go", "reads.go", "transfer.go", "refinements.go",
 	"statemachine.go", "vocabulary.go", "breaks.go"}
 
 // layers are the house's floors, bottom up, as docs/design.md draws them:
@@ -236,7 +236,7 @@ func circles(uses map[string]map[string]int) (groups [][]string, arrows []string
 func TestTheProtocolStandsAlone(t *testing.T) {
 	uses := fileUses(t)
 	reach := closure(uses, protocolFiles)
-	if !slices.Equal(reach, slices.Sorted(slices.Values(protocolFiles))) || len(reach) > 8 {
+	if !slices.Equal(reach, slices.Sorted(slices.Values(protocolFiles))) || len(reach) > 9 {
 		for _, file := range protocolFiles {
 			for to := range uses[file] {
 				if !slices.Contains(protocolFiles, to) {

@@ -21,7 +21,7 @@ type Entry struct {
 
 // RaftMessage is one of the protocol's messages. The unexported marker
 // method means only this package's types can satisfy it; the set is the
-// seven types below, and node.handle names each in its type switch, whose
+// nine types below, and node.handle names each in its type switch, whose
 // default panics: a new message is not forgotten there.
 type RaftMessage interface {
 	isRaftMessage()
@@ -39,6 +39,11 @@ type RequestVote struct {
 	// for the up-to-date check of §5.4.1 (0 and 0 for an empty log).
 	LastLogIndex uint64
 	LastLogTerm  uint64
+	// Transfer says the candidate stands because its leader handed over
+	// to it (TimeoutNow): leader stickiness lets the request through
+	// (dissertation §4.2.3), since the leader itself asked for the
+	// election.
+	Transfer bool
 }
 
 // RequestVoteResponse answers a RequestVote.
@@ -117,6 +122,21 @@ type ClientReply struct {
 	Leader int
 }
 
+// TimeoutNow is a leader's request that the receiver, a follower whose log
+// matches its own, stand for election at once, as though its election
+// timeout had elapsed: the last step of handing over leadership
+// (dissertation §3.10).
+type TimeoutNow struct {
+	Term uint64 // the leader's term
+}
+
+// TransferLeadership is the operator's request, from outside the cluster
+// (Envelope.From 0) as a client's is, that the leader hand its leadership
+// over to node Target (dissertation §3.10). It carries no term.
+type TransferLeadership struct {
+	Target int
+}
+
 // PreVote asks whether the sender could win an election for Term, without
 // starting one (dissertation §9.6). Term is the term it would stand in, its
 // currentTerm + 1: the sender does not enter that term by asking, and a
@@ -137,6 +157,8 @@ type PreVoteResponse struct {
 }
 
 func (ClientRequest) isRaftMessage()         {}
+func (TimeoutNow) isRaftMessage()            {}
+func (TransferLeadership) isRaftMessage()    {}
 func (PreVote) isRaftMessage()               {}
 func (PreVoteResponse) isRaftMessage()       {}
 func (RequestVote) isRaftMessage()           {}
@@ -145,6 +167,8 @@ func (AppendEntries) isRaftMessage()         {}
 func (AppendEntriesResponse) isRaftMessage() {}
 
 func (m ClientRequest) term() uint64         { return 0 } // a client has no term
+func (m TimeoutNow) term() uint64            { return m.Term }
+func (m TransferLeadership) term() uint64    { return 0 } // the operator has no term
 func (m PreVote) term() uint64               { return m.Term }
 func (m PreVoteResponse) term() uint64       { return m.Term }
 func (m RequestVote) term() uint64           { return m.Term }
@@ -181,6 +205,12 @@ func (m AppendEntriesResponse) String() string {
 }
 
 func (m ClientRequest) String() string { return fmt.Sprintf("ClientRequest(%q)", m.Command) }
+
+func (m TimeoutNow) String() string { return fmt.Sprintf("TimeoutNow(term %d)", m.Term) }
+
+func (m TransferLeadership) String() string {
+	return fmt.Sprintf("TransferLeadership(to node %d)", m.Target)
+}
 
 // isHeartbeatTraffic reports whether m is part of a leader's periodic
 // AppendEntries rounds rather than of an election: an AppendEntries, with
@@ -219,6 +249,10 @@ func messageName(m RaftMessage) string {
 		return "AppendEntriesResponse"
 	case ClientRequest:
 		return "ClientRequest"
+	case TimeoutNow:
+		return "TimeoutNow"
+	case TransferLeadership:
+		return "TransferLeadership"
 	}
 	return fmt.Sprintf("%T", m)
 }

@@ -156,6 +156,18 @@ var mutants = []mutant{
 		"\tif n.role == Leader {\n\t\treturn true\n\t}\n\treturn n.leaderID != 0", "\treturn n.leaderID != 0"},
 	{"a leader that lost its majority stays leader", "refinements.go",
 		"\theard := len(n.heardSinceCheck) + 1 // the leader hears itself", "\theard := n.clusterSize"},
+
+	// Leadership transfer (dissertation §3.10).
+	{"a leader handing over still takes client commands", "transfer.go",
+		"\tif n.transfer.target == 0 {\n\t\treturn false\n\t}", "\tif true {\n\t\treturn false\n\t}"},
+	{"a leader sends TimeoutNow to a target that lacks entries", "transfer.go",
+		"\tif n.matchIndex[peer] < last {", "\tif n.matchIndex[peer] < last && false {"},
+	{"a transfer is never given up", "transfer.go",
+		"\tif n.transfer.rounds--; n.transfer.rounds > 0 {", "\tif true {"},
+	{"a node takes TimeoutNow from a node that does not lead it", "transfer.go",
+		"m.Term != n.currentTerm || from != n.leaderID {", "m.Term != n.currentTerm {"},
+	{"stickiness refuses a transfer's RequestVote", "refinements.go",
+		"\tif m, ok := env.Msg.(RequestVote); ok && m.Transfer {", "\tif m, ok := env.Msg.(RequestVote); ok && m.Transfer && false {"},
 }
 
 // Every mutant still finds its text, once, in its file, so that the
@@ -266,7 +278,7 @@ func copyPackage(t *testing.T) string {
 // before those of whole clusters, and the rest of the suite only if it
 // gets through them all.
 var ruleTestFiles = [][]string{
-	{"election_test.go", "replication_test.go", "reads_test.go", "persistence_test.go", "refinements_test.go"},
+	{"election_test.go", "replication_test.go", "reads_test.go", "persistence_test.go", "refinements_test.go", "transfer_test.go"},
 	{"cluster_test.go", "client_test.go", "linearizability_test.go", "breaks_test.go", "faults_test.go"},
 }
 

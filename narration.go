@@ -179,6 +179,11 @@ func (p *logPrinter) describe(ev Event, before NodeStatus) (string, *color.Color
 		return "its election timeout was made to elapse now, by the operator's timeout command", operatorStyle
 	case EventRetime:
 		return ev.Reason + " (align or spread)", operatorStyle
+	case EventTransfer:
+		if ev.Node == 0 {
+			return fmt.Sprintf("asks node %d, the leader, to hand its leadership over to node %d (dissertation §3.10)", ev.From, ev.To), operatorStyle
+		}
+		return ev.Cause.Rule.sentence(ev), operatorStyle
 	case EventLose:
 		return fmt.Sprintf("drops node %d's %s to node %d on its way", ev.From, messageName(ev.Msg), ev.To), operatorStyle
 	case EventPartition:

@@ -161,6 +161,7 @@ type node struct {
 	heardRound map[int]uint64           // per peer: the newest round it has answered
 	roundSent  map[int]uint64           // per peer: the newest round sent it
 	reads      []pendingRead            // reads waiting for the leader to confirm it leads, in the order they came
+	transfer   transferState            // a handing over of leadership under way (transfer.go)
 
 	// Timing. The election timeout is redrawn from [timeoutMin, timeoutMax)
 	// at every reset; firstTimeout, when set, replaces the first draw.
@@ -339,6 +340,7 @@ func (n *node) runLeader() {
 			n.handle(env)
 		case <-heartbeat.fired():
 			n.sendHeartbeats()
+			n.countDownTransfer() // transfer.go
 			heartbeat.Reset(n.heartbeatInterval)
 		case <-quorumCheck:
 			n.checkMajorityHeard()
@@ -418,7 +420,7 @@ func (n *node) becomeCandidate(cause Cause) {
 	lastLogIndex, lastLogTerm := n.lastLogEntry()
 	for _, peer := range n.peers {
 		n.send(peer, RequestVote{Term: n.currentTerm, CandidateID: n.id,
-			LastLogIndex: lastLogIndex, LastLogTerm: lastLogTerm})
+			LastLogIndex: lastLogIndex, LastLogTerm: lastLogTerm, Transfer: cause.Rule == RuleTimeoutNow})
 	}
 	// A cluster of one is a majority by itself and needs no replies.
 	if n.wonElection() {
@@ -507,8 +509,15 @@ func (n *node) handle(env Envelope) {
 		n.handleAppendEntriesResponse(env.From, m)
 		n.tellProgress(env.From, told) // for the page (replication.go)
 		n.noteRound(env.From, m)       // the reads it confirms (reads.go)
+		n.continueTransfer(env.From)   // a handing over under way (transfer.go)
 	case ClientRequest:
-		n.handleClientRequest(m) // replication.go
+		if !n.refusesClients(m) { // while it hands over (transfer.go)
+			n.handleClientRequest(m) // replication.go
+		}
+	case TransferLeadership:
+		n.handleTransfer(m.Target) // transfer.go
+	case TimeoutNow:
+		n.handleTimeoutNow(env.From, m) // transfer.go
 	default:
 		panic(fmt.Sprintf("node %d: no handler for a %T", n.id, env.Msg))
 	}

@@ -146,6 +146,11 @@ func (n *node) sticksToLeader(env Envelope) bool {
 	if !n.checkQuorum || env.Msg.term() <= n.currentTerm || !n.leaderIsLive() {
 		return false
 	}
+	// §4.2.3: a RequestVote that follows a leadership transfer is not
+	// disregarded: the leader itself asked for the election (transfer.go).
+	if m, ok := env.Msg.(RequestVote); ok && m.Transfer {
+		return false
+	}
 	var kind EventKind
 	var candidate int
 	switch m := env.Msg.(type) {

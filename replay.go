@@ -29,6 +29,14 @@ type recordedRun struct {
 var operatorKinds = map[EventKind]bool{
 	EventCrash: true, EventRestart: true, EventPartition: true, EventHeal: true,
 	EventLoss: true, EventNote: true, EventOperator: true, EventRequest: true, EventExpire: true, EventRetime: true, EventLose: true,
+	EventTransfer: true,
+}
+
+// isOperatorAction reports whether ev records an operator's action. A
+// transfer event is the operator's request only from no node; a leader's
+// own tell what it did of it.
+func isOperatorAction(ev Event) bool {
+	return operatorKinds[ev.Kind] && !(ev.Kind == EventTransfer && ev.Node != 0)
 }
 
 // readRecordedRuns reads every run of the trace at path.
@@ -65,7 +73,7 @@ func readRecordedRuns(path string) ([]recordedRun, error) {
 		run := &runs[len(runs)-1]
 		ev := line.event()
 		run.end = max(run.end, ev.At)
-		if operatorKinds[ev.Kind] {
+		if isOperatorAction(ev) {
 			run.actions = append(run.actions, ev)
 		}
 	}
@@ -164,6 +172,8 @@ func redo(c *Cluster, ev Event) {
 		c.SetTimer(ev.Node, ev.Cause.Timeout)
 	case EventLose:
 		c.Lose(ev.From, ev.To, messageName(ev.Msg))
+	case EventTransfer:
+		c.Transfer(ev.To)
 	case EventNote, EventOperator:
 		c.note(Event{Kind: ev.Kind, Reason: ev.Reason})
 	case EventRequest:

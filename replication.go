@@ -53,6 +53,7 @@ func (n *node) dropLeaderState() {
 	}
 	n.nextIndex, n.matchIndex, n.sending, n.waiting = nil, nil, nil, nil
 	n.heardRound, n.roundSent, n.reads = nil, nil, nil
+	n.transfer = transferState{}
 }
 
 // handleClientRequest takes a client's command. Only the leader takes one

@@ -77,6 +77,14 @@ var electionScenarios = []scenario{
 		extra:    true,
 	},
 	{
+		name:     "transfer",
+		watchFor: "the leader is to be taken down for maintenance: first it hands its leadership over, and the node it names wins the next term at once, with no election timeout to wait out",
+		minNodes: 3,
+		why:      "a majority must remain once the old leader is down",
+		script:   playTransfer,
+		extra:    true,
+	},
+	{
 		name:     "slow-network",
 		watchFor: "messages take up to 250 ms, longer than a timeout: candidates give up before their votes come back, and stand again",
 		minNodes: 3,
@@ -217,6 +225,44 @@ func playSplitVote(s *stage) {
 	} else {
 		s.say("their next timeouts were random; in term %d, %s stood, and node %d's requests reached a majority first",
 			term, nameNodes(won.candidates), id)
+	}
+	s.pause(s.hold / 2)
+}
+
+// playTransfer hands leadership over to a follower (dissertation §3.10)
+// before taking the old leader down, and compares the time without a
+// leader with an election timeout.
+func playTransfer(s *stage) {
+	old, term, ok := s.leaderSettled()
+	if !ok || !s.put("x", "1") {
+		return
+	}
+	target := old%s.c.cfg.Nodes + 1
+	guess := s.ask(fmt.Sprintf("node %d, the leader, will hand its leadership over to node %d before it goes down for maintenance: will the cluster be without a leader for an election timeout (%s at least)?",
+		old, target, formatDuration(s.c.cfg.ElectionTimeoutMin)), "yes", "no")
+	s.say("node %d is to be taken down for maintenance: first it hands its leadership over to node %d (transfer %d)", old, target, target)
+	asked := s.c.rec.now()
+	elected := s.firstAt(func(ev Event) bool { return ev.Kind == EventRole && ev.Role == Leader && ev.Term > term })
+	if err := s.c.Transfer(target); err != nil {
+		s.say("could not hand over: %v", err)
+		return
+	}
+	id, newTerm, ok := s.awaitLeader(term)
+	if !ok {
+		return
+	}
+	took := elected() - asked
+	s.say("node %d leads term %d, %s after the leader was asked: it caught up, got TimeoutNow, stood at once and won; node %d stepped down on its RequestVote (§5.1)",
+		id, newTerm, formatDuration(took), old)
+	s.answer(guess, "no", fmt.Sprintf("no: %s without a leader, where a crash costs an election timeout at least (%s), because TimeoutNow made node %d stand at once",
+		formatDuration(took), formatDuration(s.c.cfg.ElectionTimeoutMin), target))
+	s.say("taking node %d down for maintenance: it crashes, and node %d leads on", old, id)
+	if err := s.c.Crash(old); err != nil {
+		s.say("could not take node %d down: %v", old, err)
+		return
+	}
+	if s.put("y", "2") {
+		s.say("the client's put y = 2 committed under node %d; node %d's maintenance cost no election", id, old)
 	}
 	s.pause(s.hold / 2)
 }

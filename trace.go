@@ -180,6 +180,10 @@ func sketchMessage(kind string, entries int, granted bool) RaftMessage {
 		return PreVote{}
 	case "PreVoteResponse":
 		return PreVoteResponse{Granted: granted}
+	case "TimeoutNow":
+		return TimeoutNow{}
+	case "TransferLeadership":
+		return TransferLeadership{}
 	}
 	return ClientRequest{}
 }
@@ -450,6 +454,7 @@ type eventFields struct {
 	readAt    bool // a read's index: the last entry applied when it was answered, 0 for none
 	request   bool // to: the node a client's request went to
 	progress  bool // to: a follower; and its nextIndex, from 1
+	transfer  bool // to: the node leadership goes to
 }
 
 // traceEvents is every kind of event a trace may hold.
@@ -478,6 +483,7 @@ var traceEvents = map[EventKind]eventFields{
 	EventExpire:    {node: true},
 	EventRetime:    {node: true},
 	EventLose:      {message: true},
+	EventTransfer:  {transfer: true},
 	EventAppend:    {node: true, entry: true},
 	EventTruncate:  {node: true, entry: true},
 	EventMismatch:  {node: true, entry: true},
@@ -492,10 +498,14 @@ var traceMessages = map[string]bool{}
 
 func init() {
 	for _, m := range []RaftMessage{PreVote{}, PreVoteResponse{}, RequestVote{},
-		RequestVoteResponse{}, AppendEntries{}, AppendEntriesResponse{}, ClientRequest{}} {
+		RequestVoteResponse{}, AppendEntries{}, AppendEntriesResponse{}, TimeoutNow{}, ClientRequest{}, TransferLeadership{}} {
 		traceMessages[messageName(m)] = true
 	}
 }
+
+// fromOutside names the messages that come from outside the cluster, from
+// no node: a client's request, and the operator's.
+var fromOutside = map[string]bool{messageName(ClientRequest{}): true, messageName(TransferLeadership{}): true}
 
 // longestTraceMs bounds at_ms: a run of a hundred years is not a run, and
 // a time beyond it would overflow the checker's durations.
@@ -554,9 +564,9 @@ func (line traceLine) validateShape(needs eventFields) error {
 		return missing("granted")
 	case needs.leader && line.Leader == 0:
 		return missing("leader")
-	case needs.message && line.To == 0, needs.message && line.From == 0 && line.Msg != messageName(ClientRequest{}):
-		return missing("from\" and \"to") // only a client, outside the cluster, is from no node
-	case needs.request && line.To == 0, needs.progress && line.To == 0:
+	case needs.message && line.To == 0, needs.message && line.From == 0 && !fromOutside[line.Msg]:
+		return missing("from\" and \"to") // only a client or the operator, outside the cluster, is from no node
+	case needs.request && line.To == 0, needs.progress && line.To == 0, needs.transfer && line.To == 0:
 		return missing("to")
 	case needs.progress != (line.Next != 0):
 		return fmt.Errorf("\"next\" belongs on a progress event, which needs it, and on no other")

@@ -49,6 +49,10 @@ const (
 	EventCommit   EventKind = "commit"   // a node's commitIndex rose to Index
 	EventApply    EventKind = "apply"    // a node applied the entry at Index to its state machine
 	EventRead     EventKind = "read"     // a leader answered the read Command from its state machine, at Index, without a log entry
+	// EventTransfer is a handing over of leadership to node To
+	// (transfer.go): the operator's request (node 0), or a leader's
+	// beginning or giving up one (its Cause).
+	EventTransfer EventKind = "transfer"
 	// EventProgress tells a leader's view of follower To: its matchIndex
 	// (Index) and nextIndex (Next), each time either changes.
 	EventProgress EventKind = "progress"
@@ -182,6 +186,10 @@ var (
 		return fmt.Sprintf("heard from only %d of %d nodes in %s, no majority (CheckQuorum, dissertation §6.2)",
 			ev.Cause.Count, ev.Cause.Of, formatDuration(ev.Cause.Timeout))
 	})
+	// Dissertation §3.10: the leader handed over with TimeoutNow.
+	RuleTimeoutNow = newRule("timeout-now", func(ev Event) string {
+		return fmt.Sprintf("node %d, its leader, sent it TimeoutNow to hand leadership over: it stands at once, as if its timeout had elapsed (dissertation §3.10)", ev.Cause.Peer)
+	})
 	// A leader or candidate became follower: its timer starts again.
 	RuleNoLongerLeads = newRule("no-longer-leads", func(Event) string {
 		return "it gave up leading or standing, so it must time out again if no leader is heard (§5.2)"
@@ -299,6 +307,20 @@ var (
 	// Rule 5: the leader's commitIndex, as far as the entries sent.
 	RuleLeaderCommit = newRule("leader-commit", func(ev Event) string {
 		return fmt.Sprintf("node %d, its leader, had committed it (Figure 2, AppendEntries rule 5)", ev.Cause.Peer)
+	})
+)
+
+// The rules of a handing over of leadership (transfer.go).
+var (
+	// Dissertation §3.10, steps 1 and 2.
+	RuleTransferBegun = newRule("transfer-begun", func(ev Event) string {
+		return fmt.Sprintf("hands its leadership over to node %d: it takes no client command meanwhile, brings node %d's log up to its own, then sends it TimeoutNow (dissertation §3.10)",
+			ev.Cause.Peer, ev.Cause.Peer)
+	})
+	// Dissertation §3.10: no new leader within an election timeout.
+	RuleTransferAborted = newRule("transfer-aborted", func(ev Event) string {
+		return fmt.Sprintf("gave up handing over to node %d, which did not take over within %s, an election timeout: it takes client commands again (dissertation §3.10)",
+			ev.Cause.Peer, formatDuration(ev.Cause.Timeout))
 	})
 )
 

@@ -41,7 +41,7 @@ type webCommand struct {
 var pageCommands = map[string]bool{
 	"crash": true, "restart": true, "timeout": true, "put": true, "get": true, "partition": true, "heal": true,
 	"drop": true, "pause": true, "step": true, "resume": true, "slow": true, "run": true, "align": true, "spread": true, "lose": true,
-	"continue": true, "predict": true,
+	"continue": true, "predict": true, "transfer": true,
 }
 
 // clusterCommands are the commands that change the cluster. On a story or
@@ -49,7 +49,7 @@ var pageCommands = map[string]bool{
 // act on the run as it is.
 var clusterCommands = map[string]bool{
 	"crash": true, "restart": true, "timeout": true, "put": true, "get": true,
-	"partition": true, "heal": true, "drop": true, "align": true, "spread": true, "lose": true,
+	"partition": true, "heal": true, "drop": true, "align": true, "spread": true, "lose": true, "transfer": true,
 }
 
 // waitingCommands are the commands that wait for the cluster to answer (a
@@ -111,7 +111,7 @@ func newWebSession(cfg Config, opts webOptions, feed *webFeed, out io.Writer, wi
 // keep notes the operator's actions as the run records them. It is a
 // watch on the run's recorder.
 func (r *webRun) keep(ev Event) {
-	if operatorKinds[ev.Kind] {
+	if isOperatorAction(ev) {
 		r.mu.Lock()
 		r.actions = append(r.actions, ev)
 		r.mu.Unlock()

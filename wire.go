@@ -170,6 +170,8 @@ func decodePayload(payload []byte) (Envelope, error) {
 		msg, err = decodeMessage[PreVote](w.Msg)
 	case "PreVoteResponse":
 		msg, err = decodeMessage[PreVoteResponse](w.Msg)
+	case "TimeoutNow":
+		msg, err = decodeMessage[TimeoutNow](w.Msg)
 	case "ClientRequest":
 		msg, err = decodeMessage[ClientRequest](w.Msg)
 	default:
@@ -233,6 +235,8 @@ func checkEnvelope(env Envelope, self, size int) error {
 		problem = checkAppendEntries(env.From, m)
 	case AppendEntriesResponse:
 		problem = cmp.Or(checkTerm(m.Term, 1), checkIndex(m.MatchIndex), checkIndex(m.ConflictIndex), checkTerm(m.ConflictTerm, 0))
+	case TimeoutNow:
+		problem = checkTerm(m.Term, 1)
 	case ClientRequest:
 		problem = checkClientRequest(m)
 	}

@@ -429,6 +429,7 @@ function dot(f) {
   switch (f.msg) {
     case 'RequestVote': return svg('circle', { r: 16, class: 'm-vote' });
     case 'PreVote': return svg('circle', { r: 16, class: 'm-prevote' });
+    case 'TimeoutNow': return svg('rect', { x: -13, y: -13, width: 26, height: 26, transform: 'rotate(45)', class: 'm-vote' });
     case 'AppendEntries': {
       if (!f.entries) return svg('circle', { r: 9, class: 'm-heartbeat' });
       const g = svg('g', {});
@@ -455,7 +456,8 @@ let chosenNode = 0;
 function drawDetails(state) {
   const section = document.getElementById('details');
   const n = state.nodes[chosenNode - 1];
-  const key = n ? JSON.stringify([n.id, n.alive, n.role, n.term, n.votedFor, n.log.length, n.commit, n.progress]) : '';
+  const leaders = state.nodes.filter(other => other.alive && other.role === 'leader').map(other => [other.id, other.term]);
+  const key = n ? JSON.stringify([n.id, n.alive, n.role, n.term, n.votedFor, n.log.length, n.commit, n.progress, leaders]) : '';
   if (section.dataset.key === key) return;
   section.dataset.key = key;
   section.hidden = !n;
@@ -468,11 +470,13 @@ function drawDetails(state) {
   document.getElementById('details-state').textContent = [
     n.alive ? roleWords[n.role] : 'crashed', `term ${n.term}`, n.votedFor ? `voted for node ${n.votedFor}` : 'no vote this term',
     `log of ${n.log.length} ${n.log.length === 1 ? 'entry' : 'entries'}`, `commitIndex ${n.commit}`].join(' · ');
+  const leads = state.nodes.some(other => other.alive && other.role === 'leader' && other.term >= n.term);
+  document.querySelector('#details [data-action="transfer"]').hidden = !(n.alive && n.role === 'follower' && leads);
   const table = document.getElementById('details-progress');
-  const leads = n.alive && n.role === 'leader';
-  table.hidden = !leads;
+  const leading = n.alive && n.role === 'leader';
+  table.hidden = !leading;
   // A column per follower, under the row's name: follower, nextIndex, matchIndex.
-  const followers = leads ? Object.entries(n.progress) : [];
+  const followers = leading ? Object.entries(n.progress) : [];
   [...table.rows].forEach((row, k) => row.replaceChildren(row.cells[0], ...followers.map(([to, p]) => {
     const cell = document.createElement('td');
     cell.textContent = [to, p.next, p.match][k];
@@ -656,7 +660,9 @@ function tell(e) {
     case 'role':
       if (e.role === 'leader') return `node ${e.node} became leader of term ${e.term}: a majority voted for it (§5.2)`;
       if (e.role === 'candidate') {
-        const why = e.cause === 'won-prevote' ? 'a majority would vote for it (PreVote, dissertation §9.6)' : 'it heard no leader for its election timeout (§5.2)';
+        const why = e.cause === 'won-prevote' ? 'a majority would vote for it (PreVote, dissertation §9.6)'
+          : e.cause === 'timeout-now' ? 'its leader handed over to it with TimeoutNow (dissertation §3.10)'
+            : 'it heard no leader for its election timeout (§5.2)';
         return `node ${e.node} stood for election in term ${e.term}: ${why}`;
       }
       if (e.role === 'precandidate') return `node ${e.node} asked for pre-votes: it heard no leader for its election timeout (PreVote, dissertation §9.6)`;
@@ -670,6 +676,10 @@ function tell(e) {
     case 'partition': return `the network split into ${e.groups.map(g => `{${g.join(',')}}`).join(' ')}`;
     case 'heal': return 'the partition healed';
     case 'expire': return `node ${e.node}'s election timer was made to run out`;
+    case 'transfer':
+      if (!e.node) return `node ${e.from}, the leader, was asked to hand its leadership over to node ${e.to} (dissertation §3.10)`;
+      if (e.cause === 'transfer-aborted') return `node ${e.node} gave up handing over to node ${e.to}: it did not take over within an election timeout (§3.10)`;
+      return `node ${e.node} stopped taking client commands, to bring node ${e.to} up to date and hand over (§3.10)`;
     case 'retime': return `node ${e.node}'s election timer was set to run out in ${formatTime(e.timeout_ms)}`;
     case 'truncate': return `node ${e.node} deleted its entries from ${e.index} on: they conflict with its leader's (§5.3)`;
     case 'read': {
@@ -867,6 +877,7 @@ function setUpControls() {
   });
   on('[data-action="heal"]', () => send('heal'));
   on('[data-action="continue"]', () => send('continue', false));
+  on('[data-action="transfer"]', () => send(`transfer ${chosenNode}`));
   on('[data-action="align"]', () => send('align'));
   on('[data-action="spread"]', () => send('spread'));
   on('[data-action="run"]', () => send(`run ${document.getElementById('seed').value.trim()}`.trim()));

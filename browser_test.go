@@ -718,17 +718,32 @@ func TestPageProjectorMode(t *testing.T) {
 // pageWithALeader opens the page of a free-mode run of seed 7, twice
 // slower than real time, at 1280x720, once it shows five nodes and a
 // leader.
-func pageWithALeader(t *testing.T) (context.Context, func() []chromedp.ConsoleMessage) {
+func pageWithALeader(t *testing.T) (ctx context.Context, console func() []chromedp.ConsoleMessage, leader int) {
 	t.Helper()
 	url := freeModePage(t)
-	ctx, console := inBrowser(t, 1280, 720)
+	ctx, console = inBrowser(t, 1280, 720)
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true"))); err != nil {
+	leader, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true")))
+	if err != nil {
 		t.Fatalf("the page never showed five nodes and one leader: %v", err)
 	}
-	return ctx, console
+	return ctx, console, leader
+}
+
+// sendInTurn has the page send each command, once the one before it is
+// done: the server takes them as they come.
+func sendInTurn(t *testing.T, ctx context.Context, commands ...string) {
+	t.Helper()
+	for _, command := range commands {
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`send('`+command+`'), undefined`)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('message').textContent.includes('`+command+`: done')`)); err != nil {
+			t.Fatalf("%s was never done: %v", command, err)
+		}
+	}
 }
 
 // The page's keys click its buttons, but not while the class types in a
@@ -736,7 +751,7 @@ func pageWithALeader(t *testing.T) (context.Context, func() []chromedp.ConsoleMe
 // shows as the run's.
 func TestPageKeysAndLoss(t *testing.T) {
 	lookOnly(t)
-	ctx, console := pageWithALeader(t)
+	ctx, console, _ := pageWithALeader(t)
 	pauseSays := `document.querySelector('[data-action="pause"]').textContent`
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](pauseSays+` === 'Pause' && !document.querySelector('[data-action="pause"]').disabled`)); err != nil {
 		t.Fatal(err)
@@ -772,7 +787,7 @@ func TestPageKeysAndLoss(t *testing.T) {
 // RaftScope's disc does, while the votes come in.
 func TestPageShowsTheVoteTally(t *testing.T) {
 	lookOnly(t)
-	ctx, console := pageWithALeader(t)
+	ctx, console, _ := pageWithALeader(t)
 	// Back to the moment of the first vote granted to another node: its
 	// candidate has its own and that one.
 	tally, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => {
@@ -799,11 +814,7 @@ func TestPageShowsTheVoteTally(t *testing.T) {
 // matches the leader's last entry, and is sent from the one after it.
 func TestPageShowsANodesDetails(t *testing.T) {
 	lookOnly(t)
-	ctx, console := pageWithALeader(t)
-	leader, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, console, leader := pageWithALeader(t)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-node="%d"] .disc`, leader))), chromedp.Click(`[data-action="put"]`)); err != nil {
 		t.Fatal(err)
 	}
@@ -836,24 +847,13 @@ func TestPageShowsANodesDetails(t *testing.T) {
 // in the same term, and the vote splits; spread, the first to stand wins.
 func TestPageStagesASplitVote(t *testing.T) {
 	lookOnly(t)
-	ctx, console := pageWithALeader(t)
-	leader, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, console, leader := pageWithALeader(t)
 	// Paused, so that no timer runs out between the commands, the leader
 	// crashes; the heartbeats it sent before land, each resetting a timer,
 	// within the 40 ms stepped; then the timers are aligned. Each command
 	// is done before the next is sent, as the server takes them as they
 	// come.
-	for _, command := range []string{"pause", fmt.Sprintf("crash %d", leader), "step 40ms", "align", "resume"} {
-		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`send('`+command+`'), undefined`)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('message').textContent.includes('`+command+`: done')`)); err != nil {
-			t.Fatalf("%s was never done: %v", command, err)
-		}
-	}
+	sendInTurn(t, ctx, "pause", fmt.Sprintf("crash %d", leader), "step 40ms", "align", "resume")
 	// The term after the aligned timers ran out: its candidates, and
 	// whether any of them won it.
 	split, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => {
@@ -890,20 +890,9 @@ func TestPageStagesASplitVote(t *testing.T) {
 // which casts no vote in that term.
 func TestPageDropsAClickedMessage(t *testing.T) {
 	lookOnly(t)
-	ctx, console := pageWithALeader(t)
-	leader, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, console, leader := pageWithALeader(t)
 	candidate := leader%5 + 1
-	for _, command := range []string{"pause", fmt.Sprintf("crash %d", leader), "step 40ms", fmt.Sprintf("timeout %d", candidate), "step 10ms"} {
-		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`send('`+command+`'), undefined`)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('message').textContent.includes('`+command+`: done')`)); err != nil {
-			t.Fatalf("%s was never done: %v", command, err)
-		}
-	}
+	sendInTurn(t, ctx, "pause", fmt.Sprintf("crash %d", leader), "step 40ms", fmt.Sprintf("timeout %d", candidate), "step 10ms")
 	dropped, err := chromedp.Run(ctx, chromedp.Poll[string](fmt.Sprintf(`(() => {
 		const vote = [...document.querySelectorAll('#flights .flight')].find(g => g.textContent.startsWith('RequestVote from node %d') && !g.textContent.includes('to node %d,'));
 		if (!vote) return null;
@@ -1008,11 +997,7 @@ func TestPageTeachesTheTourAsALesson(t *testing.T) {
 // term.
 func TestPageHandsLeadershipOver(t *testing.T) {
 	lookOnly(t)
-	ctx, console := pageWithALeader(t)
-	leader, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, "true")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, console, leader := pageWithALeader(t)
 	target := leader%5 + 1
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-node="%d"] .disc`, target))),
 		chromedp.Click(`#details [data-action="transfer"]`)); err != nil {
@@ -1029,7 +1014,7 @@ func TestPageHandsLeadershipOver(t *testing.T) {
 // missing entries show as gaps under the leader's.
 func TestPageLogsLineUpByIndex(t *testing.T) {
 	lookOnly(t)
-	ctx, console := pageWithALeader(t)
+	ctx, console, _ := pageWithALeader(t)
 	if err := chromedp.Do(ctx, chromedp.Click(`[data-action="put"]`)); err != nil {
 		t.Fatal(err)
 	}

@@ -105,7 +105,14 @@ func playStaleRead(s *stage) {
 	}
 	s.say("node %d, leader of term %d, committed x = 2, and the client was told so. A second client, which can reach node %d alone, asks it to read x: node %d still believes it leads term %d",
 		now, term, old, old, s.nodeStatus(old).Term)
-	switch value, answered := s.readFrom(old, "x"); {
+	guess := s.ask(fmt.Sprintf("will node %d, deposed without knowing it, answer the read?", old), "yes", "no")
+	value, answered := s.readFrom(old, "x")
+	if answered {
+		s.answer(guess, "yes", fmt.Sprintf("yes: node %d answered from its own state, without asking a majority whether it still leads", old))
+	} else {
+		s.answer(guess, "no", fmt.Sprintf("no: node %d could not confirm with a majority that it still leads, so it gave no answer rather than a stale one", old))
+	}
+	switch {
 	case answered && value == "2":
 		s.say("node %d answered x = 2", old)
 	case answered:
@@ -168,9 +175,15 @@ func playStaleLog(s *stage) {
 	refused := s.countEvents(func(ev Event) bool {
 		return (ev.Kind == EventVote || ev.Kind == EventPreVote) && ev.Candidate == stale && ev.Cause.Rule == RuleLogBehind
 	})
+	guess := s.ask(fmt.Sprintf("node %d comes back with a higher term and stands: will it win?", stale), "yes", "no")
 	s.c.Heal()
 	s.pause(s.hold)
 	winner, term, ok := s.awaitLeader(0)
+	if ok && winner == stale {
+		s.answer(guess, "yes", fmt.Sprintf("yes: node %d won, with a log that lacks committed entries", stale))
+	} else if ok {
+		s.answer(guess, "no", fmt.Sprintf("no: a voter refuses a candidate whose log is less up to date than its own (§5.4.1), and node %d's lacks committed entries", stale))
+	}
 	switch {
 	case !ok:
 	case winner == stale:
@@ -215,11 +228,13 @@ func playRepair(s *stage) {
 	}
 	s.say("the majority elected node %d in term %d, which committed put c 3 at its own index", now, newTerm)
 	deleted := s.countEvents(func(ev Event) bool { return ev.Kind == EventTruncate && slices.Contains(minority, ev.Node) })
+	guess := s.ask(fmt.Sprintf("when the partition heals, will the entries that node %d could not commit stay in its log?", old), "yes", "no")
 	s.say("healing the partition")
 	s.c.Heal()
 	if s.waitFor(func() bool { return s.logsAgree(old, now) }) && deleted.Load() > 0 {
 		s.say("the entries of term %d that no majority stored conflicted with node %d's: they were deleted from %s and replaced by node %d's (Figure 7, §5.3)",
 			term, now, nameNodes(minority), now)
+		s.answer(guess, "no", "no: they conflicted with the new leader's log, which every follower's is made to match (§5.3)")
 	}
 	s.pause(s.hold / 2)
 }
@@ -286,7 +301,13 @@ func playFigure8(s *stage) {
 	s.pause(figure8Latency) // the replies reach the leader, and its next entry is on its way
 	holders := []int{a, b}
 	holders = append(holders, others...)
+	guess := s.ask(fmt.Sprintf("entry %d of term %d is on a majority now: has node %d, leader of term %d, committed it?", index, oldTerm, leader, term), "yes", "no")
 	st := s.nodeStatus(leader)
+	if st.CommitIndex >= index {
+		s.answer(guess, "yes", fmt.Sprintf("yes: node %d counted the copies of an older term's entry, which §5.4.2 forbids (the checker will say what follows)", leader))
+	} else {
+		s.answer(guess, "no", "no: a leader commits an entry of an older term only with one of its own term (§5.4.2)")
+	}
 	if st.CommitIndex >= index {
 		s.say("node %d, leader of term %d, committed entry %d of term %d once a majority held it, though it is of an older term; it is on %d of %d nodes now",
 			leader, term, index, oldTerm, len(holders), n)

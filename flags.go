@@ -100,7 +100,7 @@ func newFlagSet(opts *options) *flag.FlagSet {
 	fs.Var(decimalFlag[int]{&opts.node}, "node", "run one node of a cluster of processes, over TCP: node `ID` of -peers, keeping its state in -data")
 	fs.StringVar(&opts.peers, "peers", "", "with -node: every node's address, as `LIST` 1=127.0.0.1:7001,2=127.0.0.1:7002,...")
 	fs.StringVar(&opts.dataDir, "data", "", "with -node: the `DIR` that keeps the node's term, vote and log across restarts; with -processes, every node's (default: a new temporary one)")
-	fs.Var(decimalFlag[int]{&opts.processes}, "processes", "start a cluster of `N` node processes (-node) on ports of this machine, with a console to kill and start them")
+	fs.Var(decimalFlag[int]{&opts.processes}, "processes", "start a cluster of `N` node processes (-node) on ports of this machine, with a console to kill and start them, put and get keys, and wait")
 	fs.StringVar(&opts.key, "key", "", "with -node: the cluster's shared `KEY`, the same on every node (default: $"+clusterKeyVariable+")")
 	fs.StringVar(&opts.lab, "lab", "", "write a student's copy of this project to the directory that follows, with the functions of `PART` to write: "+strings.Join(labParts, ", ")+", or all (docs/lab.md)")
 	fs.BoolVar(&opts.grade, "grade", false, "grade the lab copies in the directories that follow, and print a table of scores")
@@ -287,7 +287,7 @@ func checkFlagsTogether(opts options, given []string) error {
 	}
 	switch {
 	case isGiven["lesson"] && (opts.web == "" || isGiven["replay"]):
-		return fmt.Errorf("-lesson goes with -web, and a scenario: a lesson plays a story on the page")
+		return fmt.Errorf("-lesson goes with -web: a lesson plays a story on the page (the tour, unless -scenario names one)")
 	case isGiven["color"] && isGiven["no-color"]:
 		return fmt.Errorf("-color and -no-color ask for opposite things; give one")
 	case !opts.experiment && isGiven["trials"]:

@@ -117,14 +117,15 @@ var whoWidth = len("node 2 ") + roleWidth + len(" t12")
 
 // who is the column after the time: the node, its role and its term
 // ("t3"), in the node's color; or the network, for partitions and heals; or
-// the scenario, for its narration; or the operator, for a typed command.
+// the scenario, for its narration; or the operator, for a typed command
+// and what it asks of the cluster (a transfer, a message dropped).
 func who(ev Event, st NodeStatus) string {
 	var label string
 	var style *color.Color
 	switch {
 	case ev.Kind == EventNote:
 		label, style = "scenario", narrationStyle
-	case ev.Kind == EventOperator:
+	case ev.Kind == EventOperator, ev.Node == 0 && (ev.Kind == EventTransfer || ev.Kind == EventLose):
 		label, style = "operator", operatorStyle
 	case ev.Kind == EventRequest:
 		label, style = "client", operatorStyle

@@ -409,7 +409,7 @@ func (lc *localCluster) do(words []string, width int) (quit bool, wait time.Dura
 			err = lc.kill(id, width)
 		}
 	case (words[0] == "kill" || words[0] == "start") && !known:
-		err = fmt.Errorf("%s needs one node, 1 to %d", words[0], len(lc.addrs))
+		err = fmt.Errorf("%s needs one node, 1 to %d%s", words[0], len(lc.addrs), map[bool]string{true: ", or leader", false: ""}[words[0] == "kill"])
 	case words[0] == "kill":
 		err = lc.kill(id, width)
 	case words[0] == "start":

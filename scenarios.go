@@ -252,10 +252,14 @@ func playTransfer(s *stage) {
 		return
 	}
 	took := elected() - asked
-	s.say("node %d leads term %d, %s after the leader was asked: it caught up, got TimeoutNow, stood at once and won; node %d stepped down on its RequestVote (§5.1)",
-		id, newTerm, formatDuration(took), old)
-	s.answer(guess, "no", fmt.Sprintf("no: %s without a leader, where a crash costs an election timeout at least (%s), because TimeoutNow made node %d stand at once",
-		formatDuration(took), formatDuration(s.c.cfg.ElectionTimeoutMin), target))
+	s.say("node %d leads term %d, %s after the leader was asked: it caught up, got TimeoutNow, stood at once and won", id, newTerm, formatDuration(took))
+	if st := s.nodeStatus(old); st.Role == Follower {
+		s.say("node %d stepped down: it saw term %d (§5.1)", old, st.Term)
+	} else {
+		s.say("node %d has not heard of term %d yet: it still believes it leads term %d, and takes no client command while it hands over", old, newTerm, term)
+	}
+	s.answer(guess, "no", fmt.Sprintf("no: node %d led %s after the request, where a crash costs an election timeout at least (%s), because TimeoutNow made it stand at once",
+		id, formatDuration(took), formatDuration(s.c.cfg.ElectionTimeoutMin)))
 	s.say("taking node %d down for maintenance: it crashes, and node %d leads on", old, id)
 	if err := s.c.Crash(old); err != nil {
 		s.say("could not take node %d down: %v", old, err)

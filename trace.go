@@ -455,6 +455,7 @@ type eventFields struct {
 	request   bool // to: the node a client's request went to
 	progress  bool // to: a follower; and its nextIndex, from 1
 	transfer  bool // to: the node leadership goes to
+	anyNode   bool // the operator's, from no node, or a node's own
 }
 
 // traceEvents is every kind of event a trace may hold.
@@ -483,7 +484,7 @@ var traceEvents = map[EventKind]eventFields{
 	EventExpire:    {node: true},
 	EventRetime:    {node: true},
 	EventLose:      {message: true},
-	EventTransfer:  {transfer: true},
+	EventTransfer:  {transfer: true, anyNode: true},
 	EventAppend:    {node: true, entry: true},
 	EventTruncate:  {node: true, entry: true},
 	EventMismatch:  {node: true, entry: true},
@@ -540,7 +541,7 @@ func (line traceLine) validateShape(needs eventFields) error {
 	switch {
 	case needs.node && line.Node == 0:
 		return missing("node")
-	case !needs.node && line.Node != 0 && line.Event != EventStart: // a node process's start names its node
+	case !needs.node && !needs.anyNode && line.Node != 0 && line.Event != EventStart: // a node process's start names its node
 		return fmt.Errorf("a %s event concerns the whole cluster, not node %d", line.Event, line.Node)
 	case needs.nodes != (line.Nodes != 0):
 		return fmt.Errorf("\"nodes\" belongs on a start event, which needs it, and on no other")

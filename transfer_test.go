@@ -6,7 +6,9 @@
 package main
 
 import (
+	"bytes"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -164,6 +166,32 @@ func TestTheTransferScenarioHandsOver(t *testing.T) {
 			if v := c.Violations(); len(v) > 0 {
 				t.Errorf("seed %d: %v", seed, v)
 			}
+		}
+	}
+}
+
+// The transfer scenario's trace passes its own -check, on a network slow
+// enough that the old leader misses the new term (seed 3): the operator's
+// request from no node, the leader's own transfer events, and TimeoutNow.
+func TestTheTransfersTraceChecks(t *testing.T) {
+	transfer, _ := pickScenarios("transfer")
+	for seed := uint64(1); seed <= 3; seed++ {
+		var trace bytes.Buffer
+		synctest.Test(t, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.Seed, cfg.Timing, cfg.Trace, cfg.MaxLatency = seed, Unpaced, &trace, 20*time.Millisecond
+			if _, err := transfer[0].play(cfg, nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+		kinds := []string{`"event":"transfer","to"`, `"cause":"transfer-begun"`, `"msg":"TimeoutNow"`, `"cause":"timeout-now"`}
+		for _, kind := range kinds {
+			if !bytes.Contains(trace.Bytes(), []byte(kind)) {
+				t.Errorf("seed %d: the trace holds no %s", seed, kind)
+			}
+		}
+		if report, err := checkTrace(&trace); err != nil || len(report.violations) > 0 {
+			t.Errorf("seed %d: -check says %v %v", seed, err, report.violations)
 		}
 	}
 }

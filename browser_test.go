@@ -156,6 +156,7 @@ func leaderOnPage(n int, which string) string {
 }
 
 func TestPageInBrowser(t *testing.T) {
+	t.Parallel() // a tab and a run of its own: it mostly waits for the page
 	url := freeModePage(t)
 	ctx, console := inBrowser(t, 1280, 720)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(url)); err != nil {
@@ -213,6 +214,7 @@ func TestPageInBrowser(t *testing.T) {
 // vote-twice, with every node standing at once, lets two candidates win
 // term 1, as a lab copy whose vote check is missing does.
 func TestPageGoesToTheViolation(t *testing.T) {
+	t.Parallel() // a tab and a run of its own: it mostly waits for the page
 	cfg := DefaultConfig()
 	cfg.Seed, cfg.Slowdown, cfg.Timing, cfg.Break = 1, 2, Paced, BreakVoteTwice
 	splitVoteConfig(&cfg)
@@ -503,11 +505,24 @@ func TestProcessesOnThePage(t *testing.T) {
 	if browserPath() == "" {
 		t.Skip("no Chromium or Chrome installed: apt-get install chromium to run the page's test")
 	}
-	stdin, typed := io.Pipe()
+	// A process of its own, the test binary run as the program: its nodes
+	// run on the wall clock, and other tests run meanwhile.
+	t.Parallel()
 	var stdout, stderr lockedBuffer
+	cmd := exec.Command(os.Args[0], "-processes", "5", "-web", "127.0.0.1:0", "-data", t.TempDir(), "-no-color")
+	typed, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(os.Interrupt) }) // a test that fails early leaves no node running: Ctrl-C stops them all
 	exited := make(chan int, 1)
 	go func() {
-		exited <- run([]string{"-processes", "5", "-web", "127.0.0.1:0", "-data", t.TempDir(), "-no-color"}, stdin, &stdout, &stderr, nil)
+		cmd.Wait()
+		exited <- cmd.ProcessState.ExitCode()
 	}()
 	url := pageAddress(t, &stdout, exited)
 	ctx, console := inBrowser(t, 1280, 720)
@@ -811,7 +826,8 @@ func TestPageShowsTheVoteTally(t *testing.T) {
 // nextIndex and matchIndex for each follower (Figure 2's volatile state on
 // leaders), as RaftScope's node details do; the logs mark them under the
 // leader's view. Once a put is committed everywhere, every follower
-// matches the leader's last entry, and is sent from the one after it.
+// matches the leader's last entry, and is sent from the one after it. A
+// follower's details hand leadership over to it.
 func TestPageShowsANodesDetails(t *testing.T) {
 	lookOnly(t)
 	ctx, console, leader := pageWithALeader(t)
@@ -838,6 +854,16 @@ func TestPageShowsANodesDetails(t *testing.T) {
 	noAxeViolations(t, ctx, axeIfInstalled())
 	if !strings.HasPrefix(details, fmt.Sprintf("Node %d: leader", leader)) {
 		t.Errorf("the details of node %d say %q", leader, details)
+	}
+	// A follower's details offer to hand leadership to it (dissertation
+	// §3.10): a click, and the leader hands over; it leads the next term.
+	target := leader%5 + 1
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-node="%d"] .disc`, target))),
+		chromedp.Click(`#details [data-action="transfer"]`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, fmt.Sprintf("id === %d", target)))); err != nil {
+		t.Fatalf("node %d never led after a click on its details handed leadership to it: %v", target, err)
 	}
 	noConsoleErrors(t, console())
 }
@@ -990,23 +1016,6 @@ func TestPageTeachesTheTourAsALesson(t *testing.T) {
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`%s > %d && !document.querySelector('[data-action="continue"]').hidden`, step, before))); err != nil {
 		t.Fatalf("Continue never brought the lesson's next step: %v", err)
-	}
-	noConsoleErrors(t, console())
-}
-
-// A follower's details offer to hand leadership to it (dissertation
-// §3.10): a click, and the leader hands over; the follower leads the next
-// term.
-func TestPageHandsLeadershipOver(t *testing.T) {
-	lookOnly(t)
-	ctx, console, leader := pageWithALeader(t)
-	target := leader%5 + 1
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-node="%d"] .disc`, target))),
-		chromedp.Click(`#details [data-action="transfer"]`)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[int](leaderOnPage(5, fmt.Sprintf("id === %d", target)))); err != nil {
-		t.Fatalf("node %d never led after a click handed leadership to it: %v", target, err)
 	}
 	noConsoleErrors(t, console())
 }

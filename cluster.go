@@ -511,6 +511,17 @@ func (c *Cluster) Transfer(target int) error {
 	})
 }
 
+// transferLocal hands the local node of a node process the operator's
+// request that it hand its leadership over, which came over the wire, as
+// Transfer hands it in one process. A node that does not lead ignores it.
+func (c *Cluster) transferLocal(m TransferLeadership) {
+	c.operate(func() error {
+		c.rec.record(Event{Kind: EventTransfer, From: c.local, To: m.Target})
+		c.receive(Envelope{To: c.local, Msg: m})
+		return nil
+	})
+}
+
 // Lose drops the oldest message of the kind named (RequestVote,
 // AppendEntries...) on its way from node from to node to: the page's
 // click on a message in flight. It is an error if there is none.

@@ -257,6 +257,10 @@ func messageName(m RaftMessage) string {
 	return fmt.Sprintf("%T", m)
 }
 
+// fromOutside names the messages that come from outside the cluster, from
+// no node (Envelope.From 0): a client's request, and the operator's.
+var fromOutside = map[string]bool{messageName(ClientRequest{}): true, messageName(TransferLeadership{}): true}
+
 // mostTerm bounds a term read back: no run reaches it, and a term near
 // the largest uint64 would wrap around when a node stands.
 const mostTerm = 1 << 62

@@ -185,7 +185,7 @@ func newNodeProcess(cfg Config, opts options, out, stderr io.Writer) (*nodeProce
 		return nil, err
 	}
 	p.c = c
-	w.deliver, w.request, w.lost = c.receive, c.handOverLocal, c.drop
+	w.deliver, w.request, w.transfer, w.lost = c.receive, c.handOverLocal, c.transferLocal, c.drop
 	w.refused = func(from string, why error) {
 		c.note(Event{Kind: EventNote, Reason: fmt.Sprintf("node %d refused a connection from %s: %v", id, from, why)})
 	}
@@ -408,7 +408,7 @@ func (lc *localCluster) do(words []string, width int) (quit bool, wait time.Dura
 		if id, err = lc.leader(); err == nil {
 			err = lc.kill(id, width)
 		}
-	case (words[0] == "kill" || words[0] == "start") && !known:
+	case (words[0] == "kill" || words[0] == "start" || words[0] == "transfer") && !known:
 		err = fmt.Errorf("%s needs one node, 1 to %d%s", words[0], len(lc.addrs), map[bool]string{true: ", or leader", false: ""}[words[0] == "kill"])
 	case words[0] == "kill":
 		err = lc.kill(id, width)
@@ -416,13 +416,15 @@ func (lc *localCluster) do(words []string, width int) (quit bool, wait time.Dura
 		err = lc.start(id)
 	case words[0] == "put" || words[0] == "get":
 		err = lc.useStore(words, width)
+	case words[0] == "transfer" && known:
+		err = lc.transfer(id, width)
 	case words[0] == "wait" && len(words) == 2:
 		wait, err = time.ParseDuration(words[1])
 		if err != nil || wait < 0 || wait > longestWait {
 			err = fmt.Errorf("wait: %s is not a duration from 0 to %s", quoteTyped(words[1]), longestWait)
 		}
 	default:
-		err = errors.New("the commands are put K V, get K, kill N (or kill leader), start N, wait D, status and quit")
+		err = errors.New("the commands are put K V, get K, kill N (or kill leader), start N, transfer N, wait D, status and quit")
 	}
 	if err != nil {
 		lc.say(err.Error(), width)
@@ -439,6 +441,31 @@ func (lc *localCluster) useStore(words []string, width int) error {
 		lc.say(answer, width)
 	}
 	return err
+}
+
+// transfer has the leader hand its leadership over to node target
+// (dissertation §3.10), and says who leads once the traces tell it, or
+// that target has not taken over within startupPatience.
+func (lc *localCluster) transfer(target, width int) error {
+	leader, err := lc.leader()
+	switch {
+	case err != nil:
+		return fmt.Errorf("transfer: %v", err)
+	case leader == target:
+		return fmt.Errorf("transfer: node %d leads already", target)
+	case lc.procs[target] == nil:
+		return fmt.Errorf("transfer: node %d's process is not running", target)
+	}
+	if err := lc.client.transfer(leader, target); err != nil {
+		return fmt.Errorf("transfer: %v", err)
+	}
+	for deadline := time.Now().Add(startupPatience); time.Now().Before(deadline); time.Sleep(tracePoll) {
+		if id, term, ok := lc.watch.mirror.Leader(); ok && id == target {
+			lc.say(fmt.Sprintf("node %d leads term %d: node %d handed its leadership over", id, term, leader), width)
+			return nil
+		}
+	}
+	return fmt.Errorf("transfer: node %d did not take over within %s (node %d gives up after an election timeout, and leads on)", target, startupPatience, leader)
 }
 
 // leader is the node whose process leads, as the traces tell: the leader
@@ -547,8 +574,8 @@ func (lc *localCluster) pageCommand(cmd webCommand, width int) error {
 		id, _ = strconv.Atoi(words[1])
 	}
 	switch {
-	case len(words) == 0 || !slices.Contains([]string{"crash", "restart", "put", "get"}, words[0]):
-		return fmt.Errorf("%s: a cluster of processes takes crash N, restart N, put K V and get K; the other commands need the deterministic engine (go run . -web)", printable(cmd.line))
+	case len(words) == 0 || !slices.Contains([]string{"crash", "restart", "put", "get", "transfer"}, words[0]):
+		return fmt.Errorf("%s: a cluster of processes takes crash N, restart N, put K V, get K and transfer N; the other commands need the deterministic engine (go run . -web)", printable(cmd.line))
 	case cmd.past:
 		return fmt.Errorf("%s: a cluster of processes cannot go back in time; press Live, then act", printable(cmd.line))
 	case words[0] == "put" || words[0] == "get":
@@ -557,6 +584,8 @@ func (lc *localCluster) pageCommand(cmd webCommand, width int) error {
 		return fmt.Errorf("%s: there is no node %s", words[0], printable(strings.Join(words[1:], " ")))
 	case words[0] == "crash":
 		return lc.kill(id, width)
+	case words[0] == "transfer":
+		return lc.transfer(id, width)
 	}
 	return lc.start(id)
 }

@@ -210,6 +210,7 @@ func (pc *processCluster) stop() {
 }
 
 func TestProcessesElectAndOutliveAKill(t *testing.T) {
+	t.Parallel() // processes of their own, on the wall clock: other tests run meanwhile
 	pc := startProcesses(t, 3)
 	leader, term := pc.awaitLeader([]int{1, 2, 3}, 0)
 	t.Logf("node %d leads term %d", leader, term)
@@ -359,7 +360,7 @@ func TestProcessesConsole(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr strings.Builder
 	cmd := exec.Command(os.Args[0], "-processes", "3", "-data", t.TempDir(), "-no-color")
-	cmd.Stdin = strings.NewReader("status\nkill 2\nkill 2\nstart 2\nstart 2\nhello\nput Key V\nget key\n" + processesSession)
+	cmd.Stdin = strings.NewReader("status\nkill 2\nkill 2\nstart 2\nstart 2\nhello\nput Key V\nget key\ntransfer 1\ntransfer 2\n" + processesSession)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	out := stdout.String()
@@ -372,6 +373,9 @@ func TestProcessesConsole(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the console's output lacks %q:\n%s", want, out)
 		}
+	}
+	if !regexp.MustCompile(`node \d leads term \d+: node \d handed its leadership over`).MatchString(out) {
+		t.Errorf("transfer 1 and transfer 2 handed leadership over to neither:\n%s", out)
 	}
 	put := regexp.MustCompile(`x = 1: committed and applied; node (\d) leads term \d+`).FindStringSubmatch(out)
 	if put == nil || !strings.Contains(out, "killed node "+put[1]+"'s process") {

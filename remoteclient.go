@@ -116,10 +116,18 @@ func (rc *remoteClient) request(r ClientRequest) (ClientReply, int, error) {
 	return ClientReply{}, 0, fmt.Errorf("no leader answered within %s: no node with a majority took it", formatDuration(remotePatience))
 }
 
-// ask sends r to node id, on a connection of its own, and waits for the
-// node's reply until deadline.
-func (rc *remoteClient) ask(id int, r ClientRequest, deadline time.Time) (ClientReply, error) {
-	frame, err := encodeFrame(rc.key, Envelope{From: 0, To: id, Msg: r})
+// transfer asks node leader to hand its leadership over to node target
+// (dissertation §3.10), as the operator: the node takes the request at
+// once, and ignores it if it does not lead.
+func (rc *remoteClient) transfer(leader, target int) error {
+	_, err := rc.ask(leader, TransferLeadership{Target: target}, time.Now().Add(remotePatience))
+	return err
+}
+
+// ask sends msg, a client's request or the operator's, to node id, on a
+// connection of its own, and waits for the node's reply until deadline.
+func (rc *remoteClient) ask(id int, msg RaftMessage, deadline time.Time) (ClientReply, error) {
+	frame, err := encodeFrame(rc.key, Envelope{From: 0, To: id, Msg: msg})
 	if err != nil {
 		return ClientReply{}, err
 	}

@@ -504,10 +504,6 @@ func init() {
 	}
 }
 
-// fromOutside names the messages that come from outside the cluster, from
-// no node: a client's request, and the operator's.
-var fromOutside = map[string]bool{messageName(ClientRequest{}): true, messageName(TransferLeadership{}): true}
-
 // longestTraceMs bounds at_ms: a run of a hundred years is not a run, and
 // a time beyond it would overflow the checker's durations.
 const longestTraceMs = 100 * 365 * 24 * 3600 * 1000.0

@@ -394,7 +394,7 @@ func TestFeedForgetsItsOldestEvents(t *testing.T) {
 	r := &shownRun{number: 1, c: c}
 	feed.follow(r, "a test")
 	feed.add(r, Event{Kind: EventStart, Nodes: 5})
-	for i := 1; i <= mostFeedEvents*3/2; i++ {
+	for i := 1; i <= mostFeedEvents*5/4; i++ {
 		feed.add(r, Event{At: time.Duration(i) * 100 * time.Microsecond, Kind: EventAppend, Node: 1, Index: uint64(i), EntryTerm: 1})
 	}
 	if n := len(feed.events); n > mostFeedEvents {

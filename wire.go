@@ -174,6 +174,8 @@ func decodePayload(payload []byte) (Envelope, error) {
 		msg, err = decodeMessage[TimeoutNow](w.Msg)
 	case "ClientRequest":
 		msg, err = decodeMessage[ClientRequest](w.Msg)
+	case "TransferLeadership":
+		msg, err = decodeMessage[TransferLeadership](w.Msg)
 	default:
 		return Envelope{}, fmt.Errorf("a frame with a message of no kind the nodes exchange (%.40q)", w.Kind)
 	}
@@ -213,9 +215,9 @@ func strictJSON(data []byte, v any) error {
 // request a put or a get of a client session. A node then never meets,
 // from the wire, a message its rules were not written for.
 func checkEnvelope(env Envelope, self, size int) error {
-	_, request := env.Msg.(ClientRequest)
+	outside := fromOutside[messageName(env.Msg)]
 	fromPeer := env.From >= 1 && env.From <= size && env.From != self
-	if request && env.From != 0 || !request && !fromPeer || env.To != self {
+	if outside && env.From != 0 || !outside && !fromPeer || env.To != self {
 		return fmt.Errorf("a %s from node %d to node %d, on node %d's port of a cluster of %d", messageName(env.Msg), env.From, env.To, self, size)
 	}
 	var problem string
@@ -239,6 +241,10 @@ func checkEnvelope(env Envelope, self, size int) error {
 		problem = checkTerm(m.Term, 1)
 	case ClientRequest:
 		problem = checkClientRequest(m)
+	case TransferLeadership:
+		if m.Target < 1 || m.Target > size {
+			problem = fmt.Sprintf("a transfer to node %d, no member of the cluster", m.Target)
+		}
 	}
 	if problem != "" {
 		return fmt.Errorf("a %s from node %d that no correct node sends: %s", messageName(env.Msg), env.From, problem)
@@ -351,13 +357,15 @@ type wire struct {
 	// its leader before its election timeout runs out.
 	mostBackoff time.Duration
 	// deliver hands a message that arrived to the local node; request
-	// hands it a client's request, whose Reply the wire reads; lost
+	// hands it a client's request, whose Reply the wire reads; transfer,
+	// the operator's request that it hand leadership over; lost
 	// reports a message that could not be sent; refused reports a frame
 	// refused, and from where. Any goroutine of the wire calls them.
-	deliver func(Envelope)
-	request func(ClientRequest)
-	lost    func(env Envelope, why string)
-	refused func(from string, why error)
+	deliver  func(Envelope)
+	request  func(ClientRequest)
+	transfer func(TransferLeadership)
+	lost     func(env Envelope, why string)
+	refused  func(from string, why error)
 
 	done        chan struct{} // closed by stop
 	mu          sync.Mutex
@@ -401,8 +409,8 @@ func newWire(self int, addrs map[int]string, key []byte, mostBackoff time.Durati
 	return w
 }
 
-// start begins sending and accepting. deliver, request, lost and refused
-// must be set.
+// start begins sending and accepting. deliver, request, transfer, lost
+// and refused must be set.
 func (w *wire) start() {
 	for id := range w.queues {
 		w.goroutine.Go(func() { w.sendTo(id) })
@@ -528,13 +536,18 @@ func (w *wire) read(conn net.Conn) {
 			return
 		}
 		w.proven(conn, env.From)
-		if request, ok := env.Msg.(ClientRequest); ok {
-			if w.answer(conn, request) != nil {
-				return
-			}
-			continue
+		switch m := env.Msg.(type) {
+		case ClientRequest:
+			err = w.answer(conn, m)
+		case TransferLeadership: // the operator's: taken at once
+			w.transfer(m)
+			err = w.reply(conn, ClientReply{Accepted: true})
+		default:
+			w.deliver(env)
 		}
-		w.deliver(env)
+		if err != nil {
+			return
+		}
 	}
 }
 
@@ -556,6 +569,11 @@ func (w *wire) answer(conn net.Conn, request ClientRequest) error {
 	case <-w.done:
 		return net.ErrClosed
 	}
+	return w.reply(conn, reply)
+}
+
+// reply writes the node's reply to a client, or to the operator, on conn.
+func (w *wire) reply(conn net.Conn, reply ClientReply) error {
 	frame, err := encodeReply(w.key, w.self, reply)
 	if err != nil {
 		return err

@@ -32,6 +32,8 @@ var everyPeerMessage = []RaftMessage{
 	AppendEntriesResponse{Term: 3, Success: false, ConflictTerm: 1, ConflictIndex: 1},
 	PreVote{Term: 4, CandidateID: 2, LastLogIndex: 2, LastLogTerm: 3},
 	PreVoteResponse{Term: 4, Granted: true},
+	TimeoutNow{Term: 3},
+	RequestVote{Term: 4, CandidateID: 2, LastLogIndex: 4, LastLogTerm: 3, Transfer: true},
 }
 
 // clientPut is a client's correct request, as node 0 sends it.
@@ -39,14 +41,14 @@ var clientPut = ClientRequest{Command: "put x 1 #k4xq7m.1", Applied: true}
 
 func TestFramesCarryEveryMessage(t *testing.T) {
 	var stream bytes.Buffer
-	for _, msg := range append(everyPeerMessage, clientPut) {
+	for _, msg := range append(everyPeerMessage, clientPut, TransferLeadership{Target: 3}) {
 		frame, err := encodeFrame(testKey, Envelope{From: 2, To: 1, Msg: msg})
 		if err != nil {
 			t.Fatal(err)
 		}
 		stream.Write(frame)
 	}
-	for _, want := range append(everyPeerMessage, clientPut) {
+	for _, want := range append(everyPeerMessage, clientPut, TransferLeadership{Target: 3}) {
 		env, err := readFrame(&stream, testKey)
 		if err != nil || env.From != 2 || env.To != 1 || !reflect.DeepEqual(env.Msg, want) {
 			t.Errorf("sent %#v, read %#v (%v)", want, env.Msg, err)
@@ -161,6 +163,9 @@ func TestWireRefusesWhatNoCorrectNodeSends(t *testing.T) {
 		{"a reply of term 0", 2, 1, AppendEntriesResponse{Success: true, MatchIndex: 1}, "term 0"},
 		{"a MatchIndex that would wrap", 2, 1, AppendEntriesResponse{Term: 1, Success: true, MatchIndex: math.MaxUint64}, "beyond any log's"},
 		{"a peer's client request", 2, 1, clientPut, "a ClientRequest from node 2"},
+		{"a peer's transfer", 2, 1, TransferLeadership{Target: 3}, "a TransferLeadership from node 2"},
+		{"a transfer to no member", 0, 1, TransferLeadership{Target: 9}, "a transfer to node 9, no member"},
+		{"a TimeoutNow of term 0", 2, 1, TimeoutNow{}, "term 0"},
 		{"a client's vote", 0, 1, RequestVote{Term: 1, CandidateID: 2}, "a RequestVote from node 0"},
 		{"a request with no session", 0, 1, ClientRequest{Command: "put x 1"}, "no client's #CLIENT.SERIAL"},
 		{"a request of no command", 0, 1, ClientRequest{Command: "delete x #c1.1"}, "no put K V or get K"},
@@ -219,6 +224,7 @@ func wireOnPipes(t *testing.T) (l *pipeListener, refused chan error, delivered c
 	w := newWire(1, addrs, testKey, 50*time.Millisecond, l)
 	w.deliver = func(env Envelope) { delivered <- env }
 	w.request = func(r ClientRequest) { delivered <- Envelope{To: 1, Msg: r} }
+	w.transfer = func(m TransferLeadership) { delivered <- Envelope{To: 1, Msg: m} }
 	w.lost = func(Envelope, string) {}
 	w.refused = func(_ string, why error) { refused <- why }
 	w.start()

@@ -27,7 +27,7 @@ type lessonStep struct {
 	Guess    string   `json:"guess,omitempty"`    // the class's prediction, once the answer is known
 	Right    bool     `json:"right,omitempty"`    // whether the prediction was right
 	Waiting  bool     `json:"waiting"`            // the run stands still until the class goes on
-	Over     bool     `json:"over,omitempty"`     // the lesson has told its last story
+	Over     bool     `json:"over,omitempty"`     // the lesson is over: told to its end, or stopped by the class's change
 }
 
 // lesson is a lesson under way: the step the page shows, and the class's

@@ -49,7 +49,8 @@ func (n *node) handleTransfer(target int) {
 // answered an AppendEntries: §3.10, step 2, "fully updates the target
 // server's log to match its own, using the normal log replication
 // mechanism", then step 3, once its matchIndex is the leader's last entry,
-// sends it TimeoutNow.
+// sends it TimeoutNow, and again at each answer until the target takes
+// over, so that a TimeoutNow the network loses is sent again.
 func (n *node) continueTransfer(peer int) {
 	if n.role != Leader || n.transfer.target != peer {
 		return

@@ -22,7 +22,8 @@
 //
 // A client of the key-value store speaks the same frames, signed with the
 // same key (remoteclient.go): it sends a ClientRequest from node 0, and
-// the node writes its ClientReply back on the same connection.
+// the node writes its ClientReply back on the same connection. So does the
+// -processes console, as the operator, with a TransferLeadership.
 
 package main
 
@@ -148,8 +149,9 @@ func readSigned(r io.Reader, key []byte) ([]byte, error) {
 }
 
 // decodePayload reads a signed frame's payload as an envelope of the
-// protocol: a message between nodes, or a client's request. A request's
-// Reply is left nil, for the wire to give it one.
+// protocol: a message between nodes, or a request from outside the
+// cluster, a client's or the operator's. A client's request's Reply is
+// left nil, for the wire to give it one.
 func decodePayload(payload []byte) (Envelope, error) {
 	var w wireEnvelope
 	if err := strictJSON(payload, &w); err != nil {
@@ -207,12 +209,13 @@ func strictJSON(data []byte, v any) error {
 
 // checkEnvelope refuses an envelope that no correct node of a cluster of
 // size nodes, nor any correct client, sends to node self: every ID a
-// member, and the sender the one it says it is (a client is node 0, and
-// sends nothing but requests); every term and index a log can hold (from 1
+// member, and the sender the one it says it is (node 0 is a client or the
+// operator, and sends nothing but their requests); every term and index a log can hold (from 1
 // where Raft allows no 0, and far below where adding one would wrap
 // around); an AppendEntries' entries the ones just after PrevLogIndex, in
-// order, with terms that never go down and never pass the leader's; and a
-// request a put or a get of a client session. A node then never meets,
+// order, with terms that never go down and never pass the leader's; a
+// client's request a put or a get of a client session; and a transfer one
+// to a member. A node then never meets,
 // from the wire, a message its rules were not written for.
 func checkEnvelope(env Envelope, self, size int) error {
 	outside := fromOutside[messageName(env.Msg)]
@@ -379,7 +382,7 @@ type wire struct {
 type incoming struct {
 	order  uint64 // 1 for the first connection admitted, 2 for the next...
 	proven bool   // it carried a frame signed with the key
-	peer   int    // the sender of that frame: a peer, or 0 for a client
+	peer   int    // the sender of that frame: a peer, or 0 for a client or the operator
 	closed string // why the node closed it to make room; "" if it did not
 }
 

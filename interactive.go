@@ -256,21 +256,30 @@ func (k *console) put(args []string) error {
 		return err
 	}
 	leader, term, _ := k.c.Leader()
-	k.say("%s = %s: committed and applied; node %d leads term %d", args[0], args[1], leader, term)
+	k.say("%s", putAnswer(args[0], args[1], leader, term))
 	return nil
+}
+
+// putAnswer is what a console says of a put the cluster applied.
+func putAnswer(key, value string, leader int, term uint64) string {
+	return fmt.Sprintf("%s = %s: committed and applied; node %d leads term %d", key, value, leader, term)
+}
+
+// getAnswer is what a console says of a read the leader answered.
+func getAnswer(key, value string, found bool) string {
+	if !found {
+		return key + " has no value"
+	}
+	return key + " = " + value
 }
 
 // get reads a key through the client.
 func (k *console) get(args []string) error {
 	value, ok, err := k.c.get(args[0], k.abort)
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case !ok:
-		k.say("%s has no value", args[0])
-	default:
-		k.say("%s = %s", args[0], value)
 	}
+	k.say("%s", getAnswer(args[0], value, ok))
 	return nil
 }
 

@@ -68,16 +68,13 @@ func (rc *remoteClient) run(words []string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("put: %w", err)
 		}
-		return fmt.Sprintf("%s = %s: committed and applied; node %d leads term %d", words[1], words[2], leader, reply.Term), nil
+		return putAnswer(words[1], words[2], leader, reply.Term), nil
 	case words[0] == getCommand && len(words) == 2:
 		reply, _, err := rc.get(words[1])
-		switch {
-		case err != nil:
+		if err != nil {
 			return "", fmt.Errorf("get: %w", err)
-		case !reply.Found:
-			return fmt.Sprintf("%s has no value", words[1]), nil
 		}
-		return fmt.Sprintf("%s = %s", words[1], reply.Result), nil
+		return getAnswer(words[1], reply.Result, reply.Found), nil
 	}
 	return "", fmt.Errorf("%s: the client takes put K V, such as put x 1, and get K, such as get x", printable(words[0]))
 }

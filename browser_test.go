@@ -156,7 +156,6 @@ func leaderOnPage(n int, which string) string {
 }
 
 func TestPageInBrowser(t *testing.T) {
-	t.Parallel() // a tab and a run of its own: it mostly waits for the page
 	url := freeModePage(t)
 	ctx, console := inBrowser(t, 1280, 720)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(url)); err != nil {
@@ -214,7 +213,6 @@ func TestPageInBrowser(t *testing.T) {
 // vote-twice, with every node standing at once, lets two candidates win
 // term 1, as a lab copy whose vote check is missing does.
 func TestPageGoesToTheViolation(t *testing.T) {
-	t.Parallel() // a tab and a run of its own: it mostly waits for the page
 	cfg := DefaultConfig()
 	cfg.Seed, cfg.Slowdown, cfg.Timing, cfg.Break = 1, 2, Paced, BreakVoteTwice
 	splitVoteConfig(&cfg)
